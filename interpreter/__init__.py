@@ -1,0 +1,1 @@
+"""taskscheme: a Scheme for programs that call language models under hard cost control."""

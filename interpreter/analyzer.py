@@ -1,0 +1,862 @@
+"""The analyzer: each core form becomes a Python closure `node(env)`, once.
+
+Analysis resolves every variable to its lexical depth (or to the global table),
+expands derived forms and macros, finds internal definitions, and checks the shape
+of every special form, so running a node does only the work of the program itself.
+Nodes in tail position return `TailCall` for compound procedures (see evaluator).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from .datums import (
+    NIL,
+    UNSPECIFIED,
+    Environment,
+    Keyword,
+    Parameter,
+    Promise,
+    SourcePair,
+    Symbol,
+    is_pair,
+)
+from .errors import Frame, SchemeSyntaxError, Span, TaskschemeError, type_error
+from .evaluator import (
+    DYNAMIC,
+    GUARD_MARK,
+    CaseLambda,
+    Lambda,
+    LazyThunk,
+    TailCall,
+    host_error,
+)
+from .expander import DERIVED_FORMS, AUXILIARY, SyntaxRules, cells, expand_named_let, make
+
+S = Symbol
+Node = Callable[[Environment], Any]
+
+OPTIONAL, KEY, REST = Keyword("optional"), Keyword("key"), Keyword("rest")
+
+
+class Scope:
+    """Analysis-time picture of one run-time frame: its names and local macros."""
+
+    __slots__ = ("macros", "names", "parent")
+
+    def __init__(self, names, parent: Scope | None) -> None:
+        self.names = set(names)
+        self.parent = parent
+        self.macros: dict[Symbol, SyntaxRules] = {}
+
+
+def _depth(scope: Scope | None, name: Symbol) -> int | None:
+    depth = 0
+    while scope is not None:
+        if name in scope.names:
+            return depth
+        scope = scope.parent
+        depth += 1
+    return None
+
+
+class _WorkingMemory(threading.local):
+    """The working-memory frame of the innermost `with-context` running on this thread."""
+
+    def __init__(self) -> None:
+        self.current: Environment | None = None
+
+
+WORKING_MEMORY = _WorkingMemory()
+
+
+class Analyzer:
+    """Analyzes forms against one global environment and its macro table.
+
+    `on_global_miss(name, span)` is called when a global is not bound: it may load
+    it (the standard library loads on first use) or raise the unbound-variable error.
+    """
+
+    def __init__(self, globals_env: Environment, on_global_miss: Callable[[Symbol, Span | None], Any]) -> None:
+        self.globals_env = globals_env
+        self.globals = globals_env.bindings
+        self.macros: dict[Symbol, SyntaxRules] = {}
+        self.on_global_miss = on_global_miss
+        self.defined_globals: set[Symbol] = set()
+        self.watch_globals: list[tuple[Symbol, Span | None]] | None = None
+        self.special_forms: dict[Symbol, Callable] = {
+            S("quote"): self._quote,
+            S("if"): self._if,
+            S("define"): self._define,
+            S("set!"): self._set,
+            S("lambda"): self._lambda,
+            S("named-lambda"): self._named_lambda,
+            S("begin"): self._begin,
+            S("let"): self._let,
+            S("letrec"): self._letrec,
+            S("letrec*"): self._letrec,
+            S("and"): self._and,
+            S("or"): self._or,
+            S("case-lambda"): self._case_lambda,
+            S("parameterize"): self._parameterize,
+            S("guard"): self._guard,
+            S("delay"): self._delay,
+            S("delay-force"): self._delay_force,
+            S("make-promise-lazy"): self._delay_force,
+            S("define-syntax"): self._define_syntax,
+            S("let-syntax"): self._let_syntax,
+            S("letrec-syntax"): self._let_syntax,
+            S("with-context"): self._with_context,
+            S("context-ref"): self._context_ref,
+        }
+
+    # ------------------------------------------------------------ entry points
+
+    def analyze_toplevel(self, form: Any, span: Span | None) -> Node:
+        return self.analyze(form, None, False, span)
+
+    def is_known(self, name: Symbol) -> bool:
+        """Does `name` mean something globally (used by macro hygiene)?"""
+        return (
+            name in self.special_forms
+            or name in self.macros
+            or name in DERIVED_FORMS
+            or name in self.globals
+            or self.on_global_miss(name, None, probe=True)
+        )
+
+    def global_names(self) -> list[str]:
+        names = {s.name for s in self.globals}
+        names.update(s.name for s in self.special_forms)
+        names.update(s.name for s in DERIVED_FORMS)
+        names.update(s.name for s in self.macros)
+        return sorted(names)
+
+    # ------------------------------------------------------------ dispatch
+
+    def analyze(self, x: Any, scope: Scope | None, tail: bool, span: Span | None) -> Node:
+        if isinstance(x, Symbol):
+            return self._variable(x, scope, span)
+        if is_pair(x):
+            span = getattr(x, "span", None) or span
+            head = x.car
+            if isinstance(head, Symbol) and _depth(scope, head) is None:
+                macro = self._macro(head, scope)
+                if macro is not None:
+                    return self.analyze(macro(x, span), scope, tail, span)
+                special = self.special_forms.get(head)
+                if special is not None:
+                    return special(x, scope, tail, span)
+            return self._application(x, scope, tail, span)
+        if x is NIL:
+            raise SchemeSyntaxError("() is not an expression; write '() for the empty list", span)
+        if isinstance(x, Keyword):
+            return lambda env: x
+        return lambda env: x
+
+    def _macro(self, name: Symbol, scope: Scope | None) -> Callable | None:
+        while scope is not None:
+            if name in scope.macros:
+                return scope.macros[name].expand
+            scope = scope.parent
+        if name in self.macros:
+            return self.macros[name].expand
+        if name is S("let"):
+            return None
+        return DERIVED_FORMS.get(name)
+
+    def expand_head(self, x: Any, scope: Scope | None, span: Span | None) -> Any:
+        """Expand macros at the head of `x` until a core form or an application remains."""
+        while is_pair(x) and isinstance(x.car, Symbol) and _depth(scope, x.car) is None:
+            macro = self._macro(x.car, scope)
+            if macro is None:
+                if x.car is S("let") and is_pair(x.cdr) and isinstance(x.cdr.car, Symbol):
+                    x = expand_named_let(x, getattr(x, "span", None) or span)
+                    continue
+                return x
+            x = macro(x, getattr(x, "span", None) or span)
+        return x
+
+    # ------------------------------------------------------------ variables
+
+    def _variable(self, name: Symbol, scope: Scope | None, span: Span | None) -> Node:
+        if name in AUXILIARY and _depth(scope, name) is None and name not in self.globals:
+            raise SchemeSyntaxError(f"{name.name} is only meaningful inside a form that expects it", span)
+        if name in self.special_forms or (name in DERIVED_FORMS and name not in self.globals):
+            if _depth(scope, name) is None:
+                raise SchemeSyntaxError(f"{name.name} is a special form, not a value; it can only be used as ({name.name} ...)", span)
+        depth = _depth(scope, name)
+        if depth is None:
+            table = self.globals
+            miss = self.on_global_miss
+            if self.watch_globals is not None:
+                self.watch_globals.append((name, span))
+
+            def global_ref(env):
+                try:
+                    return table[name]
+                except KeyError:
+                    return miss(name, span)
+
+            return global_ref
+        if depth == 0:
+
+            def local_ref(env):
+                try:
+                    return env.bindings[name]
+                except KeyError:
+                    raise _used_before_definition(name, span) from None
+
+            return local_ref
+        if depth == 1:
+
+            def parent_ref(env):
+                try:
+                    return env.parent.bindings[name]
+                except KeyError:
+                    raise _used_before_definition(name, span) from None
+
+            return parent_ref
+
+        def deep_ref(env):
+            for _ in range(depth):
+                env = env.parent
+            try:
+                return env.bindings[name]
+            except KeyError:
+                raise _used_before_definition(name, span) from None
+
+        return deep_ref
+
+    # ------------------------------------------------------------ core forms
+
+    def _quote(self, x, scope, tail, span):
+        items = cells(x, span, "quote")
+        if len(items) != 2:
+            raise SchemeSyntaxError("bad quote: expected (quote datum)", span)
+        datum = items[1][0]
+        return lambda env: datum
+
+    def _if(self, x, scope, tail, span):
+        items = cells(x, span, "if")
+        if len(items) not in (3, 4):
+            raise SchemeSyntaxError("bad if: expected (if test then [else])", span)
+        test = self.analyze(items[1][0], scope, False, items[1][1])
+        then = self.analyze(items[2][0], scope, tail, items[2][1])
+        if len(items) == 3:
+
+            def if_then(env):
+                if test(env) is not False:
+                    return then(env)
+                return UNSPECIFIED
+
+            return if_then
+        otherwise = self.analyze(items[3][0], scope, tail, items[3][1])
+
+        def if_node(env):
+            if test(env) is not False:
+                return then(env)
+            return otherwise(env)
+
+        return if_node
+
+    def _define(self, x, scope, tail, span):
+        items = cells(x, span, "define")
+        if len(items) < 2:
+            raise SchemeSyntaxError("bad define: expected (define name value) or (define (name arg ...) body ...)", span)
+        target = items[1][0]
+        if is_pair(target):
+            # (define (name . formals) body ...), curried when name is itself a list
+            name, formals = target.car, target.cdr
+            lam = SourcePair(S("lambda"), SourcePair(formals, _tail_of(x, 2), span, items[1][1]), span, span)
+            if is_pair(name):
+                return self._define(make([S("define"), name, lam], span), scope, tail, span)
+            value = self._lambda(lam, scope, False, span, name=_name_of(name, items[1][1]))
+        elif isinstance(target, Symbol):
+            if len(items) > 3:
+                raise SchemeSyntaxError(f"bad define of {target.name}: expected one value expression", span)
+            name = target
+            if len(items) == 2:
+                value = _constant(UNSPECIFIED)
+            else:
+                value = self._analyze_named(items[2][0], scope, items[2][1], name)
+        else:
+            raise SchemeSyntaxError("bad define: the name must be a symbol", items[1][1])
+        if scope is None:
+            table = self.globals
+            self.macros.pop(name, None)
+            self.defined_globals.add(name)
+
+            def define_global(env):
+                table[name] = value(env)
+                return UNSPECIFIED
+
+            return define_global
+        if name not in scope.names:
+            raise SchemeSyntaxError(
+                f"define of {name.name} is not allowed here: internal definitions go at the start of a body",
+                span,
+            )
+
+        def define_local(env):
+            env.bindings[name] = value(env)
+            return UNSPECIFIED
+
+        return define_local
+
+    def _analyze_named(self, x, scope, span, name: Symbol) -> Node:
+        """Analyze a value expression, naming it after `name` if it is a lambda."""
+        expanded = self.expand_head(x, scope, span)
+        if is_pair(expanded) and expanded.car is S("lambda") and _depth(scope, S("lambda")) is None:
+            return self._lambda(expanded, scope, False, getattr(expanded, "span", None) or span, name=name.name)
+        return self.analyze(expanded, scope, False, span)
+
+    def _set(self, x, scope, tail, span):
+        items = cells(x, span, "set!")
+        if len(items) != 3 or not isinstance(items[1][0], Symbol):
+            raise SchemeSyntaxError("bad set!: expected (set! name value)", span)
+        name = items[1][0]
+        value = self._analyze_named(items[2][0], scope, items[2][1], name)
+        depth = _depth(scope, name)
+        if depth is None:
+            table = self.globals
+            miss = self.on_global_miss
+
+            def set_global(env):
+                if name not in table:
+                    miss(name, span)
+                table[name] = value(env)
+                return UNSPECIFIED
+
+            return set_global
+
+        def set_local(env):
+            new = value(env)
+            frame = env
+            for _ in range(depth):
+                frame = frame.parent
+            if name not in frame.bindings:
+                raise _used_before_definition(name, span)
+            frame.bindings[name] = new
+            return UNSPECIFIED
+
+        return set_local
+
+    def _lambda(self, x, scope, tail, span, name: str = "anonymous"):
+        items = cells(x, span, "lambda")
+        if len(items) < 3:
+            raise SchemeSyntaxError("bad lambda: expected (lambda formals body ...)", span)
+        return self._make_lambda(items[1][0], items[1][1] or span, items[2:], scope, span, name)
+
+    def _named_lambda(self, x, scope, tail, span):
+        items = cells(x, span, "named-lambda")
+        if len(items) < 3 or not is_pair(items[1][0]):
+            raise SchemeSyntaxError("bad named-lambda: expected (named-lambda (name . formals) body ...)", span)
+        head = items[1][0]
+        return self._make_lambda(head.cdr, items[1][1], items[2:], scope, span, _name_of(head.car, span))
+
+    def _make_lambda(self, formals, formals_span, body_items, scope, span, name):
+        required, optionals, keys, rest = self._formals(formals, formals_span)
+        names = [*required, *(s for s, _ in optionals), *(s for _, s, _ in keys)]
+        if rest is not None:
+            names.append(rest)
+        inner = Scope(names, scope)
+        optional_nodes = [(s, self.analyze(d, inner, False, formals_span)) for s, d in optionals]
+        key_nodes = [(k, s, self.analyze(d, inner, False, formals_span)) for k, s, d in keys]
+        body = self._body(body_items, inner, span)
+
+        def make_lambda(env):
+            return Lambda(required, optional_nodes, key_nodes, rest, body, env, name, span)
+
+        return make_lambda
+
+    def _formals(self, formals, span):
+        required: list[Symbol] = []
+        optionals: list[tuple[Symbol, Any]] = []
+        keys: list[tuple[Keyword, Symbol, Any]] = []
+        rest = None
+        mode = "required"
+        node = formals
+        seen: set[Symbol] = set()
+
+        def add(symbol, where):
+            if not isinstance(symbol, Symbol):
+                raise SchemeSyntaxError("bad parameter list: parameters must be symbols", where)
+            if symbol in seen:
+                raise SchemeSyntaxError(f"bad parameter list: {symbol.name} appears twice", where)
+            seen.add(symbol)
+            return symbol
+
+        while is_pair(node):
+            item = node.car
+            where = getattr(node, "car_span", None) or span
+            node = node.cdr
+            if item is OPTIONAL or item is KEY:
+                mode = "optional" if item is OPTIONAL else "key"
+                continue
+            if item is REST:
+                if not is_pair(node) or node.cdr is not NIL:
+                    raise SchemeSyntaxError("bad parameter list: #:rest must be followed by exactly one name", where)
+                rest = add(node.car, where)
+                node = NIL
+                break
+            if mode == "required":
+                required.append(add(item, where))
+                continue
+            if is_pair(item):
+                parts = cells(item, where, "parameter default")
+                if len(parts) != 2:
+                    raise SchemeSyntaxError("bad parameter default: expected (name default)", where)
+                symbol, default = add(parts[0][0], where), parts[1][0]
+            else:
+                symbol, default = add(item, where), False
+            if mode == "optional":
+                optionals.append((symbol, default))
+            else:
+                keys.append((Keyword(symbol.name), symbol, default))
+        if node is not NIL:
+            rest = add(node, span)
+        return required, optionals, keys, rest
+
+    def _body(self, items, scope: Scope, span) -> Node:
+        """A body: internal definitions (found after expanding macros) then expressions."""
+        forms: list[tuple[Any, Any]] = []
+        pending = list(reversed(items))
+        while pending:
+            form, fspan = pending.pop()
+            form = self.expand_head(form, scope, fspan)
+            if is_pair(form) and form.car is S("begin") and _depth(scope, S("begin")) is None:
+                pending.extend(reversed(cells(form, getattr(form, "span", None) or fspan, "begin")[1:]))
+                continue
+            if is_pair(form) and form.car is S("define") and _depth(scope, S("define")) is None:
+                target = form.cdr.car if is_pair(form.cdr) else None
+                while is_pair(target):
+                    target = target.car
+                if isinstance(target, Symbol):
+                    scope.names.add(target)
+            if is_pair(form) and form.car is S("define-syntax") and _depth(scope, S("define-syntax")) is None:
+                self._define_syntax(form, scope, False, getattr(form, "span", None) or fspan)
+                continue
+            forms.append((form, fspan))
+        if not forms:
+            raise SchemeSyntaxError("empty body: expected at least one expression", span)
+        nodes = [self.analyze(f, scope, False, s) for f, s in forms[:-1]]
+        nodes.append(self.analyze(forms[-1][0], scope, True, forms[-1][1]))
+        return _sequence(nodes)
+
+    def _begin(self, x, scope, tail, span):
+        items = cells(x, span, "begin")[1:]
+        if not items:
+            return _constant(UNSPECIFIED)
+        nodes = [self.analyze(f, scope, False, s) for f, s in items[:-1]]
+        nodes.append(self.analyze(items[-1][0], scope, tail, items[-1][1]))
+        return _sequence(nodes)
+
+    def _bindings(self, x, span, what):
+        names, values = [], []
+        for binding, bspan in cells(x, span, f"{what} bindings"):
+            if isinstance(binding, Symbol):
+                names.append(binding)
+                values.append((False, bspan))
+                continue
+            parts = cells(binding, bspan, f"{what} binding")
+            if len(parts) not in (1, 2) or not isinstance(parts[0][0], Symbol):
+                raise SchemeSyntaxError(f"bad {what} binding: expected (name value)", bspan)
+            if parts[0][0] in names:
+                raise SchemeSyntaxError(f"bad {what}: {parts[0][0].name} is bound twice", bspan)
+            names.append(parts[0][0])
+            values.append(parts[1] if len(parts) == 2 else (UNSPECIFIED, bspan))
+        return names, values
+
+    def _let(self, x, scope, tail, span):
+        items = cells(x, span, "let")
+        if len(items) >= 2 and isinstance(items[1][0], Symbol):
+            return self.analyze(expand_named_let(x, span), scope, tail, span)
+        if len(items) < 3:
+            raise SchemeSyntaxError("bad let: expected (let ((name value) ...) body ...)", span)
+        names, values = self._bindings(items[1][0], items[1][1], "let")
+        value_nodes = [self._analyze_named(v, scope, s, n) for n, (v, s) in zip(names, values, strict=True)]
+        body = self._body(items[2:], Scope(names, scope), span)
+        if len(names) == 1:
+            (name,), (value,) = names, value_nodes
+
+            def let1(env):
+                return body(Environment({name: value(env)}, None, env))
+
+            return let1
+        pairs = tuple(zip(names, value_nodes, strict=True))
+
+        def let(env):
+            return body(Environment({n: v(env) for n, v in pairs}, None, env))
+
+        return let
+
+    def _letrec(self, x, scope, tail, span):
+        items = cells(x, span, "letrec")
+        if len(items) < 3:
+            raise SchemeSyntaxError("bad letrec: expected (letrec ((name value) ...) body ...)", span)
+        names, values = self._bindings(items[1][0], items[1][1], "letrec")
+        inner = Scope(names, scope)
+        pairs = tuple((n, self._analyze_named(v, inner, s, n)) for n, (v, s) in zip(names, values, strict=True))
+        body = self._body(items[2:], inner, span)
+
+        def letrec(env):
+            frame = Environment({}, None, env)
+            bindings = frame.bindings
+            for name, value in pairs:
+                bindings[name] = value(frame)
+            return body(frame)
+
+        return letrec
+
+    def _and(self, x, scope, tail, span):
+        items = cells(x, span, "and")[1:]
+        if not items:
+            return _constant(True)
+        nodes = [self.analyze(f, scope, False, s) for f, s in items[:-1]]
+        last = self.analyze(items[-1][0], scope, tail, items[-1][1])
+
+        def and_node(env):
+            for node in nodes:
+                if node(env) is False:
+                    return False
+            return last(env)
+
+        return and_node
+
+    def _or(self, x, scope, tail, span):
+        items = cells(x, span, "or")[1:]
+        if not items:
+            return _constant(False)
+        nodes = [self.analyze(f, scope, False, s) for f, s in items[:-1]]
+        last = self.analyze(items[-1][0], scope, tail, items[-1][1])
+
+        def or_node(env):
+            for node in nodes:
+                value = node(env)
+                if value is not False:
+                    return value
+            return last(env)
+
+        return or_node
+
+    def _case_lambda(self, x, scope, tail, span, name: str = "case-lambda"):
+        clauses = []
+        for clause, cspan in cells(x, span, "case-lambda")[1:]:
+            parts = cells(clause, cspan, "case-lambda clause")
+            if len(parts) < 2:
+                raise SchemeSyntaxError("bad case-lambda clause: expected (formals body ...)", cspan)
+            clauses.append(self._make_lambda(parts[0][0], parts[0][1], parts[1:], scope, cspan, name))
+
+        def case_lambda(env):
+            return CaseLambda([c(env) for c in clauses], name)
+
+        return case_lambda
+
+    def _parameterize(self, x, scope, tail, span):
+        items = cells(x, span, "parameterize")
+        if len(items) < 3:
+            raise SchemeSyntaxError("bad parameterize: expected (parameterize ((param value) ...) body ...)", span)
+        pairs = []
+        for binding, bspan in cells(items[1][0], items[1][1], "parameterize bindings"):
+            parts = cells(binding, bspan, "parameterize binding")
+            if len(parts) != 2:
+                raise SchemeSyntaxError("bad parameterize binding: expected (parameter value)", bspan)
+            pairs.append((self.analyze(parts[0][0], scope, False, parts[0][1]), self.analyze(parts[1][0], scope, False, parts[1][1]), bspan))
+        body = self._body(items[2:], Scope((), scope), span)
+
+        def parameterize(env):
+            params = []
+            for param_node, value_node, bspan in pairs:
+                param = param_node(env)
+                if type(param) is not Parameter:
+                    raise type_error("parameterize", "a parameter object", param).located(bspan)
+                value = value_node(env)
+                if param.converter is not None:
+                    value = param.converter(value)
+                params.append((param, value))
+            saved = [(p, p.value) for p, _ in params]
+            for param, value in params:
+                param.value = value
+            try:
+                return _finish(body(Environment({}, None, env)))
+            finally:
+                for param, old in saved:
+                    param.value = old
+
+        return parameterize
+
+    def _guard(self, x, scope, tail, span):
+        items = cells(x, span, "guard")
+        if len(items) < 3 or not is_pair(items[1][0]) or not isinstance(items[1][0].car, Symbol):
+            raise SchemeSyntaxError("bad guard: expected (guard (var clause ...) body ...)", span)
+        var = items[1][0].car
+        clause_scope = Scope([var], scope)
+        no_match = _NoMatch()
+        clauses = list(cells(items[1][0].cdr, items[1][1], "guard clauses"))
+        has_else = any(is_pair(c) and c.car is S("else") for c, _ in clauses)
+        if not has_else:
+            clauses.append((make([S("else"), make([S("quote"), no_match], span)], span), span))
+        handler = self.analyze(make([S("cond"), *[c for c, _ in clauses]], span), clause_scope, False, span)
+        body = self._body(items[2:], Scope((), scope), span)
+
+        def guard(env):
+            handlers = DYNAMIC.handlers
+            depth = len(handlers)
+            handlers.append(GUARD_MARK)
+            try:
+                return _finish(body(Environment({}, None, env)))
+            except TaskschemeError as error:
+                del handlers[depth:]
+                result = handler(Environment({var: error.payload}, None, env))
+                if result is no_match:
+                    raise
+                return result
+            finally:
+                del handlers[depth:]
+
+        return guard
+
+    def _delay(self, x, scope, tail, span):
+        expression = self._single(x, scope, span, "delay")
+        return lambda env: Promise(False, lambda: expression(env))
+
+    def _delay_force(self, x, scope, tail, span):
+        expression = self._single(x, scope, span, "delay-force")
+        return lambda env: Promise(False, LazyThunk(lambda: expression(env)))
+
+    def _single(self, x, scope, span, name) -> Node:
+        items = cells(x, span, name)
+        if len(items) != 2:
+            raise SchemeSyntaxError(f"bad {name}: expected ({name} expression)", span)
+        return self.analyze(items[1][0], scope, False, items[1][1])
+
+    def _define_syntax(self, x, scope, tail, span):
+        items = cells(x, span, "define-syntax")
+        if len(items) != 3 or not isinstance(items[1][0], Symbol):
+            raise SchemeSyntaxError("bad define-syntax: expected (define-syntax name (syntax-rules ...))", span)
+        name = items[1][0]
+        macro = SyntaxRules(name.name, items[2][0], items[2][1], self.is_known)
+        if scope is None:
+            self.macros[name] = macro
+        else:
+            scope.macros[name] = macro
+        return _constant(UNSPECIFIED)
+
+    def _let_syntax(self, x, scope, tail, span):
+        items = cells(x, span, "let-syntax")
+        if len(items) < 3:
+            raise SchemeSyntaxError("bad let-syntax: expected (let-syntax ((name (syntax-rules ...)) ...) body ...)", span)
+        inner = Scope((), scope)
+        for binding, bspan in cells(items[1][0], items[1][1], "let-syntax bindings"):
+            parts = cells(binding, bspan, "let-syntax binding")
+            if len(parts) != 2 or not isinstance(parts[0][0], Symbol):
+                raise SchemeSyntaxError("bad let-syntax binding: expected (name (syntax-rules ...))", bspan)
+            inner.macros[parts[0][0]] = SyntaxRules(parts[0][0].name, parts[1][0], parts[1][1], self.is_known)
+        body = self._body(items[2:], inner, span)
+        return lambda env: _finish(body(Environment({}, None, env))) if not tail else body(Environment({}, None, env))
+
+    def _with_context(self, x, scope, tail, span):
+        """(with-context ((key value) ...) body ...): working memory for the body's extent."""
+        items = cells(x, span, "with-context")
+        if len(items) < 3:
+            raise SchemeSyntaxError("bad with-context: expected (with-context ((key value) ...) body ...)", span)
+        entries = []
+        for binding, bspan in cells(items[1][0], items[1][1], "with-context entries"):
+            parts = cells(binding, bspan, "with-context entry")
+            if len(parts) != 2 or not isinstance(parts[0][0], Symbol | str):
+                raise SchemeSyntaxError("bad with-context entry: expected (key value) with a symbol or string key", bspan)
+            entries.append((parts[0][0], self.analyze(parts[1][0], scope, False, parts[1][1])))
+        body = self._body(items[2:], Scope((), scope), span)
+
+        def with_context(env):
+            frame = env.extend_context({key: value(env) for key, value in entries})
+            outer = WORKING_MEMORY.current
+            WORKING_MEMORY.current = frame
+            try:
+                return _finish(body(frame))
+            finally:
+                WORKING_MEMORY.current = outer
+
+        return with_context
+
+    def _context_ref(self, x, scope, tail, span):
+        items = cells(x, span, "context-ref")
+        if len(items) not in (2, 3):
+            raise SchemeSyntaxError("bad context-ref: expected (context-ref key [default])", span)
+        key = self.analyze(items[1][0], scope, False, items[1][1])
+        default = self.analyze(items[2][0], scope, False, items[2][1]) if len(items) == 3 else None
+
+        def context_ref(env):
+            wanted = key(env)
+            found, value = env.lookup_context(_context_key(wanted))
+            if found:
+                return value
+            if default is not None:
+                return default(env)
+            from .errors import SchemeError
+
+            keys = " ".join(str(k) for k in env.context_keys()) or "none"
+            raise SchemeError(f"context-ref: no working-memory entry {wanted} (in scope: {keys})").located(span)
+
+        return context_ref
+
+    # ------------------------------------------------------------ application
+
+    def _application(self, x, scope, tail, span):
+        items = cells(x, span, "procedure call")
+        function = self.analyze(items[0][0], scope, False, items[0][1])
+        arguments = [self.analyze(a, scope, False, s) for a, s in items[1:]]
+        maker = _TAIL_APPLICATIONS if tail else _APPLICATIONS
+        if len(arguments) < len(maker) - 1:
+            return maker[len(arguments)](function, *arguments, span)
+        return maker[-1](function, arguments, span)
+
+
+class _NoMatch:
+    """What a guard's clauses return when none of them matched (the error is re-raised)."""
+
+
+def _context_key(key: Any) -> Any:
+    return Symbol(key) if isinstance(key, str) else key
+
+
+def _finish(result: Any) -> Any:
+    """Run a tail call to completion where the form must finish inside its own extent."""
+    if type(result) is TailCall:
+        from .evaluator import apply_procedure
+
+        return apply_procedure(result.proc, result.args)
+    return result
+
+
+def _constant(value: Any) -> Node:
+    return lambda env: value
+
+
+def _sequence(nodes: list[Node]) -> Node:
+    if len(nodes) == 1:
+        return nodes[0]
+    first, last = tuple(nodes[:-1]), nodes[-1]
+
+    def sequence(env):
+        for node in first:
+            node(env)
+        return last(env)
+
+    return sequence
+
+
+def _tail_of(x: Any, n: int) -> Any:
+    for _ in range(n):
+        x = x.cdr
+    return x
+
+
+def _name_of(name: Any, span) -> str:
+    if not isinstance(name, Symbol):
+        raise SchemeSyntaxError("bad define: the name must be a symbol", span)
+    return name.name
+
+
+def _used_before_definition(name: Symbol, span) -> TaskschemeError:
+    from .errors import UnboundVariableError
+
+    return UnboundVariableError(f"{name.name} is used before its definition", span=span)
+
+
+# ---------------------------------------------------------------- application nodes
+#
+# One template, instantiated for 0-4 arguments and for "many", in tail and non-tail
+# form: calls are the hottest path, and a fixed argument count avoids building the
+# argument list with a loop.
+
+_CALL_TEMPLATE = """
+def make(function, {params}span):
+    def application(env):
+        f = function(env)
+        args = {args}
+        try:
+            while True:
+                if type(f) is Lambda:
+                    if f.simple:
+                        if len(args) != f.nreq:
+                            raise f.arity_error(len(args), entry=True)
+                        result = f.body(Environment(dict(zip(f.params, args)), None, f.env))
+                    else:
+                        result = f.body(f.bind(args))
+                    if type(result) is TailCall:
+                        f = result.proc
+                        args = result.args
+                        continue
+                    return result
+                if type(f) is CaseLambda:
+                    f = f.select(len(args))
+                    continue
+                return f(*args)
+        except TaskschemeError as error:
+            if error.span is None:
+                error.span = span
+            if error.entry:
+                error.entry = False
+            elif type(f) is Lambda:
+                error.chain.append(Frame(f.name, span))
+            raise
+        except Exception as error:
+            raise host_error(f, args, error, span) from error
+    return application
+"""
+
+_TAIL_CALL_TEMPLATE = """
+def make(function, {params}span):
+    def tail_application(env):
+        f = function(env)
+        args = {args}
+        if type(f) is Lambda:
+            if f.simple and len(args) != f.nreq:
+                error = f.arity_error(len(args))
+                error.span = span
+                raise error
+            return TailCall(f, args)
+        try:
+            if type(f) is CaseLambda:
+                return TailCall(f.select(len(args)), args)
+            return f(*args)
+        except TaskschemeError as error:
+            if error.span is None:
+                error.span = span
+            raise
+        except Exception as error:
+            raise host_error(f, args, error, span) from error
+    return tail_application
+"""
+
+_NAMESPACE = {
+    "Lambda": Lambda,
+    "CaseLambda": CaseLambda,
+    "TailCall": TailCall,
+    "Environment": Environment,
+    "TaskschemeError": TaskschemeError,
+    "Frame": Frame,
+    "host_error": host_error,
+}
+
+
+def _instantiate(template: str, count: int | None) -> Callable:
+    if count is None:
+        source = template.format(params="arguments, ", args="[a(env) for a in arguments]")
+    else:
+        names = [f"a{i}" for i in range(count)]
+        source = template.format(
+            params="".join(f"{n}, " for n in names),
+            args="[" + ", ".join(f"{n}(env)" for n in names) + "]",
+        )
+    namespace = dict(_NAMESPACE)
+    exec(compile(source, f"<application/{count}>", "exec"), namespace)
+    return namespace["make"]
+
+
+_APPLICATIONS = [*(_instantiate(_CALL_TEMPLATE, n) for n in range(5)), _instantiate(_CALL_TEMPLATE, None)]
+_TAIL_APPLICATIONS = [*(_instantiate(_TAIL_CALL_TEMPLATE, n) for n in range(5)), _instantiate(_TAIL_CALL_TEMPLATE, None)]

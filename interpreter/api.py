@@ -1,0 +1,258 @@
+"""`Interpreter`: the pipeline put together, and the API embedders use.
+
+reader -> expander/analyzer -> evaluator, against one global environment that starts
+with the primitives. The standard library (stdlib/*.scm) lives in an environment of
+its own and loads a file on the first use of a name it defines, so start-up reads no
+library code and a program that redefines `map` cannot change what `filter` does.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .analyzer import Analyzer
+from .datums import UNSPECIFIED, Environment, Symbol, python_to_list
+from .errors import SchemeError, SchemeSyntaxError, Span, TaskschemeError, UsageError
+from .evaluator import lookup_failure
+from .reader import read_all
+
+DEFAULT_MAX_DEPTH = 200_000
+PYTHON_FRAMES_PER_CALL = 4
+_DEFINITION = re.compile(r"^\((?:define|define-syntax)\s+\(*([^\s()]+)", re.M)
+
+
+def stdlib_directory() -> Path:
+    """stdlib/ beside the package in a checkout, or inside it when installed."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "stdlib", here / "stdlib"):
+        if candidate.is_dir():
+            return candidate
+    raise UsageError(f"the standard library is missing (looked in {here.parent / 'stdlib'} and {here / 'stdlib'})")
+
+
+class ProgramExit(Exception):
+    """`(exit code)`: ends the program with that exit code."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class _Library:
+    """The standard library's own environment, filled file by file on first use."""
+
+    def __init__(self, primitives: dict[Symbol, Any]) -> None:
+        self.directory = stdlib_directory()
+        self.index: dict[Symbol, Path] = {}
+        for path in sorted(self.directory.glob("*.scm")):
+            for name in _DEFINITION.findall(path.read_text(encoding="utf-8")):
+                self.index.setdefault(Symbol(name), path)
+        self.env = Environment(dict(primitives))
+        self.analyzer = Analyzer(self.env, self._miss)
+        self.loaded: set[Path] = set()
+        self.lock = threading.RLock()
+
+    def provides(self, name: Symbol) -> bool:
+        return name in self.index
+
+    def value(self, name: Symbol) -> Any:
+        with self.lock:
+            path = self.index[name]
+            if path not in self.loaded:
+                self.loaded.add(path)
+                for form, span in _forms(path.read_text(encoding="utf-8"), str(path)):
+                    self.analyzer.analyze_toplevel(form, span)(self.env)
+        return self.env.bindings[name]
+
+    def _miss(self, name: Symbol, span: Span | None, probe: bool = False) -> Any:
+        if probe:
+            return name in self.index
+        if name in self.index:
+            return self.value(name)
+        raise lookup_failure(name, [s.name for s in self.env.bindings], span)
+
+
+def _forms(text: str, file: str):
+    data = read_all(text, file)
+    return zip(data, data.spans, strict=True)
+
+
+class Interpreter:
+    """One program's world: its globals, macros and standard library.
+
+    >>> Interpreter().eval("(map (lambda (x) (* x x)) '(1 2 3))")
+    [1, 4, 9]
+    """
+
+    def __init__(self, *, argv: list[str] | None = None, max_recursion_depth: int = DEFAULT_MAX_DEPTH) -> None:
+        from .primitives import all_primitives
+
+        primitives = {Symbol(name): fn for name, fn in all_primitives().items()}
+        self.library = _Library(primitives)
+        self.env = Environment(dict(primitives))
+        self.analyzer = Analyzer(self.env, self._global_miss)
+        self.argv = list(argv or ["taskscheme"])
+        self.max_recursion_depth = max_recursion_depth
+        limit = max_recursion_depth * PYTHON_FRAMES_PER_CALL + 2000
+        if sys.getrecursionlimit() < limit:
+            sys.setrecursionlimit(limit)
+        self._install_builtins()
+
+    # ------------------------------------------------------------ set-up
+
+    def _install_builtins(self) -> None:
+        def scheme_eval(expression: Any, environment: Any = None) -> Any:
+            from .analyzer import _finish
+
+            return _finish(self.analyzer.analyze_toplevel(expression, None)(self.env))
+
+        def interaction_environment() -> Environment:
+            return self.env
+
+        def command_line() -> Any:
+            return python_to_list(self.argv)
+
+        def exit_program(code: Any = 0) -> Any:
+            raise ProgramExit(0 if code is True else 1 if code is False else int(code))
+
+        def load(path: str) -> Any:
+            self.run_file(path)
+            return UNSPECIFIED
+
+        for name, fn in [
+            ("eval", scheme_eval),
+            ("interaction-environment", interaction_environment),
+            ("command-line", command_line),
+            ("exit", exit_program),
+            ("load", load),
+        ]:
+            self.define(name, fn)
+
+    def define(self, name: str, value: Any) -> None:
+        """Bind `name` in the program's global environment (host procedures, data)."""
+        if callable(value) and not hasattr(value, "scheme_name") and not getattr(value, "is_procedure", False):
+            try:
+                value.scheme_name = name
+            except AttributeError:
+                pass
+        self.env.bindings[Symbol(name)] = value
+
+    def _global_miss(self, name: Symbol, span: Span | None, probe: bool = False) -> Any:
+        if probe:
+            return self.library.provides(name)
+        if self.library.provides(name):
+            value = self.library.value(name)
+            self.env.bindings.setdefault(name, value)
+            return value
+        candidates = [s.name for s in self.env.bindings] + [s.name for s in self.library.index]
+        candidates += self.analyzer.global_names()
+        raise lookup_failure(name, candidates, span)
+
+    # ------------------------------------------------------------ running programs
+
+    def eval_scheme(self, text: str, file: str = "<eval>") -> Any:
+        """Evaluate every form in `text`; the value of the last, as a Scheme value."""
+        result: Any = UNSPECIFIED
+        for form, span in _forms(text, file):
+            result = self._run_form(form, span)
+        return result
+
+    def eval(self, text: str, file: str = "<eval>") -> Any:
+        """Evaluate `text` and return the last value converted to Python (see to_python)."""
+        return to_python(self.eval_scheme(text, file))
+
+    def run_file(self, path: str | Path) -> Any:
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise _file_error(f"no such file: {path}") from None
+        except OSError as error:
+            raise _file_error(f"cannot read {path}: {error.strerror}") from None
+        return self.eval_scheme(text, str(path))
+
+    def _run_form(self, form: Any, span: Span | None) -> Any:
+        from .analyzer import _finish
+
+        node = self.analyzer.analyze_toplevel(form, span)
+        try:
+            return _finish(node(self.env))
+        except RecursionError as error:
+            from .evaluator import host_error
+
+            raise host_error(None, [], error, span) from None
+
+    def check(self, text: str, file: str) -> list[TaskschemeError]:
+        """Read and expand every form without running any; return every error found."""
+        errors: list[TaskschemeError] = []
+        try:
+            forms = list(_forms(text, file))
+        except SchemeSyntaxError as error:
+            return [error]
+        self.analyzer.watch_globals = references = []
+        try:
+            for form, span in forms:
+                try:
+                    self.analyzer.analyze_toplevel(form, span)
+                except TaskschemeError as error:
+                    errors.append(error)
+        finally:
+            self.analyzer.watch_globals = None
+        known = set(self.env.bindings) | self.analyzer.defined_globals
+        for name, span in references:
+            if name not in known and not self.library.provides(name):
+                try:
+                    self._global_miss(name, span)
+                except TaskschemeError as error:
+                    errors.append(error)
+        errors.sort(key=lambda e: (e.span.line, e.span.col) if e.span else (0, 0))
+        return errors
+
+    def call(self, procedure: str | Callable, *args: Any) -> Any:
+        """Call a Scheme procedure (or the global of that name) from Python."""
+        if isinstance(procedure, str):
+            procedure = self.eval_scheme(procedure)
+        return procedure(*args)
+
+
+def _file_error(message: str) -> SchemeError:
+    error = SchemeError(message)
+    error.kind = "file-error"
+    return error
+
+
+def to_python(value: Any) -> Any:
+    """A Scheme value as plain Python: lists and vectors become lists, symbols and chars
+    strings, hash tables dicts, the unspecified value None; numbers, strings and booleans
+    stay as they are, and anything else (procedures, records) is returned unchanged."""
+    from .datums import NIL, Char, Pair, SourcePair, Values
+
+    kind = type(value)
+    if kind is Pair or kind is SourcePair:
+        items = []
+        while type(value) is Pair or type(value) is SourcePair:
+            items.append(to_python(value.car))
+            value = value.cdr
+        if value is not NIL:
+            items.append(to_python(value))
+        return items
+    if value is NIL:
+        return []
+    if kind is list or kind is tuple or kind is Values:
+        return [to_python(v) for v in value]
+    if kind is Symbol:
+        return value.name
+    if kind is Char:
+        return value.ch
+    if value is UNSPECIFIED:
+        return None
+    from .primitives.hashtables import HashTable
+
+    if kind is HashTable:
+        return {to_python(k): to_python(v) for k, v in value.items()}
+    return value

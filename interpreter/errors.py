@@ -1,0 +1,236 @@
+"""Error types shared by every stage, and the one way errors are shown to users.
+
+Every error a program can cause is a `TaskschemeError`. It carries the span where it
+happened and, once it has unwound through the evaluator, the program's own call chain.
+`format_error` turns one into the message users see: `file:line:col`, the message, the
+source line with a caret under the span, and the call chain, innermost first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_RESOURCE = 3
+EXIT_INTERRUPTED = 130
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where a piece of source text sits: 1-based line and column, end exclusive."""
+
+    file: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+class SourceRegistry:
+    """Source texts by file name, so an error can quote the line it points at."""
+
+    def __init__(self) -> None:
+        self._texts: dict[str, str] = {}
+
+    def add(self, name: str, text: str) -> None:
+        self._texts[name] = text
+
+    def line(self, name: str, number: int) -> str | None:
+        text = self._texts.get(name)
+        if text is None:
+            try:
+                with open(name, encoding="utf-8") as handle:
+                    text = handle.read()
+            except OSError:
+                return None
+            self._texts[name] = text
+        lines = text.splitlines()
+        if 1 <= number <= len(lines):
+            return lines[number - 1]
+        return None
+
+
+SOURCES = SourceRegistry()
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One entry of a call chain: the procedure that was running and the call's span."""
+
+    name: str
+    span: Span | None
+
+
+class TaskschemeError(Exception):
+    """Base of every error a user's program can cause.
+
+    `payload` is the value a Scheme `guard` clause receives; for errors raised from
+    Python it is the exception itself, which the language sees as an error object.
+    """
+
+    kind = "error"
+    entry = False  # an arity error raised on entry to a procedure, before its body ran
+
+    def __init__(self, message: str, span: Span | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.span = span
+        self.chain: list[Frame] = []
+
+    @property
+    def payload(self) -> object:
+        return self
+
+    @property
+    def irritants(self) -> list:
+        return []
+
+    def locate(self, span: Span | None) -> None:
+        """Give the error a location if it has none yet (innermost wins)."""
+        if self.span is None and span is not None:
+            self.span = span
+
+    def located(self, span: Span | None) -> TaskschemeError:
+        self.locate(span)
+        return self
+
+    def add_frame(self, name: str, span: Span | None) -> None:
+        self.chain.append(Frame(name, span))
+
+    def headline(self) -> str:
+        return self.message
+
+
+class SchemeSyntaxError(TaskschemeError):
+    """A form that cannot be read or expanded."""
+
+    kind = "syntax-error"
+
+
+class SchemeError(TaskschemeError):
+    """An error object made by `(error message irritant ...)` or by a primitive."""
+
+    def __init__(self, message: str, irritants: list | None = None, span: Span | None = None):
+        super().__init__(message, span)
+        self._irritants = list(irritants or [])
+
+    @property
+    def irritants(self) -> list:
+        return self._irritants
+
+    def headline(self) -> str:
+        if not self._irritants:
+            return self.message
+        from .printer import write_string
+
+        return " ".join([self.message, *(write_string(i) for i in self._irritants)])
+
+
+class SchemeTypeError(SchemeError):
+    """A primitive got a value of the wrong type."""
+
+    kind = "type-error"
+
+
+class ArityError(SchemeError):
+    """A procedure was called with the wrong number of arguments."""
+
+    kind = "arity-error"
+
+
+class UnboundVariableError(SchemeError):
+    kind = "unbound-variable"
+
+
+class RecursionDepthError(SchemeError):
+    kind = "recursion-too-deep"
+
+
+class RaisedValue(TaskschemeError):
+    """`(raise obj)` of something that is not an error object, not caught by the program."""
+
+    kind = "uncaught-raise"
+
+    def __init__(self, value: object, continuable: bool = False, span: Span | None = None):
+        from .printer import write_string
+
+        super().__init__(f"uncaught raise of {write_string(value)}", span)
+        self.value = value
+        self.continuable = continuable
+
+    @property
+    def payload(self) -> object:
+        return self.value
+
+
+def type_error(proc: str, expected: str, value: object, position: int | None = None) -> SchemeTypeError:
+    """The error a primitive raises for a bad argument: names the procedure, what it wanted and what it got."""
+    from .printer import write_string
+
+    where = f" as argument {position}" if position is not None else ""
+    return SchemeTypeError(f"{proc}: expected {expected}{where}, got {write_string(value)}")
+
+
+class UsageError(Exception):
+    """A bad command line or API call, not a program error (exit code 2)."""
+
+
+MAX_CHAIN_SHOWN = 12
+
+
+def caret_block(span: Span, sources: SourceRegistry = SOURCES) -> str:
+    """The source line of `span` with carets under the span (empty if unknown)."""
+    text = sources.line(span.file, span.line)
+    if text is None:
+        return ""
+    start = max(span.col - 1, 0)
+    if span.end_line == span.line:
+        width = max(span.end_col - span.col, 1)
+    else:
+        width = max(len(text) - start, 1)
+    gutter = f"{span.line:>4} | "
+    return f"{gutter}{text}\n{' ' * len(gutter)}{' ' * start}{'^' * width}"
+
+
+def format_error(error: TaskschemeError, sources: SourceRegistry = SOURCES) -> str:
+    """The message a user sees for `error`: location, message, source line, call chain."""
+    where = f"{error.span}: " if error.span else ""
+    parts = [f"{where}{error.kind}: {error.headline()}"]
+    if error.span:
+        block = caret_block(error.span, sources)
+        if block:
+            parts.append(block)
+    if error.chain:
+        parts.append("call chain (innermost first):")
+        shown = _compress_chain(error.chain)
+        parts.extend(shown)
+    return "\n".join(parts)
+
+
+def _compress_chain(chain: list[Frame]) -> list[str]:
+    """Lines for a call chain; long runs (deep recursion) are summarized, not dumped."""
+    lines: list[str] = []
+    previous: tuple | None = None
+    repeats = 0
+    for frame in chain:
+        key = (frame.name, frame.span)
+        if key == previous:
+            repeats += 1
+            continue
+        if repeats:
+            lines.append(f"    ... {repeats} more call(s) of the same")
+            repeats = 0
+        previous = key
+        where = f" at {frame.span}" if frame.span else ""
+        lines.append(f"  in {frame.name}{where}")
+    if repeats:
+        lines.append(f"    ... {repeats} more call(s) of the same")
+    if len(lines) > MAX_CHAIN_SHOWN:
+        hidden = len(lines) - MAX_CHAIN_SHOWN
+        lines = [*lines[: MAX_CHAIN_SHOWN // 2], f"    ... {hidden} more", *lines[-MAX_CHAIN_SHOWN // 2 :]]
+    return lines

@@ -1,0 +1,430 @@
+"""The evaluator's run-time: procedures, proper tail calls, errors, dynamic state.
+
+The analyzer turns each form into a Python closure `node(env)`. A node in tail
+position that calls a compound procedure returns a `TailCall` instead of calling
+it; the caller's loop (in an application node or `apply_procedure`) runs it, so a
+loop of any length runs in constant Python stack. Python exceptions raised by host
+procedures become language errors here, at the innermost call, so the program never
+sees a Python traceback for its own mistakes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import threading
+from typing import Any
+
+from .datums import Environment, Keyword, Promise, Symbol, Values, procedure_name
+from .errors import (
+    ArityError,
+    RaisedValue,
+    RecursionDepthError,
+    SchemeError,
+    Span,
+    TaskschemeError,
+)
+
+UNASSIGNED = object()
+
+
+class TailCall:
+    """A call left for the caller's loop to make (proper tail calls)."""
+
+    __slots__ = ("args", "proc")
+
+    def __init__(self, proc: Any, args: list) -> None:
+        self.proc = proc
+        self.args = args
+
+
+class Lambda:
+    """A compound procedure: parameters, an analyzed body, and its defining frame.
+
+    `simple` procedures (only required parameters) bind with one dict; the others go
+    through `bind`, which handles #:optional, #:key and rest parameters.
+    """
+
+    __slots__ = (
+        "body",
+        "env",
+        "keys",
+        "name",
+        "nreq",
+        "optionals",
+        "params",
+        "required",
+        "rest",
+        "simple",
+        "span",
+    )
+    is_procedure = True
+
+    def __init__(self, required, optionals, keys, rest, body, env, name, span) -> None:
+        self.required = required
+        self.optionals = optionals  # list of (symbol, default node)
+        self.keys = keys  # list of (keyword, symbol, default node)
+        self.rest = rest
+        self.body = body
+        self.env = env
+        self.name = name
+        self.span = span
+        self.nreq = len(required)
+        self.params = tuple(required)
+        self.simple = not optionals and not keys and rest is None
+
+    def __call__(self, *args: Any) -> Any:
+        return apply_procedure(self, list(args))
+
+    def __repr__(self) -> str:
+        return f"#<procedure {self.name}>"
+
+    def arity_text(self) -> str:
+        if self.simple:
+            return _plural(self.nreq, "argument")
+        low, high = self.nreq, self.nreq + len(self.optionals)
+        text = f"{low} to {high} arguments" if high > low else _plural(low, "argument")
+        if self.rest is not None:
+            text = f"at least {_plural(low, 'argument')}"
+        if self.keys:
+            text += " and keywords " + " ".join(f"#:{k.name}" for k, _, _ in self.keys)
+        return text
+
+    def bind(self, args: list) -> Environment:
+        if self.simple:
+            if len(args) != self.nreq:
+                raise self.arity_error(len(args))
+            return Environment(dict(zip(self.params, args)), None, self.env)
+        positional = args
+        keyword_values: dict[Keyword, Any] = {}
+        if self.keys:
+            positional, keyword_values = self._split_keywords(args)
+        count = len(positional)
+        if count < self.nreq or (self.rest is None and count > self.nreq + len(self.optionals)):
+            raise self.arity_error(count)
+        frame = Environment(dict(zip(self.required, positional)), None, self.env)
+        bindings = frame.bindings
+        index = self.nreq
+        for symbol, default in self.optionals:
+            if index < count:
+                bindings[symbol] = positional[index]
+            else:
+                bindings[symbol] = default(frame)
+            index += 1
+        for keyword, symbol, default in self.keys:
+            if keyword in keyword_values:
+                bindings[symbol] = keyword_values[keyword]
+            else:
+                bindings[symbol] = default(frame)
+        if self.rest is not None:
+            from .datums import python_to_list
+
+            bindings[self.rest] = python_to_list(positional[index:])
+        return frame
+
+    def _split_keywords(self, args: list) -> tuple[list, dict]:
+        known = {k for k, _, _ in self.keys}
+        positional: list = []
+        values: dict = {}
+        i = 0
+        while i < len(args):
+            item = args[i]
+            if type(item) is Keyword and (item in known or self.rest is None):
+                if item not in known:
+                    names = " ".join(f"#:{k.name}" for k in known)
+                    hint = _suggest(item.name, [k.name for k in known])
+                    raise ArityError(f"{self.name}: unknown keyword #:{item.name}{hint} (it takes {names})")
+                if i + 1 >= len(args):
+                    raise ArityError(f"{self.name}: keyword #:{item.name} needs a value after it")
+                values[item] = args[i + 1]
+                i += 2
+            else:
+                positional.append(item)
+                i += 1
+        return positional, values
+
+    def arity_error(self, given: int, entry: bool = False) -> ArityError:
+        """`entry`: raised before the body ran, so the call chain should not list it."""
+        error = ArityError(f"{self.name}: expects {self.arity_text()}, got {given}")
+        error.entry = entry
+        return error
+
+
+class CaseLambda:
+    """`case-lambda`: the first clause whose arity fits the call runs."""
+
+    __slots__ = ("clauses", "name")
+    is_procedure = True
+
+    def __init__(self, clauses: list[Lambda], name: str) -> None:
+        self.clauses = clauses
+        self.name = name
+
+    def __call__(self, *args: Any) -> Any:
+        return apply_procedure(self.select(len(args)), list(args))
+
+    def select(self, count: int) -> Lambda:
+        for clause in self.clauses:
+            if count == clause.nreq or (clause.rest is not None and count >= clause.nreq):
+                return clause
+        arities = ", ".join(c.arity_text() for c in self.clauses)
+        raise ArityError(f"{self.name}: no clause takes {count} argument(s) (clauses take {arities})")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _suggest(name: str, candidates) -> str:
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def apply_procedure(proc: Any, args: list) -> Any:
+    """Call any procedure with a list of arguments, running tail calls to the end."""
+    try:
+        while True:
+            if type(proc) is Lambda:
+                if proc.simple and len(args) != proc.nreq:
+                    raise proc.arity_error(len(args), entry=True)
+                result = proc.body(proc.bind(args))
+                if type(result) is TailCall:
+                    proc = result.proc
+                    args = result.args
+                    continue
+                return result
+            if type(proc) is CaseLambda:
+                proc = proc.select(len(args))
+                continue
+            return proc(*args)
+    except TaskschemeError as error:
+        if error.entry:
+            error.entry = False
+        elif type(proc) is Lambda:
+            error.add_frame(proc.name, None)
+        raise
+    except Exception as error:
+        raise host_error(proc, args, error, None) from error
+
+
+def host_error(proc: Any, args: list, error: Exception, span: Span | None) -> TaskschemeError:
+    """Turn a Python exception from calling `proc` into the error the program sees."""
+    name = procedure_name(proc)
+    if isinstance(error, RecursionError):
+        return RecursionDepthError(
+            "recursion too deep: more nested calls than max_recursion_depth allows "
+            "(raise it in taskscheme.toml or with --max-recursion-depth)",
+            span=span,
+        )
+    if isinstance(error, TypeError) and not callable(proc):
+        from .printer import write_string
+
+        result = SchemeError(f"not a procedure: {write_string(proc)} cannot be called", span=span)
+        result.kind = "type-error"
+        return result
+    if isinstance(error, TypeError):
+        arity = _host_arity_problem(proc, len(args))
+        if arity is not None:
+            return ArityError(f"{name}: {arity}", span=span)
+    if isinstance(error, ZeroDivisionError):
+        return SchemeError(f"{name}: division by zero", span=span)
+    if isinstance(error, (OverflowError, ValueError, TypeError)):
+        return SchemeError(f"{name}: {error}", span=span)
+    internal = InternalError(f"internal error in {name}: {type(error).__name__}: {error}", span=span)
+    internal.original = error
+    return internal
+
+
+class InternalError(TaskschemeError):
+    """A bug of ours surfaced while running a program; --debug shows its traceback."""
+
+    kind = "internal-error"
+    original: BaseException | None = None
+
+
+def _host_arity_problem(proc: Any, count: int) -> str | None:
+    """If `count` arguments cannot bind to `proc`'s signature, say what it expects."""
+    try:
+        signature = inspect.signature(proc)
+    except (TypeError, ValueError):
+        return None
+    try:
+        signature.bind(*([None] * count))
+        return None
+    except TypeError:
+        pass
+    params = list(signature.parameters.values())
+    required = sum(1 for p in params if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+    optional = sum(1 for p in params if p.default is not p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+    variadic = any(p.kind == p.VAR_POSITIONAL for p in params)
+    if variadic:
+        expected = f"at least {_plural(required, 'argument')}"
+    elif optional:
+        expected = f"{required} to {required + optional} arguments"
+    else:
+        expected = _plural(required, "argument")
+    return f"expects {expected}, got {count}"
+
+
+class Continuation:
+    """An escape-only continuation captured by call/cc."""
+
+    __slots__ = ("active",)
+    is_procedure = True
+    name = "continuation"
+
+    def __init__(self) -> None:
+        self.active = True
+
+    def __call__(self, *values: Any) -> Any:
+        if not self.active:
+            raise SchemeError(
+                "continuation called after its call/cc returned: only escaping continuations are supported"
+            )
+        raise ContinuationInvoked(self, values[0] if len(values) == 1 else Values(values))
+
+
+class ContinuationInvoked(BaseException):
+    """Unwinds the Python stack to the call/cc that made `continuation`.
+
+    A BaseException so that host code catching Exception does not swallow an escape.
+    """
+
+    def __init__(self, continuation: Continuation, value: Any) -> None:
+        super().__init__()
+        self.continuation = continuation
+        self.value = value
+
+
+class _Dynamic(threading.local):
+    """Per-thread dynamic state: the stack of exception handlers."""
+
+    def __init__(self) -> None:
+        self.handlers: list[Any] = []
+
+
+DYNAMIC = _Dynamic()
+GUARD_MARK = object()
+
+
+def call_cc(proc: Any) -> Any:
+    continuation = Continuation()
+    try:
+        return proc(continuation)
+    except ContinuationInvoked as escape:
+        if escape.continuation is continuation:
+            return escape.value
+        raise
+    finally:
+        continuation.active = False
+
+
+def dynamic_wind(before: Any, thunk: Any, after: Any) -> Any:
+    before()
+    try:
+        return thunk()
+    finally:
+        after()
+
+
+def raise_value(value: Any) -> Any:
+    if isinstance(value, TaskschemeError):
+        raise value
+    raise RaisedValue(value)
+
+
+def raise_continuable(value: Any) -> Any:
+    handlers = DYNAMIC.handlers
+    if handlers and handlers[-1] is not GUARD_MARK:
+        handler = handlers.pop()
+        try:
+            return handler(value)
+        finally:
+            handlers.append(handler)
+    if isinstance(value, TaskschemeError):
+        raise value
+    raise RaisedValue(value, continuable=True)
+
+
+def with_exception_handler(handler: Any, thunk: Any) -> Any:
+    if not callable(handler):
+        from .errors import type_error
+
+        raise type_error("with-exception-handler", "a procedure", handler, 1)
+    handlers = DYNAMIC.handlers
+    depth = len(handlers)
+    handlers.append(handler)
+    try:
+        return thunk()
+    except TaskschemeError as error:
+        del handlers[depth:]
+        handler(error.payload)
+        raise SchemeError(
+            "exception handler returned from a non-continuable error; use raise-continuable "
+            "to resume, or escape from the handler",
+            [error.payload],
+        ) from None
+    finally:
+        del handlers[depth:]
+
+
+def make_error(message: Any, *irritants: Any) -> Any:
+    if not isinstance(message, str):
+        from .printer import display_string
+
+        message = display_string(message)
+    raise SchemeError(message, list(irritants))
+
+
+def values(*items: Any) -> Any:
+    return items[0] if len(items) == 1 else Values(items)
+
+
+def call_with_values(producer: Any, consumer: Any) -> Any:
+    result = producer()
+    if type(result) is Values:
+        return consumer(*result)
+    return consumer(result)
+
+
+class LazyThunk:
+    """The body of a `delay-force`: its value is another promise to chain to."""
+
+    __slots__ = ("thunk",)
+
+    def __init__(self, thunk: Any) -> None:
+        self.thunk = thunk
+
+
+def force(promise: Any) -> Any:
+    """R7RS force, iterative over delay-force chains so long lazy loops run in constant stack."""
+    if not isinstance(promise, Promise):
+        return promise
+    while not promise.done:
+        pending = promise.value
+        if isinstance(pending, LazyThunk):
+            inner = pending.thunk()
+            if promise.done:
+                break
+            if isinstance(inner, Promise):
+                promise.done, promise.value = inner.done, inner.value
+                if not inner.done:
+                    inner.value = promise.value
+                continue
+            promise.done, promise.value = True, inner
+        else:
+            value = pending()
+            if not promise.done:
+                promise.done, promise.value = True, value
+    return promise.value
+
+
+def make_promise(value: Any) -> Promise:
+    return value if isinstance(value, Promise) else Promise(True, value)
+
+
+def lookup_failure(name: Symbol, candidates, span: Span | None) -> TaskschemeError:
+    from .errors import UnboundVariableError
+
+    hint = _suggest(name.name, candidates)
+    return UnboundVariableError(f"unbound variable {name.name}{hint}", span=span)

@@ -1,0 +1,156 @@
+"""The data that passes between a task, its Handler and a model provider.
+
+Plain immutable values with no behaviour beyond conversion to and from JSON, so the
+Handler, every provider, the cassette recorder and embedders agree on one shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Role = Literal["system", "user", "assistant", "tool"]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """The model asking to run one tool with JSON arguments."""
+
+    id: str
+    name: str
+    arguments: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "arguments": self.arguments}
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> ToolCall:
+        return ToolCall(data["id"], data["name"], dict(data.get("arguments") or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One entry of a conversation. `tool_call_id` links a tool result to its call."""
+
+    role: Role
+    content: str
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_call_id: str | None = None
+    is_error: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"role": self.role, "content": self.content}
+        if self.tool_calls:
+            data["tool_calls"] = [call.to_json() for call in self.tool_calls]
+        if self.tool_call_id is not None:
+            data["tool_call_id"] = self.tool_call_id
+        if self.is_error:
+            data["is_error"] = True
+        return data
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> Message:
+        return Message(
+            role=data["role"],
+            content=data.get("content") or "",
+            tool_calls=tuple(ToolCall.from_json(c) for c in data.get("tool_calls") or ()),
+            tool_call_id=data.get("tool_call_id"),
+            is_error=bool(data.get("is_error", False)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ToolSpec:
+    """A tool offered to the model: its name, what it does, and a JSON schema of its arguments."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "description": self.description, "parameters": self.parameters}
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> ToolSpec:
+        return ToolSpec(data["name"], data.get("description", ""), dict(data["parameters"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token usage as a provider reported it."""
+
+    input_tokens: int
+    output_tokens: int
+
+    def to_json(self) -> dict[str, int]:
+        return {"input_tokens": self.input_tokens, "output_tokens": self.output_tokens}
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRequest:
+    """Everything one turn sends: the model name as the provider knows it, the whole
+    conversation (system prompt first, if any), the tools, and the wanted output form.
+
+    `output` is "text", "json", or a JSON schema (dict) the answer must satisfy.
+    """
+
+    model: str
+    messages: tuple[Message, ...]
+    tools: tuple[ToolSpec, ...] = ()
+    output: str | dict[str, Any] = "text"
+    max_output_tokens: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "model": self.model,
+            "messages": [m.to_json() for m in self.messages],
+        }
+        if self.tools:
+            data["tools"] = [t.to_json() for t in self.tools]
+        if self.output != "text":
+            data["output"] = self.output
+        if self.max_output_tokens is not None:
+            data["max_output_tokens"] = self.max_output_tokens
+        return data
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> ModelRequest:
+        return ModelRequest(
+            model=data["model"],
+            messages=tuple(Message.from_json(m) for m in data["messages"]),
+            tools=tuple(ToolSpec.from_json(t) for t in data.get("tools") or ()),
+            output=data.get("output", "text"),
+            max_output_tokens=data.get("max_output_tokens"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ModelResponse:
+    """One model answer: text, any tool calls, and the usage the provider reported."""
+
+    text: str
+    tool_calls: tuple[ToolCall, ...] = ()
+    usage: Usage | None = None
+    finish_reason: str = "stop"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_message(self) -> Message:
+        return Message("assistant", self.text, self.tool_calls)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"text": self.text, "finish_reason": self.finish_reason}
+        if self.tool_calls:
+            data["tool_calls"] = [c.to_json() for c in self.tool_calls]
+        if self.usage is not None:
+            data["usage"] = self.usage.to_json()
+        return data
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> ModelResponse:
+        usage = data.get("usage")
+        return ModelResponse(
+            text=data.get("text") or "",
+            tool_calls=tuple(ToolCall.from_json(c) for c in data.get("tool_calls") or ()),
+            usage=Usage(usage["input_tokens"], usage["output_tokens"]) if usage else None,
+            finish_reason=data.get("finish_reason", "stop"),
+        )

@@ -1,0 +1,121 @@
+"""How numbers are spelled: parsing numeric text and writing numbers, in the radixes R7RS allows.
+
+Shared by the printer, `number->string`/`string->number` and the JSON reader. Python refuses
+to convert integers of more than 4300 decimal digits to and from text (a guard against slow
+conversions of untrusted input); integers here are arbitrary size, so long decimal
+conversions go through `decimal`, which has no such limit and is fast.
+"""
+
+from __future__ import annotations
+
+import decimal
+import math
+import re
+from fractions import Fraction
+
+RADIXES = (2, 8, 10, 16)
+
+_DIGITS = {2: "[01]", 8: "[0-7]", 10: "[0-9]", 16: "[0-9a-fA-F]"}
+_INTEGER = {radix: re.compile(rf"[+-]?{d}+") for radix, d in _DIGITS.items()}
+_RATIONAL = {radix: re.compile(rf"([+-]?{d}+)/({d}+)") for radix, d in _DIGITS.items()}
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_SPECIAL = {"+inf.0": math.inf, "-inf.0": -math.inf, "+nan.0": math.nan, "-nan.0": math.nan}
+_RADIX_PREFIX = {"x": 16, "o": 8, "b": 2, "d": 10}
+_FORMAT_CODE = {2: "b", 8: "o", 16: "x"}
+
+# Python's own int<->str conversion is fine (and faster) below this size.
+_SMALL_DIGITS = 4000
+_SMALL_BITS = 13000
+_UNLIMITED = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+
+
+def parse_number(text: str, radix: int = 10) -> int | Fraction | float | None:
+    """The number `text` spells (prefixes `#x #o #b #d #e #i` allowed), or None if it is none."""
+    exactness = None
+    radix_given = False
+    while text[:1] == "#":
+        flag = text[1:2].lower()
+        if flag in _RADIX_PREFIX and not radix_given:
+            radix, radix_given = _RADIX_PREFIX[flag], True
+        elif flag in ("e", "i") and exactness is None:
+            exactness = flag
+        else:
+            return None
+        text = text[2:]
+    if exactness == "e" and radix == 10 and _DECIMAL.fullmatch(text) and not _INTEGER[10].fullmatch(text):
+        return _exact_decimal(text)
+    value = _parse_real(text, radix)
+    if value is None or exactness is None:
+        return value
+    if exactness == "i":
+        return to_float(value)
+    if type(value) is float:
+        return None  # +inf.0 and +nan.0 have no exact counterpart
+    return value
+
+
+def _parse_real(text: str, radix: int) -> int | Fraction | float | None:
+    if _INTEGER[radix].fullmatch(text):
+        return parse_integer(text, radix)
+    match = _RATIONAL[radix].fullmatch(text)
+    if match:
+        denominator = parse_integer(match.group(2), radix)
+        if denominator == 0:
+            return None
+        return normalize(Fraction(parse_integer(match.group(1), radix), denominator))
+    special = _SPECIAL.get(text.lower())
+    if special is not None:
+        return special
+    if radix == 10 and _DECIMAL.fullmatch(text):
+        return float(text)
+    return None
+
+
+def _exact_decimal(text: str) -> int | Fraction | None:
+    """`#e1.5` is 3/2; refuse exponents so large the exact value would not fit in memory."""
+    mantissa, _, exponent = text.lower().partition("e")
+    if exponent and (len(exponent) > 7 or abs(int(exponent)) > 100_000):
+        return None
+    return normalize(Fraction(_UNLIMITED.create_decimal(text)))
+
+
+def parse_integer(digits: str, radix: int = 10) -> int:
+    """`int(digits, radix)` without Python's limit on long decimal strings."""
+    if radix != 10 or len(digits) < _SMALL_DIGITS:
+        return int(digits, radix)
+    return int(_UNLIMITED.create_decimal(digits))
+
+
+def normalize(value: Fraction) -> int | Fraction:
+    """A Fraction with denominator 1 is the integer it equals."""
+    return value.numerator if value.denominator == 1 else value
+
+
+def to_float(value: int | Fraction | float) -> float:
+    """The inexact number nearest to `value`; exact numbers too large for a float become infinite."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def format_number(value: int | Fraction | float, radix: int = 10) -> str:
+    """`value` written in `radix` (inexact numbers only in radix 10)."""
+    kind = type(value)
+    if kind is int:
+        return _format_integer(value, radix)
+    if kind is Fraction:
+        return f"{_format_integer(value.numerator, radix)}/{_format_integer(value.denominator, radix)}"
+    if value != value:
+        return "+nan.0"
+    if value in (math.inf, -math.inf):
+        return "+inf.0" if value > 0 else "-inf.0"
+    return repr(value)
+
+
+def _format_integer(value: int, radix: int) -> str:
+    if radix != 10:
+        return format(value, _FORMAT_CODE[radix])
+    if value.bit_length() < _SMALL_BITS:
+        return str(value)
+    return str(decimal.Decimal(value))

@@ -1,0 +1,39 @@
+"""Model providers: how a task's requests reach a model (or a cassette, or a script).
+
+`make_provider("openai:gpt-4o-mini")` gives a `Provider`; its `complete(request)` is the
+one call the Handler makes per turn. The vendor SDKs are imported only when a provider
+that needs them is made.
+"""
+
+from interpreter.providers.base import (
+    Provider,
+    ProviderConfigError,
+    ProviderError,
+    Reason,
+    RequestSummary,
+)
+from interpreter.providers.options import (
+    PREFIXES,
+    ProviderOptions,
+    make_provider,
+    options_from_settings,
+)
+from interpreter.providers.replay import RecordingProvider, ReplayProvider
+from interpreter.providers.testing import FunctionModel, ScriptedModel, ScriptExhaustedError
+
+__all__ = [
+    "PREFIXES",
+    "FunctionModel",
+    "Provider",
+    "ProviderConfigError",
+    "ProviderError",
+    "ProviderOptions",
+    "Reason",
+    "RecordingProvider",
+    "ReplayProvider",
+    "RequestSummary",
+    "ScriptExhaustedError",
+    "ScriptedModel",
+    "make_provider",
+    "options_from_settings",
+]

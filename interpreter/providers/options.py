@@ -1,0 +1,76 @@
+"""From a model spec string and settings to a provider.
+
+A spec is `PREFIX:REST`: `openai:MODEL`, `ollama:MODEL`, `anthropic:MODEL` or
+`replay:CASSETTE`. Offline test models (`interpreter.providers.testing`) are Python
+objects and are passed to the API directly, not named by a spec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from interpreter.providers.anthropic import AnthropicProvider
+from interpreter.providers.base import Provider, ProviderConfigError
+from interpreter.providers.openai import OllamaProvider, OpenAIProvider
+from interpreter.providers.replay import ReplayProvider
+
+DEFAULT_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderOptions:
+    """How to reach one provider. None means: the SDK's environment variable, else the
+    provider's default."""
+
+    base_url: str | None = None
+    api_key: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+
+
+_HTTP_PROVIDERS: dict[str, Callable[[str, ProviderOptions], Provider]] = {
+    "openai": OpenAIProvider,
+    "ollama": OllamaProvider,
+    "anthropic": AnthropicProvider,
+}
+
+PREFIXES = (*_HTTP_PROVIDERS, "replay")
+
+# provider -> (base URL key, API key key) in the configuration; Ollama needs no key.
+_SETTING_KEYS: dict[str, tuple[str, str | None]] = {
+    "openai": ("openai_base_url", "openai_api_key"),
+    "ollama": ("ollama_base_url", None),
+    "anthropic": ("anthropic_base_url", "anthropic_api_key"),
+}
+
+
+def make_provider(spec: str, options: Mapping[str, ProviderOptions] | None = None) -> Provider:
+    """The provider a spec names. `options` is keyed by prefix ("openai", "ollama",
+    "anthropic"); a missing entry means default options."""
+    prefix, colon, rest = spec.partition(":")
+    valid = ", ".join(f"{p}:" for p in PREFIXES)
+    if not colon or prefix not in PREFIXES:
+        raise ProviderConfigError(f"unknown model spec {spec!r}: it must start with one of {valid}")
+    if not rest:
+        what = "a cassette path" if prefix == "replay" else "a model name"
+        raise ProviderConfigError(f"model spec {spec!r} needs {what} after '{prefix}:'")
+    if prefix == "replay":
+        return ReplayProvider(rest)
+    return _HTTP_PROVIDERS[prefix](rest, (options or {}).get(prefix) or ProviderOptions())
+
+
+def options_from_settings(settings: Mapping[str, Any]) -> dict[str, ProviderOptions]:
+    """Per-provider options from the flat configuration keys (`Settings.values`):
+    `openai_base_url`, `openai_api_key`, `anthropic_base_url`, `anthropic_api_key`,
+    `ollama_base_url` and the shared `timeout`. Missing or empty values stay None, so the
+    SDK's environment variable or the provider's default applies."""
+    timeout = float(settings.get("timeout") or DEFAULT_TIMEOUT)
+
+    def setting(key: str | None) -> str | None:
+        return (settings.get(key) or None) if key else None
+
+    return {
+        name: ProviderOptions(setting(url_key), setting(key_key), timeout)
+        for name, (url_key, key_key) in _SETTING_KEYS.items()
+    }

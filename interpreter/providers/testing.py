@@ -1,0 +1,145 @@
+"""Offline models for tests and for embedders who want to try programs without a network.
+
+Both report usage as a provider would, counted locally with tiktoken (o200k_base): input
+is every message content of the request, output is the response text plus each tool
+call as JSON. A response that already carries usage keeps it.
+
+A response can be given as a string (the text), a `ModelResponse`, or a dict
+`{"text": ..., "tool_calls": [{"name": ..., "arguments": {...}}], "finish_reason": ...}`
+where every key is optional and tool call ids are generated when absent.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from interpreter.errors import TaskschemeError
+from interpreter.messages import ModelRequest, ModelResponse, ToolCall, Usage
+from interpreter.providers.base import RequestSummary
+
+Scripted = str | ModelResponse | Mapping[str, Any]
+
+_USAGE_ENCODING = "o200k_base"
+_DICT_KEYS = {"text", "tool_calls", "finish_reason"}
+
+
+class ScriptExhaustedError(TaskschemeError):
+    """A `ScriptedModel` received more requests than it has responses."""
+
+    kind = "script-exhausted"
+
+
+class _OfflineModel:
+    """Shared behaviour: records requests, optional delay per call (outside the lock, so
+    concurrent calls overlap), usage filled in, thread-safe."""
+
+    def __init__(self, spec: str, delay: float) -> None:
+        self.spec = spec
+        self.delay = delay
+        self.requests: list[ModelRequest] = []
+        self._lock = threading.Lock()
+        self._call_ids = 0
+
+    def complete(self, request: ModelRequest) -> ModelResponse:
+        with self._lock:
+            self.requests.append(request)
+        answer = self._respond(request)
+        if self.delay:
+            time.sleep(self.delay)
+        response = self._coerce(answer)
+        return response if response.usage else replace(response, usage=usage_of(request, response))
+
+    def _respond(self, request: ModelRequest) -> Scripted:
+        raise NotImplementedError
+
+    def _coerce(self, value: Scripted) -> ModelResponse:
+        if isinstance(value, ModelResponse):
+            return value
+        if isinstance(value, str):
+            return ModelResponse(value)
+        if isinstance(value, Mapping):
+            return self._from_dict(value)
+        raise TypeError(
+            f"{self.spec}: a response must be a str, a ModelResponse or a dict, "
+            f"not {type(value).__name__}"
+        )
+
+    def _from_dict(self, value: Mapping[str, Any]) -> ModelResponse:
+        unknown = set(value) - _DICT_KEYS
+        if unknown:
+            raise ValueError(
+                f"{self.spec}: unknown response key(s) {sorted(unknown)}; use {sorted(_DICT_KEYS)}"
+            )
+        calls = tuple(self._tool_call(c) for c in value.get("tool_calls") or ())
+        finish = value.get("finish_reason") or ("tool_calls" if calls else "stop")
+        return ModelResponse(value.get("text") or "", calls, finish_reason=finish)
+
+    def _tool_call(self, call: Mapping[str, Any]) -> ToolCall:
+        if "name" not in call:
+            raise ValueError(f"{self.spec}: a scripted tool call needs a 'name': {call!r}")
+        call_id = call.get("id")
+        if call_id is None:
+            with self._lock:
+                self._call_ids += 1
+                call_id = f"call_{self._call_ids}"
+        return ToolCall(call_id, call["name"], dict(call.get("arguments") or {}))
+
+
+class ScriptedModel(_OfflineModel):
+    """Answers with `responses` in order; one more request than responses raises
+    `ScriptExhaustedError`. `.requests` holds every request received."""
+
+    def __init__(
+        self, responses: Iterable[Scripted], *, spec: str = "test:scripted", delay: float = 0.0
+    ) -> None:
+        super().__init__(spec, delay)
+        self._script = [self._coerce(r) for r in responses]
+        self._position = 0
+
+    @property
+    def remaining(self) -> int:
+        return len(self._script) - self._position
+
+    def _respond(self, request: ModelRequest) -> Scripted:
+        with self._lock:
+            if self._position >= len(self._script):
+                raise ScriptExhaustedError(
+                    f"{self.spec}: all {len(self._script)} scripted response(s) are used; "
+                    f"one more request came: {RequestSummary.of(request)}"
+                )
+            self._position += 1
+            return self._script[self._position - 1]
+
+
+class FunctionModel(_OfflineModel):
+    """Answers with `fn(request)`, called outside any lock (it may run concurrently)."""
+
+    def __init__(
+        self,
+        fn: Callable[[ModelRequest], Scripted],
+        *,
+        spec: str = "test:function",
+        delay: float = 0.0,
+    ) -> None:
+        super().__init__(spec, delay)
+        self.fn = fn
+
+    def _respond(self, request: ModelRequest) -> Scripted:
+        return self.fn(request)
+
+
+def usage_of(request: ModelRequest, response: ModelResponse) -> Usage:
+    """Usage counted locally, the way the offline models report it."""
+    from interpreter.tokens import count_tokens
+
+    sent = sum(count_tokens(m.content, _USAGE_ENCODING) for m in request.messages)
+    calls = (json.dumps({"name": c.name, "arguments": c.arguments}) for c in response.tool_calls)
+    received = count_tokens(response.text, _USAGE_ENCODING) + sum(
+        count_tokens(c, _USAGE_ENCODING) for c in calls
+    )
+    return Usage(sent, received)
