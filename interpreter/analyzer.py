@@ -770,15 +770,31 @@ def _used_before_definition(name: Symbol, span) -> TaskschemeError:
 # ---------------------------------------------------------------- application nodes
 #
 # One template, instantiated for 0-4 arguments and for "many", in tail and non-tail
-# form: calls are the hottest path, and a fixed argument count avoids building the
-# argument list with a loop.
+# form. Calls are the hottest path: with a fixed argument count the arguments stay in
+# local variables, a host procedure is called with them directly, and a simple
+# procedure's frame is built without zip.
 
 _CALL_TEMPLATE = """
 def make(function, {params}span):
     def application(env):
         f = function(env)
-        args = {args}
+        {evaluate}
+        args = None
         try:
+            if type(f) is Lambda:
+                if f.simple and f.nreq == {count}:
+                    p = f.params
+                    result = f.body(Environment({frame}, None, f.env))
+                    if type(result) is not TailCall:
+                        return result
+                    f = result.proc
+                    args = result.args
+                else:
+                    args = {arglist}
+            elif type(f) is CaseLambda:
+                args = {arglist}
+            else:
+                return f({values})
             while True:
                 if type(f) is Lambda:
                     if f.simple:
@@ -805,7 +821,7 @@ def make(function, {params}span):
                 error.chain.append(Frame(f.name, span))
             raise
         except Exception as error:
-            raise host_error(f, args, error, span) from error
+            raise host_error(f, {arglist} if args is None else args, error, span) from error
     return application
 """
 
@@ -813,23 +829,23 @@ _TAIL_CALL_TEMPLATE = """
 def make(function, {params}span):
     def tail_application(env):
         f = function(env)
-        args = {args}
+        {evaluate}
         if type(f) is Lambda:
-            if f.simple and len(args) != f.nreq:
-                error = f.arity_error(len(args))
+            if f.simple and f.nreq != {count}:
+                error = f.arity_error({count})
                 error.span = span
                 raise error
-            return TailCall(f, args)
+            return TailCall(f, {arglist})
         try:
             if type(f) is CaseLambda:
-                return TailCall(f.select(len(args)), args)
-            return f(*args)
+                return TailCall(f.select({count}), {arglist})
+            return f({values})
         except TaskschemeError as error:
             if error.span is None:
                 error.span = span
             raise
         except Exception as error:
-            raise host_error(f, args, error, span) from error
+            raise host_error(f, {arglist}, error, span) from error
     return tail_application
 """
 
@@ -846,15 +862,27 @@ _NAMESPACE = {
 
 def _instantiate(template: str, count: int | None) -> Callable:
     if count is None:
-        source = template.format(params="arguments, ", args="[a(env) for a in arguments]")
+        fields = {
+            "params": "arguments, ",
+            "evaluate": "values = [a(env) for a in arguments]",
+            "count": "len(values)",
+            "frame": "dict(zip(p, values))",
+            "arglist": "values",
+            "values": "*values",
+        }
     else:
         names = [f"a{i}" for i in range(count)]
-        source = template.format(
-            params="".join(f"{n}, " for n in names),
-            args="[" + ", ".join(f"{n}(env)" for n in names) + "]",
-        )
+        values = [f"v{i}" for i in range(count)]
+        fields = {
+            "params": "".join(f"{n}, " for n in names),
+            "evaluate": "; ".join(f"{v} = {n}(env)" for v, n in zip(values, names, strict=True)) or "pass",
+            "count": str(count),
+            "frame": "{" + ", ".join(f"p[{i}]: {v}" for i, v in enumerate(values)) + "}",
+            "arglist": "[" + ", ".join(values) + "]",
+            "values": ", ".join(values),
+        }
     namespace = dict(_NAMESPACE)
-    exec(compile(source, f"<application/{count}>", "exec"), namespace)
+    exec(compile(template.format(**fields), f"<application/{count}>", "exec"), namespace)
     return namespace["make"]
 
 

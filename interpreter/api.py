@@ -15,14 +15,30 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from .analyzer import Analyzer
 from .datums import UNSPECIFIED, Environment, Symbol, python_to_list
 from .errors import SchemeError, SchemeSyntaxError, Span, TaskschemeError, UsageError
 from .evaluator import lookup_failure
 from .reader import read_all
 
-DEFAULT_MAX_DEPTH = 200_000
+if TYPE_CHECKING:
+    from .config import Settings
+    from .events import EventBus
+    from .handler import Budget
+    from .providers import Provider
+    from .resources import ResourceMetrics
+    from .tasks import TaskRunner
+
 PYTHON_FRAMES_PER_CALL = 4
+# Names the task layer provides: seeing one loads it (programs without tasks never do).
+TASK_NAMES = frozenset(
+    """make-task make-tool llm task-metrics metrics-ref run-budget parallel-map
+    resource-exhausted? resource-error-resource resource-error-metrics resource-error-task
+    resource-error-transcript provider-error? provider-error-reason task-output-error?
+    task-output-raw""".split()
+)
 _DEFINITION = re.compile(r"^\((?:define|define-syntax)\s+\(*([^\s()]+)", re.M)
 
 
@@ -89,19 +105,60 @@ class Interpreter:
     [1, 4, 9]
     """
 
-    def __init__(self, *, argv: list[str] | None = None, max_recursion_depth: int = DEFAULT_MAX_DEPTH) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        model: str | Provider | None = None,
+        events: EventBus | None = None,
+        budget: Budget | None = None,
+        ask_user: Callable[[str], str] | None = None,
+        record_path: str | None = None,
+        argv: list[str] | None = None,
+    ) -> None:
         from .primitives import all_primitives
 
+        if settings is None:
+            from .config import load_settings
+
+            settings = load_settings({"model": model} if isinstance(model, str) else None)
+        self.settings = settings
+        self.events = events
+        self.budget = budget
+        self._task_options = {
+            "provider": model if model is not None and not isinstance(model, str) else None,
+            "events": events,
+            "budget": budget,
+            "ask_user": ask_user,
+            "record_path": record_path,
+        }
+        self._runner: TaskRunner | None = None
         primitives = {Symbol(name): fn for name, fn in all_primitives().items()}
         self.library = _Library(primitives)
         self.env = Environment(dict(primitives))
         self.analyzer = Analyzer(self.env, self._global_miss)
         self.argv = list(argv or ["taskscheme"])
-        self.max_recursion_depth = max_recursion_depth
-        limit = max_recursion_depth * PYTHON_FRAMES_PER_CALL + 2000
+        self.max_recursion_depth = settings.get("max_recursion_depth")
+        limit = self.max_recursion_depth * PYTHON_FRAMES_PER_CALL + 2000
         if sys.getrecursionlimit() < limit:
             sys.setrecursionlimit(limit)
         self._install_builtins()
+
+    @property
+    def runner(self) -> TaskRunner:
+        """The task runner, made on first use so programs without tasks never load it."""
+        if self._runner is None:
+            from .tasks import TaskRunner
+
+            self._runner = TaskRunner(self.settings, **self._task_options)
+            for name, fn in self._runner.primitives().items():
+                self.env.bindings.setdefault(Symbol(name), fn)
+        return self._runner
+
+    @property
+    def last_metrics(self) -> ResourceMetrics | None:
+        """Metrics of the last task that finished, or None."""
+        return self._runner.last_metrics if self._runner is not None else None
 
     # ------------------------------------------------------------ set-up
 
@@ -143,12 +200,18 @@ class Interpreter:
         self.env.bindings[Symbol(name)] = value
 
     def _global_miss(self, name: Symbol, span: Span | None, probe: bool = False) -> Any:
-        if probe:
-            return self.library.provides(name)
         if self.library.provides(name):
+            if probe:
+                return True
             value = self.library.value(name)
             self.env.bindings.setdefault(name, value)
             return value
+        if self._runner is None and name.name in TASK_NAMES:
+            self.runner  # noqa: B018 - installs the task procedures
+        if name in self.env.bindings:
+            return True if probe else self.env.bindings[name]
+        if probe:
+            return False
         candidates = [s.name for s in self.env.bindings] + [s.name for s in self.library.index]
         candidates += self.analyzer.global_names()
         raise lookup_failure(name, candidates, span)

@@ -24,15 +24,19 @@ from typing import Any
 from interpreter.models import (
     REPLAY_PREFIX,
     ConfigError,
+    ModelInfo,
     check_model_entry,
     resolve_model,
     whole_number_problem,
 )
 
-__all__ = ["KEYS", "ConfigError", "HandlerConfig", "Settings", "load_settings"]
+__all__ = ["DEFAULT_MODEL", "KEYS", "ConfigError", "HandlerConfig", "Settings", "load_settings"]
+
+DEFAULT_MODEL = "openai:gpt-4o-mini"
 
 
-def _fraction_problem(value: object) -> str | None:
+def fraction_problem(value: object) -> str | None:
+    """Why `value` is not a number in (0, 1], or None."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return "must be a number"
     if not 0 < value <= 1:
@@ -76,15 +80,15 @@ class HandlerConfig:
     max_turns: int
     max_context_window_fraction: float
     warning_threshold: float = 0.8
-    default_model: str = "openai:gpt-4o-mini"
+    default_model: str = DEFAULT_MODEL
     system_prompt: str = ""
     models: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         checks: dict[str, Callable[[Any], str | None]] = {
             "max_turns": whole_number_problem,
-            "max_context_window_fraction": _fraction_problem,
-            "warning_threshold": _fraction_problem,
+            "max_context_window_fraction": fraction_problem,
+            "warning_threshold": fraction_problem,
             "system_prompt": _string_problem,
             "default_model": lambda value: _model_problem(value, self.models),
         }
@@ -95,6 +99,10 @@ class HandlerConfig:
             problem = check(value)
             if problem:
                 raise ConfigError(f"HandlerConfig.{name} = {value!r} {problem}")
+
+    def model_info(self) -> ModelInfo:
+        """The ModelInfo of `default_model` (a replay spec is resolved by its provider)."""
+        return resolve_model(self.default_model, self.models)
 
 
 @dataclass(frozen=True)
@@ -112,10 +120,10 @@ def _optional(check: Callable[[Any], str | None]) -> Callable[[Any], str | None]
 
 
 KEYS: dict[str, Key] = {
-    "model": Key("openai:gpt-4o-mini", str),
+    "model": Key(DEFAULT_MODEL, str),
     "max_turns": Key(10, int, whole_number_problem),
-    "context_fraction": Key(0.5, float, _fraction_problem),
-    "warning_threshold": Key(0.8, float, _fraction_problem),
+    "context_fraction": Key(0.5, float, fraction_problem),
+    "warning_threshold": Key(0.8, float, fraction_problem),
     "system_prompt": Key("", str),
     "budget_turns": Key(None, int, _optional(whole_number_problem)),
     "budget_tokens": Key(None, int, _optional(whole_number_problem)),

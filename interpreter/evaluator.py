@@ -123,25 +123,7 @@ class Lambda:
         return frame
 
     def _split_keywords(self, args: list) -> tuple[list, dict]:
-        known = {k for k, _, _ in self.keys}
-        positional: list = []
-        values: dict = {}
-        i = 0
-        while i < len(args):
-            item = args[i]
-            if type(item) is Keyword and (item in known or self.rest is None):
-                if item not in known:
-                    names = " ".join(f"#:{k.name}" for k in known)
-                    hint = _suggest(item.name, [k.name for k in known])
-                    raise ArityError(f"{self.name}: unknown keyword #:{item.name}{hint} (it takes {names})")
-                if i + 1 >= len(args):
-                    raise ArityError(f"{self.name}: keyword #:{item.name} needs a value after it")
-                values[item] = args[i + 1]
-                i += 2
-            else:
-                positional.append(item)
-                i += 1
-        return positional, values
+        return split_keywords(self.name, args, [k for k, _, _ in self.keys], allow_other=self.rest is not None)
 
     def arity_error(self, given: int, entry: bool = False) -> ArityError:
         """`entry`: raised before the body ran, so the call chain should not list it."""
@@ -178,6 +160,34 @@ def _plural(count: int, noun: str) -> str:
 def _suggest(name: str, candidates) -> str:
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean {close[0]}?)" if close else ""
+
+
+def split_keywords(
+    proc_name: str, args: list | tuple, allowed: list[Keyword], allow_other: bool = False
+) -> tuple[list, dict[Keyword, Any]]:
+    """Separate `#:key value` pairs from positional arguments, checking the keys.
+
+    With `allow_other`, unknown keywords stay among the positional arguments.
+    """
+    known = set(allowed)
+    positional: list = []
+    values: dict[Keyword, Any] = {}
+    i = 0
+    while i < len(args):
+        item = args[i]
+        if type(item) is Keyword and (item in known or not allow_other):
+            if item not in known:
+                names = " ".join(f"#:{k.name}" for k in allowed) or "no keywords"
+                hint = _suggest(item.name, [k.name for k in allowed])
+                raise ArityError(f"{proc_name}: unknown keyword #:{item.name}{hint} (it takes {names})")
+            if i + 1 >= len(args):
+                raise ArityError(f"{proc_name}: keyword #:{item.name} needs a value after it")
+            values[item] = args[i + 1]
+            i += 2
+        else:
+            positional.append(item)
+            i += 1
+    return positional, values
 
 
 def apply_procedure(proc: Any, args: list) -> Any:

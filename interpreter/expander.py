@@ -134,9 +134,9 @@ def _cond_clauses(clauses: list, span: Span | None) -> Any:
 
 
 def _memv(key: Any, options: tuple) -> bool:
-    from .primitives.equivalence import eqv
+    from .primitives.equivalence import is_eqv
 
-    return any(eqv(key, option) for option in options)
+    return any(is_eqv(key, option) for option in options)
 
 
 def expand_case(form: Any, span: Span | None) -> Any:
@@ -422,6 +422,64 @@ def _record_modifier(rtype: RecordType, index: int, proc_name: str) -> Callable:
     return modify
 
 
+def expand_define_task(form: Any, span: Span | None) -> Any:
+    """(define-task (name param ...) #:option value ... template)
+    => (define name (make-task 'name '(param ...) template #:option value ...))"""
+    items = cells(form, span, "define-task")
+    usage = "(define-task (name param ...) #:option value ... \"template\")"
+    _check_length(items, 3, None, "define-task", usage, span)
+    head, hspan = items[1]
+    if not is_pair(head) or not isinstance(head.car, Symbol):
+        raise SchemeSyntaxError(f"bad define-task: expected {usage}", hspan)
+    params = [p for p, _ in cells(head.cdr, hspan, "define-task parameters")]
+    for param in params:
+        if not isinstance(param, Symbol):
+            raise SchemeSyntaxError("bad define-task: parameters must be symbols", hspan)
+    options, template = _options_then_body(items[2:], "define-task", span)
+    if len(template) != 1:
+        raise SchemeSyntaxError(f"bad define-task: expected exactly one template after the options, {usage}", span)
+    call = [S("make-task"), make([QUOTE, head.car], span), make([QUOTE, make(params, hspan)], span), template[0], *options]
+    return make([DEFINE, head.car, make(call, span)], span)
+
+
+def expand_define_tool(form: Any, span: Span | None) -> Any:
+    """(define-tool (name (param type "description") ...) "description" body ...)
+    => (define name (make-tool 'name "description" '((param type "description") ...) (lambda (param ...) body ...)))"""
+    items = cells(form, span, "define-tool")
+    usage = '(define-tool (name (param type "description") ...) "description" body ...)'
+    _check_length(items, 4, None, "define-tool", usage, span)
+    head, hspan = items[1]
+    if not is_pair(head) or not isinstance(head.car, Symbol):
+        raise SchemeSyntaxError(f"bad define-tool: expected {usage}", hspan)
+    specs = cells(head.cdr, hspan, "define-tool parameters")
+    names = []
+    for spec, sspan in specs:
+        parts = cells(spec, sspan, "tool parameter") if is_pair(spec) else []
+        if not parts or not isinstance(parts[0][0], Symbol):
+            raise SchemeSyntaxError('bad tool parameter: expected (name type "description")', sspan)
+        names.append(parts[0][0])
+    description = items[2][0]
+    if not isinstance(description, str):
+        raise SchemeSyntaxError("bad define-tool: the description string comes after the name and parameters", items[2][1])
+    procedure = make([LAMBDA, make(names, hspan), *[x for x, _ in items[3:]]], span)
+    call = [S("make-tool"), make([QUOTE, head.car], span), description, make([QUOTE, head.cdr], span), procedure]
+    return make([DEFINE, head.car, make(call, span)], span)
+
+
+def _options_then_body(items: list, form_name: str, span: Span | None) -> tuple[list, list]:
+    """Split `#:key value ...` options from the expressions that follow them."""
+    from .datums import Keyword
+
+    options: list = []
+    index = 0
+    while index < len(items) and isinstance(items[index][0], Keyword):
+        if index + 1 >= len(items):
+            raise SchemeSyntaxError(f"bad {form_name}: option {items[index][0]!r} needs a value", items[index][1])
+        options.extend([items[index][0], items[index + 1][0]])
+        index += 2
+    return options, [x for x, _ in items[index:]]
+
+
 DERIVED_FORMS: dict[Symbol, Callable[[Any, Span | None], Any]] = {
     S("let*"): expand_let_star,
     S("when"): expand_when,
@@ -435,6 +493,8 @@ DERIVED_FORMS: dict[Symbol, Callable[[Any, Span | None], Any]] = {
     S("let*-values"): expand_let_star_values,
     S("define-record-type"): expand_define_record_type,
     S("assert"): expand_assert,
+    S("define-task"): expand_define_task,
+    S("define-tool"): expand_define_tool,
 }
 
 
@@ -511,9 +571,9 @@ class SyntaxRules:
             return form is NIL
         if isinstance(pattern, tuple):
             return isinstance(form, tuple) and self._match(make(list(pattern), span), make(list(form), span), binds, span)
-        from .primitives.equivalence import equal
+        from .primitives.equivalence import is_equal
 
-        return equal(pattern, form)
+        return is_equal(pattern, form)
 
     def _pattern_vars(self, pattern: Any) -> list[Symbol]:
         if isinstance(pattern, Symbol):

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any, Literal
 
-from interpreter.config import HandlerConfig
+from interpreter.config import HandlerConfig, fraction_problem
 from interpreter.errors import Span, TaskschemeError
 from interpreter.events import Event, EventBus, EventKind
 from interpreter.messages import Message, ModelResponse, ToolSpec, Usage
@@ -149,8 +149,13 @@ class Budget:
         events: EventBus | None = None,
         warning_threshold: float = 0.8,
     ) -> None:
-        for name, value in (("max_turns", max_turns), ("max_tokens", max_tokens)):
-            problem = None if value is None else whole_number_problem(value)
+        checks = [
+            ("max_turns", max_turns, whole_number_problem),
+            ("max_tokens", max_tokens, whole_number_problem),
+            ("warning_threshold", warning_threshold, fraction_problem),
+        ]
+        for name, value, check in checks:
+            problem = None if value is None else check(value)
             if problem:
                 raise ConfigError(f"Budget {name} = {value!r} {problem}")
         self.events = events

@@ -144,6 +144,7 @@ _WRITE_ATOMS = {
     Symbol: lambda s: _write_symbol_name(s.name),
 }
 _DISPLAY_ATOMS = {**_COMMON_ATOMS, str: str, Char: lambda c: c.ch, Symbol: lambda s: s.name}
+_ATOM_TYPES = frozenset(_WRITE_ATOMS)
 
 
 def _bare_type_name(rtype: RecordType) -> str:
@@ -159,7 +160,11 @@ def _write_opaque(obj: Any) -> str:
         return writer(obj)
     if callable(obj) and not isinstance(obj, type):
         name = procedure_name(obj)
-        return "#<procedure>" if name in ("procedure", "<lambda>", "lambda") else f"#<procedure {name}>"
+        return (
+            "#<procedure>"
+            if name in ("procedure", "<lambda>", "lambda")
+            else f"#<procedure {name}>"
+        )
     return f"#<python {type(obj).__name__}>"
 
 
@@ -171,8 +176,6 @@ class _Text(str):
 
 
 _SPACE, _DOT, _CLOSE, _CLOSE_OPAQUE = _Text(" "), _Text(" . "), _Text(")"), _Text(">")
-_PAIR_TYPES = (Pair, SourcePair)
-_VECTOR_TYPES = (list, tuple)
 
 
 def _children(obj: Any) -> Iterator[Any] | None:
@@ -199,49 +202,54 @@ def _find_labels(root: Any, shared: bool) -> dict[int, int | None]:
     """Which compound values need a datum label: those on a cycle (or, if `shared`, seen twice).
 
     A depth-first walk with an explicit stack of generators. A pair's generator walks the
-    whole cdr chain, so a long list is one stack entry, not one per element.
+    whole cdr chain, so a long list is one stack entry, not one per element. `state`
+    maps each value reached to True while it is on the current path, False once done.
     """
     marked: dict[int, int | None] = {}
-    on_path: set[int] = set()
-    done: set[int] = set()
+    state: dict[int, bool] = {}
 
-    def arrive(node: Any) -> bool:
-        """Record reaching `node`; True if its insides still have to be walked."""
-        key = id(node)
-        if key in on_path or (shared and key in done):
+    def arrive(key: int) -> bool:
+        """Record reaching a value; True if its insides still have to be walked."""
+        seen = state.get(key)
+        if seen is None:
+            state[key] = True
+            return True
+        if seen or shared:
             marked[key] = None
-            return False
-        if key in done:
-            return False
-        on_path.add(key)
-        return True
-
-    def leave(keys: list[int]) -> None:
-        on_path.difference_update(keys)
-        done.update(keys)
+        return False
 
     def walk_list(node: Any) -> Iterator[Any]:
         spine = [id(node)]
         while True:
-            yield node.car
+            if type(node.car) not in _ATOM_TYPES:
+                yield node.car
             node = node.cdr
-            if type(node) is not Pair and type(node) is not SourcePair:
-                yield node
+            kind = type(node)
+            if kind is not Pair and kind is not SourcePair:
+                if kind not in _ATOM_TYPES:
+                    yield node
                 break
-            if not arrive(node):
+            key = id(node)
+            seen = state.get(key)
+            if seen is not None:  # `arrive`, inlined: this loop runs once per list element
+                if seen or shared:
+                    marked[key] = None
                 break
-            spine.append(id(node))
-        leave(spine)
+            state[key] = True
+            spine.append(key)
+        state.update(dict.fromkeys(spine, False))
 
     def walk_other(node: Any, children: Iterator[Any]) -> Iterator[Any]:
-        yield from children
-        leave([id(node)])
+        for child in children:
+            if type(child) not in _ATOM_TYPES:
+                yield child
+        state[id(node)] = False
 
     def start(node: Any) -> Iterator[Any] | None:
         if type(node) is Pair or type(node) is SourcePair:
-            return walk_list(node) if arrive(node) else None
+            return walk_list(node) if arrive(id(node)) else None
         children = _children(node)
-        if children is None or not arrive(node):
+        if children is None or not arrive(id(node)):
             return None
         return walk_other(node, children)
 
@@ -284,22 +292,22 @@ def _emit(root: Any, atoms: dict[type, Callable[[Any], str]], labels: dict[int, 
             next_label += 1
         if kind is Pair or kind is SourcePair:
             out.append("(")
-            stack.append(_CLOSE)
             items = [item.car]
             node = item.cdr
             while (type(node) is Pair or type(node) is SourcePair) and id(node) not in labels:
                 items.append(node.car)
                 node = node.cdr
+            stack.append(_CLOSE)
             if node is not NIL:
                 stack.append(node)
                 stack.append(_DOT)
-            _push_separated(stack, items)
+            _push_items(stack, items, atoms)
         elif kind is list or kind is tuple:
             out.append("#(")
             stack.append(_CLOSE)
-            _push_separated(stack, item)
+            _push_items(stack, item, atoms)
         elif kind is Values:
-            _push_separated(stack, item)
+            _push_items(stack, item, atoms)
         elif kind is Record:
             out.append("#<" + _bare_type_name(item.rtype))
             stack.append(_CLOSE_OPAQUE)
@@ -318,9 +326,24 @@ def _emit(root: Any, atoms: dict[type, Callable[[Any], str]], labels: dict[int, 
     return "".join(out)
 
 
-def _push_separated(stack: list[Any], items: list[Any] | tuple[Any, ...]) -> None:
-    """Push `items` so they pop in order, with a space between each two."""
-    for index in range(len(items) - 1, -1, -1):
-        stack.append(items[index])
+def _push_items(
+    stack: list[Any], items: list[Any] | tuple[Any, ...], atoms: dict[type, Callable[[Any], str]]
+) -> None:
+    """Push `items`, space separated, to pop in order; runs of atoms are printed right away
+    into one piece of text, so a flat list of a million numbers is a handful of stack entries."""
+    pieces: list[Any] = []
+    run: list[str] = []
+    for index, item in enumerate(items):
         if index:
-            stack.append(_SPACE)
+            run.append(" ")
+        atom = atoms.get(type(item))
+        if atom is not None:
+            run.append(atom(item))
+            continue
+        if run:
+            pieces.append(_Text("".join(run)))
+            run = []
+        pieces.append(item)
+    if run:
+        pieces.append(_Text("".join(run)))
+    stack.extend(reversed(pieces))

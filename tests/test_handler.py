@@ -413,6 +413,8 @@ def test_budget_warning_event() -> None:
 def test_budget_validates_its_limits() -> None:
     with pytest.raises(ConfigError, match="Budget max_tokens = 0 must be at least 1"):
         Budget(max_tokens=0)
+    with pytest.raises(ConfigError, match="Budget warning_threshold = 0 must be greater"):
+        Budget(max_turns=5, warning_threshold=0)
 
 
 # -- trace file ----------------------------------------------------------------------------------

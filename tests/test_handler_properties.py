@@ -13,7 +13,7 @@ import json
 from fractions import Fraction
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from interpreter.config import HandlerConfig
@@ -116,11 +116,13 @@ def test_limits_hold_over_random_sequences(limits: dict[str, Any], ops: list[tup
             action()
         except BudgetExhaustedError as error:
             assert not budget_ok
+            event(f"refused: {error.resource}")
             refused(error.metrics, before)
             return False
         except ResourceExhaustionError as error:
             assert budget_ok and not own_ok
             assert error.resource == ("turns" if kind == "turn" else "context")
+            event(f"refused: {error.resource}")
             refused(error.metrics, before)
             return False
         assert budget_ok and own_ok

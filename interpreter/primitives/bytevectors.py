@@ -35,7 +35,9 @@ def bytevector(*values: Any) -> bytearray:
 
 @primitive("make-bytevector")
 def make_bytevector(k: Any, fill: Any = 0) -> bytearray:
-    return bytearray([_check_byte("make-bytevector", fill, 2)]) * check_nonnegative("make-bytevector", k, 1)
+    return bytearray([_check_byte("make-bytevector", fill, 2)]) * check_nonnegative(
+        "make-bytevector", k, 1
+    )
 
 
 @primitive("bytevector-length")
@@ -53,8 +55,13 @@ def bytevector_u8_ref(bv: Any, k: Any) -> int:
 def bytevector_u8_set(bv: Any, k: Any, byte: Any) -> Any:
     data = _check_bytevector("bytevector-u8-set!", bv, 1)
     if type(data) is bytes:
-        raise SchemeError("bytevector-u8-set!: cannot modify a literal constant (copy it first with bytevector-copy)", [bv])
-    data[check_index("bytevector-u8-set!", k, len(data), "bytevector", 2)] = _check_byte("bytevector-u8-set!", byte, 3)
+        raise SchemeError(
+            "bytevector-u8-set!: cannot modify a literal constant (copy it first with bytevector-copy)",
+            [bv],
+        )
+    data[check_index("bytevector-u8-set!", k, len(data), "bytevector", 2)] = _check_byte(
+        "bytevector-u8-set!", byte, 3
+    )
     return UNSPECIFIED
 
 

@@ -79,7 +79,11 @@ def _case_mapping(name: str, mapping: Callable[[str], str]) -> None:
     primitive(name)(convert)
 
 
-for _name, _mapping in {"char-upcase": str.upper, "char-downcase": str.lower, "char-foldcase": str.casefold}.items():
+for _name, _mapping in {
+    "char-upcase": str.upper,
+    "char-downcase": str.lower,
+    "char-foldcase": str.casefold,
+}.items():
     _case_mapping(_name, _mapping)
 
 

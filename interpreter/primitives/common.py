@@ -29,7 +29,9 @@ ORDERINGS: dict[str, Callable[[Any, Any], bool]] = {
 Key = Callable[[str, Any, int], Any]
 
 
-def compare_chain(proc: str, args: tuple[Any, ...], key: Key, op: Callable[[Any, Any], bool]) -> bool:
+def compare_chain(
+    proc: str, args: tuple[Any, ...], key: Key, op: Callable[[Any, Any], bool]
+) -> bool:
     """True if `op` holds between each two neighbours; every argument is checked first."""
     keys = [key(proc, value, position) for position, value in enumerate(args, 1)]
     return all(op(a, b) for a, b in pairwise(keys))
@@ -64,10 +66,14 @@ def check_index(proc: str, index: Any, size: int, what: str, position: int) -> i
     if 0 <= index < size:
         return index
     valid = f"valid indexes are 0 to {size - 1}" if size else f"the {what} is empty"
-    raise SchemeError(f"{proc}: index {index} is out of range for a {what} of length {size} ({valid})")
+    raise SchemeError(
+        f"{proc}: index {index} is out of range for a {what} of length {size} ({valid})"
+    )
 
 
-def check_range(proc: str, start: Any, end: Any, size: int, what: str, position: int) -> tuple[int, int]:
+def check_range(
+    proc: str, start: Any, end: Any, size: int, what: str, position: int
+) -> tuple[int, int]:
     """Optional `start`/`end` arguments (at `position` and after) as a valid slice of `size`."""
     if type(start) is not int:
         raise type_error(proc, "an exact integer start index", start, position)
@@ -97,7 +103,9 @@ def spine(proc: str, value: Any, position: int) -> tuple[list[Any], Any]:
         if not len(items) & 1:
             slow = slow.cdr
             if slow is node:
-                raise SchemeError(f"{proc}: expected a proper list as argument {position}, got a circular list")
+                raise SchemeError(
+                    f"{proc}: expected a proper list as argument {position}, got a circular list"
+                )
     return items, node
 
 

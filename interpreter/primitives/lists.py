@@ -47,7 +47,9 @@ def _define_cxr(path: str) -> None:
         for done, step in enumerate(steps):
             if type(node) is not Pair and type(node) is not SourcePair:
                 walked = f" (after taking c{steps[:done][::-1]}r)" if done else ""
-                raise SchemeTypeError(f"{name}: expected a pair, got {write_string(node)}{walked} in {write_string(value)}")
+                raise SchemeTypeError(
+                    f"{name}: expected a pair, got {write_string(node)}{walked} in {write_string(value)}"
+                )
             node = node.car if step == "a" else node.cdr
         return node
 
@@ -63,7 +65,9 @@ def _mutable_pair(proc: str, pair: Any) -> Pair:
     if type(pair) is Pair:
         return pair
     if type(pair) is SourcePair:
-        raise SchemeError(f"{proc}: cannot modify a literal constant (copy it first, e.g. with list-copy)", [pair])
+        raise SchemeError(
+            f"{proc}: cannot modify a literal constant (copy it first, e.g. with list-copy)", [pair]
+        )
     raise type_error(proc, "a pair", pair, 1)
 
 
@@ -149,7 +153,9 @@ def _walk(proc: str, lst: Any, k: Any) -> Any:
     node = lst
     for taken in range(k):
         if type(node) is not Pair and type(node) is not SourcePair:
-            raise SchemeError(f"{proc}: index {k} is out of range for a list of length {taken}", [lst])
+            raise SchemeError(
+                f"{proc}: index {k} is out of range for a list of length {taken}", [lst]
+            )
         node = node.cdr
     return node
 

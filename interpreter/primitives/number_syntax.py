@@ -42,7 +42,12 @@ def parse_number(text: str, radix: int = 10) -> int | Fraction | float | None:
         else:
             return None
         text = text[2:]
-    if exactness == "e" and radix == 10 and _DECIMAL.fullmatch(text) and not _INTEGER[10].fullmatch(text):
+    if (
+        exactness == "e"
+        and radix == 10
+        and _DECIMAL.fullmatch(text)
+        and not _INTEGER[10].fullmatch(text)
+    ):
         return _exact_decimal(text)
     value = _parse_real(text, radix)
     if value is None or exactness is None:
@@ -73,7 +78,7 @@ def _parse_real(text: str, radix: int) -> int | Fraction | float | None:
 
 def _exact_decimal(text: str) -> int | Fraction | None:
     """`#e1.5` is 3/2; refuse exponents so large the exact value would not fit in memory."""
-    mantissa, _, exponent = text.lower().partition("e")
+    exponent = text.lower().partition("e")[2]
     if exponent and (len(exponent) > 7 or abs(int(exponent)) > 100_000):
         return None
     return normalize(Fraction(_UNLIMITED.create_decimal(text)))
@@ -105,7 +110,9 @@ def format_number(value: int | Fraction | float, radix: int = 10) -> str:
     if kind is int:
         return _format_integer(value, radix)
     if kind is Fraction:
-        return f"{_format_integer(value.numerator, radix)}/{_format_integer(value.denominator, radix)}"
+        return (
+            f"{_format_integer(value.numerator, radix)}/{_format_integer(value.denominator, radix)}"
+        )
     if value != value:
         return "+nan.0"
     if value in (math.inf, -math.inf):

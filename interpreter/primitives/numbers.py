@@ -60,7 +60,9 @@ def _no_complex(proc: str, *args: Number) -> SchemeError:
 # --- arithmetic --------------------------------------------------------------------------
 
 
-def _fold(proc: str, op: Callable[[Any, Any], Any], start: Number, args: tuple[Any, ...], first: int) -> Number:
+def _fold(
+    proc: str, op: Callable[[Any, Any], Any], start: Number, args: tuple[Any, ...], first: int
+) -> Number:
     """Combine `args` (argument positions from `first`) into `start` with `op`, checking types."""
     result = start
     try:
@@ -69,7 +71,9 @@ def _fold(proc: str, op: Callable[[Any, Any], Any], start: Number, args: tuple[A
                 raise type_error(proc, "a number", value, position)
             result = op(result, value)
     except OverflowError:
-        raise SchemeError(f"{proc}: result too large to represent as a floating-point number") from None
+        raise SchemeError(
+            f"{proc}: result too large to represent as a floating-point number"
+        ) from None
     return normalize(result) if type(result) is Fraction else result
 
 
@@ -140,7 +144,13 @@ def _comparison(name: str, op: Callable[[Any, Any], bool]) -> None:
     primitive(name)(compare)
 
 
-for _name, _op in {"=": operator.eq, "<": operator.lt, ">": operator.gt, "<=": operator.le, ">=": operator.ge}.items():
+for _name, _op in {
+    "=": operator.eq,
+    "<": operator.lt,
+    ">": operator.gt,
+    "<=": operator.le,
+    ">=": operator.ge,
+}.items():
     _comparison(_name, _op)
 
 
@@ -154,7 +164,9 @@ def _truncate_divide(a: int, b: int) -> tuple[int, int]:
     return quotient, a - b * quotient
 
 
-def _integer_divide(proc: str, n1: Any, n2: Any, divide: Callable[[int, int], tuple[int, int]]) -> tuple[Number, Number]:
+def _integer_divide(
+    proc: str, n1: Any, n2: Any, divide: Callable[[int, int], tuple[int, int]]
+) -> tuple[Number, Number]:
     """(quotient, remainder) of two integers; inexact if either argument was."""
     a, inexact_a = _check_integer(proc, n1, 1)
     b, inexact_b = _check_integer(proc, n2, 2)
@@ -276,7 +288,9 @@ def _exact_power(base: int | Fraction, power: int) -> Number:
         raise SchemeError("expt: division by zero (0 raised to a negative power)")
     size = max(base.numerator.bit_length(), base.denominator.bit_length())
     if size > 1 and size * abs(power) > _MAX_RESULT_BITS:
-        raise SchemeError(f"expt: the result would have about {int(size * abs(power) * 0.30103)} digits; too large")
+        raise SchemeError(
+            f"expt: the result would have about {int(size * abs(power) * 0.30103)} digits; too large"
+        )
     if power < 0:
         return normalize(Fraction(base) ** power)
     return base**power
@@ -355,7 +369,13 @@ def _float_function(name: str, fn: Callable[[float], float]) -> None:
     primitive(name)(procedure)
 
 
-for _name, _fn in {"sin": math.sin, "cos": math.cos, "tan": math.tan, "asin": math.asin, "acos": math.acos}.items():
+for _name, _fn in {
+    "sin": math.sin,
+    "cos": math.cos,
+    "tan": math.tan,
+    "asin": math.asin,
+    "acos": math.acos,
+}.items():
     _float_function(_name, _fn)
 
 
@@ -387,7 +407,12 @@ def _rounding(name: str, to_integer: Callable[[Any], int]) -> None:
 
 
 # Python's round() rounds halves to even, as R7RS's round does.
-for _name, _fn in {"floor": math.floor, "ceiling": math.ceil, "round": round, "truncate": math.trunc}.items():
+for _name, _fn in {
+    "floor": math.floor,
+    "ceiling": math.ceil,
+    "round": round,
+    "truncate": math.trunc,
+}.items():
     _rounding(_name, _fn)
 
 

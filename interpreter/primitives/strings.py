@@ -14,7 +14,15 @@ from ..datums import Char, python_to_list
 from ..errors import SchemeError, type_error
 from . import primitive
 from .chars import check_char
-from .common import ORDERINGS, check_index, check_nonnegative, check_range, check_string, define_comparison, list_items
+from .common import (
+    ORDERINGS,
+    check_index,
+    check_nonnegative,
+    check_range,
+    check_string,
+    define_comparison,
+    list_items,
+)
 
 
 def _folded_string(proc: str, value: Any, position: int) -> str:
@@ -76,7 +84,9 @@ def string_copy(string: Any, start: Any = 0, end: Any = None) -> str:
 
 @primitive("string-append")
 def string_append(*strings: Any) -> str:
-    return "".join([check_string("string-append", s, position) for position, s in enumerate(strings, 1)])
+    return "".join(
+        [check_string("string-append", s, position) for position, s in enumerate(strings, 1)]
+    )
 
 
 @primitive("string")
@@ -84,8 +94,11 @@ def string(*chars: Any) -> str:
     return _chars("string", chars, 1)
 
 
+_SPACE = Char(" ")
+
+
 @primitive("make-string")
-def make_string(k: Any, char: Any = Char(" ")) -> str:
+def make_string(k: Any, char: Any = _SPACE) -> str:
     return check_char("make-string", char, 2) * check_nonnegative("make-string", k, 1)
 
 
@@ -119,7 +132,11 @@ def _string_function(name: str, fn: Callable[[str], Any]) -> None:
     primitive(name)(procedure)
 
 
-for _name, _fn in {"string-upcase": str.upper, "string-downcase": str.lower, "string-foldcase": str.casefold}.items():
+for _name, _fn in {
+    "string-upcase": str.upper,
+    "string-downcase": str.lower,
+    "string-foldcase": str.casefold,
+}.items():
     _string_function(_name, _fn)
 
 
@@ -192,7 +209,11 @@ def _trimmer(name: str, trim: Callable[[str, str | None], str]) -> None:
     primitive(name)(procedure)
 
 
-for _name, _trim in {"string-trim*": str.strip, "string-trim-left*": str.lstrip, "string-trim-right*": str.rstrip}.items():
+for _name, _trim in {
+    "string-trim*": str.strip,
+    "string-trim-left*": str.lstrip,
+    "string-trim-right*": str.rstrip,
+}.items():
     _trimmer(_name, _trim)
 
 
@@ -205,9 +226,13 @@ def string_replace_all(string: Any, old: Any, new: Any) -> str:
 
 @primitive("string-prefix?")
 def is_string_prefix(prefix: Any, string: Any) -> bool:
-    return check_string("string-prefix?", string, 2).startswith(check_string("string-prefix?", prefix, 1))
+    return check_string("string-prefix?", string, 2).startswith(
+        check_string("string-prefix?", prefix, 1)
+    )
 
 
 @primitive("string-suffix?")
 def is_string_suffix(suffix: Any, string: Any) -> bool:
-    return check_string("string-suffix?", string, 2).endswith(check_string("string-suffix?", suffix, 1))
+    return check_string("string-suffix?", string, 2).endswith(
+        check_string("string-suffix?", suffix, 1)
+    )

@@ -23,7 +23,9 @@ def _mutable_vector(proc: str, value: Any, position: int) -> list[Any]:
     if type(value) is list:
         return value
     if type(value) is tuple:
-        raise SchemeError(f"{proc}: cannot modify a literal constant (copy it first with vector-copy)", [value])
+        raise SchemeError(
+            f"{proc}: cannot modify a literal constant (copy it first with vector-copy)", [value]
+        )
     raise type_error(proc, "a vector", value, position)
 
 

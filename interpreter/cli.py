@@ -1,0 +1,265 @@
+"""The `taskscheme` command: run, eval, check and config.
+
+A program's mistakes print one located message and exit 1; a resource limit or the
+run budget exits 3; Ctrl-C exits 130; bad command lines exit 2. A Python traceback
+appears only for bugs of ours, and only with --debug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .errors import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_RESOURCE,
+    EXIT_USAGE,
+    TaskschemeError,
+    UsageError,
+    format_error,
+)
+
+PROGRAM_STACK_BYTES = 512 * 1024 * 1024
+
+# command-line option -> settings key, for every option that overrides a setting
+SETTING_OPTIONS = {
+    "model": "model",
+    "max_turns": "max_turns",
+    "context_fraction": "context_fraction",
+    "warning_threshold": "warning_threshold",
+    "system_prompt": "system_prompt",
+    "budget_turns": "budget_turns",
+    "budget_tokens": "budget_tokens",
+    "timeout": "timeout",
+    "max_recursion_depth": "max_recursion_depth",
+    "max_task_depth": "max_task_depth",
+    "workers": "workers",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="taskscheme",
+        description="Run Scheme programs that call language models under hard, visible limits.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    limits = argparse.ArgumentParser(add_help=False)
+    group = limits.add_argument_group("models and limits (override configuration)")
+    group.add_argument("--model", metavar="SPEC", help="default model: openai:NAME, anthropic:NAME, ollama:NAME, replay:CASSETTE")
+    group.add_argument("--max-turns", type=int, metavar="N", help="turns per task")
+    group.add_argument("--context-fraction", type=float, metavar="F", help="fraction of the model's input window a task may fill")
+    group.add_argument("--warning-threshold", type=float, metavar="F", help="warn at this fraction of a limit (default 0.8)")
+    group.add_argument("--system-prompt", metavar="TEXT", help="default system prompt of tasks")
+    group.add_argument("--budget-turns", type=int, metavar="N", help="turns across the whole run")
+    group.add_argument("--budget-tokens", type=int, metavar="N", help="context tokens across the whole run")
+    group.add_argument("--timeout", type=float, metavar="SECONDS", help="provider request timeout")
+    group.add_argument("--max-recursion-depth", type=int, metavar="N", help="nested procedure calls before 'recursion too deep'")
+    group.add_argument("--max-task-depth", type=int, metavar="N", help="how deeply tasks may call tasks")
+    group.add_argument("--workers", type=int, metavar="N", help="default worker count of parallel-map")
+    output = limits.add_argument_group("observing a run")
+    output.add_argument("--trace", metavar="FILE.jsonl", help="write every Handler event as one JSON line")
+    output.add_argument("--verbose", action="store_true", help="print warnings and a summary line per task to stderr")
+    output.add_argument("--record", metavar="CASSETTE", help="record every model exchange to this cassette (JSON Lines)")
+    output.add_argument("--debug", action="store_true", help="show Python tracebacks for internal errors")
+
+    run = commands.add_parser("run", parents=[limits], help="run a program file")
+    run.add_argument("file", help="the program (.scm)")
+    run.add_argument("args", nargs=argparse.REMAINDER, help="arguments the program sees in (command-line)")
+
+    evaluate = commands.add_parser("eval", parents=[limits], help="evaluate an expression and print its value")
+    evaluate.add_argument("expression")
+
+    check = commands.add_parser("check", help="read and expand files without running them; report every error")
+    check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+    config = commands.add_parser("config", parents=[limits], help="print the effective configuration and where each value came from")
+    config.set_defaults(file=None)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    options = parser.parse_args(argv)
+    if options.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return _dispatch(options)
+    except UsageError as error:
+        print(f"taskscheme: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except TaskschemeError as error:
+        # configuration and set-up errors found before the program runs
+        print(format_error(error), file=sys.stderr)
+        return EXIT_USAGE if error.kind == "config-error" else EXIT_ERROR
+    except KeyboardInterrupt:
+        print("taskscheme: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _dispatch(options: argparse.Namespace) -> int:
+    if options.command == "check":
+        return _check(options.files)
+    from .config import load_settings
+
+    settings = load_settings({key: getattr(options, option) for option, key in SETTING_OPTIONS.items()})
+    if options.command == "config":
+        print(settings.report())
+        return EXIT_OK
+    if options.command == "run":
+        return _run_program(options, settings, lambda interp: interp.run_file(options.file), [options.file, *options.args])
+    return _run_program(options, settings, lambda interp: _print_value(interp.eval_scheme(options.expression, "<eval>")), ["taskscheme"])
+
+
+def _print_value(value: Any) -> None:
+    from .datums import UNSPECIFIED
+    from .printer import write_string
+
+    if value is not UNSPECIFIED:
+        print(write_string(value))
+
+
+def _check(files: list[str]) -> int:
+    from .api import Interpreter
+    from .config import load_settings
+
+    found = 0
+    for name in files:
+        try:
+            text = Path(name).read_text(encoding="utf-8")
+        except OSError as error:
+            print(f"taskscheme: cannot read {name}: {error.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+        errors = Interpreter(load_settings()).check(text, name)
+        for error in errors:
+            print(format_error(error), file=sys.stderr)
+        found += len(errors)
+    if found:
+        print(f"{found} error(s) found", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"ok: {len(files)} file(s) read and expanded, no errors")
+    return EXIT_OK
+
+
+def _run_program(options: argparse.Namespace, settings, action: Callable, argv: list[str]) -> int:
+    from .api import Interpreter, ProgramExit
+
+    events, closers = _observers(options)
+    budget = None
+    if settings.get("budget_turns") is not None or settings.get("budget_tokens") is not None:
+        from .handler import Budget
+
+        budget = Budget(settings.get("budget_turns"), settings.get("budget_tokens"), events)
+    interpreter = Interpreter(settings, events=events, budget=budget, record_path=options.record, argv=argv)
+    try:
+        run_with_deep_stack(lambda: action(interpreter))
+        sys.stdout.flush()
+        return EXIT_OK
+    except ProgramExit as exit_request:
+        sys.stdout.flush()
+        return exit_request.code
+    except TaskschemeError as error:
+        sys.stdout.flush()
+        print(format_error(error), file=sys.stderr)
+        if options.debug and getattr(error, "original", None) is not None:
+            import traceback
+
+            traceback.print_exception(error.original, file=sys.stderr)
+        if getattr(error, "resource", None) is not None:
+            _print_metrics(error)
+            return EXIT_RESOURCE
+        return EXIT_ERROR
+    except Exception as bug:
+        sys.stdout.flush()
+        print(f"taskscheme: internal error: {type(bug).__name__}: {bug}", file=sys.stderr)
+        if options.debug:
+            import traceback
+
+            traceback.print_exception(bug, file=sys.stderr)
+        else:
+            print("(this is a bug in taskscheme; run with --debug for the Python traceback)", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        for close in closers:
+            close()
+
+
+def _print_metrics(error: Any) -> None:
+    metrics = getattr(error, "metrics", None)
+    if metrics is not None and hasattr(metrics, "summary"):
+        print(f"metrics: {metrics.summary()}", file=sys.stderr)
+
+
+def _observers(options: argparse.Namespace):
+    """The event bus for --trace and --verbose (None when nothing observes)."""
+    if not options.trace and not options.verbose:
+        return None, []
+    from .events import EventBus, TraceWriter
+
+    bus = EventBus()
+    closers: list[Callable[[], None]] = []
+    if options.trace:
+        try:
+            writer = TraceWriter(options.trace)
+        except OSError as error:
+            raise UsageError(f"cannot write the trace file {options.trace}: {error.strerror}") from None
+        bus.subscribe(writer)
+        closers.append(writer.close)
+    if options.verbose:
+        bus.subscribe(_verbose_line)
+    return bus, closers
+
+
+def _verbose_line(event: Any) -> None:
+    if event.kind == "warning":
+        detail = event.detail
+        who = f"task {event.task}" if event.task else "run budget"
+        print(f"warning: {who} has used {detail.get('used')} of {detail.get('limit')} {detail.get('resource')}", file=sys.stderr)
+    elif event.kind == "released":
+        print(f"task {event.task}: {event.metrics.summary()}", file=sys.stderr)
+
+
+def run_with_deep_stack(action: Callable[[], Any]) -> Any:
+    """Run `action` in a thread with a large stack, so deep recursion cannot overflow
+    the C stack; Ctrl-C in the main thread is passed on to it."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = action()
+        except BaseException as error:
+            outcome["error"] = error
+
+    previous = threading.stack_size()
+    threading.stack_size(PROGRAM_STACK_BYTES)
+    try:
+        worker = threading.Thread(target=target, name="taskscheme-program", daemon=True)
+        worker.start()
+    finally:
+        threading.stack_size(previous)
+    try:
+        worker.join()
+    except KeyboardInterrupt:
+        _interrupt(worker)
+        worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+def _interrupt(worker: threading.Thread) -> None:
+    import ctypes
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident), ctypes.py_object(KeyboardInterrupt))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

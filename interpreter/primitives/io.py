@@ -1,0 +1,348 @@
+"""Textual ports: output and input over Python text streams and strings.
+
+`current-output-port`, `current-error-port` and `current-input-port` are parameter
+objects, so `parameterize` redirects them. Their default ports look up `sys.stdout`,
+`sys.stderr` and `sys.stdin` at each use rather than when the interpreter starts, so
+pytest's capture and embedders that redirect `sys.stdout` see the program's output.
+"""
+
+from __future__ import annotations
+
+import io
+import select
+import sys
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from ..datums import EOF, UNSPECIFIED, Char, Parameter
+from ..errors import SchemeError, type_error
+from ..printer import display_string, register_writer, write_shared_string, write_string
+from . import alias, primitive
+from .chars import check_char
+from .common import check_nonnegative, check_procedure, check_range, check_string
+
+
+class _Port:
+    """A stream, given directly or found by `lookup` at each use, and an open/closed state."""
+
+    __slots__ = ("_lookup", "_stream", "closed", "name")
+
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        *,
+        lookup: Callable[[], TextIO] | None = None,
+        name: str = "string",
+    ):
+        self._stream = stream
+        self._lookup = lookup
+        self.name = name
+        self.closed = False
+
+    @property
+    def stream(self) -> TextIO:
+        if self.closed:
+            raise SchemeError(f"cannot use the closed port {write_string(self)}")
+        return self._lookup() if self._lookup is not None else self._stream
+
+    def close(self) -> None:
+        """Mark the port closed; the underlying stream is left to whoever opened it."""
+        self.closed = True
+
+
+class OutputPort(_Port):
+    """Where `display`, `write` and friends send text."""
+
+    __slots__ = ()
+
+    @classmethod
+    def to_string(cls) -> OutputPort:
+        """A string port: collects what is written, read back with `getvalue`."""
+        return cls(io.StringIO())
+
+    def write(self, text: str) -> None:
+        self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def getvalue(self) -> str:
+        if not isinstance(self._stream, io.StringIO):
+            raise SchemeError(f"get-output-string: {write_string(self)} is not a string port")
+        return self._stream.getvalue()
+
+
+class InputPort(_Port):
+    """Where `read-char`, `read-line` and friends take text from; keeps one peeked character."""
+
+    __slots__ = ("_peeked",)
+
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        *,
+        lookup: Callable[[], TextIO] | None = None,
+        name: str = "string",
+    ):
+        super().__init__(stream, lookup=lookup, name=name)
+        self._peeked = ""
+
+    @classmethod
+    def from_string(cls, text: str) -> InputPort:
+        return cls(io.StringIO(text))
+
+    def _take_peeked(self) -> str:
+        peeked, self._peeked = self._peeked, ""
+        return peeked
+
+    def read_char(self) -> str:
+        """One character, or "" at the end of input."""
+        return self._take_peeked() or self.stream.read(1)
+
+    def peek_char(self) -> str:
+        if not self._peeked:
+            self._peeked = self.stream.read(1)
+        return self._peeked
+
+    def read_line(self) -> str | None:
+        """The next line without its line ending, or None at the end of input."""
+        peeked = self._take_peeked()
+        line = peeked if peeked == "\n" else peeked + self.stream.readline()
+        if not line:
+            return None
+        return line[:-1] if line.endswith("\n") else line
+
+    def read_string(self, k: int) -> str:
+        peeked = self._take_peeked()
+        return peeked + self.stream.read(k - len(peeked)) if k else ""
+
+    def char_ready(self) -> bool:
+        """True unless reading would have to wait for input (only a terminal or pipe can)."""
+        stream = self.stream
+        if self._peeked or isinstance(stream, io.StringIO):
+            return True
+        try:
+            return bool(select.select([stream], [], [], 0)[0])
+        except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+            return True
+
+
+register_writer(OutputPort, lambda port: f"#<output-port {port.name}>")
+register_writer(InputPort, lambda port: f"#<input-port {port.name}>")
+
+
+def _port_parameter(name: str, port: _Port) -> Parameter:
+    kind = type(port)
+    expected = "an output port" if kind is OutputPort else "an input port"
+
+    def convert(value: Any) -> Any:
+        if type(value) is kind:
+            return value
+        raise type_error(name, expected, value, 1)
+
+    parameter = Parameter(port, convert, name)
+    alias(name, parameter)
+    return parameter
+
+
+CURRENT_OUTPUT = _port_parameter(
+    "current-output-port", OutputPort(lookup=lambda: sys.stdout, name="stdout")
+)
+CURRENT_ERROR = _port_parameter(
+    "current-error-port", OutputPort(lookup=lambda: sys.stderr, name="stderr")
+)
+CURRENT_INPUT = _port_parameter(
+    "current-input-port", InputPort(lookup=lambda: sys.stdin, name="stdin")
+)
+
+
+def output_port(proc: str, port: Any, position: int) -> OutputPort:
+    """The port argument at `position`, or the current output port if it was left out."""
+    if port is None:
+        port = CURRENT_OUTPUT()
+    if type(port) is OutputPort:
+        return port
+    raise type_error(proc, "an output port", port, position)
+
+
+def _input_port(proc: str, port: Any, position: int) -> InputPort:
+    if port is None:
+        port = CURRENT_INPUT()
+    if type(port) is InputPort:
+        return port
+    raise type_error(proc, "an input port", port, position)
+
+
+# --- output ------------------------------------------------------------------------------
+
+
+def _printing(name: str, to_text: Callable[[Any], str]) -> None:
+    def procedure(obj: Any, port: Any = None) -> Any:
+        output_port(name, port, 2).write(to_text(obj))
+        return UNSPECIFIED
+
+    primitive(name)(procedure)
+
+
+for _name, _to_text in {
+    "display": display_string,
+    "write": write_string,
+    "write-shared": write_shared_string,
+    "write-simple": write_string,  # labels cycles too: printing must always terminate
+}.items():
+    _printing(_name, _to_text)
+
+
+@primitive("newline")
+def newline(port: Any = None) -> Any:
+    output_port("newline", port, 1).write("\n")
+    return UNSPECIFIED
+
+
+@primitive("write-char")
+def write_char(char: Any, port: Any = None) -> Any:
+    output_port("write-char", port, 2).write(check_char("write-char", char, 1))
+    return UNSPECIFIED
+
+
+@primitive("write-string")
+def write_string_to_port(string: Any, port: Any = None, start: Any = 0, end: Any = None) -> Any:
+    text = check_string("write-string", string, 1)
+    target = output_port("write-string", port, 2)
+    first, last = check_range("write-string", start, end, len(text), "string", 3)
+    target.write(text[first:last])
+    return UNSPECIFIED
+
+
+@primitive("flush-output-port")
+def flush_output_port(port: Any = None) -> Any:
+    output_port("flush-output-port", port, 1).flush()
+    return UNSPECIFIED
+
+
+@primitive("open-output-string")
+def open_output_string() -> OutputPort:
+    return OutputPort.to_string()
+
+
+@primitive("get-output-string")
+def get_output_string(port: Any) -> str:
+    return output_port("get-output-string", port, 1).getvalue()
+
+
+@primitive("call-with-output-string")
+def call_with_output_string(proc: Any) -> str:
+    """Call `(proc port)` with a fresh string port; return what it wrote."""
+    check_procedure("call-with-output-string", proc, 1)
+    port = OutputPort.to_string()
+    proc(port)
+    return port.getvalue()
+
+
+@primitive("with-output-to-string")
+def with_output_to_string(thunk: Any) -> str:
+    """Call `(thunk)` with the current output port sent to a string; return that string."""
+    check_procedure("with-output-to-string", thunk, 1)
+    port = OutputPort.to_string()
+    saved = CURRENT_OUTPUT.value
+    CURRENT_OUTPUT.value = port
+    try:
+        thunk()
+    finally:
+        CURRENT_OUTPUT.value = saved
+    return port.getvalue()
+
+
+# --- input -------------------------------------------------------------------------------
+
+
+@primitive("open-input-string")
+def open_input_string(string: Any) -> InputPort:
+    return InputPort.from_string(check_string("open-input-string", string, 1))
+
+
+def _char_or_eof(text: str) -> Any:
+    return Char(text) if text else EOF
+
+
+@primitive("read-char")
+def read_char(port: Any = None) -> Any:
+    return _char_or_eof(_input_port("read-char", port, 1).read_char())
+
+
+@primitive("peek-char")
+def peek_char(port: Any = None) -> Any:
+    return _char_or_eof(_input_port("peek-char", port, 1).peek_char())
+
+
+@primitive("read-line")
+def read_line(port: Any = None) -> Any:
+    line = _input_port("read-line", port, 1).read_line()
+    return EOF if line is None else line
+
+
+@primitive("read-string")
+def read_string(k: Any, port: Any = None) -> Any:
+    count = check_nonnegative("read-string", k, 1)
+    text = _input_port("read-string", port, 2).read_string(count)
+    return EOF if count and not text else text
+
+
+@primitive("char-ready?")
+def char_ready(port: Any = None) -> bool:
+    return _input_port("char-ready?", port, 1).char_ready()
+
+
+# --- port objects ------------------------------------------------------------------------
+
+
+@primitive("input-port?")
+def is_input_port(obj: Any) -> bool:
+    return type(obj) is InputPort
+
+
+@primitive("output-port?")
+def is_output_port(obj: Any) -> bool:
+    return type(obj) is OutputPort
+
+
+@primitive("port?")
+def is_port(obj: Any) -> bool:
+    return type(obj) is InputPort or type(obj) is OutputPort
+
+
+alias("textual-port?", is_port)
+
+
+def _check_port(proc: str, value: Any) -> _Port:
+    if is_port(value):
+        return value
+    raise type_error(proc, "a port", value, 1)
+
+
+@primitive("input-port-open?")
+def is_input_port_open(port: Any) -> bool:
+    return not _input_port("input-port-open?", port, 1).closed
+
+
+@primitive("output-port-open?")
+def is_output_port_open(port: Any) -> bool:
+    return not output_port("output-port-open?", port, 1).closed
+
+
+@primitive("close-port")
+def close_port(port: Any) -> Any:
+    _check_port("close-port", port).close()
+    return UNSPECIFIED
+
+
+@primitive("close-input-port")
+def close_input_port(port: Any) -> Any:
+    _input_port("close-input-port", port, 1).close()
+    return UNSPECIFIED
+
+
+@primitive("close-output-port")
+def close_output_port(port: Any) -> Any:
+    output_port("close-output-port", port, 1).close()
+    return UNSPECIFIED

@@ -1,0 +1,83 @@
+;;; The string library, written in the language itself over a few string primitives.
+
+;; (string-split "a,b,c" ",") => ("a" "b" "c"); with no separator, splits on whitespace.
+(define (string-split str . separator)
+  (if (null? separator)
+      (filter (lambda (s) (not (string-null? s))) (%split-whitespace str))
+      (let ((sep (car separator)))
+        (string-split* str (if (char? sep) (string sep) sep)))))
+
+(define (%split-whitespace str)
+  (let loop ((chars (string->list str)) (word '()) (words '()))
+    (define (flush) (if (null? word) words (cons (list->string (reverse word)) words)))
+    (cond ((null? chars) (reverse (flush)))
+          ((char-whitespace? (car chars)) (loop (cdr chars) '() (flush)))
+          (else (loop (cdr chars) (cons (car chars) word) words)))))
+
+;; (string-join '("a" "b") ", ") => "a, b"; the separator defaults to a space.
+(define (string-join strings . separator)
+  (string-join* strings (if (null? separator) " " (car separator))))
+
+(define (string-trim str) (string-trim* str))
+(define (string-trim-left str) (string-trim-left* str))
+(define (string-trim-right str) (string-trim-right* str))
+
+;; (string-contains haystack needle) => index of the first match, or #f
+(define (string-contains haystack needle)
+  (string-search needle haystack))
+
+(define (string-index str pred)
+  (let ((matches? (if (char? pred) (lambda (c) (char=? c pred)) pred)))
+    (let loop ((i 0))
+      (cond ((= i (string-length str)) #f)
+            ((matches? (string-ref str i)) i)
+            (else (loop (+ i 1)))))))
+
+(define (string-replace str old new)
+  (string-replace-all str old new))
+
+(define (string-reverse str)
+  (list->string (reverse (string->list str))))
+
+(define (string-repeat str n)
+  (let loop ((n n) (acc '()))
+    (if (<= n 0) (apply string-append acc) (loop (- n 1) (cons str acc)))))
+
+(define (string-pad-left str width . pad)
+  (let ((fill (if (null? pad) #\space (car pad)))
+        (len (string-length str)))
+    (if (>= len width) str (string-append (make-string (- width len) fill) str))))
+
+(define (string-pad-right str width . pad)
+  (let ((fill (if (null? pad) #\space (car pad)))
+        (len (string-length str)))
+    (if (>= len width) str (string-append str (make-string (- width len) fill)))))
+
+;; (format destination control arg ...): ~a displays, ~s writes, ~% is a newline, ~~ a tilde.
+;; destination #f returns the string, #t prints it; (format "control" arg ...) also returns it.
+(define (format destination . rest)
+  (cond ((string? destination) (%format destination rest))
+        ((eq? destination #f) (%format (car rest) (cdr rest)))
+        ((eq? destination #t) (display (%format (car rest) (cdr rest))))
+        ((output-port? destination) (display (%format (car rest) (cdr rest)) destination))
+        (else (error "format: the destination must be #f, #t, a port or the control string" destination))))
+
+(define (%format control args)
+  (let ((out (open-output-string))
+        (n (string-length control)))
+    (let loop ((i 0) (args args))
+      (cond ((= i n)
+             (if (pair? args)
+                 (error "format: more arguments than directives in" control)
+                 (get-output-string out)))
+            ((and (char=? (string-ref control i) #\~) (< (+ i 1) n))
+             (let ((directive (char-downcase (string-ref control (+ i 1)))))
+               (case directive
+                 ((#\a #\s)
+                  (when (null? args) (error "format: too few arguments for" control))
+                  (if (char=? directive #\a) (display (car args) out) (write (car args) out))
+                  (loop (+ i 2) (cdr args)))
+                 ((#\%) (newline out) (loop (+ i 2) args))
+                 ((#\~) (write-char #\~ out) (loop (+ i 2) args))
+                 (else (error "format: unknown directive" (string #\~ directive))))))
+            (else (write-char (string-ref control i) out) (loop (+ i 1) args))))))
