@@ -420,8 +420,12 @@ class Analyzer:
             rest = add(node, span)
         return required, optionals, keys, rest
 
-    def _body(self, items, scope: Scope, span) -> Node:
-        """A body: internal definitions (found after expanding macros) then expressions."""
+    def _body(self, items, scope: Scope, span, tail: bool = True) -> Node:
+        """A body: internal definitions (found after expanding macros) then expressions.
+
+        `tail`: whether the body's last expression is in tail position (a lambda body
+        always is; a let body only when the let is).
+        """
         forms: list[tuple[Any, Any]] = []
         pending = list(reversed(items))
         while pending:
@@ -443,7 +447,7 @@ class Analyzer:
         if not forms:
             raise SchemeSyntaxError("empty body: expected at least one expression", span)
         nodes = [self.analyze(f, scope, False, s) for f, s in forms[:-1]]
-        nodes.append(self.analyze(forms[-1][0], scope, True, forms[-1][1]))
+        nodes.append(self.analyze(forms[-1][0], scope, tail, forms[-1][1]))
         return _sequence(nodes)
 
     def _begin(self, x, scope, tail, span):
@@ -478,7 +482,7 @@ class Analyzer:
             raise SchemeSyntaxError("bad let: expected (let ((name value) ...) body ...)", span)
         names, values = self._bindings(items[1][0], items[1][1], "let")
         value_nodes = [self._analyze_named(v, scope, s, n) for n, (v, s) in zip(names, values, strict=True)]
-        body = self._body(items[2:], Scope(names, scope), span)
+        body = self._body(items[2:], Scope(names, scope), span, tail)
         if len(names) == 1:
             (name,), (value,) = names, value_nodes
 
@@ -500,7 +504,7 @@ class Analyzer:
         names, values = self._bindings(items[1][0], items[1][1], "letrec")
         inner = Scope(names, scope)
         pairs = tuple((n, self._analyze_named(v, inner, s, n)) for n, (v, s) in zip(names, values, strict=True))
-        body = self._body(items[2:], inner, span)
+        body = self._body(items[2:], inner, span, tail)
 
         def letrec(env):
             frame = Environment({}, None, env)
@@ -565,7 +569,7 @@ class Analyzer:
             if len(parts) != 2:
                 raise SchemeSyntaxError("bad parameterize binding: expected (parameter value)", bspan)
             pairs.append((self.analyze(parts[0][0], scope, False, parts[0][1]), self.analyze(parts[1][0], scope, False, parts[1][1]), bspan))
-        body = self._body(items[2:], Scope((), scope), span)
+        body = self._body(items[2:], Scope((), scope), span, tail=False)
 
         def parameterize(env):
             params = []
@@ -581,7 +585,7 @@ class Analyzer:
             for param, value in params:
                 param.value = value
             try:
-                return _finish(body(Environment({}, None, env)))
+                return body(Environment({}, None, env))
             finally:
                 for param, old in saved:
                     param.value = old
@@ -600,14 +604,14 @@ class Analyzer:
         if not has_else:
             clauses.append((make([S("else"), make([S("quote"), no_match], span)], span), span))
         handler = self.analyze(make([S("cond"), *[c for c, _ in clauses]], span), clause_scope, False, span)
-        body = self._body(items[2:], Scope((), scope), span)
+        body = self._body(items[2:], Scope((), scope), span, tail=False)
 
         def guard(env):
             handlers = DYNAMIC.handlers
             depth = len(handlers)
             handlers.append(GUARD_MARK)
             try:
-                return _finish(body(Environment({}, None, env)))
+                return body(Environment({}, None, env))
             except TaskschemeError as error:
                 del handlers[depth:]
                 result = handler(Environment({var: error.payload}, None, env))
@@ -655,8 +659,8 @@ class Analyzer:
             if len(parts) != 2 or not isinstance(parts[0][0], Symbol):
                 raise SchemeSyntaxError("bad let-syntax binding: expected (name (syntax-rules ...))", bspan)
             inner.macros[parts[0][0]] = SyntaxRules(parts[0][0].name, parts[1][0], parts[1][1], self.is_known)
-        body = self._body(items[2:], inner, span)
-        return lambda env: _finish(body(Environment({}, None, env))) if not tail else body(Environment({}, None, env))
+        body = self._body(items[2:], inner, span, tail)
+        return lambda env: body(Environment({}, None, env))
 
     def _with_context(self, x, scope, tail, span):
         """(with-context ((key value) ...) body ...): working memory for the body's extent."""
@@ -669,14 +673,14 @@ class Analyzer:
             if len(parts) != 2 or not isinstance(parts[0][0], Symbol | str):
                 raise SchemeSyntaxError("bad with-context entry: expected (key value) with a symbol or string key", bspan)
             entries.append((parts[0][0], self.analyze(parts[1][0], scope, False, parts[1][1])))
-        body = self._body(items[2:], Scope((), scope), span)
+        body = self._body(items[2:], Scope((), scope), span, tail=False)
 
         def with_context(env):
             frame = env.extend_context({key: value(env) for key, value in entries})
             outer = WORKING_MEMORY.current
             WORKING_MEMORY.current = frame
             try:
-                return _finish(body(frame))
+                return body(frame)
             finally:
                 WORKING_MEMORY.current = outer
 

@@ -157,7 +157,12 @@ def _run_program(options: argparse.Namespace, settings, action: Callable, argv: 
     if settings.get("budget_turns") is not None or settings.get("budget_tokens") is not None:
         from .handler import Budget
 
-        budget = Budget(settings.get("budget_turns"), settings.get("budget_tokens"), events)
+        budget = Budget(
+            settings.get("budget_turns"),
+            settings.get("budget_tokens"),
+            events,
+            warning_threshold=settings.get("warning_threshold"),
+        )
     interpreter = Interpreter(settings, events=events, budget=budget, record_path=options.record, argv=argv)
     try:
         run_with_deep_stack(lambda: action(interpreter))

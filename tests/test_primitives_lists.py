@@ -40,14 +40,18 @@ def test_cxr_compositions():
 
 
 def test_cxr_error_says_where_the_walk_stopped():
-    with pytest.raises(SchemeTypeError, match=r"caddr: expected a pair, got \(\) \(after taking cddr\) in \(1 2\)"):
+    with pytest.raises(
+        SchemeTypeError, match=r"caddr: expected a pair, got \(\) \(after taking cddr\) in \(1 2\)"
+    ):
         call("caddr", L(1, 2))
 
 
 @pytest.mark.parametrize("name", ["car", "cdr", "set-car!"])
 def test_pair_type_errors(name):
     args = (NIL,) if name != "set-car!" else (NIL, 1)
-    with pytest.raises(SchemeTypeError, match=rf"^{name}: expected a pair as argument 1, got \(\)$"):
+    with pytest.raises(
+        SchemeTypeError, match=rf"^{name}: expected a pair as argument 1, got \(\)$"
+    ):
         call(name, *args)
 
 
@@ -71,7 +75,9 @@ def test_predicates_and_length():
     assert call("list?", circular()) is False
     assert call("length", L(1, 2, 3)) == 3
     assert call("length", NIL) == 0
-    with pytest.raises(SchemeTypeError, match=r"length: expected a proper list as argument 1, got \(1 \. 2\)"):
+    with pytest.raises(
+        SchemeTypeError, match=r"length: expected a proper list as argument 1, got \(1 \. 2\)"
+    ):
         call("length", Pair(1, 2))
     with pytest.raises(SchemeError, match="circular list"):
         call("length", circular())
@@ -110,9 +116,13 @@ def test_list_operations():
 
 
 def test_index_errors_name_the_length():
-    with pytest.raises(SchemeError, match=r"list-ref: index 3 is out of range for a list of length 3"):
+    with pytest.raises(
+        SchemeError, match=r"list-ref: index 3 is out of range for a list of length 3"
+    ):
         call("list-ref", L(1, 2, 3), 3)
-    with pytest.raises(SchemeError, match=r"list-tail: index 5 is out of range for a list of length 2"):
+    with pytest.raises(
+        SchemeError, match=r"list-tail: index 5 is out of range for a list of length 2"
+    ):
         call("list-tail", L(1, 2), 5)
     with pytest.raises(SchemeTypeError, match="exact non-negative integer"):
         call("list-ref", L(1), -1)

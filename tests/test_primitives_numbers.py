@@ -101,7 +101,9 @@ def test_comparisons_chain_and_mix_exactness():
 
 @pytest.mark.parametrize("name", ["+", "-", "*", "/", "<", "=", "max"])
 def test_booleans_and_strings_are_not_numbers(name):
-    with pytest.raises(SchemeTypeError, match=rf"^{re.escape(name)}: expected a number as argument 2, got #t"):
+    with pytest.raises(
+        SchemeTypeError, match=rf"^{re.escape(name)}: expected a number as argument 2, got #t"
+    ):
         call(name, 1, True)
     with pytest.raises(SchemeTypeError, match='got "a"'):
         call(name, 1, "a")
@@ -119,7 +121,11 @@ def test_comparison_checks_every_argument():
         ("/", (0,), r"/: division by zero"),
         ("quotient", (1, 0), r"quotient: division by zero"),
         ("modulo", (1.5, 1), r"modulo: expected an integer as argument 1, got 1.5"),
-        ("sqrt", (-4,), r"sqrt: \(sqrt -4\) has no real value, and taskscheme has no complex numbers"),
+        (
+            "sqrt",
+            (-4,),
+            r"sqrt: \(sqrt -4\) has no real value, and taskscheme has no complex numbers",
+        ),
         ("log", (-1,), "no complex numbers"),
         ("asin", (2,), "no complex numbers"),
         ("expt", (-8, Fraction(1, 3)), "no complex numbers"),

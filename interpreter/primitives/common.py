@@ -78,8 +78,13 @@ def check_range(
     if type(start) is not int:
         raise type_error(proc, "an exact integer start index", start, position)
     if end is None:
-        end = size
-    elif type(end) is not int:
+        if 0 <= start <= size:
+            return start, size
+        raise SchemeError(
+            f"{proc}: start index {start} is out of range for a {what} of length {size} "
+            f"(valid: 0 to {size})"
+        )
+    if type(end) is not int:
         raise type_error(proc, "an exact integer end index", end, position + 1)
     if 0 <= start <= end <= size:
         return start, end

@@ -4,14 +4,14 @@ A `HashTable` is a Python dict from a *normalized key* to (original key, value).
 normalized key is a hashable value that is equal exactly when the Scheme keys are
 equivalent: for `equal?` tables strings, symbols, characters and numbers stand for
 themselves (floats and booleans tagged, so that 1, 1.0 and #t stay distinct keys), and
-pairs, vectors and bytevectors are frozen into tuples by structure. A mutable key that is
+pairs, vectors and bytevectors are frozen by structure into flat tuples. A mutable key that is
 changed after insertion is not found again (as in every Scheme). For `eqv?` and `eq?`
 tables numbers and characters compare by value and everything else by identity.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -31,8 +31,8 @@ class _Tag:
         self.name = name
 
 
-_FLOAT, _BOOL, _LIST, _VECTOR, _BYTES, _IDENTITY = (
-    _Tag(n) for n in ("float", "bool", "list", "vector", "bytes", "id")
+_FLOAT, _BOOL, _LIST, _VECTOR, _DOT, _CLOSE, _BYTES, _IDENTITY = (
+    _Tag(n) for n in ("float", "bool", "list", "vector", "dot", "close", "bytes", "id")
 )
 
 
@@ -55,27 +55,62 @@ def eqv_key(value: Any) -> Any:
 
 
 def equal_key(value: Any) -> Any:
-    """The normalized key for `equal?` tables, built without recursion; circular keys are refused."""
+    """The normalized key for `equal?` tables; circular keys are refused.
+
+    Pairs and vectors become one flat tuple of tokens (an opening tag, the elements, a
+    closing tag), built with an explicit stack: nested tuples would make Python hash and
+    compare them recursively, and a key nested 10,000 deep would exhaust the stack.
+    """
     key = _equal_atom_key(value)
     if key is not _COMPOUND:
         return key
-    active: set[int] = set()
-    stack: list[tuple[_Tag, Iterator[Any], list[Any], list[int]]] = [_open(value, active)]
-    while True:
-        tag, children, parts, ids = stack[-1]
-        for child in children:
-            key = _equal_atom_key(child)
-            if key is _COMPOUND:
-                stack.append(_open(child, active))
-                break
-            parts.append(key)
+    tokens: list[Any] = []
+    active: set[int] = set()  # the pairs and vectors being frozen, to catch cycles
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is _Tag:
+            tokens.append(item)
+        elif kind is _Leave:
+            tokens.append(_CLOSE)
+            active.difference_update(item.ids)
+        elif kind is list or kind is tuple:
+            _enter(id(item), active, item)
+            tokens.append(_VECTOR)
+            stack.append(_Leave([id(item)]))
+            stack.extend(reversed(item))
+        elif kind is Pair or kind is SourcePair:
+            tokens.append(_LIST)
+            cars, ids, tail = [], [], item
+            while type(tail) is Pair or type(tail) is SourcePair:
+                _enter(id(tail), active, item)
+                ids.append(id(tail))
+                cars.append(tail.car)
+                tail = tail.cdr
+            stack.append(_Leave(ids))
+            if type(tail) is not Nil:
+                stack.append(tail)
+                stack.append(_DOT)
+            stack.extend(reversed(cars))
         else:
-            stack.pop()
-            active.difference_update(ids)
-            frozen = (tag, *parts)
-            if not stack:
-                return frozen
-            stack[-1][2].append(frozen)
+            tokens.append(_equal_atom_key(item))
+    return tuple(tokens)
+
+
+class _Leave:
+    """Stack marker: a pair chain or vector is finished; close it and stop watching its ids."""
+
+    __slots__ = ("ids",)
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = ids
+
+
+def _enter(key: int, active: set[int], whole: Any) -> None:
+    if key in active:
+        raise SchemeError("hash table key is circular", [whole])
+    active.add(key)
 
 
 _COMPOUND = object()
@@ -90,29 +125,6 @@ def _equal_atom_key(value: Any) -> Any:
     if kind is bytes or kind is bytearray:
         return (_BYTES, bytes(value))
     return eqv_key(value)
-
-
-def _open(value: Any, active: set[int]) -> tuple[_Tag, Iterator[Any], list[Any], list[int]]:
-    """A frame for freezing one pair chain or vector: (tag, its children, frozen parts, ids)."""
-    if id(value) in active:
-        raise SchemeError("hash table key is circular", [value])
-    if type(value) is list or type(value) is tuple:
-        active.add(id(value))
-        return _VECTOR, iter(value), [], [id(value)]
-    ids: list[int] = []
-    return _LIST, _walk_chain(value, active, ids), [], ids
-
-
-def _walk_chain(node: Any, active: set[int], ids: list[int]) -> Iterator[Any]:
-    """The cars of a pair chain, then its tail; marks each pair active to catch cycles."""
-    while type(node) is Pair or type(node) is SourcePair:
-        if id(node) in active:
-            raise SchemeError("hash table key is circular")
-        active.add(id(node))
-        ids.append(id(node))
-        yield node.car
-        node = node.cdr
-    yield node
 
 
 _KEY_FUNCTIONS: dict[str, Callable[[Any], Any]] = {
