@@ -32,8 +32,18 @@ from .evaluator import (
     LazyThunk,
     TailCall,
     host_error,
+    run_calls,
 )
-from .expander import DERIVED_FORMS, AUXILIARY, SyntaxRules, cells, expand_named_let, make
+from .expander import (
+    ALIASES,
+    AUXILIARY,
+    DERIVED_FORMS,
+    SyntaxRules,
+    cells,
+    expand_named_let,
+    make,
+    strip_aliases,
+)
 
 S = Symbol
 Node = Callable[[Environment], Any]
@@ -79,7 +89,9 @@ class Analyzer:
     it (the standard library loads on first use) or raise the unbound-variable error.
     """
 
-    def __init__(self, globals_env: Environment, on_global_miss: Callable[[Symbol, Span | None], Any]) -> None:
+    def __init__(
+        self, globals_env: Environment, on_global_miss: Callable[[Symbol, Span | None], Any]
+    ) -> None:
         self.globals_env = globals_env
         self.globals = globals_env.bindings
         self.macros: dict[Symbol, SyntaxRules] = {}
@@ -142,53 +154,99 @@ class Analyzer:
         if is_pair(x):
             span = getattr(x, "span", None) or span
             head = x.car
-            if isinstance(head, Symbol) and _depth(scope, head) is None:
-                macro = self._macro(head, scope)
-                if macro is not None:
-                    return self.analyze(macro(x, span), scope, tail, span)
-                special = self.special_forms.get(head)
-                if special is not None:
-                    return special(x, scope, tail, span)
+            if isinstance(head, Symbol):
+                name, depth, expander = self._resolve(head, scope)
+                if depth is None:
+                    if expander is not None:
+                        return self.analyze(expander(x, span), scope, tail, span)
+                    special = self.special_forms.get(name)
+                    if special is not None and name not in self.defined_globals:
+                        return special(x, scope, tail, span)
             return self._application(x, scope, tail, span)
         if x is NIL:
             raise SchemeSyntaxError("() is not an expression; write '() for the empty list", span)
-        if isinstance(x, Keyword):
-            return lambda env: x
         return lambda env: x
 
-    def _macro(self, name: Symbol, scope: Scope | None) -> Callable | None:
-        while scope is not None:
-            if name in scope.macros:
-                return scope.macros[name].expand
-            scope = scope.parent
+    def _resolve(
+        self, name: Symbol, scope: Scope | None
+    ) -> tuple[Symbol, int | None, Callable | None]:
+        """What `name` means at `scope`: (the name to look up, its frame depth or None for
+        a global or a keyword, the macro expander if it names a macro or derived form).
+
+        A symbol renamed by a macro expansion and not bound by it means what its original
+        name means where the macro was defined (see expander.ALIASES).
+        """
+        frame, depth = scope, 0
+        while frame is not None:
+            if name in frame.macros:
+                return name, None, frame.macros[name].expand
+            if name in frame.names:
+                return name, depth, None
+            frame = frame.parent
+            depth += 1
+        if name in ALIASES:
+            original, home = ALIASES[name]
+            frame, distance = scope, 0
+            while frame is not home:
+                if frame is None:  # expanded outside the macro's scope: resolve where used
+                    return self._resolve(original, scope)
+                frame = frame.parent
+                distance += 1
+            target, depth, expander = self._resolve(original, home)
+            return target, None if depth is None else depth + distance, expander
         if name in self.macros:
-            return self.macros[name].expand
-        if name is S("let"):
-            return None
-        return DERIVED_FORMS.get(name)
+            return name, None, self.macros[name].expand
+        if name in self.defined_globals or name is S("let"):
+            return name, None, None
+        return name, None, DERIVED_FORMS.get(name)
 
     def expand_head(self, x: Any, scope: Scope | None, span: Span | None) -> Any:
         """Expand macros at the head of `x` until a core form or an application remains."""
-        while is_pair(x) and isinstance(x.car, Symbol) and _depth(scope, x.car) is None:
-            macro = self._macro(x.car, scope)
-            if macro is None:
-                if x.car is S("let") and is_pair(x.cdr) and isinstance(x.cdr.car, Symbol):
+        while is_pair(x) and isinstance(x.car, Symbol):
+            name, depth, expander = self._resolve(x.car, scope)
+            if depth is not None:
+                return x
+            if expander is None:
+                if name is S("let") and is_pair(x.cdr) and isinstance(x.cdr.car, Symbol):
                     x = expand_named_let(x, getattr(x, "span", None) or span)
                     continue
                 return x
-            x = macro(x, getattr(x, "span", None) or span)
+            x = expander(x, getattr(x, "span", None) or span)
         return x
+
+    def _is_core(self, form: Any, keyword: Symbol, scope: Scope | None) -> bool:
+        """Is `form` a use of the special form `keyword` (not shadowed) at `scope`?"""
+        if not (is_pair(form) and isinstance(form.car, Symbol)):
+            return False
+        name, depth, expander = self._resolve(form.car, scope)
+        return (
+            name is keyword
+            and depth is None
+            and expander is None
+            and name not in self.defined_globals
+        )
 
     # ------------------------------------------------------------ variables
 
-    def _variable(self, name: Symbol, scope: Scope | None, span: Span | None) -> Node:
-        if name in AUXILIARY and _depth(scope, name) is None and name not in self.globals:
-            raise SchemeSyntaxError(f"{name.name} is only meaningful inside a form that expects it", span)
-        if name in self.special_forms or (name in DERIVED_FORMS and name not in self.globals):
-            if _depth(scope, name) is None:
-                raise SchemeSyntaxError(f"{name.name} is a special form, not a value; it can only be used as ({name.name} ...)", span)
-        depth = _depth(scope, name)
+    def _variable(self, symbol: Symbol, scope: Scope | None, span: Span | None) -> Node:
+        name, depth, expander = self._resolve(symbol, scope)
         if depth is None:
+            if name in self.globals or name in self.defined_globals:
+                pass
+            elif expander is not None or name in self.special_forms:
+                kind = (
+                    "a special form"
+                    if name in self.special_forms or name in DERIVED_FORMS
+                    else "a macro"
+                )
+                raise SchemeSyntaxError(
+                    f"{name.name} is {kind}, not a value; it can only be used as ({name.name} ...)",
+                    span,
+                )
+            elif name in AUXILIARY:
+                raise SchemeSyntaxError(
+                    f"{name.name} is only meaningful inside a form that expects it", span
+                )
             table = self.globals
             miss = self.on_global_miss
             if self.watch_globals is not None:
@@ -236,7 +294,7 @@ class Analyzer:
         items = cells(x, span, "quote")
         if len(items) != 2:
             raise SchemeSyntaxError("bad quote: expected (quote datum)", span)
-        datum = items[1][0]
+        datum = strip_aliases(items[1][0])
         return lambda env: datum
 
     def _if(self, x, scope, tail, span):
@@ -265,18 +323,24 @@ class Analyzer:
     def _define(self, x, scope, tail, span):
         items = cells(x, span, "define")
         if len(items) < 2:
-            raise SchemeSyntaxError("bad define: expected (define name value) or (define (name arg ...) body ...)", span)
+            raise SchemeSyntaxError(
+                "bad define: expected (define name value) or (define (name arg ...) body ...)", span
+            )
         target = items[1][0]
         if is_pair(target):
             # (define (name . formals) body ...), curried when name is itself a list
             name, formals = target.car, target.cdr
-            lam = SourcePair(S("lambda"), SourcePair(formals, _tail_of(x, 2), span, items[1][1]), span, span)
+            lam = SourcePair(
+                S("lambda"), SourcePair(formals, _tail_of(x, 2), span, items[1][1]), span, span
+            )
             if is_pair(name):
                 return self._define(make([S("define"), name, lam], span), scope, tail, span)
             value = self._lambda(lam, scope, False, span, name=_name_of(name, items[1][1]))
         elif isinstance(target, Symbol):
             if len(items) > 3:
-                raise SchemeSyntaxError(f"bad define of {target.name}: expected one value expression", span)
+                raise SchemeSyntaxError(
+                    f"bad define of {target.name}: expected one value expression", span
+                )
             name = target
             if len(items) == 2:
                 value = _constant(UNSPECIFIED)
@@ -309,17 +373,22 @@ class Analyzer:
     def _analyze_named(self, x, scope, span, name: Symbol) -> Node:
         """Analyze a value expression, naming it after `name` if it is a lambda."""
         expanded = self.expand_head(x, scope, span)
-        if is_pair(expanded) and expanded.car is S("lambda") and _depth(scope, S("lambda")) is None:
-            return self._lambda(expanded, scope, False, getattr(expanded, "span", None) or span, name=name.name)
+        if self._is_core(expanded, S("lambda"), scope):
+            return self._lambda(
+                expanded, scope, False, getattr(expanded, "span", None) or span, name=name.name
+            )
         return self.analyze(expanded, scope, False, span)
 
     def _set(self, x, scope, tail, span):
         items = cells(x, span, "set!")
         if len(items) != 3 or not isinstance(items[1][0], Symbol):
             raise SchemeSyntaxError("bad set!: expected (set! name value)", span)
-        name = items[1][0]
-        value = self._analyze_named(items[2][0], scope, items[2][1], name)
-        depth = _depth(scope, name)
+        value = self._analyze_named(items[2][0], scope, items[2][1], items[1][0])
+        name, depth, expander = self._resolve(items[1][0], scope)
+        if expander is not None or (depth is None and name in self.special_forms):
+            raise SchemeSyntaxError(
+                f"bad set!: {name.name} is a special form or macro, not a variable", items[1][1]
+            )
         if depth is None:
             table = self.globals
             miss = self.on_global_miss
@@ -353,9 +422,13 @@ class Analyzer:
     def _named_lambda(self, x, scope, tail, span):
         items = cells(x, span, "named-lambda")
         if len(items) < 3 or not is_pair(items[1][0]):
-            raise SchemeSyntaxError("bad named-lambda: expected (named-lambda (name . formals) body ...)", span)
+            raise SchemeSyntaxError(
+                "bad named-lambda: expected (named-lambda (name . formals) body ...)", span
+            )
         head = items[1][0]
-        return self._make_lambda(head.cdr, items[1][1], items[2:], scope, span, _name_of(head.car, span))
+        return self._make_lambda(
+            head.cdr, items[1][1], items[2:], scope, span, _name_of(head.car, span)
+        )
 
     def _make_lambda(self, formals, formals_span, body_items, scope, span, name):
         required, optionals, keys, rest = self._formals(formals, formals_span)
@@ -398,7 +471,9 @@ class Analyzer:
                 continue
             if item is REST:
                 if not is_pair(node) or node.cdr is not NIL:
-                    raise SchemeSyntaxError("bad parameter list: #:rest must be followed by exactly one name", where)
+                    raise SchemeSyntaxError(
+                        "bad parameter list: #:rest must be followed by exactly one name", where
+                    )
                 rest = add(node.car, where)
                 node = NIL
                 break
@@ -415,7 +490,7 @@ class Analyzer:
             if mode == "optional":
                 optionals.append((symbol, default))
             else:
-                keys.append((Keyword(symbol.name), symbol, default))
+                keys.append((Keyword(strip_aliases(symbol).name), symbol, default))
         if node is not NIL:
             rest = add(node, span)
         return required, optionals, keys, rest
@@ -431,16 +506,18 @@ class Analyzer:
         while pending:
             form, fspan = pending.pop()
             form = self.expand_head(form, scope, fspan)
-            if is_pair(form) and form.car is S("begin") and _depth(scope, S("begin")) is None:
-                pending.extend(reversed(cells(form, getattr(form, "span", None) or fspan, "begin")[1:]))
+            if self._is_core(form, S("begin"), scope):
+                pending.extend(
+                    reversed(cells(form, getattr(form, "span", None) or fspan, "begin")[1:])
+                )
                 continue
-            if is_pair(form) and form.car is S("define") and _depth(scope, S("define")) is None:
+            if self._is_core(form, S("define"), scope):
                 target = form.cdr.car if is_pair(form.cdr) else None
                 while is_pair(target):
                     target = target.car
                 if isinstance(target, Symbol):
                     scope.names.add(target)
-            if is_pair(form) and form.car is S("define-syntax") and _depth(scope, S("define-syntax")) is None:
+            if self._is_core(form, S("define-syntax"), scope):
                 self._define_syntax(form, scope, False, getattr(form, "span", None) or fspan)
                 continue
             forms.append((form, fspan))
@@ -481,7 +558,9 @@ class Analyzer:
         if len(items) < 3:
             raise SchemeSyntaxError("bad let: expected (let ((name value) ...) body ...)", span)
         names, values = self._bindings(items[1][0], items[1][1], "let")
-        value_nodes = [self._analyze_named(v, scope, s, n) for n, (v, s) in zip(names, values, strict=True)]
+        value_nodes = [
+            self._analyze_named(v, scope, s, n) for n, (v, s) in zip(names, values, strict=True)
+        ]
         body = self._body(items[2:], Scope(names, scope), span, tail)
         if len(names) == 1:
             (name,), (value,) = names, value_nodes
@@ -500,10 +579,15 @@ class Analyzer:
     def _letrec(self, x, scope, tail, span):
         items = cells(x, span, "letrec")
         if len(items) < 3:
-            raise SchemeSyntaxError("bad letrec: expected (letrec ((name value) ...) body ...)", span)
+            raise SchemeSyntaxError(
+                "bad letrec: expected (letrec ((name value) ...) body ...)", span
+            )
         names, values = self._bindings(items[1][0], items[1][1], "letrec")
         inner = Scope(names, scope)
-        pairs = tuple((n, self._analyze_named(v, inner, s, n)) for n, (v, s) in zip(names, values, strict=True))
+        pairs = tuple(
+            (n, self._analyze_named(v, inner, s, n))
+            for n, (v, s) in zip(names, values, strict=True)
+        )
         body = self._body(items[2:], inner, span, tail)
 
         def letrec(env):
@@ -551,8 +635,12 @@ class Analyzer:
         for clause, cspan in cells(x, span, "case-lambda")[1:]:
             parts = cells(clause, cspan, "case-lambda clause")
             if len(parts) < 2:
-                raise SchemeSyntaxError("bad case-lambda clause: expected (formals body ...)", cspan)
-            clauses.append(self._make_lambda(parts[0][0], parts[0][1], parts[1:], scope, cspan, name))
+                raise SchemeSyntaxError(
+                    "bad case-lambda clause: expected (formals body ...)", cspan
+                )
+            clauses.append(
+                self._make_lambda(parts[0][0], parts[0][1], parts[1:], scope, cspan, name)
+            )
 
         def case_lambda(env):
             return CaseLambda([c(env) for c in clauses], name)
@@ -562,13 +650,23 @@ class Analyzer:
     def _parameterize(self, x, scope, tail, span):
         items = cells(x, span, "parameterize")
         if len(items) < 3:
-            raise SchemeSyntaxError("bad parameterize: expected (parameterize ((param value) ...) body ...)", span)
+            raise SchemeSyntaxError(
+                "bad parameterize: expected (parameterize ((param value) ...) body ...)", span
+            )
         pairs = []
         for binding, bspan in cells(items[1][0], items[1][1], "parameterize bindings"):
             parts = cells(binding, bspan, "parameterize binding")
             if len(parts) != 2:
-                raise SchemeSyntaxError("bad parameterize binding: expected (parameter value)", bspan)
-            pairs.append((self.analyze(parts[0][0], scope, False, parts[0][1]), self.analyze(parts[1][0], scope, False, parts[1][1]), bspan))
+                raise SchemeSyntaxError(
+                    "bad parameterize binding: expected (parameter value)", bspan
+                )
+            pairs.append(
+                (
+                    self.analyze(parts[0][0], scope, False, parts[0][1]),
+                    self.analyze(parts[1][0], scope, False, parts[1][1]),
+                    bspan,
+                )
+            )
         body = self._body(items[2:], Scope((), scope), span, tail=False)
 
         def parameterize(env):
@@ -603,7 +701,9 @@ class Analyzer:
         has_else = any(is_pair(c) and c.car is S("else") for c, _ in clauses)
         if not has_else:
             clauses.append((make([S("else"), make([S("quote"), no_match], span)], span), span))
-        handler = self.analyze(make([S("cond"), *[c for c, _ in clauses]], span), clause_scope, False, span)
+        handler = self.analyze(
+            make([S("cond"), *[c for c, _ in clauses]], span), clause_scope, False, span
+        )
         body = self._body(items[2:], Scope((), scope), span, tail=False)
 
         def guard(env):
@@ -640,11 +740,14 @@ class Analyzer:
     def _define_syntax(self, x, scope, tail, span):
         items = cells(x, span, "define-syntax")
         if len(items) != 3 or not isinstance(items[1][0], Symbol):
-            raise SchemeSyntaxError("bad define-syntax: expected (define-syntax name (syntax-rules ...))", span)
+            raise SchemeSyntaxError(
+                "bad define-syntax: expected (define-syntax name (syntax-rules ...))", span
+            )
         name = items[1][0]
-        macro = SyntaxRules(name.name, items[2][0], items[2][1], self.is_known)
+        macro = SyntaxRules(name.name, items[2][0], items[2][1], self.is_known, scope)
         if scope is None:
             self.macros[name] = macro
+            self.defined_globals.discard(name)
         else:
             scope.macros[name] = macro
         return _constant(UNSPECIFIED)
@@ -652,13 +755,22 @@ class Analyzer:
     def _let_syntax(self, x, scope, tail, span):
         items = cells(x, span, "let-syntax")
         if len(items) < 3:
-            raise SchemeSyntaxError("bad let-syntax: expected (let-syntax ((name (syntax-rules ...)) ...) body ...)", span)
+            raise SchemeSyntaxError(
+                "bad let-syntax: expected (let-syntax ((name (syntax-rules ...)) ...) body ...)",
+                span,
+            )
         inner = Scope((), scope)
+        # letrec-syntax macros see each other; let-syntax macros see the enclosing scope
+        home = inner if x.car is S("letrec-syntax") else scope
         for binding, bspan in cells(items[1][0], items[1][1], "let-syntax bindings"):
             parts = cells(binding, bspan, "let-syntax binding")
             if len(parts) != 2 or not isinstance(parts[0][0], Symbol):
-                raise SchemeSyntaxError("bad let-syntax binding: expected (name (syntax-rules ...))", bspan)
-            inner.macros[parts[0][0]] = SyntaxRules(parts[0][0].name, parts[1][0], parts[1][1], self.is_known)
+                raise SchemeSyntaxError(
+                    "bad let-syntax binding: expected (name (syntax-rules ...))", bspan
+                )
+            inner.macros[parts[0][0]] = SyntaxRules(
+                parts[0][0].name, parts[1][0], parts[1][1], self.is_known, home
+            )
         body = self._body(items[2:], inner, span, tail)
         return lambda env: body(Environment({}, None, env))
 
@@ -666,13 +778,20 @@ class Analyzer:
         """(with-context ((key value) ...) body ...): working memory for the body's extent."""
         items = cells(x, span, "with-context")
         if len(items) < 3:
-            raise SchemeSyntaxError("bad with-context: expected (with-context ((key value) ...) body ...)", span)
+            raise SchemeSyntaxError(
+                "bad with-context: expected (with-context ((key value) ...) body ...)", span
+            )
         entries = []
         for binding, bspan in cells(items[1][0], items[1][1], "with-context entries"):
             parts = cells(binding, bspan, "with-context entry")
             if len(parts) != 2 or not isinstance(parts[0][0], Symbol | str):
-                raise SchemeSyntaxError("bad with-context entry: expected (key value) with a symbol or string key", bspan)
-            entries.append((parts[0][0], self.analyze(parts[1][0], scope, False, parts[1][1])))
+                raise SchemeSyntaxError(
+                    "bad with-context entry: expected (key value) with a symbol or string key",
+                    bspan,
+                )
+            entries.append(
+                (strip_aliases(parts[0][0]), self.analyze(parts[1][0], scope, False, parts[1][1]))
+            )
         body = self._body(items[2:], Scope((), scope), span, tail=False)
 
         def with_context(env):
@@ -703,7 +822,9 @@ class Analyzer:
             from .errors import SchemeError
 
             keys = " ".join(str(k) for k in env.context_keys()) or "none"
-            raise SchemeError(f"context-ref: no working-memory entry {wanted} (in scope: {keys})").located(span)
+            raise SchemeError(
+                f"context-ref: no working-memory entry {wanted} (in scope: {keys})"
+            ).located(span)
 
         return context_ref
 
@@ -783,7 +904,6 @@ def make(function, {params}span):
     def application(env):
         f = function(env)
         {evaluate}
-        args = None
         try:
             if type(f) is Lambda:
                 if f.simple and f.nreq == {count}:
@@ -791,31 +911,11 @@ def make(function, {params}span):
                     result = f.body(Environment({frame}, None, f.env))
                     if type(result) is not TailCall:
                         return result
-                    f = result.proc
-                    args = result.args
-                else:
-                    args = {arglist}
-            elif type(f) is CaseLambda:
-                args = {arglist}
-            else:
-                return f({values})
-            while True:
-                if type(f) is Lambda:
-                    if f.simple:
-                        if len(args) != f.nreq:
-                            raise f.arity_error(len(args), entry=True)
-                        result = f.body(Environment(dict(zip(f.params, args)), None, f.env))
-                    else:
-                        result = f.body(f.bind(args))
-                    if type(result) is TailCall:
-                        f = result.proc
-                        args = result.args
-                        continue
-                    return result
-                if type(f) is CaseLambda:
-                    f = f.select(len(args))
-                    continue
-                return f(*args)
+                    return run_calls(result.proc, result.args)
+                return run_calls(f, {arglist})
+            if type(f) is CaseLambda:
+                return run_calls(f, {arglist})
+            return f({values})
         except TaskschemeError as error:
             if error.span is None:
                 error.span = span
@@ -825,7 +925,7 @@ def make(function, {params}span):
                 error.chain.append(Frame(f.name, span))
             raise
         except Exception as error:
-            raise host_error(f, {arglist} if args is None else args, error, span) from error
+            raise host_error(f, {arglist}, error, span) from error
     return application
 """
 
@@ -861,6 +961,7 @@ _NAMESPACE = {
     "TaskschemeError": TaskschemeError,
     "Frame": Frame,
     "host_error": host_error,
+    "run_calls": run_calls,
 }
 
 
@@ -879,7 +980,8 @@ def _instantiate(template: str, count: int | None) -> Callable:
         values = [f"v{i}" for i in range(count)]
         fields = {
             "params": "".join(f"{n}, " for n in names),
-            "evaluate": "; ".join(f"{v} = {n}(env)" for v, n in zip(values, names, strict=True)) or "pass",
+            "evaluate": "; ".join(f"{v} = {n}(env)" for v, n in zip(values, names, strict=True))
+            or "pass",
             "count": str(count),
             "frame": "{" + ", ".join(f"p[{i}]: {v}" for i, v in enumerate(values)) + "}",
             "arglist": "[" + ", ".join(values) + "]",
@@ -890,5 +992,11 @@ def _instantiate(template: str, count: int | None) -> Callable:
     return namespace["make"]
 
 
-_APPLICATIONS = [*(_instantiate(_CALL_TEMPLATE, n) for n in range(5)), _instantiate(_CALL_TEMPLATE, None)]
-_TAIL_APPLICATIONS = [*(_instantiate(_TAIL_CALL_TEMPLATE, n) for n in range(5)), _instantiate(_TAIL_CALL_TEMPLATE, None)]
+_APPLICATIONS = [
+    *(_instantiate(_CALL_TEMPLATE, n) for n in range(5)),
+    _instantiate(_CALL_TEMPLATE, None),
+]
+_TAIL_APPLICATIONS = [
+    *(_instantiate(_TAIL_CALL_TEMPLATE, n) for n in range(5)),
+    _instantiate(_TAIL_CALL_TEMPLATE, None),
+]

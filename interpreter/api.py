@@ -13,9 +13,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .analyzer import Analyzer
 from .datums import UNSPECIFIED, Environment, Symbol, python_to_list
@@ -34,10 +32,24 @@ if TYPE_CHECKING:
 PYTHON_FRAMES_PER_CALL = 4
 # Names the task layer provides: seeing one loads it (programs without tasks never do).
 TASK_NAMES = frozenset(
-    """make-task make-tool llm task-metrics metrics-ref run-budget parallel-map
-    resource-exhausted? resource-error-resource resource-error-metrics resource-error-task
-    resource-error-transcript provider-error? provider-error-reason task-output-error?
-    task-output-raw""".split()
+    [
+        "make-task",
+        "make-tool",
+        "llm",
+        "task-metrics",
+        "metrics-ref",
+        "run-budget",
+        "parallel-map",
+        "resource-exhausted?",
+        "resource-error-resource",
+        "resource-error-metrics",
+        "resource-error-task",
+        "resource-error-transcript",
+        "provider-error?",
+        "provider-error-reason",
+        "task-output-error?",
+        "task-output-raw",
+    ]
 )
 _DEFINITION = re.compile(r"^\((?:define|define-syntax)\s+\(*([^\s()]+)", re.M)
 
@@ -48,7 +60,9 @@ def stdlib_directory() -> Path:
     for candidate in (here.parent / "stdlib", here / "stdlib"):
         if candidate.is_dir():
             return candidate
-    raise UsageError(f"the standard library is missing (looked in {here.parent / 'stdlib'} and {here / 'stdlib'})")
+    raise UsageError(
+        f"the standard library is missing (looked in {here.parent / 'stdlib'} and {here / 'stdlib'})"
+    )
 
 
 class ProgramExit(Exception):
@@ -192,7 +206,11 @@ class Interpreter:
 
     def define(self, name: str, value: Any) -> None:
         """Bind `name` in the program's global environment (host procedures, data)."""
-        if callable(value) and not hasattr(value, "scheme_name") and not getattr(value, "is_procedure", False):
+        if (
+            callable(value)
+            and not hasattr(value, "scheme_name")
+            and not getattr(value, "is_procedure", False)
+        ):
             try:
                 value.scheme_name = name
             except AttributeError:

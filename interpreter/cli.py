@@ -52,35 +52,82 @@ def _parser() -> argparse.ArgumentParser:
 
     limits = argparse.ArgumentParser(add_help=False)
     group = limits.add_argument_group("models and limits (override configuration)")
-    group.add_argument("--model", metavar="SPEC", help="default model: openai:NAME, anthropic:NAME, ollama:NAME, replay:CASSETTE")
+    group.add_argument(
+        "--model",
+        metavar="SPEC",
+        help="default model: openai:NAME, anthropic:NAME, ollama:NAME, replay:CASSETTE",
+    )
     group.add_argument("--max-turns", type=int, metavar="N", help="turns per task")
-    group.add_argument("--context-fraction", type=float, metavar="F", help="fraction of the model's input window a task may fill")
-    group.add_argument("--warning-threshold", type=float, metavar="F", help="warn at this fraction of a limit (default 0.8)")
+    group.add_argument(
+        "--context-fraction",
+        type=float,
+        metavar="F",
+        help="fraction of the model's input window a task may fill",
+    )
+    group.add_argument(
+        "--warning-threshold",
+        type=float,
+        metavar="F",
+        help="warn at this fraction of a limit (default 0.8)",
+    )
     group.add_argument("--system-prompt", metavar="TEXT", help="default system prompt of tasks")
     group.add_argument("--budget-turns", type=int, metavar="N", help="turns across the whole run")
-    group.add_argument("--budget-tokens", type=int, metavar="N", help="context tokens across the whole run")
+    group.add_argument(
+        "--budget-tokens", type=int, metavar="N", help="context tokens across the whole run"
+    )
     group.add_argument("--timeout", type=float, metavar="SECONDS", help="provider request timeout")
-    group.add_argument("--max-recursion-depth", type=int, metavar="N", help="nested procedure calls before 'recursion too deep'")
-    group.add_argument("--max-task-depth", type=int, metavar="N", help="how deeply tasks may call tasks")
-    group.add_argument("--workers", type=int, metavar="N", help="default worker count of parallel-map")
+    group.add_argument(
+        "--max-recursion-depth",
+        type=int,
+        metavar="N",
+        help="nested procedure calls before 'recursion too deep'",
+    )
+    group.add_argument(
+        "--max-task-depth", type=int, metavar="N", help="how deeply tasks may call tasks"
+    )
+    group.add_argument(
+        "--workers", type=int, metavar="N", help="default worker count of parallel-map"
+    )
     output = limits.add_argument_group("observing a run")
-    output.add_argument("--trace", metavar="FILE.jsonl", help="write every Handler event as one JSON line")
-    output.add_argument("--verbose", action="store_true", help="print warnings and a summary line per task to stderr")
-    output.add_argument("--record", metavar="CASSETTE", help="record every model exchange to this cassette (JSON Lines)")
-    output.add_argument("--debug", action="store_true", help="show Python tracebacks for internal errors")
+    output.add_argument(
+        "--trace", metavar="FILE.jsonl", help="write every Handler event as one JSON line"
+    )
+    output.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print warnings and a summary line per task to stderr",
+    )
+    output.add_argument(
+        "--record",
+        metavar="CASSETTE",
+        help="record every model exchange to this cassette (JSON Lines)",
+    )
+    output.add_argument(
+        "--debug", action="store_true", help="show Python tracebacks for internal errors"
+    )
 
     run = commands.add_parser("run", parents=[limits], help="run a program file")
     run.add_argument("file", help="the program (.scm)")
-    run.add_argument("args", nargs=argparse.REMAINDER, help="arguments the program sees in (command-line)")
+    run.add_argument(
+        "args", nargs=argparse.REMAINDER, help="arguments the program sees in (command-line)"
+    )
 
-    evaluate = commands.add_parser("eval", parents=[limits], help="evaluate an expression and print its value")
+    evaluate = commands.add_parser(
+        "eval", parents=[limits], help="evaluate an expression and print its value"
+    )
     evaluate.add_argument("expression")
 
-    check = commands.add_parser("check", help="read and expand files without running them; report every error")
+    check = commands.add_parser(
+        "check", help="read and expand files without running them; report every error"
+    )
     check.add_argument("files", nargs="+", metavar="FILE")
     check.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
-    config = commands.add_parser("config", parents=[limits], help="print the effective configuration and where each value came from")
+    config = commands.add_parser(
+        "config",
+        parents=[limits],
+        help="print the effective configuration and where each value came from",
+    )
     config.set_defaults(file=None)
     return parser
 
@@ -110,13 +157,25 @@ def _dispatch(options: argparse.Namespace) -> int:
         return _check(options.files)
     from .config import load_settings
 
-    settings = load_settings({key: getattr(options, option) for option, key in SETTING_OPTIONS.items()})
+    settings = load_settings(
+        {key: getattr(options, option) for option, key in SETTING_OPTIONS.items()}
+    )
     if options.command == "config":
         print(settings.report())
         return EXIT_OK
     if options.command == "run":
-        return _run_program(options, settings, lambda interp: interp.run_file(options.file), [options.file, *options.args])
-    return _run_program(options, settings, lambda interp: _print_value(interp.eval_scheme(options.expression, "<eval>")), ["taskscheme"])
+        return _run_program(
+            options,
+            settings,
+            lambda interp: interp.run_file(options.file),
+            [options.file, *options.args],
+        )
+    return _run_program(
+        options,
+        settings,
+        lambda interp: _print_value(interp.eval_scheme(options.expression, "<eval>")),
+        ["taskscheme"],
+    )
 
 
 def _print_value(value: Any) -> None:
@@ -163,7 +222,9 @@ def _run_program(options: argparse.Namespace, settings, action: Callable, argv: 
             events,
             warning_threshold=settings.get("warning_threshold"),
         )
-    interpreter = Interpreter(settings, events=events, budget=budget, record_path=options.record, argv=argv)
+    interpreter = Interpreter(
+        settings, events=events, budget=budget, record_path=options.record, argv=argv
+    )
     try:
         run_with_deep_stack(lambda: action(interpreter))
         sys.stdout.flush()
@@ -190,7 +251,10 @@ def _run_program(options: argparse.Namespace, settings, action: Callable, argv: 
 
             traceback.print_exception(bug, file=sys.stderr)
         else:
-            print("(this is a bug in taskscheme; run with --debug for the Python traceback)", file=sys.stderr)
+            print(
+                "(this is a bug in taskscheme; run with --debug for the Python traceback)",
+                file=sys.stderr,
+            )
         return EXIT_ERROR
     finally:
         for close in closers:
@@ -215,7 +279,9 @@ def _observers(options: argparse.Namespace):
         try:
             writer = TraceWriter(options.trace)
         except OSError as error:
-            raise UsageError(f"cannot write the trace file {options.trace}: {error.strerror}") from None
+            raise UsageError(
+                f"cannot write the trace file {options.trace}: {error.strerror}"
+            ) from None
         bus.subscribe(writer)
         closers.append(writer.close)
     if options.verbose:
@@ -227,7 +293,10 @@ def _verbose_line(event: Any) -> None:
     if event.kind == "warning":
         detail = event.detail
         who = f"task {event.task}" if event.task else "run budget"
-        print(f"warning: {who} has used {detail.get('used')} of {detail.get('limit')} {detail.get('resource')}", file=sys.stderr)
+        print(
+            f"warning: {who} has used {detail.get('used')} of {detail.get('limit')} {detail.get('resource')}",
+            file=sys.stderr,
+        )
     elif event.kind == "released":
         print(f"task {event.task}: {event.metrics.summary()}", file=sys.stderr)
 
@@ -263,7 +332,9 @@ def run_with_deep_stack(action: Callable[[], Any]) -> Any:
 def _interrupt(worker: threading.Thread) -> None:
     import ctypes
 
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident), ctypes.py_object(KeyboardInterrupt))
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(worker.ident), ctypes.py_object(KeyboardInterrupt)
+    )
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ remembers where it came from (`Settings.source`) for `taskscheme config`.
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import os
@@ -152,6 +151,8 @@ COMMAND_LINE = "command line"
 
 
 def _suggest(name: str, choices: list[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(name, choices, n=1)
     return f" (did you mean {close[0]!r}?)" if close else f"; the keys are: {', '.join(choices)}"
 

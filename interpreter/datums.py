@@ -15,26 +15,32 @@ from typing import Any
 from .errors import Span
 
 
-class Symbol:
-    """An interned name: two symbols with the same name are the same object."""
+class _Interned:
+    """A name with one object per spelling, so equality is identity (fast `eq?`)."""
 
     __slots__ = ("name",)
-    _table: dict[str, Symbol] = {}
+    _table: dict[str, Any]
 
-    def __new__(cls, name: str) -> Symbol:
+    def __init_subclass__(cls) -> None:
+        cls._table = {}
+
+    def __new__(cls, name: str):
         existing = cls._table.get(name)
         if existing is not None:
             return existing
-        symbol = object.__new__(cls)
-        symbol.name = name
-        cls._table[name] = symbol
-        return symbol
+        made = object.__new__(cls)
+        made.name = name
+        return cls._table.setdefault(name, made)  # atomic: racing threads agree
+
+    def __reduce__(self):
+        return (type(self), (self.name,))
+
+
+class Symbol(_Interned):
+    __slots__ = ()
 
     def __repr__(self) -> str:
         return self.name
-
-    def __reduce__(self):
-        return (Symbol, (self.name,))
 
 
 _gensym_counter = 0
@@ -49,20 +55,10 @@ def gensym(prefix: str = "g") -> Symbol:
     return symbol
 
 
-class Keyword:
+class Keyword(_Interned):
     """`#:name`, used to mark options in calls and task forms."""
 
-    __slots__ = ("name",)
-    _table: dict[str, Keyword] = {}
-
-    def __new__(cls, name: str) -> Keyword:
-        existing = cls._table.get(name)
-        if existing is not None:
-            return existing
-        keyword = object.__new__(cls)
-        keyword.name = name
-        cls._table[name] = keyword
-        return keyword
+    __slots__ = ()
 
     def __repr__(self) -> str:
         return f"#:{self.name}"

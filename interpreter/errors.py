@@ -168,7 +168,9 @@ class RaisedValue(TaskschemeError):
         return self.value
 
 
-def type_error(proc: str, expected: str, value: object, position: int | None = None) -> SchemeTypeError:
+def type_error(
+    proc: str, expected: str, value: object, position: int | None = None
+) -> SchemeTypeError:
     """The error a primitive raises for a bad argument: names the procedure, what it wanted and what it got."""
     from .printer import write_string
 
@@ -232,5 +234,9 @@ def _compress_chain(chain: list[Frame]) -> list[str]:
         lines.append(f"    ... {repeats} more call(s) of the same")
     if len(lines) > MAX_CHAIN_SHOWN:
         hidden = len(lines) - MAX_CHAIN_SHOWN
-        lines = [*lines[: MAX_CHAIN_SHOWN // 2], f"    ... {hidden} more", *lines[-MAX_CHAIN_SHOWN // 2 :]]
+        lines = [
+            *lines[: MAX_CHAIN_SHOWN // 2],
+            f"    ... {hidden} more",
+            *lines[-MAX_CHAIN_SHOWN // 2 :],
+        ]
     return lines

@@ -10,8 +10,6 @@ sees a Python traceback for its own mistakes.
 
 from __future__ import annotations
 
-import difflib
-import inspect
 import threading
 from typing import Any
 
@@ -94,7 +92,7 @@ class Lambda:
         if self.simple:
             if len(args) != self.nreq:
                 raise self.arity_error(len(args))
-            return Environment(dict(zip(self.params, args)), None, self.env)
+            return Environment(dict(zip(self.params, args, strict=True)), None, self.env)
         positional = args
         keyword_values: dict[Keyword, Any] = {}
         if self.keys:
@@ -102,7 +100,7 @@ class Lambda:
         count = len(positional)
         if count < self.nreq or (self.rest is None and count > self.nreq + len(self.optionals)):
             raise self.arity_error(count)
-        frame = Environment(dict(zip(self.required, positional)), None, self.env)
+        frame = Environment(dict(zip(self.required, positional, strict=False)), None, self.env)
         bindings = frame.bindings
         index = self.nreq
         for symbol, default in self.optionals:
@@ -123,7 +121,9 @@ class Lambda:
         return frame
 
     def _split_keywords(self, args: list) -> tuple[list, dict]:
-        return split_keywords(self.name, args, [k for k, _, _ in self.keys], allow_other=self.rest is not None)
+        return split_keywords(
+            self.name, args, [k for k, _, _ in self.keys], allow_other=self.rest is not None
+        )
 
     def arity_error(self, given: int, entry: bool = False) -> ArityError:
         """`entry`: raised before the body ran, so the call chain should not list it."""
@@ -150,7 +150,9 @@ class CaseLambda:
             if count == clause.nreq or (clause.rest is not None and count >= clause.nreq):
                 return clause
         arities = ", ".join(c.arity_text() for c in self.clauses)
-        raise ArityError(f"{self.name}: no clause takes {count} argument(s) (clauses take {arities})")
+        raise ArityError(
+            f"{self.name}: no clause takes {count} argument(s) (clauses take {arities})"
+        )
 
 
 def _plural(count: int, noun: str) -> str:
@@ -158,6 +160,8 @@ def _plural(count: int, noun: str) -> str:
 
 
 def _suggest(name: str, candidates) -> str:
+    import difflib
+
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean {close[0]}?)" if close else ""
 
@@ -179,7 +183,9 @@ def split_keywords(
             if item not in known:
                 names = " ".join(f"#:{k.name}" for k in allowed) or "no keywords"
                 hint = _suggest(item.name, [k.name for k in allowed])
-                raise ArityError(f"{proc_name}: unknown keyword #:{item.name}{hint} (it takes {names})")
+                raise ArityError(
+                    f"{proc_name}: unknown keyword #:{item.name}{hint} (it takes {names})"
+                )
             if i + 1 >= len(args):
                 raise ArityError(f"{proc_name}: keyword #:{item.name} needs a value after it")
             values[item] = args[i + 1]
@@ -190,23 +196,35 @@ def split_keywords(
     return positional, values
 
 
-def apply_procedure(proc: Any, args: list) -> Any:
-    """Call any procedure with a list of arguments, running tail calls to the end."""
-    try:
-        while True:
-            if type(proc) is Lambda:
-                if proc.simple and len(args) != proc.nreq:
+def run_calls(proc: Any, args: list) -> Any:
+    """Call `proc` and every tail call it makes, in constant Python stack.
+
+    Errors pass through untouched: the caller adds its location and call-chain frame.
+    """
+    while True:
+        if type(proc) is Lambda:
+            if proc.simple:
+                if len(args) != proc.nreq:
                     raise proc.arity_error(len(args), entry=True)
+                result = proc.body(
+                    Environment(dict(zip(proc.params, args, strict=True)), None, proc.env)
+                )
+            else:
                 result = proc.body(proc.bind(args))
-                if type(result) is TailCall:
-                    proc = result.proc
-                    args = result.args
-                    continue
+            if type(result) is not TailCall:
                 return result
-            if type(proc) is CaseLambda:
-                proc = proc.select(len(args))
-                continue
+            proc = result.proc
+            args = result.args
+        elif type(proc) is CaseLambda:
+            proc = proc.select(len(args))
+        else:
             return proc(*args)
+
+
+def apply_procedure(proc: Any, args: list) -> Any:
+    """Call any procedure with a list of arguments (host code calling into the language)."""
+    try:
+        return run_calls(proc, args)
     except TaskschemeError as error:
         if error.entry:
             error.entry = False
@@ -240,7 +258,9 @@ def host_error(proc: Any, args: list, error: Exception, span: Span | None) -> Ta
         return SchemeError(f"{name}: division by zero", span=span)
     if isinstance(error, (OverflowError, ValueError, TypeError)):
         return SchemeError(f"{name}: {error}", span=span)
-    internal = InternalError(f"internal error in {name}: {type(error).__name__}: {error}", span=span)
+    internal = InternalError(
+        f"internal error in {name}: {type(error).__name__}: {error}", span=span
+    )
     internal.original = error
     return internal
 
@@ -254,6 +274,8 @@ class InternalError(TaskschemeError):
 
 def _host_arity_problem(proc: Any, count: int) -> str | None:
     """If `count` arguments cannot bind to `proc`'s signature, say what it expects."""
+    import inspect
+
     try:
         signature = inspect.signature(proc)
     except (TypeError, ValueError):
@@ -264,8 +286,16 @@ def _host_arity_problem(proc: Any, count: int) -> str | None:
     except TypeError:
         pass
     params = list(signature.parameters.values())
-    required = sum(1 for p in params if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
-    optional = sum(1 for p in params if p.default is not p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+    required = sum(
+        1
+        for p in params
+        if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    )
+    optional = sum(
+        1
+        for p in params
+        if p.default is not p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    )
     variadic = any(p.kind == p.VAR_POSITIONAL for p in params)
     if variadic:
         expected = f"at least {_plural(required, 'argument')}"

@@ -7,11 +7,17 @@ quasiquote. Expanded pairs carry the span of the form they came from, so errors 
 expanded code point at what the user wrote.
 
 Hygiene, as far as it goes: symbols a `syntax-rules` template introduces that name
-nothing at the point of use (temporaries like `tmp` in a swap macro) are renamed to
-fresh symbols at each expansion, so they cannot capture or be captured by the user's
-variables. Symbols that name something (special forms, macros, global procedures)
-are left as they are, so a template that calls `display` refers to whatever
-`display` means where the macro is used. docs/language.md says this in full.
+nothing global (temporaries like `tmp` in a swap macro, local variables, procedures
+not defined yet) are renamed to fresh symbols at each expansion, so they cannot
+capture or be captured by the user's variables. A renamed symbol remembers what it
+renamed and the scope where the macro was defined (`ALIASES`): if the expansion
+binds it, it is that new binding; if nothing does, the analyzer looks the original
+name up where the macro was defined, so a local macro can use the local variables
+it sees and a global one can call a procedure defined after it. Quoting a renamed
+symbol gives back the original. Symbols that name something global (special forms,
+macros, global procedures) are left as they are, so a template that calls `display`
+refers to whatever `display` means where the macro is used. docs/language.md says
+this in full.
 """
 
 from __future__ import annotations
@@ -23,10 +29,61 @@ from .datums import NIL, Pair, RecordType, SourcePair, Symbol, gensym, is_pair
 from .errors import SchemeSyntaxError, Span, type_error
 
 S = Symbol
-QUOTE, QUASIQUOTE, UNQUOTE, UNQUOTE_SPLICING = S("quote"), S("quasiquote"), S("unquote"), S("unquote-splicing")
-LAMBDA, IF, BEGIN, LET, LETREC, DEFINE, SET = S("lambda"), S("if"), S("begin"), S("let"), S("letrec*"), S("define"), S("set!")
+QUOTE, QUASIQUOTE, UNQUOTE, UNQUOTE_SPLICING = (
+    S("quote"),
+    S("quasiquote"),
+    S("unquote"),
+    S("unquote-splicing"),
+)
+LAMBDA, IF, BEGIN, LET, LETREC, DEFINE, SET = (
+    S("lambda"),
+    S("if"),
+    S("begin"),
+    S("let"),
+    S("letrec*"),
+    S("define"),
+    S("set!"),
+)
 ELSE, ARROW, ELLIPSIS, UNDERSCORE = S("else"), S("=>"), S("..."), S("_")
 AUXILIARY = frozenset({ELSE, ARROW, ELLIPSIS, UNDERSCORE, UNQUOTE, UNQUOTE_SPLICING, S("field")})
+
+# A symbol renamed by a macro expansion -> (the symbol it renamed, the analyzer Scope
+# the macro was defined in; None for a global macro).
+ALIASES: dict[Symbol, tuple[Symbol, Any]] = {}
+
+
+def strip_aliases(datum: Any) -> Any:
+    """`datum` with every renamed symbol replaced by its original (for quoted data)."""
+    if not ALIASES:
+        return datum
+    if isinstance(datum, Symbol):
+        while datum in ALIASES:
+            datum = ALIASES[datum][0]
+        return datum
+    if is_pair(datum):
+        items, node = [], datum
+        while is_pair(node):
+            items.append(node)
+            node = node.cdr
+        tail = strip_aliases(node)
+        changed = tail is not node
+        cars = []
+        for cell in items:
+            car = strip_aliases(cell.car)
+            changed = changed or car is not cell.car
+            cars.append(car)
+        if not changed:
+            return datum
+        result = tail
+        for cell, car in zip(reversed(items), reversed(cars), strict=True):
+            result = SourcePair(
+                car, result, getattr(cell, "span", None), getattr(cell, "car_span", None)
+            )
+        return result
+    if type(datum) is tuple:
+        items = tuple(strip_aliases(item) for item in datum)
+        return datum if all(a is b for a, b in zip(items, datum, strict=True)) else items
+    return datum
 
 
 def cells(form: Any, span: Span | None, what: str) -> list[tuple[Any, Span | None]]:
@@ -49,7 +106,9 @@ def make(items: list[Any], span: Span | None, tail: Any = NIL) -> Any:
     return result
 
 
-def _check_length(items: list, low: int, high: int | None, form_name: str, usage: str, span) -> None:
+def _check_length(
+    items: list, low: int, high: int | None, form_name: str, usage: str, span
+) -> None:
     if len(items) < low or (high is not None and len(items) > high):
         raise SchemeSyntaxError(f"bad {form_name}: expected {usage}", span)
 
@@ -123,13 +182,27 @@ def _cond_clauses(clauses: list, span: Span | None) -> Any:
     otherwise = _cond_clauses(rest, span)
     if len(parts) == 1:
         temp = gensym("test")
-        return make([LET, make([make([temp, head], cspan)], cspan), make([IF, temp, temp, otherwise], cspan)], cspan)
+        return make(
+            [
+                LET,
+                make([make([temp, head], cspan)], cspan),
+                make([IF, temp, temp, otherwise], cspan),
+            ],
+            cspan,
+        )
     if parts[1][0] is ARROW:
         if len(parts) != 3:
             raise SchemeSyntaxError("bad cond clause: expected (test => receiver)", cspan)
         temp = gensym("test")
         call = make([parts[2][0], temp], cspan)
-        return make([LET, make([make([temp, head], cspan)], cspan), make([IF, temp, call, otherwise], cspan)], cspan)
+        return make(
+            [
+                LET,
+                make([make([temp, head], cspan)], cspan),
+                make([IF, temp, call, otherwise], cspan),
+            ],
+            cspan,
+        )
     return make([IF, head, make([BEGIN, *[x for x, _ in parts[1:]]], cspan), otherwise], cspan)
 
 
@@ -158,13 +231,17 @@ def expand_case(form: Any, span: Span | None) -> Any:
             options = tuple(x for x, _ in cells(data, parts[0][1], "case data"))
             test = make([_memv, key, make([QUOTE, options], cspan)], cspan)
         clauses.append(make([test, *body], cspan))
-    return make([LET, make([make([key, items[1][0]], span)], span), make([S("cond"), *clauses], span)], span)
+    return make(
+        [LET, make([make([key, items[1][0]], span)], span), make([S("cond"), *clauses], span)], span
+    )
 
 
 def expand_do(form: Any, span: Span | None) -> Any:
     """(do ((var init step) ...) (test result ...) body ...) as a named let loop."""
     items = cells(form, span, "do")
-    _check_length(items, 3, None, "do", "(do ((var init step) ...) (test result ...) body ...)", span)
+    _check_length(
+        items, 3, None, "do", "(do ((var init step) ...) (test result ...) body ...)", span
+    )
     loop = gensym("do-loop")
     bindings, steps = [], []
     for spec, sspan in cells(items[1][0], items[1][1], "do bindings"):
@@ -177,8 +254,20 @@ def expand_do(form: Any, span: Span | None) -> Any:
         raise SchemeSyntaxError("bad do: the exit clause needs a test", items[2][1])
     result = [x for x, _ in exit_clause[1:]] or [False]
     body = [x for x, _ in items[3:]]
-    again = make([BEGIN, *body, make([loop, *steps], span)], span) if body else make([loop, *steps], span)
-    return make([LET, loop, make(bindings, span), make([IF, exit_clause[0][0], make([BEGIN, *result], span), again], span)], span)
+    again = (
+        make([BEGIN, *body, make([loop, *steps], span)], span)
+        if body
+        else make([loop, *steps], span)
+    )
+    return make(
+        [
+            LET,
+            loop,
+            make(bindings, span),
+            make([IF, exit_clause[0][0], make([BEGIN, *result], span), again], span),
+        ],
+        span,
+    )
 
 
 def expand_quasiquote(form: Any, span: Span | None) -> Any:
@@ -219,16 +308,23 @@ def _qq(template: Any, depth: int, span: Span | None) -> Any:
         argument = _single_argument(template, span, "unquote")
         if depth == 1:
             return argument
-        return make([_list_maker, make([QUOTE, UNQUOTE], span), _qq(argument, depth - 1, span)], span)
+        return make(
+            [_list_maker, make([QUOTE, UNQUOTE], span), _qq(argument, depth - 1, span)], span
+        )
     if head is QUASIQUOTE:
         argument = _single_argument(template, span, "quasiquote")
-        return make([_list_maker, make([QUOTE, QUASIQUOTE], span), _qq(argument, depth + 1, span)], span)
+        return make(
+            [_list_maker, make([QUOTE, QUASIQUOTE], span), _qq(argument, depth + 1, span)], span
+        )
     if is_pair(head) and head.car is UNQUOTE_SPLICING:
         argument = _single_argument(head, span, "unquote-splicing")
         rest = _qq(template.cdr, depth, span)
         if depth == 1:
             return make([_qq_append, argument, rest], span)
-        inner = make([_list_maker, make([QUOTE, UNQUOTE_SPLICING], span), _qq(argument, depth - 1, span)], span)
+        inner = make(
+            [_list_maker, make([QUOTE, UNQUOTE_SPLICING], span), _qq(argument, depth - 1, span)],
+            span,
+        )
         return make([Pair, inner, rest], span)
     cell_span = getattr(template, "car_span", None) or span
     return make([Pair, _qq(head, depth, cell_span), _qq(template.cdr, depth, span)], span)
@@ -263,7 +359,14 @@ def expand_define_values(form: Any, span: Span | None) -> Any:
     producer = make([LAMBDA, NIL, items[2][0]], span)
     from .evaluator import call_with_values
 
-    return make([BEGIN, *[make([DEFINE, n, False], span) for n in names], make([call_with_values, producer, receiver], span)], span)
+    return make(
+        [
+            BEGIN,
+            *[make([DEFINE, n, False], span) for n in names],
+            make([call_with_values, producer, receiver], span),
+        ],
+        span,
+    )
 
 
 def _formal_names(formals: Any, span: Span | None) -> list[Symbol]:
@@ -282,7 +385,9 @@ def _formal_names(formals: Any, span: Span | None) -> list[Symbol]:
 
 def _rebuild_formals(formals: Any, mapping: dict, span: Span | None) -> Any:
     if is_pair(formals):
-        return SourcePair(mapping[formals.car], _rebuild_formals(formals.cdr, mapping, span), span, span)
+        return SourcePair(
+            mapping[formals.car], _rebuild_formals(formals.cdr, mapping, span), span, span
+        )
     if isinstance(formals, Symbol):
         return mapping[formals]
     return NIL
@@ -302,7 +407,9 @@ def expand_let_values(form: Any, span: Span | None, sequential: bool = False) ->
             parts = cells(binding, bspan, f"{name} binding")
             _check_length(parts, 2, 2, f"{name} binding", "(formals expression)", bspan)
             producer = make([LAMBDA, NIL, parts[1][0]], bspan)
-            result = make([call_with_values, producer, make([LAMBDA, parts[0][0], result], bspan)], bspan)
+            result = make(
+                [call_with_values, producer, make([LAMBDA, parts[0][0], result], bspan)], bspan
+            )
         return result
     # let-values: evaluate every expression before binding any name
     renamed, finals = [], []
@@ -338,37 +445,75 @@ def expand_assert(form: Any, span: Span | None) -> Any:
 def expand_define_record_type(form: Any, span: Span | None) -> Any:
     """(define-record-type point (make-point x y) point? (x point-x set-point-x!) ...)"""
     items = cells(form, span, "define-record-type")
-    _check_length(items, 3, None, "define-record-type", "(define-record-type name (constructor field ...) predicate field-spec ...)", span)
+    _check_length(
+        items,
+        3,
+        None,
+        "define-record-type",
+        "(define-record-type name (constructor field ...) predicate field-spec ...)",
+        span,
+    )
     type_name = items[1][0]
     if is_pair(type_name):
         type_name = type_name.car
     field_specs = [cells(spec, sspan, "record field") for spec, sspan in items[4:]]
     fields = tuple(spec[0][0].name for spec in field_specs if spec)
     rtype = RecordType(type_name.name.strip("<>"), fields)
-    definitions = [make([DEFINE, items[1][0] if isinstance(items[1][0], Symbol) else type_name, make([QUOTE, rtype], span)], span)]
+    definitions = [
+        make(
+            [
+                DEFINE,
+                items[1][0] if isinstance(items[1][0], Symbol) else type_name,
+                make([QUOTE, rtype], span),
+            ],
+            span,
+        )
+    ]
     constructor = items[2][0]
     if constructor is not False and constructor is not NIL:
-        ctor_parts = [x for x, _ in cells(constructor, items[2][1], "record constructor")] if is_pair(constructor) else [constructor, *(S(f) for f in fields)]
+        ctor_parts = (
+            [x for x, _ in cells(constructor, items[2][1], "record constructor")]
+            if is_pair(constructor)
+            else [constructor, *(S(f) for f in fields)]
+        )
         ctor_fields = [f.name for f in ctor_parts[1:]]
         for name in ctor_fields:
             if name not in fields:
-                raise SchemeSyntaxError(f"bad define-record-type: constructor field {name} is not a field of {rtype.name}", items[2][1])
-        definitions.append(make([DEFINE, ctor_parts[0], _record_constructor(rtype, ctor_fields, ctor_parts[0].name)], span))
+                raise SchemeSyntaxError(
+                    f"bad define-record-type: constructor field {name} is not a field of {rtype.name}",
+                    items[2][1],
+                )
+        definitions.append(
+            make(
+                [
+                    DEFINE,
+                    ctor_parts[0],
+                    _record_constructor(rtype, ctor_fields, ctor_parts[0].name),
+                ],
+                span,
+            )
+        )
     predicate = items[3][0]
     if isinstance(predicate, Symbol):
-        definitions.append(make([DEFINE, predicate, _record_predicate(rtype, predicate.name)], span))
+        definitions.append(
+            make([DEFINE, predicate, _record_predicate(rtype, predicate.name)], span)
+        )
     for spec in field_specs:
         field = spec[0][0].name
         index = fields.index(field)
         if len(spec) > 1:
-            definitions.append(make([DEFINE, spec[1][0], _record_accessor(rtype, index, spec[1][0].name)], span))
+            definitions.append(
+                make([DEFINE, spec[1][0], _record_accessor(rtype, index, spec[1][0].name)], span)
+            )
         if len(spec) > 2:
-            definitions.append(make([DEFINE, spec[2][0], _record_modifier(rtype, index, spec[2][0].name)], span))
+            definitions.append(
+                make([DEFINE, spec[2][0], _record_modifier(rtype, index, spec[2][0].name)], span)
+            )
     return make([BEGIN, *definitions], span)
 
 
 def _record_constructor(rtype: RecordType, names: list[str], proc_name: str) -> Callable:
-    from .datums import Record, UNSPECIFIED
+    from .datums import UNSPECIFIED, Record
 
     positions = [rtype.fields.index(n) for n in names]
     width = len(rtype.fields)
@@ -426,7 +571,7 @@ def expand_define_task(form: Any, span: Span | None) -> Any:
     """(define-task (name param ...) #:option value ... template)
     => (define name (make-task 'name '(param ...) template #:option value ...))"""
     items = cells(form, span, "define-task")
-    usage = "(define-task (name param ...) #:option value ... \"template\")"
+    usage = '(define-task (name param ...) #:option value ... "template")'
     _check_length(items, 3, None, "define-task", usage, span)
     head, hspan = items[1]
     if not is_pair(head) or not isinstance(head.car, Symbol):
@@ -437,8 +582,16 @@ def expand_define_task(form: Any, span: Span | None) -> Any:
             raise SchemeSyntaxError("bad define-task: parameters must be symbols", hspan)
     options, template = _options_then_body(items[2:], "define-task", span)
     if len(template) != 1:
-        raise SchemeSyntaxError(f"bad define-task: expected exactly one template after the options, {usage}", span)
-    call = [S("make-task"), make([QUOTE, head.car], span), make([QUOTE, make(params, hspan)], span), template[0], *options]
+        raise SchemeSyntaxError(
+            f"bad define-task: expected exactly one template after the options, {usage}", span
+        )
+    call = [
+        S("make-task"),
+        make([QUOTE, head.car], span),
+        make([QUOTE, make(params, hspan)], span),
+        template[0],
+        *options,
+    ]
     return make([DEFINE, head.car, make(call, span)], span)
 
 
@@ -460,9 +613,18 @@ def expand_define_tool(form: Any, span: Span | None) -> Any:
         names.append(parts[0][0])
     description = items[2][0]
     if not isinstance(description, str):
-        raise SchemeSyntaxError("bad define-tool: the description string comes after the name and parameters", items[2][1])
+        raise SchemeSyntaxError(
+            "bad define-tool: the description string comes after the name and parameters",
+            items[2][1],
+        )
     procedure = make([LAMBDA, make(names, hspan), *[x for x, _ in items[3:]]], span)
-    call = [S("make-tool"), make([QUOTE, head.car], span), description, make([QUOTE, head.cdr], span), procedure]
+    call = [
+        S("make-tool"),
+        make([QUOTE, head.car], span),
+        description,
+        make([QUOTE, head.cdr], span),
+        procedure,
+    ]
     return make([DEFINE, head.car, make(call, span)], span)
 
 
@@ -474,7 +636,9 @@ def _options_then_body(items: list, form_name: str, span: Span | None) -> tuple[
     index = 0
     while index < len(items) and isinstance(items[index][0], Keyword):
         if index + 1 >= len(items):
-            raise SchemeSyntaxError(f"bad {form_name}: option {items[index][0]!r} needs a value", items[index][1])
+            raise SchemeSyntaxError(
+                f"bad {form_name}: option {items[index][0]!r} needs a value", items[index][1]
+            )
         options.extend([items[index][0], items[index + 1][0]])
         index += 2
     return options, [x for x, _ in items[index:]]
@@ -504,10 +668,21 @@ DERIVED_FORMS: dict[Symbol, Callable[[Any, Span | None], Any]] = {
 class SyntaxRules:
     """A macro defined by `syntax-rules`: patterns with ellipses, literals and templates."""
 
-    def __init__(self, name: str, spec: Any, span: Span | None, is_known: Callable[[Symbol], bool]) -> None:
+    def __init__(
+        self,
+        name: str,
+        spec: Any,
+        span: Span | None,
+        is_known: Callable[[Symbol], bool],
+        home: Any = None,
+    ) -> None:
+        """`home`: the analyzer Scope the macro is defined in (None at top level)."""
         items = cells(spec, span, "syntax-rules")
         if not items or items[0][0] is not S("syntax-rules"):
-            raise SchemeSyntaxError("bad define-syntax: expected (syntax-rules (literal ...) (pattern template) ...)", span)
+            raise SchemeSyntaxError(
+                "bad define-syntax: expected (syntax-rules (literal ...) (pattern template) ...)",
+                span,
+            )
         rest = items[1:]
         self.ellipsis = ELLIPSIS
         if rest and isinstance(rest[0][0], Symbol):
@@ -524,6 +699,7 @@ class SyntaxRules:
             self.rules.append((parts[0][0], parts[1][0]))
         self.name = name
         self.is_known = is_known
+        self.home = home
 
     def expand(self, form: Any, span: Span | None) -> Any:
         for pattern, template in self.rules:
@@ -566,11 +742,15 @@ class SyntaxRules:
                 return self._match(after, node, binds, span)
             if not is_pair(form):
                 return False
-            return self._match(pattern.car, form.car, binds, span) and self._match(pattern.cdr, form.cdr, binds, span)
+            return self._match(pattern.car, form.car, binds, span) and self._match(
+                pattern.cdr, form.cdr, binds, span
+            )
         if pattern is NIL:
             return form is NIL
         if isinstance(pattern, tuple):
-            return isinstance(form, tuple) and self._match(make(list(pattern), span), make(list(form), span), binds, span)
+            return isinstance(form, tuple) and self._match(
+                make(list(pattern), span), make(list(form), span), binds, span
+            )
         from .primitives.equivalence import is_equal
 
         return is_equal(pattern, form)
@@ -591,17 +771,24 @@ class SyntaxRules:
             if template in binds:
                 value = binds[template]
                 if isinstance(value, _Many):
-                    raise SchemeSyntaxError(f"in {self.name}: pattern variable {template.name} is used without its ellipsis", span)
+                    raise SchemeSyntaxError(
+                        f"in {self.name}: pattern variable {template.name} is used without its ellipsis",
+                        span,
+                    )
                 return value
             return self._rename(template, renames)
         if isinstance(template, tuple):
-            return tuple(_list_items(self._instantiate(make(list(template), span), binds, renames, span)))
+            return tuple(
+                _list_items(self._instantiate(make(list(template), span), binds, renames, span))
+            )
         if not is_pair(template):
             return template
         if template.car is self.ellipsis and is_pair(template.cdr):
             return template.cdr.car  # (... ...) escapes a literal ellipsis
         if template.car is QUOTE:
-            return SourcePair(QUOTE, self._instantiate_quoted(template.cdr, binds, span), span, span)
+            return SourcePair(
+                QUOTE, self._instantiate_quoted(template.cdr, binds, span), span, span
+            )
         if is_pair(template.cdr) and template.cdr.car is self.ellipsis:
             rest = template.cdr.cdr
             depth = 1
@@ -612,19 +799,32 @@ class SyntaxRules:
             tail = self._instantiate(rest, binds, renames, span)
             return make(expansions, span, tail)
         head = self._instantiate(template.car, binds, renames, span)
-        return SourcePair(head, self._instantiate(template.cdr, binds, renames, span), span, getattr(head, "span", None) or span)
+        return SourcePair(
+            head,
+            self._instantiate(template.cdr, binds, renames, span),
+            span,
+            getattr(head, "span", None) or span,
+        )
 
     def _instantiate_quoted(self, template: Any, binds: dict, span: Span | None) -> Any:
         """Inside quote, pattern variables are substituted but nothing is renamed."""
         return self._instantiate(template, binds, _NoRename(), span)
 
-    def _expand_ellipsis(self, sub: Any, binds: dict, renames: dict, span: Span | None, depth: int) -> list:
+    def _expand_ellipsis(
+        self, sub: Any, binds: dict, renames: dict, span: Span | None, depth: int
+    ) -> list:
         variables = [v for v in self._pattern_vars(sub) if isinstance(binds.get(v), _Many)]
         if not variables:
-            raise SchemeSyntaxError(f"in {self.name}: an ellipsis follows a template with no pattern variable under an ellipsis", span)
+            raise SchemeSyntaxError(
+                f"in {self.name}: an ellipsis follows a template with no pattern variable under an ellipsis",
+                span,
+            )
         lengths = {len(binds[v].items) for v in variables}
         if len(lengths) > 1:
-            raise SchemeSyntaxError(f"in {self.name}: pattern variables under one ellipsis matched different lengths", span)
+            raise SchemeSyntaxError(
+                f"in {self.name}: pattern variables under one ellipsis matched different lengths",
+                span,
+            )
         results = []
         for i in range(lengths.pop()):
             local = dict(binds)
@@ -642,6 +842,7 @@ class SyntaxRules:
         renamed = renames.get(symbol)
         if renamed is None:
             renamed = renames[symbol] = gensym(symbol.name)
+            ALIASES[renamed] = (symbol, self.home)
         return renamed
 
 

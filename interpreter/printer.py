@@ -39,13 +39,6 @@ from .datums import (
 from .errors import TaskschemeError
 from .primitives.number_syntax import format_number, parse_number
 
-_CUSTOM_WRITERS: dict[type, Callable[[Any], str]] = {}
-
-
-def register_writer(kind: type, writer: Callable[[Any], str]) -> None:
-    """Print values of exactly type `kind` as `writer(value)` (an opaque `#<...>` form)."""
-    _CUSTOM_WRITERS[kind] = writer
-
 
 def write_string(obj: Any) -> str:
     """`obj` as `write` prints it: strings quoted, characters as `#\\a`, cycles labelled."""
@@ -144,7 +137,20 @@ _WRITE_ATOMS = {
     Symbol: lambda s: _write_symbol_name(s.name),
 }
 _DISPLAY_ATOMS = {**_COMMON_ATOMS, str: str, Char: lambda c: c.ch, Symbol: lambda s: s.name}
-_ATOM_TYPES = frozenset(_WRITE_ATOMS)
+_ATOM_TYPES = set(_WRITE_ATOMS)
+
+
+_REGISTERED: dict[type, Callable[[Any], str]] = {}
+
+
+def register_writer(kind: type, writer: Callable[[Any], str]) -> None:
+    """Print values of type `kind` (and its subclasses) as `writer(value)`, for `write` and
+    `display` alike. For opaque values (`#<hash-table 3>`): the printer does not look inside.
+    """
+    _REGISTERED[kind] = writer
+    _WRITE_ATOMS[kind] = writer
+    _DISPLAY_ATOMS[kind] = writer
+    _ATOM_TYPES.add(kind)
 
 
 def _bare_type_name(rtype: RecordType) -> str:
@@ -154,15 +160,17 @@ def _bare_type_name(rtype: RecordType) -> str:
 
 
 def _write_opaque(obj: Any) -> str:
-    """Values that print as `#<...>` and hold no data the printer must walk into."""
-    writer = _CUSTOM_WRITERS.get(type(obj))
-    if writer is not None:
-        return writer(obj)
+    """Subclasses of registered types, procedures and foreign Python objects."""
+    for base in type(obj).__mro__[1:]:
+        writer = _REGISTERED.get(base)
+        if writer is not None:
+            register_writer(type(obj), writer)  # found directly from now on
+            return writer(obj)
     if callable(obj) and not isinstance(obj, type):
         name = procedure_name(obj)
         return (
             "#<procedure>"
-            if name in ("procedure", "<lambda>", "lambda")
+            if name in ("procedure", "anonymous", "<lambda>", "lambda")
             else f"#<procedure {name}>"
         )
     return f"#<python {type(obj).__name__}>"

@@ -39,12 +39,27 @@ CHAR_NAMES = {
     "altmode": "\x1b",
 }
 
-STRING_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "0": "\0", '"': '"', "\\": "\\", "|": "|"}
+STRING_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "a": "\a",
+    "b": "\b",
+    "0": "\0",
+    '"': '"',
+    "\\": "\\",
+    "|": "|",
+}
 
 _ESCAPE = re.compile(r"\\(x[0-9a-fA-F]+;|[ \t]*\r?\n[ \t]*|.)", re.S)
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _RATIONAL = re.compile(r"[+-]?\d+/\d+")
-_SPECIAL_FLOATS = {"+inf.0": float("inf"), "-inf.0": float("-inf"), "+nan.0": float("nan"), "-nan.0": float("nan")}
+_SPECIAL_FLOATS = {
+    "+inf.0": float("inf"),
+    "-inf.0": float("-inf"),
+    "+nan.0": float("nan"),
+    "-nan.0": float("nan"),
+}
 
 
 class _Commented:
@@ -272,7 +287,13 @@ def _get_parser():
 
 def read_all(text: str, file: str = "<string>") -> Datums:
     """Read every datum in `text`; the source is remembered for error messages."""
-    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+    from lark.exceptions import (
+        UnexpectedCharacters,
+        UnexpectedEOF,
+        UnexpectedInput,
+        UnexpectedToken,
+        VisitError,
+    )
 
     SOURCES.add(file, text)
     _local.file = file
@@ -297,7 +318,10 @@ def _bad_character(source: str, file: str, error) -> SchemeSyntaxError:
     span = Span(file, error.line, error.column, error.line, error.column + 1)
     if char == "#":
         word = re.match(r"#[^\s()\[\]\"]*", source[error.pos_in_stream :]).group(0)
-        return SchemeSyntaxError(f"unknown # syntax {word!r}", Span(file, error.line, error.column, error.line, error.column + len(word)))
+        return SchemeSyntaxError(
+            f"unknown # syntax {word!r}",
+            Span(file, error.line, error.column, error.line, error.column + len(word)),
+        )
     if char == '"':
         return SchemeSyntaxError("string is never closed", span)
     if char == "|":
@@ -313,7 +337,9 @@ def _unbalanced(source: str, file: str, error) -> SchemeSyntaxError:
             openers.append(token)
         elif token.type == "RPAR":
             if not openers:
-                return SchemeSyntaxError(f"unexpected '{token}' with no matching opening bracket", _span_tok(file, token))
+                return SchemeSyntaxError(
+                    f"unexpected '{token}' with no matching opening bracket", _span_tok(file, token)
+                )
             opener = openers.pop()
             if (str(opener)[-1], str(token)) in (("(", "]"), ("[", ")")):
                 return SchemeSyntaxError(
@@ -328,13 +354,20 @@ def _unbalanced(source: str, file: str, error) -> SchemeSyntaxError:
         tokens = list(_get_parser().lex(source, dont_ignore=False))
         token = tokens[-1] if tokens else None
         if token is not None and token.type in ("QUOTE", "DATUM_COMMENT"):
-            return SchemeSyntaxError(f"'{token}' must be followed by a datum", _span_tok(file, token))
+            return SchemeSyntaxError(
+                f"'{token}' must be followed by a datum", _span_tok(file, token)
+            )
     elif getattr(token, "line", None):
         if token.type == "DOT":
-            return SchemeSyntaxError("'.' is only allowed inside a list, before its last datum", _span_tok(file, token))
+            return SchemeSyntaxError(
+                "'.' is only allowed inside a list, before its last datum", _span_tok(file, token)
+            )
         return SchemeSyntaxError(f"unexpected {str(token)!r}", _span_tok(file, token))
     lines = source.splitlines() or [""]
-    return SchemeSyntaxError("unexpected end of input", Span(file, len(lines), len(lines[-1]) + 1, len(lines), len(lines[-1]) + 2))
+    return SchemeSyntaxError(
+        "unexpected end of input",
+        Span(file, len(lines), len(lines[-1]) + 1, len(lines), len(lines[-1]) + 2),
+    )
 
 
 def _span_tok(file: str, token) -> Span:
@@ -375,7 +408,9 @@ def _blank_block_comments(text: str, file: str) -> str:
             if depth:
                 line = text.count("\n", 0, start) + 1
                 col = start - (text.rfind("\n", 0, start) + 1) + 1
-                raise SchemeSyntaxError("'#|' block comment is never closed", Span(file, line, col, line, col + 2))
+                raise SchemeSyntaxError(
+                    "'#|' block comment is never closed", Span(file, line, col, line, col + 2)
+                )
             for j in range(start, i):
                 if out[j] != "\n":
                     out[j] = " "

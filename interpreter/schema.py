@@ -46,7 +46,8 @@ def _is_count(value: Any) -> bool:
     return type(value) is int and value >= 0
 
 
-_TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
+# How to recognise a decoded JSON value of each type.
+TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
     "object": lambda v: type(v) is dict,
     "array": lambda v: type(v) is list,
     "string": lambda v: type(v) is str,
@@ -186,7 +187,7 @@ def _type_rule(value: Any, schema: dict[str, Any], path: str) -> str | None:
     if wanted is None:
         return None
     names = wanted if type(wanted) is list else [wanted]
-    if any(_TYPE_TESTS[name](value) for name in names):
+    if any(TYPE_TESTS[name](value) for name in names):
         return None
     expected = " or ".join(f"{_article(name)} {name}" for name in names)
     return f"at {path}: expected {expected}, got {_shown(value)}"
@@ -206,7 +207,7 @@ def _enum_rule(value: Any, schema: dict[str, Any], path: str) -> str | None:
 
 def _same(a: Any, b: Any) -> bool:
     """JSON equality: 1 == 1.0, but true is not 1."""
-    return type(a) is type(b) and a == b or (_is_number(a) and _is_number(b) and a == b)
+    return (type(a) is type(b) and a == b) or (_is_number(a) and _is_number(b) and a == b)
 
 
 def _bounds_rule(value: Any, schema: dict[str, Any], path: str) -> str | None:

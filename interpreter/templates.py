@@ -42,10 +42,11 @@ class Template:
 
     def render(self, values: Mapping[str, Any]) -> str:
         """The prompt with each placeholder replaced by its value as `display` shows it."""
-        return PLACEHOLDER.sub(lambda match: _shown(values[match.group(1)]), self.text)
+        return PLACEHOLDER.sub(lambda match: shown(values[match.group(1)]), self.text)
 
 
-def _shown(value: Any) -> str:
+def shown(value: Any) -> str:
+    """A value as it appears in a prompt: a string as is, anything else as `display` shows it."""
     return value if isinstance(value, str) else display_string(value)
 
 

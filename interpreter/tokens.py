@@ -13,11 +13,7 @@ prompt is counted as the characters it is, the way providers treat user content.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import logging
 import os
-import tempfile
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,8 +24,6 @@ if TYPE_CHECKING:
     import tiktoken
 
 DATA_DIR = Path(__file__).parent / "data" / "encodings"
-
-_log = logging.getLogger(__name__)
 
 ENDOFTEXT = "<|endoftext|>"
 FIM_PREFIX = "<|fim_prefix|>"
@@ -104,20 +98,27 @@ def tiktoken_cache_path(url: str, environ: Mapping[str, str]) -> Path | None:
     elif "DATA_GYM_CACHE_DIR" in environ:
         cache_dir = environ["DATA_GYM_CACHE_DIR"]
     else:
+        import tempfile
+
         cache_dir = os.path.join(tempfile.gettempdir(), "data-gym-cache")
     if cache_dir == "":
         return None
+    import hashlib
+
     return Path(cache_dir) / hashlib.sha1(url.encode()).hexdigest()
 
 
 def _verified_bytes(spec: EncodingSpec, environ: Mapping[str, str]) -> bytes:
     """The encoding file's bytes from tiktoken's cache or the shipped copy, hash-checked."""
+    import hashlib
+    import logging
+
     cached = tiktoken_cache_path(spec.url, environ)
     if cached is not None and cached.is_file():
         data = cached.read_bytes()
         if hashlib.sha256(data).hexdigest() == spec.sha256:
             return data
-        _log.warning(
+        logging.getLogger(__name__).warning(
             "ignoring tiktoken cache file %s for %s: its sha256 does not match OpenAI's "
             "(delete it to silence this); using the shipped copy",
             cached,
@@ -141,6 +142,8 @@ def _verified_bytes(spec: EncodingSpec, environ: Mapping[str, str]) -> bytes:
 
 def load_encoding(name: str, *, environ: Mapping[str, str] | None = None) -> tiktoken.Encoding:
     """Build encoding `name` from local files (no caching here; see `get_encoding`)."""
+    from base64 import b64decode
+
     import tiktoken
 
     spec = _spec(name)
@@ -149,7 +152,7 @@ def load_encoding(name: str, *, environ: Mapping[str, str] | None = None) -> tik
     for line in data.splitlines():
         if line:
             token, rank = line.split()
-            ranks[base64.b64decode(token)] = int(rank)
+            ranks[b64decode(token)] = int(rank)
     return tiktoken.Encoding(
         spec.name,
         pat_str=spec.pat_str,

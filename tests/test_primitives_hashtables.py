@@ -98,13 +98,9 @@ def test_table_operations():
 
 def test_errors():
     table = call("make-equal-hash-table")
-    with pytest.raises(
-        SchemeError, match='hash-table-ref: key not found in a hash table of 0 entries "missing"'
-    ):
-        try:
-            call("hash-table-ref", table, "missing")
-        except SchemeError as error:
-            raise SchemeError(error.headline()) from None
+    with pytest.raises(SchemeError) as info:
+        call("hash-table-ref", table, "missing")
+    assert info.value.headline() == 'hash-table-ref: key not found "missing"'
     with pytest.raises(SchemeError, match="hash-table-update!: key not found"):
         call("hash-table-update!", table, "k", lambda v: v)
     with pytest.raises(

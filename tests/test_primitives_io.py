@@ -113,3 +113,14 @@ def test_closed_ports_and_type_errors():
         call("read-char", OutputPort.to_string())
     with pytest.raises(SchemeTypeError, match="with-output-to-string: expected a procedure"):
         call("with-output-to-string", "x")
+
+
+def test_port_subclasses_are_ports():
+    class FilePort(OutputPort):
+        __slots__ = ()
+
+    port = FilePort(io.StringIO(), name="data.txt")
+    call("display", "x", port)
+    assert call("output-port?", port) is True
+    assert call("get-output-string", port) == "x"
+    assert call("with-output-to-string", lambda: call("write", port)) == "#<output-port data.txt>"

@@ -220,8 +220,8 @@ def is_hash_table(obj: Any) -> bool:
     return type(obj) is HashTable
 
 
-def _missing(proc: str, table: HashTable, key: Any) -> SchemeError:
-    return SchemeError(f"{proc}: key not found in a hash table of {len(table)} entries", [key])
+def _missing(proc: str, key: Any) -> SchemeError:
+    return SchemeError(f"{proc}: key not found", [key])
 
 
 @primitive("hash-table-ref")
@@ -231,7 +231,7 @@ def hash_table_ref(table: Any, key: Any, failure: Any = None) -> Any:
     if value is not _MISSING:
         return value
     if failure is None:
-        raise _missing("hash-table-ref", table, key)
+        raise _missing("hash-table-ref", key)
     return check_procedure("hash-table-ref", failure, 3)()
 
 
@@ -302,7 +302,7 @@ def hash_table_update(table: Any, key: Any, proc: Any, failure: Any = None) -> A
     current = checked.get(key, _MISSING)
     if current is _MISSING:
         if failure is None:
-            raise _missing("hash-table-update!", checked, key)
+            raise _missing("hash-table-update!", key)
         current = check_procedure("hash-table-update!", failure, 4)()
     checked.set(key, proc(current))
     return UNSPECIFIED

@@ -136,7 +136,7 @@ def _port_parameter(name: str, port: _Port) -> Parameter:
     expected = "an output port" if kind is OutputPort else "an input port"
 
     def convert(value: Any) -> Any:
-        if type(value) is kind:
+        if isinstance(value, kind):
             return value
         raise type_error(name, expected, value, 1)
 
@@ -160,7 +160,7 @@ def output_port(proc: str, port: Any, position: int) -> OutputPort:
     """The port argument at `position`, or the current output port if it was left out."""
     if port is None:
         port = CURRENT_OUTPUT()
-    if type(port) is OutputPort:
+    if isinstance(port, OutputPort):
         return port
     raise type_error(proc, "an output port", port, position)
 
@@ -168,7 +168,7 @@ def output_port(proc: str, port: Any, position: int) -> OutputPort:
 def _input_port(proc: str, port: Any, position: int) -> InputPort:
     if port is None:
         port = CURRENT_INPUT()
-    if type(port) is InputPort:
+    if isinstance(port, InputPort):
         return port
     raise type_error(proc, "an input port", port, position)
 
@@ -298,17 +298,17 @@ def char_ready(port: Any = None) -> bool:
 
 @primitive("input-port?")
 def is_input_port(obj: Any) -> bool:
-    return type(obj) is InputPort
+    return isinstance(obj, InputPort)
 
 
 @primitive("output-port?")
 def is_output_port(obj: Any) -> bool:
-    return type(obj) is OutputPort
+    return isinstance(obj, OutputPort)
 
 
 @primitive("port?")
 def is_port(obj: Any) -> bool:
-    return type(obj) is InputPort or type(obj) is OutputPort
+    return isinstance(obj, _Port)
 
 
 alias("textual-port?", is_port)

@@ -144,7 +144,7 @@ def _open(value: Any, proc: str) -> tuple[Any, _Frame | None]:
     if kind is list or kind is tuple:
         return _array(value)
     if kind is HashTable:
-        return _object(proc, [(k, v) for k, v in value.items()], value)
+        return _object(proc, value.items(), value)
     if kind is Pair or kind is SourcePair:
         items = list_items(proc, value, 1)
         if all(_is_entry(item) for item in items):
@@ -154,7 +154,14 @@ def _open(value: Any, proc: str) -> tuple[Any, _Frame | None]:
 
 
 def _is_entry(item: Any) -> bool:
-    return (type(item) is Pair or type(item) is SourcePair) and type(item.car) in (str, Symbol)
+    """An alist entry that can be a JSON object member: a pair with a string or symbol key."""
+    return (type(item) is Pair or type(item) is SourcePair) and _key_name(item.car) is not None
+
+
+def _key_name(key: Any) -> str | None:
+    if type(key) is str:
+        return key
+    return key.name if type(key) is Symbol else None
 
 
 def _array(items: list[Any] | tuple[Any, ...], source: Any = None) -> tuple[list[Any], _Frame]:
@@ -165,16 +172,12 @@ def _array(items: list[Any] | tuple[Any, ...], source: Any = None) -> tuple[list
 def _object(
     proc: str, entries: list[tuple[Any, Any]], source: Any
 ) -> tuple[dict[str, Any], _Frame]:
-    keys = []
-    for key, _ in entries:
-        if type(key) is str:
-            keys.append(key)
-        elif type(key) is Symbol:
-            keys.append(key.name)
-        else:
-            raise SchemeError(
-                f"{proc}: JSON object keys must be strings or symbols, got {write_string(key)}"
-            )
+    keys = [_key_name(key) for key, _ in entries]
+    if None in keys:
+        bad = next(key for key, _ in entries if _key_name(key) is None)
+        raise SchemeError(
+            f"{proc}: JSON object keys must be strings or symbols, got {write_string(bad)}"
+        )
     obj: dict[str, Any] = {}
     return obj, (id(source), obj, zip(keys, (v for _, v in entries), strict=True))
 
@@ -208,8 +211,9 @@ alias("json->string", scheme_to_json)
 def json_ref(obj: Any, *path: Any) -> Any:
     """Walk into JSON data: string or symbol keys select object members, integers array elements."""
     for position, step in enumerate(path, 2):
-        if type(step) is str or type(step) is Symbol:
-            obj = _member(obj, step if type(step) is str else step.name)
+        key = _key_name(step)
+        if key is not None:
+            obj = _member(obj, key)
         elif type(step) is int:
             items = obj if type(obj) is list or type(obj) is tuple else _sequence(obj, step)
             obj = items[check_index("json-ref", step, len(items), "JSON array", position)]
@@ -235,12 +239,11 @@ def _member(obj: Any, key: str) -> Any:
         ]
     else:
         raise SchemeError(
-            f"json-ref: cannot look up key {key!r} in {_abbreviate(write_string(obj))}: not an object"
+            f"json-ref: cannot look up key {write_string(key)} in {_abbreviate(write_string(obj))}: not an object"
         )
     names = []
     for name, value in entries:
-        name = name if type(name) is str else getattr(name, "name", name)
-        if name == key:
+        if _key_name(name) == key:
             return value
         names.append(name)
     available = ", ".join(write_string(name) for name in names) or "none"

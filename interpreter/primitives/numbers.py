@@ -46,12 +46,6 @@ def _check_integer(proc: str, value: Any, position: int) -> tuple[int, bool]:
     raise type_error(proc, "an integer", value, position)
 
 
-def _check_exact_integer(proc: str, value: Any, position: int) -> int:
-    if type(value) is int:
-        return value
-    raise type_error(proc, "an exact integer", value, position)
-
-
 def _no_complex(proc: str, *args: Number) -> SchemeError:
     call = " ".join([proc, *(format_number(a) for a in args)])
     return SchemeError(f"{proc}: ({call}) has no real value, and taskscheme has no complex numbers")
@@ -77,22 +71,20 @@ def _fold(
     return normalize(result) if type(result) is Fraction else result
 
 
+# The defaults are the identities, so `(+)` and `(+ x)` need no case of their own and the
+# common call with two ints costs two type checks.
 @primitive("+")
-def add(*numbers: Any) -> Number:
-    if len(numbers) == 2:
-        a, b = numbers
-        if type(a) is int and type(b) is int:
-            return a + b
-    return _fold("+", operator.add, 0, numbers, 1)
+def add(a: Any = 0, b: Any = 0, *more: Any) -> Number:
+    if type(a) is int and type(b) is int and not more:
+        return a + b
+    return _fold("+", operator.add, 0, (a, b, *more), 1)
 
 
 @primitive("*")
-def multiply(*numbers: Any) -> Number:
-    if len(numbers) == 2:
-        a, b = numbers
-        if type(a) is int and type(b) is int:
-            return a * b
-    return _fold("*", operator.mul, 1, numbers, 1)
+def multiply(a: Any = 1, b: Any = 1, *more: Any) -> Number:
+    if type(a) is int and type(b) is int and not more:
+        return a * b
+    return _fold("*", operator.mul, 1, (a, b, *more), 1)
 
 
 @primitive("-")
