@@ -129,16 +129,6 @@ class Analyzer:
     def analyze_toplevel(self, form: Any, span: Span | None) -> Node:
         return self.analyze(form, None, False, span)
 
-    def is_known(self, name: Symbol) -> bool:
-        """Does `name` mean something globally (used by macro hygiene)?"""
-        return (
-            name in self.special_forms
-            or name in self.macros
-            or name in DERIVED_FORMS
-            or name in self.globals
-            or self.on_global_miss(name, None, probe=True)
-        )
-
     def global_names(self) -> list[str]:
         names = {s.name for s in self.globals}
         names.update(s.name for s in self.special_forms)
@@ -184,6 +174,10 @@ class Analyzer:
                 return name, depth, None
             frame = frame.parent
             depth += 1
+        if name in self.macros:
+            return name, None, self.macros[name].expand
+        if name in self.defined_globals or name is S("let"):
+            return name, None, None
         if name in ALIASES:
             original, home = ALIASES[name]
             frame, distance = scope, 0
@@ -194,10 +188,6 @@ class Analyzer:
                 distance += 1
             target, depth, expander = self._resolve(original, home)
             return target, None if depth is None else depth + distance, expander
-        if name in self.macros:
-            return name, None, self.macros[name].expand
-        if name in self.defined_globals or name is S("let"):
-            return name, None, None
         return name, None, DERIVED_FORMS.get(name)
 
     def expand_head(self, x: Any, scope: Scope | None, span: Span | None) -> Any:
@@ -744,7 +734,7 @@ class Analyzer:
                 "bad define-syntax: expected (define-syntax name (syntax-rules ...))", span
             )
         name = items[1][0]
-        macro = SyntaxRules(name.name, items[2][0], items[2][1], self.is_known, scope)
+        macro = SyntaxRules(name.name, items[2][0], items[2][1], scope)
         if scope is None:
             self.macros[name] = macro
             self.defined_globals.discard(name)
@@ -761,7 +751,7 @@ class Analyzer:
             )
         inner = Scope((), scope)
         # letrec-syntax macros see each other; let-syntax macros see the enclosing scope
-        home = inner if x.car is S("letrec-syntax") else scope
+        home = inner if self._is_core(x, S("letrec-syntax"), scope) else scope
         for binding, bspan in cells(items[1][0], items[1][1], "let-syntax bindings"):
             parts = cells(binding, bspan, "let-syntax binding")
             if len(parts) != 2 or not isinstance(parts[0][0], Symbol):
@@ -769,7 +759,7 @@ class Analyzer:
                     "bad let-syntax binding: expected (name (syntax-rules ...))", bspan
                 )
             inner.macros[parts[0][0]] = SyntaxRules(
-                parts[0][0].name, parts[1][0], parts[1][1], self.is_known, home
+                parts[0][0].name, parts[1][0], parts[1][1], home
             )
         body = self._body(items[2:], inner, span, tail)
         return lambda env: body(Environment({}, None, env))
@@ -889,7 +879,9 @@ def _name_of(name: Any, span) -> str:
 def _used_before_definition(name: Symbol, span) -> TaskschemeError:
     from .errors import UnboundVariableError
 
-    return UnboundVariableError(f"{name.name} is used before its definition", span=span)
+    return UnboundVariableError(
+        f"{strip_aliases(name).name} is used before its definition", span=span
+    )
 
 
 # ---------------------------------------------------------------- application nodes

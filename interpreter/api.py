@@ -95,7 +95,7 @@ class _Library:
             path = self.index[name]
             if path not in self.loaded:
                 self.loaded.add(path)
-                for form, span in _forms(path.read_text(encoding="utf-8"), str(path)):
+                for form, span in _library_forms(path):
                     self.analyzer.analyze_toplevel(form, span)(self.env)
         return self.env.bindings[name]
 
@@ -110,6 +110,23 @@ class _Library:
 def _forms(text: str, file: str):
     data = read_all(text, file)
     return zip(data, data.spans, strict=True)
+
+
+# stdlib file -> (its mtime, its forms): read once per process, not once per Interpreter
+# (reading is most of the cost of loading; the data are shared, quoted literals are
+# immutable, and each Interpreter still analyzes them against its own environment)
+_LIBRARY_FORMS: dict[Path, tuple[int, list]] = {}
+
+
+def _library_forms(path: Path) -> list:
+    stamp = path.stat().st_mtime_ns
+    cached = _LIBRARY_FORMS.get(path)
+    if cached is None or cached[0] != stamp:
+        cached = _LIBRARY_FORMS[path] = (
+            stamp,
+            list(_forms(path.read_text(encoding="utf-8"), str(path))),
+        )
+    return cached[1]
 
 
 class Interpreter:
@@ -204,9 +221,15 @@ class Interpreter:
         ]:
             self.define(name, fn)
 
-    def define(self, name: str, value: Any) -> None:
-        """Bind `name` in the program's global environment (host procedures, data)."""
-        if (
+    def define(self, name: str, value: Any, *, keywords: bool = False) -> None:
+        """Bind `name` in the program's global environment (host procedures, data).
+
+        With `keywords=True` a host procedure receives the program's `#:name value`
+        arguments as Python keyword arguments (`#:max-items 3` -> `max_items=3`).
+        """
+        if keywords:
+            value = _keyword_adapter(value, name)
+        elif (
             callable(value)
             and not hasattr(value, "scheme_name")
             and not getattr(value, "is_procedure", False)
@@ -301,6 +324,32 @@ class Interpreter:
         return procedure(*args)
 
 
+def _keyword_adapter(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
+    from functools import wraps
+
+    from .datums import Keyword
+
+    @wraps(fn)
+    def call(*args: Any) -> Any:
+        positional: list[Any] = []
+        options: dict[str, Any] = {}
+        index = 0
+        while index < len(args):
+            item = args[index]
+            if type(item) is Keyword:
+                if index + 1 >= len(args):
+                    raise SchemeError(f"{name}: keyword #:{item.name} needs a value after it")
+                options[item.name.replace("-", "_")] = args[index + 1]
+                index += 2
+            else:
+                positional.append(item)
+                index += 1
+        return fn(*positional, **options)
+
+    call.scheme_name = name
+    return call
+
+
 def _file_error(message: str) -> SchemeError:
     error = SchemeError(message)
     error.kind = "file-error"
@@ -310,30 +359,45 @@ def _file_error(message: str) -> SchemeError:
 def to_python(value: Any) -> Any:
     """A Scheme value as plain Python: lists and vectors become lists, symbols and chars
     strings, hash tables dicts, the unspecified value None; numbers, strings and booleans
-    stay as they are, and anything else (procedures, records) is returned unchanged."""
+    stay as they are, and anything else (procedures, records) is returned unchanged.
+    A circular structure is an error (it has no Python equivalent as plain data)."""
+    return _convert(value, set())
+
+
+def _convert(value: Any, active: set[int]) -> Any:
     from .datums import NIL, Char, Pair, SourcePair, Values
+    from .primitives.hashtables import HashTable
 
     kind = type(value)
-    if kind is Pair or kind is SourcePair:
-        items = []
-        while type(value) is Pair or type(value) is SourcePair:
-            items.append(to_python(value.car))
-            value = value.cdr
-        if value is not NIL:
-            items.append(to_python(value))
-        return items
-    if value is NIL:
-        return []
-    if kind is list or kind is tuple or kind is Values:
-        return [to_python(v) for v in value]
     if kind is Symbol:
         return value.name
     if kind is Char:
         return value.ch
     if value is UNSPECIFIED:
         return None
-    from .primitives.hashtables import HashTable
-
-    if kind is HashTable:
-        return {to_python(k): to_python(v) for k, v in value.items()}
-    return value
+    if value is NIL:
+        return []
+    if kind not in (Pair, SourcePair, list, tuple, Values, HashTable):
+        return value
+    key = id(value)
+    if key in active:
+        raise SchemeError("cannot convert a circular structure to a Python value", [])
+    active.add(key)
+    try:
+        if kind is HashTable:
+            return {_convert(k, active): _convert(v, active) for k, v in value.items()}
+        if kind is Pair or kind is SourcePair:
+            items = []
+            spine: set[int] = set()
+            while type(value) is Pair or type(value) is SourcePair:
+                if id(value) in spine:
+                    raise SchemeError("cannot convert a circular list to a Python value", [])
+                spine.add(id(value))
+                items.append(_convert(value.car, active))
+                value = value.cdr
+            if value is not NIL:
+                items.append(_convert(value, active))
+            return items
+        return [_convert(v, active) for v in value]
+    finally:
+        active.discard(key)

@@ -6,18 +6,23 @@ operator position, so a program that rebinds `cons` or `memv` cannot break `case
 quasiquote. Expanded pairs carry the span of the form they came from, so errors in
 expanded code point at what the user wrote.
 
-Hygiene, as far as it goes: symbols a `syntax-rules` template introduces that name
-nothing global (temporaries like `tmp` in a swap macro, local variables, procedures
-not defined yet) are renamed to fresh symbols at each expansion, so they cannot
-capture or be captured by the user's variables. A renamed symbol remembers what it
-renamed and the scope where the macro was defined (`ALIASES`): if the expansion
-binds it, it is that new binding; if nothing does, the analyzer looks the original
-name up where the macro was defined, so a local macro can use the local variables
-it sees and a global one can call a procedure defined after it. Quoting a renamed
-symbol gives back the original. Symbols that name something global (special forms,
-macros, global procedures) are left as they are, so a template that calls `display`
-refers to whatever `display` means where the macro is used. docs/language.md says
-this in full.
+Hygiene, as far as it goes: every symbol a `syntax-rules` template introduces (all
+but pattern variables, quoted data and the auxiliary words `else`, `=>`, `...`, `_`,
+`unquote`, `unquote-splicing`, `field` and `syntax-rules`) is renamed to a fresh
+symbol at each expansion. A renamed symbol remembers what it renamed and the scope
+where the macro was defined (`ALIASES`). If the expansion binds it (a `let` of a
+temporary, an internal `define`), it is that new binding, which no symbol of the
+user's can see or capture. If nothing in the expansion binds it, the analyzer looks
+the original name up where the macro was defined: so a template's `if`, `let` or
+`display` means what it meant there even if the use site rebinds those names, a
+local macro can use the local variables it sees, and a global macro can call a
+procedure defined after it. Quoting a renamed symbol gives back the original.
+
+What is not hygienic: derived forms (`cond`, `case`, `do`, ...) expand to core forms
+named by plain symbols, so a program that binds `if` or `let` as a variable cannot
+use derived forms inside that binding's scope; the auxiliary words are compared by
+name (a locally bound `else` or `=>` still acts as the keyword). docs/language.md
+says this in full.
 """
 
 from __future__ import annotations
@@ -45,7 +50,9 @@ LAMBDA, IF, BEGIN, LET, LETREC, DEFINE, SET = (
     S("set!"),
 )
 ELSE, ARROW, ELLIPSIS, UNDERSCORE = S("else"), S("=>"), S("..."), S("_")
-AUXILIARY = frozenset({ELSE, ARROW, ELLIPSIS, UNDERSCORE, UNQUOTE, UNQUOTE_SPLICING, S("field")})
+AUXILIARY = frozenset(
+    {ELSE, ARROW, ELLIPSIS, UNDERSCORE, UNQUOTE, UNQUOTE_SPLICING, S("field"), S("syntax-rules")}
+)
 
 # A symbol renamed by a macro expansion -> (the symbol it renamed, the analyzer Scope
 # the macro was defined in; None for a global macro).
@@ -311,7 +318,7 @@ def _qq(template: Any, depth: int, span: Span | None) -> Any:
         return make(
             [_list_maker, make([QUOTE, UNQUOTE], span), _qq(argument, depth - 1, span)], span
         )
-    if head is QUASIQUOTE:
+    if isinstance(head, Symbol) and strip_aliases(head) is QUASIQUOTE:
         argument = _single_argument(template, span, "quasiquote")
         return make(
             [_list_maker, make([QUOTE, QUASIQUOTE], span), _qq(argument, depth + 1, span)], span
@@ -457,7 +464,7 @@ def expand_define_record_type(form: Any, span: Span | None) -> Any:
     if is_pair(type_name):
         type_name = type_name.car
     field_specs = [cells(spec, sspan, "record field") for spec, sspan in items[4:]]
-    fields = tuple(spec[0][0].name for spec in field_specs if spec)
+    fields = tuple(strip_aliases(spec[0][0]).name for spec in field_specs if spec)
     rtype = RecordType(type_name.name.strip("<>"), fields)
     definitions = [
         make(
@@ -476,7 +483,7 @@ def expand_define_record_type(form: Any, span: Span | None) -> Any:
             if is_pair(constructor)
             else [constructor, *(S(f) for f in fields)]
         )
-        ctor_fields = [f.name for f in ctor_parts[1:]]
+        ctor_fields = [strip_aliases(f).name for f in ctor_parts[1:]]
         for name in ctor_fields:
             if name not in fields:
                 raise SchemeSyntaxError(
@@ -499,7 +506,7 @@ def expand_define_record_type(form: Any, span: Span | None) -> Any:
             make([DEFINE, predicate, _record_predicate(rtype, predicate.name)], span)
         )
     for spec in field_specs:
-        field = spec[0][0].name
+        field = strip_aliases(spec[0][0]).name
         index = fields.index(field)
         if len(spec) > 1:
             definitions.append(
@@ -673,7 +680,6 @@ class SyntaxRules:
         name: str,
         spec: Any,
         span: Span | None,
-        is_known: Callable[[Symbol], bool],
         home: Any = None,
     ) -> None:
         """`home`: the analyzer Scope the macro is defined in (None at top level)."""
@@ -698,7 +704,6 @@ class SyntaxRules:
                 raise SchemeSyntaxError("bad syntax-rules rule: expected (pattern template)", rspan)
             self.rules.append((parts[0][0], parts[1][0]))
         self.name = name
-        self.is_known = is_known
         self.home = home
 
     def expand(self, form: Any, span: Span | None) -> Any:
@@ -713,7 +718,7 @@ class SyntaxRules:
     def _match(self, pattern: Any, form: Any, binds: dict, span: Span | None) -> bool:
         if isinstance(pattern, Symbol):
             if pattern in self.literals:
-                return form is pattern
+                return isinstance(form, Symbol) and strip_aliases(form) is strip_aliases(pattern)
             if pattern is not UNDERSCORE:
                 binds[pattern] = form
             return True
@@ -837,7 +842,7 @@ class SyntaxRules:
         return results
 
     def _rename(self, symbol: Symbol, renames: dict) -> Symbol:
-        if isinstance(renames, _NoRename) or symbol in AUXILIARY or self.is_known(symbol):
+        if isinstance(renames, _NoRename) or symbol in AUXILIARY:
             return symbol
         renamed = renames.get(symbol)
         if renamed is None:

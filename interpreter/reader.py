@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 import threading
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from .datums import NIL, Char, Keyword, SourcePair, Symbol
 from .errors import SOURCES, SchemeSyntaxError, Span
+from .primitives.number_syntax import parse_number
 
 QUOTE_NAMES = {
     "'": Symbol("quote"),
@@ -52,14 +52,6 @@ STRING_ESCAPES = {
 }
 
 _ESCAPE = re.compile(r"\\(x[0-9a-fA-F]+;|[ \t]*\r?\n[ \t]*|.)", re.S)
-_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_RATIONAL = re.compile(r"[+-]?\d+/\d+")
-_SPECIAL_FLOATS = {
-    "+inf.0": float("inf"),
-    "-inf.0": float("-inf"),
-    "+nan.0": float("nan"),
-    "-nan.0": float("nan"),
-}
 
 
 class _Commented:
@@ -67,59 +59,6 @@ class _Commented:
 
 
 COMMENTED = _Commented()
-
-
-def parse_number(text: str, radix: int = 10) -> int | Fraction | float | None:
-    """A number in Scheme syntax (with optional #x/#b/#o/#d/#e/#i prefixes), or None."""
-    exactness = None
-    while len(text) >= 2 and text[0] == "#":
-        flag = text[1].lower()
-        if flag in "xbod":
-            radix = {"x": 16, "b": 2, "o": 8, "d": 10}[flag]
-        elif flag in "ei":
-            exactness = flag
-        else:
-            return None
-        text = text[2:]
-    value = _plain_number(text, radix)
-    if value is None or exactness is None:
-        return value
-    if exactness == "i":
-        return float(value)
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            return None
-        value = Fraction(value)
-    return _normalize(value)
-
-
-def _plain_number(text: str, radix: int) -> int | Fraction | float | None:
-    if not text:
-        return None
-    if radix == 10:
-        if text in _SPECIAL_FLOATS:
-            return _SPECIAL_FLOATS[text]
-        if text.lstrip("+-").isdigit():
-            return int(text)
-        if _RATIONAL.fullmatch(text):
-            numerator, denominator = text.split("/")
-            if int(denominator) == 0:
-                return None
-            return _normalize(Fraction(int(numerator), int(denominator)))
-        if _DECIMAL.fullmatch(text):
-            return float(text)
-        return None
-    try:
-        if "/" in text:
-            numerator, denominator = text.split("/")
-            return _normalize(Fraction(int(numerator, radix), int(denominator, radix)))
-        return int(text, radix)
-    except (ValueError, ZeroDivisionError):
-        return None
-
-
-def _normalize(value: Fraction) -> int | Fraction:
-    return value.numerator if value.denominator == 1 else value
 
 
 def _unescape(body: str, span: Span) -> str:

@@ -179,6 +179,7 @@ class TaskRunner:
         self.ask_user = ask_user or ask_on_terminal
         self.record_path = record_path
         self.last_metrics: ResourceMetrics | None = None
+        self._thread_last = threading.local()  # what (task-metrics) reads
         self._given = provider
         self._default_spec: str = provider.spec if provider is not None else settings.get("model")
         # Recording and replaying use one model for the whole run (a cassette has one).
@@ -243,8 +244,9 @@ class TaskRunner:
         return parallel_map(self.settings.get("workers"), *args)
 
     def task_metrics(self) -> Any:
-        """The last finished task's metrics as an alist, or #f."""
-        metrics = self.last_metrics
+        """The metrics of the last task that finished on this thread, as an alist, or #f.
+        Per thread, so each parallel-map item can read its own task's figures."""
+        metrics = getattr(self._thread_last, "metrics", None)
         return False if metrics is None else metrics_value(metrics)
 
     def run_budget(self) -> Any:
@@ -300,7 +302,7 @@ class TaskRunner:
                 with handler:
                     return self._converse(options, handler, model, prompt)
             finally:
-                self.last_metrics = handler.final_metrics
+                self.last_metrics = self._thread_last.metrics = handler.final_metrics
 
     def _converse(self, options: TaskOptions, handler: Handler, model: _Model, prompt: str) -> Any:
         tools = options.tools + ((self._ask_tool,) if options.interactive else ())

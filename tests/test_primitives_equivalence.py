@@ -63,7 +63,7 @@ def test_equal_compares_structure():
 
 
 def test_equal_on_long_deep_and_circular_data():
-    a, b = python_to_list(range(300_000)), python_to_list(range(300_000))
+    a, b = python_to_list(range(100_000)), python_to_list(range(100_000))
     assert call("equal?", a, b) is True
     deep_a, deep_b = NIL, NIL
     for _ in range(20_000):

@@ -22,6 +22,8 @@ from .common import check_string, define_comparison, is_procedure
 # After this many compared nodes, `equal?` starts remembering pairs of nodes it has compared.
 _CYCLE_WATCH_AFTER = 10_000
 _VECTOR_TYPES = (list, tuple)
+# Types whose `==` is exactly `equal?` (not float: 0.0 and -0.0 are not eqv?, NaN is).
+_BY_VALUE = frozenset((int, str, Fraction, Char))
 _BYTES_TYPES = (bytes, bytearray)
 
 
@@ -68,7 +70,9 @@ def is_equal(a: Any, b: Any) -> bool:
             if kind is Pair or kind is SourcePair:
                 if type(y) is not Pair and type(y) is not SourcePair:
                     return False
-                stack.append((x.car, y.car))
+                a, b = x.car, y.car
+                if a is not b and not (type(a) is type(b) and type(a) in _BY_VALUE and a == b):
+                    stack.append((a, b))
                 x, y = x.cdr, y.cdr
                 continue
             if kind is list or kind is tuple:

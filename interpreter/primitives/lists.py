@@ -206,7 +206,9 @@ def make_list(k: Any, fill: Any = False) -> Any:
 @primitive("apply")
 def apply(proc: Any, *args: Any) -> Any:
     """`(apply f 1 2 '(3 4))` calls `(f 1 2 3 4)`: the last argument is a list of the rest."""
+    from ..evaluator import apply_procedure
+
     check_procedure("apply", proc, 1)
     if not args:
-        return proc()
-    return proc(*args[:-1], *list_items("apply", args[-1], len(args) + 1))
+        return apply_procedure(proc, [])
+    return apply_procedure(proc, [*args[:-1], *list_items("apply", args[-1], len(args) + 1)])
