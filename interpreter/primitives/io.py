@@ -75,7 +75,7 @@ class OutputPort(_Port):
 class InputPort(_Port):
     """Where `read-char`, `read-line` and friends take text from; keeps one peeked character."""
 
-    __slots__ = ("_peeked",)
+    __slots__ = ("_pending",)
 
     def __init__(
         self,
@@ -85,41 +85,49 @@ class InputPort(_Port):
         name: str = "string",
     ):
         super().__init__(stream, lookup=lookup, name=name)
-        self._peeked = ""
+        self._pending = ""
 
     @classmethod
     def from_string(cls, text: str) -> InputPort:
         return cls(io.StringIO(text))
 
-    def _take_peeked(self) -> str:
-        peeked, self._peeked = self._peeked, ""
-        return peeked
-
     def read_char(self) -> str:
         """One character, or "" at the end of input."""
-        return self._take_peeked() or self.stream.read(1)
+        if self._pending:
+            char, self._pending = self._pending[0], self._pending[1:]
+            return char
+        return self.stream.read(1)
 
     def peek_char(self) -> str:
-        if not self._peeked:
-            self._peeked = self.stream.read(1)
-        return self._peeked
+        if not self._pending:
+            self._pending = self.stream.read(1)
+        return self._pending[:1]
 
     def read_line(self) -> str | None:
         """The next line without its line ending, or None at the end of input."""
-        peeked = self._take_peeked()
-        line = peeked if peeked == "\n" else peeked + self.stream.readline()
+        buffered, self._pending = self._pending, ""
+        if "\n" in buffered:
+            line, _, self._pending = buffered.partition("\n")
+            return line
+        line = buffered + self.stream.readline()
         if not line:
             return None
         return line[:-1] if line.endswith("\n") else line
 
     def read_string(self, k: int) -> str:
-        peeked = self._take_peeked()
-        return peeked + self.stream.read(k - len(peeked)) if k else ""
+        taken, self._pending = self._pending[:k], self._pending[k:]
+        if len(taken) < k:
+            taken += self.stream.read(k - len(taken))
+        return taken
+
+    def unread(self, text: str) -> None:
+        """Put text back in front of what is still to be read (used by `read`)."""
+        self._pending = text + self._pending
 
     def char_ready(self) -> bool:
         """True unless reading would have to wait for input (only a terminal or pipe can)."""
         stream = self.stream
-        if self._peeked or isinstance(stream, io.StringIO):
+        if self._pending or isinstance(stream, io.StringIO):
             return True
         try:
             return bool(select.select([stream], [], [], 0)[0])
@@ -286,6 +294,39 @@ def read_string(k: Any, port: Any = None) -> Any:
     count = check_nonnegative("read-string", k, 1)
     text = _input_port("read-string", port, 2).read_string(count)
     return EOF if count and not text else text
+
+
+@primitive("read")
+def read(port: Any = None) -> Any:
+    """The next datum from a port, reading only as many lines as the datum needs."""
+    from ..errors import SchemeSyntaxError
+    from ..reader import read_all
+
+    source = _input_port("read", port, 1)
+    text = ""
+    while True:
+        line = source.read_line()
+        if line is None:
+            if not text.strip():
+                return EOF
+            return _first_datum(read_all(text, source.name), text, source)
+        text += line + "\n"
+        try:
+            data = read_all(text, source.name)
+        except SchemeSyntaxError:
+            continue  # an incomplete datum: read on
+        if data:
+            return _first_datum(data, text, source)
+
+
+def _first_datum(data: Any, text: str, source: InputPort) -> Any:
+    if not data:
+        return EOF
+    end = data.spans[0]
+    lines = text.split("\n")
+    offset = sum(len(line) + 1 for line in lines[: end.end_line - 1]) + end.end_col - 1
+    source.unread(text[offset:])
+    return data[0]
 
 
 @primitive("char-ready?")
