@@ -70,14 +70,26 @@ TICKET_ANSWERS = {
     "I was charged twice": ("billing", "high", "Customer was charged twice for the March invoice."),
     "The export to CSV": ("bug", "medium", "CSV export button does nothing in Firefox."),
     "How do I change the email": ("account", "low", "Wants to change the account email address."),
-    "It would be great if the dashboard": ("feature-request", "low", "Asks for weekly totals on the dashboard."),
+    "It would be great if the dashboard": (
+        "feature-request",
+        "low",
+        "Asks for weekly totals on the dashboard.",
+    ),
     "The app crashes": ("bug", "high", "App crashes on photo uploads over 10 MB, blocking a team."),
-    "My card was declined": ("billing", "medium", "Card declined at renewal; bank reports no issue."),
+    "My card was declined": (
+        "billing",
+        "medium",
+        "Card declined at renewal; bank reports no issue.",
+    ),
     "I can't log in": ("account", "high", "Cannot log in: password reset email never arrives."),
     "Please add a dark mode": ("feature-request", "low", "Requests a dark mode."),
     "Do you have an office": ("other", "low", "Asks whether there is an office in Lisbon."),
     "Search results are empty": ("bug", "medium", "Search returns nothing for terms with umlauts."),
-    "We were billed for 12 seats": ("billing", "high", "Billed for 12 seats but has 9 users; needs fix by Friday."),
+    "We were billed for 12 seats": (
+        "billing",
+        "high",
+        "Billed for 12 seats but has 9 users; needs fix by Friday.",
+    ),
     "Two-factor codes": ("account", "high", "2FA codes rejected; locked out of the admin account."),
 }
 
@@ -201,7 +213,11 @@ def sorted_metrics(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def record(name: str, server: FakeLLMServer, home: Path) -> None:
     server.fallback = _serve(RESPONDERS[name])
     settings = load_settings(
-        {"model": MODEL, "openai_base_url": server.openai_url, "openai_api_key": "sk-local-stand-in"},
+        {
+            "model": MODEL,
+            "openai_base_url": server.openai_url,
+            "openai_api_key": "sk-local-stand-in",
+        },
         cwd=ROOT,
         environ={},
         home=home,
@@ -222,7 +238,9 @@ def record(name: str, server: FakeLLMServer, home: Path) -> None:
 def main(names: list[str]) -> None:
     unknown = [n for n in names if n not in RESPONDERS]
     if unknown:
-        sys.exit(f"unknown example(s) {', '.join(unknown)}; the examples are {', '.join(RESPONDERS)}")
+        sys.exit(
+            f"unknown example(s) {', '.join(unknown)}; the examples are {', '.join(RESPONDERS)}"
+        )
     CASSETTES.mkdir(exist_ok=True)
     with FakeLLMServer() as server, tempfile.TemporaryDirectory() as home:
         for name in names or RESPONDERS:

@@ -21,9 +21,10 @@ from .datums import (
     Promise,
     SourcePair,
     Symbol,
+    Values,
     is_pair,
 )
-from .errors import Frame, SchemeSyntaxError, Span, TaskschemeError, type_error
+from .errors import ArityError, SchemeSyntaxError, Span, TaskschemeError, type_error
 from .evaluator import (
     DYNAMIC,
     GUARD_MARK,
@@ -31,6 +32,7 @@ from .evaluator import (
     Lambda,
     LazyThunk,
     TailCall,
+    call_frame,
     host_error,
     run_calls,
 )
@@ -38,6 +40,7 @@ from .expander import (
     ALIASES,
     AUXILIARY,
     DERIVED_FORMS,
+    RECEIVE,
     SyntaxRules,
     cells,
     expand_named_let,
@@ -120,6 +123,8 @@ class Analyzer:
             S("define-syntax"): self._define_syntax,
             S("let-syntax"): self._let_syntax,
             S("letrec-syntax"): self._let_syntax,
+            S("receive"): self._receive,
+            RECEIVE: self._receive,
             S("with-context"): self._with_context,
             S("context-ref"): self._context_ref,
         }
@@ -713,6 +718,36 @@ class Analyzer:
 
         return guard
 
+    def _receive(self, x, scope, tail, span):
+        """(receive formals expression body ...): bind the values of `expression` to
+        `formals` as a lambda would bind arguments (SRFI 8); let-values expands to it."""
+        items = cells(x, span, "receive")
+        if len(items) < 4:
+            raise SchemeSyntaxError(
+                "bad receive: expected (receive formals expression body ...)", span
+            )
+        expression = self.analyze(items[2][0], scope, False, items[2][1])
+        make_procedure = self._make_lambda(
+            items[1][0], items[1][1] or span, items[3:], scope, span, "receive"
+        )
+
+        def receive(env):
+            value = expression(env)
+            values = list(value) if type(value) is Values else [value]
+            procedure = make_procedure(env)
+            try:
+                frame = procedure.bind(values)
+            except ArityError:
+                takes = procedure.arity_text().replace("argument", "value")
+                raise ArityError(
+                    f"the expression gave {len(values)} value(s) but the formals take {takes}",
+                    span=span,
+                ) from None
+            result = procedure.body(frame)
+            return result if tail else _finish(result)
+
+        return receive
+
     def _delay(self, x, scope, tail, span):
         expression = self._single(x, scope, span, "delay")
         return lambda env: Promise(False, lambda: expression(env))
@@ -826,8 +861,38 @@ class Analyzer:
         arguments = [self.analyze(a, scope, False, s) for a, s in items[1:]]
         maker = _TAIL_APPLICATIONS if tail else _APPLICATIONS
         if len(arguments) < len(maker) - 1:
-            return maker[len(arguments)](function, *arguments, span)
-        return maker[-1](function, arguments, span)
+            node = maker[len(arguments)](function, *arguments, span)
+        else:
+            node = maker[-1](function, arguments, span)
+        if tail and isinstance(items[0][0], Symbol):
+            name, depth, _ = self._resolve(items[0][0], scope)
+            if depth is None and name in TAIL_CALLING_PRIMITIVES:
+                return _tail_calling(name, function, arguments, node, span)
+        return node
+
+
+# `apply` and `call-with-values` call a procedure in tail position (R7RS 3.5). A call
+# of either in tail position, by its global name, gets a node that makes that call a
+# TailCall when the operator is still the primitive; every other call is untouched.
+TAIL_CALLING_PRIMITIVES = {S("apply"): "apply", S("call-with-values"): "call-with-values"}
+
+
+def _tail_calling(name: Symbol, function: Node, arguments: list[Node], generic: Node, span) -> Node:
+    from .evaluator import tail_call_of
+    from .primitives import all_primitives
+
+    primitive = all_primitives()[TAIL_CALLING_PRIMITIVES[name]]
+
+    def tail_calling(env):
+        if function(env) is not primitive:
+            return generic(env)
+        try:
+            return tail_call_of(primitive, [a(env) for a in arguments])
+        except TaskschemeError as error:
+            error.locate(span)
+            raise
+
+    return tail_calling
 
 
 class _NoMatch:
@@ -911,10 +976,9 @@ def make(function, {params}span):
         except TaskschemeError as error:
             if error.span is None:
                 error.span = span
-            if error.entry:
-                error.entry = False
-            elif type(f) is Lambda:
-                error.chain.append(Frame(f.name, span))
+            frame = call_frame(error, f, span)
+            if frame is not None:
+                error.chain.append(frame)
             raise
         except Exception as error:
             raise host_error(f, {arglist}, error, span) from error
@@ -951,7 +1015,7 @@ _NAMESPACE = {
     "TailCall": TailCall,
     "Environment": Environment,
     "TaskschemeError": TaskschemeError,
-    "Frame": Frame,
+    "call_frame": call_frame,
     "host_error": host_error,
     "run_calls": run_calls,
 }

@@ -119,6 +119,9 @@ _LIBRARY_FORMS: dict[Path, tuple[int, list]] = {}
 
 
 def _library_forms(path: Path) -> list:
+    from .evaluator import LIBRARY_FILES
+
+    LIBRARY_FILES.add(str(path))
     stamp = path.stat().st_mtime_ns
     cached = _LIBRARY_FORMS.get(path)
     if cached is None or cached[0] != stamp:

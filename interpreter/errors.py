@@ -60,10 +60,14 @@ SOURCES = SourceRegistry()
 
 @dataclass(frozen=True, slots=True)
 class Frame:
-    """One entry of a call chain: the procedure that was running and the call's span."""
+    """One entry of a call chain: the procedure that was running and the call's span.
+
+    `via` names the procedure that call started, when it reached `name` by tail calls
+    (its own frame was replaced, as proper tail calls require)."""
 
     name: str
     span: Span | None
+    via: str | None = None
 
 
 class TaskschemeError(Exception):
@@ -75,6 +79,7 @@ class TaskschemeError(Exception):
 
     kind = "error"
     entry = False  # an arity error raised on entry to a procedure, before its body ran
+    running = None  # the procedure the evaluator's call loop was running when this passed
 
     def __init__(self, message: str, span: Span | None = None) -> None:
         super().__init__(message)
@@ -220,7 +225,7 @@ def _compress_chain(chain: list[Frame]) -> list[str]:
     previous: tuple | None = None
     repeats = 0
     for frame in chain:
-        key = (frame.name, frame.span)
+        key = (frame.name, frame.span, frame.via)
         if key == previous:
             repeats += 1
             continue
@@ -229,7 +234,8 @@ def _compress_chain(chain: list[Frame]) -> list[str]:
             repeats = 0
         previous = key
         where = f" at {frame.span}" if frame.span else ""
-        lines.append(f"  in {frame.name}{where}")
+        via = f" (reached by tail calls from {frame.via})" if frame.via else ""
+        lines.append(f"  in {frame.name}{where}{via}")
     if repeats:
         lines.append(f"    ... {repeats} more call(s) of the same")
     if len(lines) > MAX_CHAIN_SHOWN:

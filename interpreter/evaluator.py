@@ -6,6 +6,11 @@ it; the caller's loop (in an application node or `apply_procedure`) runs it, so 
 loop of any length runs in constant Python stack. Python exceptions raised by host
 procedures become language errors here, at the innermost call, so the program never
 sees a Python traceback for its own mistakes.
+
+The control procedures here call the program's procedures with `apply_procedure`, not
+through `Lambda.__call__`: a call through `__call__` passes through C and uses C
+stack, and a program recursing through `call-with-values` or `dynamic-wind` would
+overflow it long before Python's recursion limit.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 from .datums import Environment, Keyword, Promise, Symbol, Values, procedure_name
 from .errors import (
     ArityError,
+    Frame,
     RaisedValue,
     RecursionDepthError,
     SchemeError,
@@ -182,7 +188,7 @@ def split_keywords(
         if type(item) is Keyword and (item in known or not allow_other):
             if item not in known:
                 names = " ".join(f"#:{k.name}" for k in allowed) or "no keywords"
-                hint = _suggest(item.name, [k.name for k in allowed])
+                hint = _suggest(f"#:{item.name}", [f"#:{k.name}" for k in allowed])
                 raise ArityError(
                     f"{proc_name}: unknown keyword #:{item.name}{hint} (it takes {names})"
                 )
@@ -199,26 +205,72 @@ def split_keywords(
 def run_calls(proc: Any, args: list) -> Any:
     """Call `proc` and every tail call it makes, in constant Python stack.
 
-    Errors pass through untouched: the caller adds its location and call-chain frame.
+    An error passing through records in `running` the procedure this loop was running
+    (after tail calls, not the one it was called with); the caller, which adds the
+    location and the call-chain frame, reads it with `running_procedure`.
     """
-    while True:
-        if type(proc) is Lambda:
-            if proc.simple:
-                if len(args) != proc.nreq:
-                    raise proc.arity_error(len(args), entry=True)
-                result = proc.body(
-                    Environment(dict(zip(proc.params, args, strict=True)), None, proc.env)
-                )
+    try:
+        while True:
+            if type(proc) is Lambda:
+                if proc.simple:
+                    if len(args) != proc.nreq:
+                        raise proc.arity_error(len(args), entry=True)
+                    result = proc.body(
+                        Environment(dict(zip(proc.params, args, strict=True)), None, proc.env)
+                    )
+                else:
+                    result = proc.body(proc.bind(args))
+                if type(result) is not TailCall:
+                    return result
+                proc = result.proc
+                args = result.args
+            elif type(proc) is CaseLambda:
+                proc = proc.select(len(args))
             else:
-                result = proc.body(proc.bind(args))
-            if type(result) is not TailCall:
-                return result
-            proc = result.proc
-            args = result.args
-        elif type(proc) is CaseLambda:
-            proc = proc.select(len(args))
-        else:
-            return proc(*args)
+                return proc(*args)
+    except TaskschemeError as error:
+        error.running = proc
+        raise
+    except Exception as error:
+        if type(proc) is Lambda or type(proc) is CaseLambda:
+            raise
+        # a host procedure reached by a tail call (apply, call-with-values)
+        converted = host_error(proc, args, error, None)
+        converted.running = None
+        raise converted from error
+
+
+def call_frame(error: TaskschemeError, called: Any, span: Span | None) -> Frame | None:
+    """The call-chain frame for a call of `called` at `span` that `error` passed
+    through, naming the procedure that was running (after any tail calls); None if the
+    error happened on entry to `called`, before its body ran. Clears `error.running`."""
+    running = error.running
+    error.running = None
+    if error.entry:
+        error.entry = False
+        return None
+    if type(running) is not Lambda or _in_library(running):
+        running = called
+    if type(running) is not Lambda:
+        return None
+    via = _frame_name(called) if type(called) is Lambda and running is not called else None
+    return Frame(_frame_name(running), span, via)
+
+
+def _frame_name(proc: Lambda) -> str:
+    if proc.name == "anonymous" and proc.span is not None:
+        return f"<lambda {proc.span}>"
+    return proc.name
+
+
+# Files of the standard library (api.py adds them as it loads them). A chain frame never
+# names a library procedure's internal helpers (a `map` loop) in place of the procedure
+# the program called.
+LIBRARY_FILES: set[str] = set()
+
+
+def _in_library(proc: Lambda) -> bool:
+    return proc.span is not None and proc.span.file in LIBRARY_FILES
 
 
 def apply_procedure(proc: Any, args: list) -> Any:
@@ -226,10 +278,9 @@ def apply_procedure(proc: Any, args: list) -> Any:
     try:
         return run_calls(proc, args)
     except TaskschemeError as error:
-        if error.entry:
-            error.entry = False
-        elif type(proc) is Lambda:
-            error.add_frame(proc.name, None)
+        frame = call_frame(error, proc, None)
+        if frame is not None:
+            error.chain.append(frame)
         raise
     except Exception as error:
         raise host_error(proc, args, error, None) from error
@@ -350,7 +401,7 @@ GUARD_MARK = object()
 def call_cc(proc: Any) -> Any:
     continuation = Continuation()
     try:
-        return proc(continuation)
+        return apply_procedure(proc, [continuation])
     except ContinuationInvoked as escape:
         if escape.continuation is continuation:
             return escape.value
@@ -360,11 +411,11 @@ def call_cc(proc: Any) -> Any:
 
 
 def dynamic_wind(before: Any, thunk: Any, after: Any) -> Any:
-    before()
+    apply_procedure(before, [])
     try:
-        return thunk()
+        return apply_procedure(thunk, [])
     finally:
-        after()
+        apply_procedure(after, [])
 
 
 def raise_value(value: Any) -> Any:
@@ -378,7 +429,7 @@ def raise_continuable(value: Any) -> Any:
     if handlers and handlers[-1] is not GUARD_MARK:
         handler = handlers.pop()
         try:
-            return handler(value)
+            return apply_procedure(handler, [value])
         finally:
             handlers.append(handler)
     if isinstance(value, TaskschemeError):
@@ -395,10 +446,10 @@ def with_exception_handler(handler: Any, thunk: Any) -> Any:
     depth = len(handlers)
     handlers.append(handler)
     try:
-        return thunk()
+        return apply_procedure(thunk, [])
     except TaskschemeError as error:
         del handlers[depth:]
-        handler(error.payload)
+        apply_procedure(handler, [error.payload])
         raise SchemeError(
             "exception handler returned from a non-continuable error; use raise-continuable "
             "to resume, or escape from the handler",
@@ -421,10 +472,35 @@ def values(*items: Any) -> Any:
 
 
 def call_with_values(producer: Any, consumer: Any) -> Any:
-    result = producer()
-    if type(result) is Values:
-        return consumer(*result)
-    return consumer(result)
+    result = apply_procedure(producer, [])
+    return apply_procedure(consumer, list(result) if type(result) is Values else [result])
+
+
+def tail_call_of(primitive: Any, args: list) -> Any:
+    """What `apply` or `call-with-values` does with `args` in tail position: a call of
+    a compound procedure is left for the caller's loop as a TailCall; a host procedure
+    is called here, so its errors are located at this call."""
+    from .primitives.common import check_procedure, list_items
+
+    if primitive.scheme_name == "apply":
+        if not args:
+            raise ArityError("apply: expects at least 1 argument, got 0")
+        proc = check_procedure("apply", args[0], 1)
+        spread = [*args[1:-1], *list_items("apply", args[-1], len(args))] if len(args) > 1 else []
+    else:
+        if len(args) != 2:
+            raise ArityError(f"call-with-values: expects 2 arguments, got {len(args)}")
+        proc = check_procedure("call-with-values", args[1], 2)
+        result = apply_procedure(args[0], [])
+        spread = list(result) if type(result) is Values else [result]
+    if type(proc) is Lambda or type(proc) is CaseLambda:
+        return TailCall(proc, spread)
+    try:
+        return proc(*spread)
+    except TaskschemeError:
+        raise
+    except Exception as error:
+        raise host_error(proc, spread, error, None) from error
 
 
 class LazyThunk:

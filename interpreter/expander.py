@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .datums import NIL, Pair, RecordType, SourcePair, Symbol, gensym, is_pair
+from .datums import NIL, UNSPECIFIED, Pair, RecordType, SourcePair, Symbol, gensym, is_pair
 from .errors import SchemeSyntaxError, Span, type_error
 
 S = Symbol
@@ -50,6 +50,9 @@ LAMBDA, IF, BEGIN, LET, LETREC, DEFINE, SET = (
     S("set!"),
 )
 ELSE, ARROW, ELLIPSIS, UNDERSCORE = S("else"), S("=>"), S("..."), S("_")
+# The core form `receive` (SRFI 8) under a name no program can write or rebind, for
+# the expansions of let-values and let*-values.
+RECEIVE = gensym("receive")
 AUXILIARY = frozenset(
     {ELSE, ARROW, ELLIPSIS, UNDERSCORE, UNQUOTE, UNQUOTE_SPLICING, S("field"), S("syntax-rules")}
 )
@@ -162,7 +165,8 @@ def expand_when(form: Any, span: Span | None) -> Any:
 def expand_unless(form: Any, span: Span | None) -> Any:
     items = cells(form, span, "unless")
     _check_length(items, 3, None, "unless", "(unless test body ...)", span)
-    return make([IF, items[1][0], False, make([BEGIN, *[x for x, _ in items[2:]]], span)], span)
+    nothing = make([QUOTE, UNSPECIFIED], span)
+    return make([IF, items[1][0], nothing, make([BEGIN, *[x for x, _ in items[2:]]], span)], span)
 
 
 def expand_cond(form: Any, span: Span | None) -> Any:
@@ -171,8 +175,6 @@ def expand_cond(form: Any, span: Span | None) -> Any:
 
 
 def _cond_clauses(clauses: list, span: Span | None) -> Any:
-    from .datums import UNSPECIFIED
-
     if not clauses:
         return make([QUOTE, UNSPECIFIED], span)
     (clause, cspan), rest = clauses[0], clauses[1:]
@@ -259,7 +261,7 @@ def expand_do(form: Any, span: Span | None) -> Any:
     exit_clause = cells(items[2][0], items[2][1], "do exit clause")
     if not exit_clause:
         raise SchemeSyntaxError("bad do: the exit clause needs a test", items[2][1])
-    result = [x for x, _ in exit_clause[1:]] or [False]
+    result = [x for x, _ in exit_clause[1:]] or [make([QUOTE, UNSPECIFIED], span)]
     body = [x for x, _ in items[3:]]
     again = (
         make([BEGIN, *body, make([loop, *steps], span)], span)
@@ -404,19 +406,19 @@ def expand_let_values(form: Any, span: Span | None, sequential: bool = False) ->
     name = "let*-values" if sequential else "let-values"
     items = cells(form, span, name)
     _check_length(items, 3, None, name, f"({name} ((formals expression) ...) body ...)", span)
-    from .evaluator import call_with_values
-
     bindings = cells(items[1][0], items[1][1], f"{name} bindings")
     body = [x for x, _ in items[2:]]
-    if sequential or len(bindings) <= 1:
-        result = make([LET, NIL, *body], span)
+    if not bindings:
+        return make([LET, NIL, *body], span)
+    if sequential or len(bindings) == 1:
+        # (receive formals expression body ...) per binding, nested from the last one
+        # outwards: the body stays in tail position and no procedure call is left waiting
+        result = None
         for binding, bspan in reversed(bindings):
             parts = cells(binding, bspan, f"{name} binding")
             _check_length(parts, 2, 2, f"{name} binding", "(formals expression)", bspan)
-            producer = make([LAMBDA, NIL, parts[1][0]], bspan)
-            result = make(
-                [call_with_values, producer, make([LAMBDA, parts[0][0], result], bspan)], bspan
-            )
+            inner = body if result is None else [result]
+            result = make([RECEIVE, parts[0][0], parts[1][0], *inner], bspan)
         return result
     # let-values: evaluate every expression before binding any name
     renamed, finals = [], []
@@ -465,7 +467,7 @@ def expand_define_record_type(form: Any, span: Span | None) -> Any:
         type_name = type_name.car
     field_specs = [cells(spec, sspan, "record field") for spec, sspan in items[4:]]
     fields = tuple(strip_aliases(spec[0][0]).name for spec in field_specs if spec)
-    rtype = RecordType(type_name.name.strip("<>"), fields)
+    rtype = RecordType(strip_aliases(type_name).name.strip("<>"), fields)
     definitions = [
         make(
             [
@@ -520,7 +522,7 @@ def expand_define_record_type(form: Any, span: Span | None) -> Any:
 
 
 def _record_constructor(rtype: RecordType, names: list[str], proc_name: str) -> Callable:
-    from .datums import UNSPECIFIED, Record
+    from .datums import Record
 
     positions = [rtype.fields.index(n) for n in names]
     width = len(rtype.fields)
@@ -562,7 +564,7 @@ def _record_accessor(rtype: RecordType, index: int, proc_name: str) -> Callable:
 
 
 def _record_modifier(rtype: RecordType, index: int, proc_name: str) -> Callable:
-    from .datums import UNSPECIFIED, Record
+    from .datums import Record
 
     def modify(record: Any, value: Any) -> Any:
         if type(record) is not Record or record.rtype is not rtype:

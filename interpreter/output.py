@@ -44,7 +44,9 @@ def output_option(task: str, value: Any) -> Output:
         try:
             data = json.loads(value)
         except json.JSONDecodeError as error:
-            raise SchemaError(f"{task}: the #:output schema is not valid JSON: {_where(error)}") from None
+            raise SchemaError(
+                f"{task}: the #:output schema is not valid JSON: {_where(error)}"
+            ) from None
     elif isinstance(value, HashTable) or is_pair(value):
         try:
             data = to_python(value, "#:output")

@@ -66,10 +66,13 @@ class _Batch:
                 self.finished_workers += 1
                 self.changed.notify_all()
 
-    def wait(self, workers: int) -> None:
-        """Wait for every worker; on an interrupt, start no new item and re-raise at once
-        (items already running finish on their own and release their Handlers)."""
+    def run(self, workers: int) -> None:
+        """Start the workers and wait for them. On an interrupt, start no new item and
+        re-raise at once: items already running finish on their own and release their
+        Handlers."""
         try:
+            for number in range(workers):
+                start_worker(self.work, f"taskscheme-parallel-{number + 1}")
             with self.changed:
                 while self.finished_workers < workers:
                     self.changed.wait(_POLL_SECONDS)
@@ -102,10 +105,7 @@ def parallel_map(default_workers: int, *args: Any) -> Any:
     if mode is not FIRST and mode is not COLLECT:
         raise type_error("parallel-map", "'first or 'collect for #:errors", mode)
     batch = _Batch(proc, items, collect=mode is COLLECT)
-    count = min(workers, len(items))
-    for number in range(count):
-        start_worker(batch.work, f"taskscheme-parallel-{number + 1}")
-    batch.wait(count)
+    batch.run(min(workers, len(items)))
     return batch.outcome()
 
 

@@ -103,7 +103,9 @@ def _object(value: Any, path: str, what: str) -> dict[str, Any]:
     if value == []:
         return {}
     if type(value) is not dict:
-        raise SchemaError(f"output schema at {path}: expected {what} (an object), got {_shown(value)}")
+        raise SchemaError(
+            f"output schema at {path}: expected {what} (an object), got {_shown(value)}"
+        )
     return value
 
 

@@ -43,8 +43,16 @@ def metrics_value(metrics: ResourceMetrics) -> Any:
     return _alist(
         ("task", metrics.task),
         ("model", metrics.model),
-        ("turns", _alist(("used", turns.used), ("limit", turns.limit), ("last-turn-at", turns.last_turn_at))),
-        ("context", _alist(("used", context.used), ("limit", context.limit), ("peak", context.peak))),
+        (
+            "turns",
+            _alist(
+                ("used", turns.used), ("limit", turns.limit), ("last-turn-at", turns.last_turn_at)
+            ),
+        ),
+        (
+            "context",
+            _alist(("used", context.used), ("limit", context.limit), ("peak", context.peak)),
+        ),
         (
             "tokens",
             _alist(

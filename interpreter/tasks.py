@@ -237,7 +237,9 @@ class TaskRunner:
         """`(llm prompt #:option value ...)`: a one-off task named "llm" on `prompt` as it is."""
         positional, keywords = split_keywords("llm", args, _LLM_OPTIONS)
         if len(positional) != 1 or not isinstance(positional[0], str):
-            raise SchemeError("llm: expects one prompt string, then #:option value pairs", positional)
+            raise SchemeError(
+                "llm: expects one prompt string, then #:option value pairs", positional
+            )
         return self.run(self._options("llm", keywords), positional[0])
 
     def parallel_map(self, *args: Any) -> Any:
@@ -265,7 +267,9 @@ class TaskRunner:
         if not isinstance(interactive, bool):
             raise type_error(task, "#t or #f for #:interactive", interactive)
         tools = _tools(task, given.get("tools", NIL), interactive)
-        context = _names(task, "a list of working-memory keys for #:context", given.get("context", NIL))
+        context = _names(
+            task, "a list of working-memory keys for #:context", given.get("context", NIL)
+        )
         return TaskOptions(
             name=task,
             config=self.settings.handler_config(**overrides),
@@ -334,7 +338,9 @@ class TaskRunner:
         except _ENDS_THE_TASK:
             raise
         except TaskschemeError as error:
-            return Message("tool", f"error: {error.headline()}", tool_call_id=call.id, is_error=True)
+            return Message(
+                "tool", f"error: {error.headline()}", tool_call_id=call.id, is_error=True
+            )
         return Message("tool", content, tool_call_id=call.id)
 
     def _ask(self, question: str) -> str:
@@ -357,7 +363,9 @@ class TaskRunner:
         depth = self.settings.get("max_task_depth")
         if len(chain) >= depth:
             names = " -> ".join([*(o.name for o in chain), options.name])
-            raise TaskNestingError(f"tasks nested too deeply: {names} is deeper than max_task_depth {depth}")
+            raise TaskNestingError(
+                f"tasks nested too deeply: {names} is deeper than max_task_depth {depth}"
+            )
         chain.append(options)
         try:
             yield
@@ -394,8 +402,12 @@ class TaskRunner:
             provider = make_provider(spec, options_from_settings(self.settings.values))
         info = self._model_info(provider)
         if self.record_path is not None:
-            configured = info.spec in self.settings.model_overrides or spec in self.settings.model_overrides
-            window = {"input_window": info.input_window, "encoding": info.encoding} if configured else {}
+            configured = (
+                info.spec in self.settings.model_overrides or spec in self.settings.model_overrides
+            )
+            window = (
+                {"input_window": info.input_window, "encoding": info.encoding} if configured else {}
+            )
             provider = RecordingProvider(provider, self.record_path, **window)
         model = self._models[spec] = _Model(provider, info)
         return model
@@ -409,7 +421,10 @@ class TaskRunner:
             return resolve_model(provider.spec, overrides)
         header = {
             key: value
-            for key, value in (("input_window", provider.input_window), ("encoding", provider.encoding))
+            for key, value in (
+                ("input_window", provider.input_window),
+                ("encoding", provider.encoding),
+            )
             if value is not None
         }
         if header:

@@ -99,6 +99,8 @@ class Tool:
                 f"{self.name}: argument {param.name} must be {_article(param.type)} "
                 f"{param.type}, got {to_json_text(from_python(value))}"
             )
+        if param.type == "integer":
+            return int(value)  # JSON allows 2.0 for an integer; the procedure gets 2
         return from_python(value)
 
 
@@ -159,7 +161,6 @@ def _param(tool: str, entry: Any) -> ToolParam:
         close = difflib.get_close_matches(kind, TOOL_TYPES, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
         raise ToolError(
-            f"{tool}: parameter {name} has type {kind}{hint}; "
-            f"the types are {', '.join(TOOL_TYPES)}"
+            f"{tool}: parameter {name} has type {kind}{hint}; the types are {', '.join(TOOL_TYPES)}"
         )
     return ToolParam(name, kind, description)

@@ -177,15 +177,16 @@
   (map f (iota n)))
 
 (define (take xs n)
-  (let loop ((xs xs) (n n) (acc '()))
-    (cond ((= n 0) (reverse acc))
-          ((null? xs) (error "take: the list has fewer elements than" n))
-          (else (loop (cdr xs) (- n 1) (cons (car xs) acc))))))
+  (let loop ((rest xs) (k n) (acc '()))
+    (cond ((= k 0) (reverse acc))
+          ((null? rest) (error "take: the list has fewer elements than" n))
+          (else (loop (cdr rest) (- k 1) (cons (car rest) acc))))))
 
 (define (drop xs n)
-  (cond ((= n 0) xs)
-        ((null? xs) (error "drop: the list has fewer elements than" n))
-        (else (drop (cdr xs) (- n 1)))))
+  (let loop ((rest xs) (k n))
+    (cond ((= k 0) rest)
+          ((null? rest) (error "drop: the list has fewer elements than" n))
+          (else (loop (cdr rest) (- k 1))))))
 
 (define (take-while pred xs)
   (let loop ((xs xs) (acc '()))
@@ -195,6 +196,24 @@
 
 (define (drop-while pred xs)
   (if (and (pair? xs) (pred (car xs))) (drop-while pred (cdr xs)) xs))
+
+;; The four-level car/cdr compositions of (scheme cxr); the shorter ones are primitives.
+(define (caaaar xs) (car (car (car (car xs)))))
+(define (caaadr xs) (car (car (car (cdr xs)))))
+(define (caadar xs) (car (car (cdr (car xs)))))
+(define (caaddr xs) (car (car (cdr (cdr xs)))))
+(define (cadaar xs) (car (cdr (car (car xs)))))
+(define (cadadr xs) (car (cdr (car (cdr xs)))))
+(define (caddar xs) (car (cdr (cdr (car xs)))))
+(define (cadddr xs) (car (cdr (cdr (cdr xs)))))
+(define (cdaaar xs) (cdr (car (car (car xs)))))
+(define (cdaadr xs) (cdr (car (car (cdr xs)))))
+(define (cdadar xs) (cdr (car (cdr (car xs)))))
+(define (cdaddr xs) (cdr (car (cdr (cdr xs)))))
+(define (cddaar xs) (cdr (cdr (car (car xs)))))
+(define (cddadr xs) (cdr (cdr (car (cdr xs)))))
+(define (cdddar xs) (cdr (cdr (cdr (car xs)))))
+(define (cddddr xs) (cdr (cdr (cdr (cdr xs)))))
 
 (define (first xs) (car xs))
 (define (second xs) (cadr xs))

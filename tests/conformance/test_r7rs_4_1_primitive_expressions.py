@@ -5,8 +5,16 @@ from casekit import Raises, cases, check
 ROWS = [
     # 4.1.1 variable references
     ("variable-reference", "(define x 28) x", "28"),
-    ("unbound-variable", "undefined-variable-xyz", Raises("unbound-variable", "undefined-variable-xyz")),
-    ("unbound-suggests-close-name", "(define counter 1) countr", Raises("unbound-variable", "did you mean counter?")),
+    (
+        "unbound-variable",
+        "undefined-variable-xyz",
+        Raises("unbound-variable", "undefined-variable-xyz"),
+    ),
+    (
+        "unbound-suggests-close-name",
+        "(define counter 1) countr",
+        Raises("unbound-variable", "did you mean counter?"),
+    ),
     # 4.1.2 literal expressions
     ("quote-symbol", "(quote a)", "a"),
     ("quote-vector", "(quote #(a b c))", "#(a b c)"),
@@ -18,7 +26,7 @@ ROWS = [
     ("quote-of-quote", "'(quote a)", "(quote a)"),
     ("quote-quote-abbreviation", "''a", "(quote a)"),
     ("string-self-evaluates", '"abc"', '"abc"'),
-    ("quoted-string", "'\"abc\"", '"abc"'),
+    ("quoted-string", '\'"abc"', '"abc"'),
     ("number-self-evaluates", "145932", "145932"),
     ("quoted-number", "'145932", "145932"),
     ("boolean-self-evaluates", "#t", "#t"),
@@ -57,12 +65,28 @@ ROWS = [
         "((lambda (x) (define y (* x 2)) (define (twice z) (* 2 z)) (twice y)) 5)",
         "20",
     ),
-    ("lambda-too-few-arguments", "((lambda (x y) x) 1)", Raises("arity-error", "expects 2 arguments, got 1")),
-    ("lambda-too-many-arguments", "((lambda (x) x) 1 2)", Raises("arity-error", "expects 1 argument, got 2")),
-    ("lambda-rest-too-few", "((lambda (a b . c) a) 1)", Raises("arity-error", "at least 2 arguments")),
+    (
+        "lambda-too-few-arguments",
+        "((lambda (x y) x) 1)",
+        Raises("arity-error", "expects 2 arguments, got 1"),
+    ),
+    (
+        "lambda-too-many-arguments",
+        "((lambda (x) x) 1 2)",
+        Raises("arity-error", "expects 1 argument, got 2"),
+    ),
+    (
+        "lambda-rest-too-few",
+        "((lambda (a b . c) a) 1)",
+        Raises("arity-error", "at least 2 arguments"),
+    ),
     ("lambda-duplicate-parameter", "(lambda (x x) x)", Raises("syntax-error", "appears twice")),
     ("lambda-empty-body", "(lambda (x))", Raises("syntax-error", "lambda")),
-    ("lambda-fresh-frame-per-call", "(define (mk n) (lambda () n)) (list ((mk 1)) ((mk 2)))", "(1 2)"),
+    (
+        "lambda-fresh-frame-per-call",
+        "(define (mk n) (lambda () n)) (list ((mk 1)) ((mk 2)))",
+        "(1 2)",
+    ),
     (
         "closures-share-mutable-state",
         "(define (counter) (let ((n 0)) (lambda () (set! n (+ n 1)) n)))"
@@ -80,7 +104,11 @@ ROWS = [
     # 4.1.6 assignments
     ("set-local", "(define x 2) (+ x 1) (set! x 4) (+ x 1)", "5"),
     ("set-captured-variable", "(let ((x 1)) (let ((f (lambda () (set! x 10)))) (f) x))", "10"),
-    ("set-unbound-is-error", "(set! never-defined-variable 1)", Raises("unbound-variable", "never-defined-variable")),
+    (
+        "set-unbound-is-error",
+        "(set! never-defined-variable 1)",
+        Raises("unbound-variable", "never-defined-variable"),
+    ),
     ("set-needs-symbol", "(set! (car x) 1)", Raises("syntax-error", "set!")),
     ("set-returns-unspecified", "(define x 1) (set! x 2)", "#<unspecified>"),
 ]

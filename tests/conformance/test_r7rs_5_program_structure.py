@@ -1,0 +1,133 @@
+"""R7RS 5: programs, definitions, internal definitions, define-values, define-record-type."""
+
+from casekit import Raises, cases, check
+
+PARE = "(define-record-type <pare> (kons x y) pare? (x kar set-kar!) (y kdr))"
+
+DEFINITIONS = [
+    # 5.3 variable definitions
+    ("define-variable", "(define add3 (lambda (x) (+ x 3))) (add3 3)", "6"),
+    ("define-first", "(define first car) (first '(1 2))", "1"),
+    ("define-procedure-shorthand", "(define (add3 x) (+ x 3)) (add3 3)", "6"),
+    ("define-rest-shorthand", "(define (f . args) args) (f 1 2)", "(1 2)"),
+    ("define-curried", "(define ((adder n) x) (+ n x)) ((adder 3) 4)", "7"),
+    ("define-redefine", "(define x 1) (define x 2) x", "2"),
+    ("define-without-value", "(define x) (if (eq? x x) 'bound 'unbound)", "bound"),
+    ("define-value-unspecified", "(define x 5)", "#<unspecified>"),
+    ("define-names-procedure", "(define (my-proc) 1) my-proc", "#<procedure my-proc>"),
+    (
+        "define-lambda-names-procedure",
+        "(define my-proc (lambda () 1)) my-proc",
+        "#<procedure my-proc>",
+    ),
+    ("define-needs-symbol", "(define 5 1)", Raises("syntax-error", "name must be a symbol")),
+    ("define-too-many-values", "(define x 1 2)", Raises("syntax-error", "one value expression")),
+    # 5.3.2 internal definitions
+    (
+        "internal-define-r7rs",
+        "(let ((x 5)) (define foo (lambda (y) (bar x y))) (define bar (lambda (a b) (+ (* a b) a))) (foo (+ x 3)))",
+        "45",
+    ),
+    (
+        "internal-defines-letrec-star",
+        "(define (f) (define a 1) (define b (+ a 1)) (list a b)) (f)",
+        "(1 2)",
+    ),
+    (
+        "internal-define-shadows-global",
+        "(define x 'global) (define (f) (define x 'local) x) (list (f) x)",
+        "(local global)",
+    ),
+    (
+        "internal-define-in-lambda-body-begin",
+        "(define (f) (begin (define a 1) (define b 2)) (+ a b)) (f)",
+        "3",
+    ),
+    (
+        "internal-define-use-before-init",
+        "(define (f) (define a b) (define b 1) a) (f)",
+        Raises("unbound-variable", "before its definition"),
+    ),
+    (
+        "define-in-expression-position",
+        "(define (f) (if #t (define x 1) 2) x)",
+        Raises("syntax-error", "not allowed here"),
+    ),
+    # 5.3.3 define-values
+    ("define-values-two", "(define-values (x y) (exact-integer-sqrt 17)) (list x y)", "(4 1)"),
+    ("define-values-dotted", "(define-values (x . y) (values 1 2 3)) (list x y)", "(1 (2 3))"),
+    ("define-values-all", "(define-values all (values 1 2 3)) all", "(1 2 3)"),
+    ("define-values-internal", "(define (f) (define-values (x y) (values 1 2)) (+ x y)) (f)", "3"),
+    (
+        "define-values-r7rs",
+        "(let () (define-values (x y) (exact-integer-sqrt 17)) (list x y))",
+        "(4 1)",
+    ),
+    ("define-values-arity", "(define-values (x y) (values 1 2 3))", Raises("arity-error")),
+    # 5.4 syntax definitions
+    (
+        "define-syntax-toplevel",
+        "(define-syntax kons (syntax-rules () ((_ a b) (cons a b)))) (define (f) (kons 1 2)) (f)",
+        "(1 . 2)",
+    ),
+    # 5.5 record types
+    ("record-r7rs-pare", PARE + " (pare? (kons 1 2))", "#t"),
+    ("record-predicate-false", PARE + " (pare? (cons 1 2))", "#f"),
+    ("record-accessor", PARE + " (kar (kons 1 2))", "1"),
+    ("record-second-accessor", PARE + " (kdr (kons 1 2))", "2"),
+    ("record-modifier", PARE + " (let ((k (kons 1 2))) (set-kar! k 3) (kar k))", "3"),
+    ("record-printed", PARE + " (kons 1 2)", "#<pare x: 1 y: 2>"),
+    ("record-type-value", PARE + " <pare>", "#<record-type pare>"),
+    (
+        "record-distinct-types",
+        PARE
+        + " (define-record-type other (make-other x) other? (x other-x)) (pare? (make-other 1))",
+        "#f",
+    ),
+    (
+        "record-accessor-wrong-type",
+        PARE + " (kar 5)",
+        Raises("type-error", "kar: expected a pare record"),
+    ),
+    ("record-constructor-arity", PARE + " (kons 1)", Raises("arity-error", "kons")),
+    (
+        "record-constructor-subset",
+        "(define-record-type node (make-node val) node? (val node-val) (next node-next set-node-next!)) (node-next (make-node 1))",
+        "#<unspecified>",
+    ),
+    (
+        "record-unknown-constructor-field",
+        "(define-record-type t (make-t z) t? (x t-x))",
+        Raises("syntax-error", "not a field"),
+    ),
+    ("record-is-not-vector", PARE + " (vector? (kons 1 2))", "#f"),
+    (
+        "record-equal-is-identity",
+        PARE + " (list (equal? (kons 1 2) (kons 1 2)) (let ((k (kons 1 2))) (equal? k k)))",
+        "(#f #t)",
+    ),
+]
+
+PROGRAMS = [
+    ("program-value-is-last-form", "1 2 3", "3"),
+    (
+        "forms-run-in-order",
+        "(define log '()) (set! log (cons 1 log)) (set! log (cons 2 log)) log",
+        "(2 1)",
+    ),
+    ("toplevel-forward-reference", "(define (f) (g)) (define (g) 'g) (f)", "g"),
+    ("empty-program", "", "#<unspecified>"),
+    ("comments-only", "; nothing here\n#| block |#", "#<unspecified>"),
+    ("eval-procedure", "(eval '(+ 1 2) (interaction-environment))", "3"),
+    ("eval-defines-global", "(eval '(define zz 9) (interaction-environment)) zz", "9"),
+]
+
+
+@cases(DEFINITIONS)
+def test_definitions(program, expected):
+    check(program, expected)
+
+
+@cases(PROGRAMS)
+def test_programs(program, expected):
+    check(program, expected)
