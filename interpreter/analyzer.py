@@ -24,7 +24,14 @@ from .datums import (
     Values,
     is_pair,
 )
-from .errors import ArityError, SchemeSyntaxError, Span, TaskschemeError, type_error
+from .errors import (
+    ArityError,
+    SchemeSyntaxError,
+    Span,
+    TaskschemeError,
+    UnboundVariableError,
+    type_error,
+)
 from .evaluator import (
     DYNAMIC,
     GUARD_MARK,
@@ -100,7 +107,7 @@ class Analyzer:
         self.macros: dict[Symbol, SyntaxRules] = {}
         self.on_global_miss = on_global_miss
         self.defined_globals: set[Symbol] = set()
-        self.watch_globals: list[tuple[Symbol, Span | None]] | None = None
+        self.watch_globals: list[tuple[Symbol, Span | None, Scope | None]] | None = None
         self.special_forms: dict[Symbol, Callable] = {
             S("quote"): self._quote,
             S("if"): self._if,
@@ -245,13 +252,16 @@ class Analyzer:
             table = self.globals
             miss = self.on_global_miss
             if self.watch_globals is not None:
-                self.watch_globals.append((name, span))
+                self.watch_globals.append((name, span, scope))
 
             def global_ref(env):
                 try:
                     return table[name]
                 except KeyError:
-                    return miss(name, span)
+                    try:
+                        return miss(name, span)
+                    except UnboundVariableError as error:
+                        raise suggest_local(error, name, scope) from None
 
             return global_ref
         if depth == 0:
@@ -815,7 +825,10 @@ class Analyzer:
                     bspan,
                 )
             entries.append(
-                (strip_aliases(parts[0][0]), self.analyze(parts[1][0], scope, False, parts[1][1]))
+                (
+                    _context_key(strip_aliases(parts[0][0])),
+                    self.analyze(parts[1][0], scope, False, parts[1][1]),
+                )
             )
         body = self._body(items[2:], Scope((), scope), span, tail=False)
 
@@ -939,6 +952,21 @@ def _name_of(name: Any, span) -> str:
     if not isinstance(name, Symbol):
         raise SchemeSyntaxError("bad define: the name must be a symbol", span)
     return name.name
+
+
+def suggest_local(error: TaskschemeError, name: Symbol, scope: Scope | None) -> TaskschemeError:
+    """`error` (an unbound `name`) suggesting a close local variable name, if one is in
+    scope where `name` was used: a misspelt parameter is likelier than a global."""
+    import difflib
+
+    visible = set()
+    while scope is not None:
+        visible.update(n.name for n in scope.names if n not in ALIASES)
+        scope = scope.parent
+    close = difflib.get_close_matches(name.name, sorted(visible), n=1, cutoff=0.6)
+    if close:
+        error.message = f"unbound variable {name.name} (did you mean {close[0]}?)"
+    return error
 
 
 def _used_before_definition(name: Symbol, span) -> TaskschemeError:

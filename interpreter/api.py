@@ -15,9 +15,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .analyzer import Analyzer
+from .analyzer import Analyzer, suggest_local
 from .datums import UNSPECIFIED, Environment, Symbol, python_to_list
-from .errors import SchemeError, SchemeSyntaxError, Span, TaskschemeError, UsageError
+from .errors import (
+    SOURCES,
+    SchemeError,
+    SchemeSyntaxError,
+    Span,
+    TaskschemeError,
+    UnboundVariableError,
+    UsageError,
+)
 from .evaluator import lookup_failure
 from .reader import read_all
 
@@ -65,8 +73,12 @@ def stdlib_directory() -> Path:
     )
 
 
-class ProgramExit(Exception):
-    """`(exit code)`: ends the program with that exit code."""
+class ProgramExit(BaseException):
+    """`(exit code)`: ends the program with that exit code.
+
+    A BaseException, like a continuation's escape, so that nothing on the way out
+    (the evaluator's conversion of host errors, a host procedure's `except Exception`)
+    turns it into an error; `dynamic-wind` after-thunks still run."""
 
     def __init__(self, code: int) -> None:
         super().__init__(code)
@@ -155,7 +167,9 @@ class Interpreter:
         if settings is None:
             from .config import load_settings
 
-            settings = load_settings({"model": model} if isinstance(model, str) else None)
+            settings = load_settings()
+        if isinstance(model, str):
+            settings = settings.with_values("Interpreter(model=...)", model=model)
         self.settings = settings
         self.events = events
         self.budget = budget
@@ -300,7 +314,11 @@ class Interpreter:
         try:
             forms = list(_forms(text, file))
         except SchemeSyntaxError as error:
-            return [error]
+            # the forms before the one that does not read are still checked
+            errors.append(error)
+            prefix = getattr(error, "readable_prefix", None)
+            forms = list(_forms(text[:prefix], file)) if prefix else []
+            SOURCES.add(file, text)
         self.analyzer.watch_globals = references = []
         try:
             for form, span in forms:
@@ -311,10 +329,12 @@ class Interpreter:
         finally:
             self.analyzer.watch_globals = None
         known = set(self.env.bindings) | self.analyzer.defined_globals
-        for name, span in references:
+        for name, span, scope in references:
             if name not in known and not self.library.provides(name):
                 try:
                     self._global_miss(name, span)
+                except UnboundVariableError as error:
+                    errors.append(suggest_local(error, name, scope))
                 except TaskschemeError as error:
                     errors.append(error)
         errors.sort(key=lambda e: (e.span.line, e.span.col) if e.span else (0, 0))

@@ -25,8 +25,6 @@ from .errors import (
     format_error,
 )
 
-PROGRAM_STACK_BYTES = 512 * 1024 * 1024
-
 # command-line option -> settings key, for every option that overrides a setting
 SETTING_OPTIONS = {
     "model": "model",
@@ -106,11 +104,15 @@ def _parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="show Python tracebacks for internal errors"
     )
 
-    run = commands.add_parser("run", parents=[limits], help="run a program file")
-    run.add_argument("file", help="the program (.scm)")
-    run.add_argument(
-        "args", nargs=argparse.REMAINDER, help="arguments the program sees in (command-line)"
+    run = commands.add_parser(
+        "run",
+        parents=[limits],
+        help="run a program file",
+        usage="taskscheme run [options] FILE [ARGS...] [-- PROGRAM-OPTIONS...]",
+        epilog="Options may come before or after FILE. Other words after FILE, and everything "
+        "after --, are the program's own arguments, seen in (command-line).",
     )
+    run.add_argument("file", help="the program (.scm)")
 
     evaluate = commands.add_parser(
         "eval", parents=[limits], help="evaluate an expression and print its value"
@@ -134,7 +136,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    options = parser.parse_args(argv)
+    options, extra = parser.parse_known_args(argv)
+    if options.command == "run":
+        options.args = _program_arguments(parser, extra)
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if options.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
@@ -150,6 +156,23 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("taskscheme: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _program_arguments(parser: argparse.ArgumentParser, extra: list[str]) -> list[str]:
+    """The words after FILE that are not ours: the program's arguments.
+
+    Before `--`, a word that looks like an option must be one of ours, so a mistyped
+    option is reported rather than silently handed to the program.
+    """
+    if "--" in extra:
+        cut = extra.index("--")
+        before, after = extra[:cut], extra[cut + 1 :]
+    else:
+        before, after = extra, []
+    for word in before:
+        if word.startswith("--"):
+            parser.error(f"unknown option {word} (program options go after --)")
+    return before + after
 
 
 def _dispatch(options: argparse.Namespace) -> int:
@@ -302,8 +325,10 @@ def _verbose_line(event: Any) -> None:
 
 
 def run_with_deep_stack(action: Callable[[], Any]) -> Any:
-    """Run `action` in a thread with a large stack, so deep recursion cannot overflow
-    the C stack; Ctrl-C in the main thread is passed on to it."""
+    """Run `action` on a worker thread with a large stack, so deep recursion cannot
+    overflow the C stack; Ctrl-C in the main thread is passed on to it."""
+    from .threads import start_worker
+
     outcome: dict[str, Any] = {}
 
     def target() -> None:
@@ -312,13 +337,7 @@ def run_with_deep_stack(action: Callable[[], Any]) -> Any:
         except BaseException as error:
             outcome["error"] = error
 
-    previous = threading.stack_size()
-    threading.stack_size(PROGRAM_STACK_BYTES)
-    try:
-        worker = threading.Thread(target=target, name="taskscheme-program", daemon=True)
-        worker.start()
-    finally:
-        threading.stack_size(previous)
+    worker = start_worker(target, "taskscheme-program")
     try:
         worker.join()
     except KeyboardInterrupt:

@@ -200,6 +200,19 @@ class Settings:
         self.get(key)
         return self.sources[key]
 
+    def with_values(self, source: str, **values: Any) -> Settings:
+        """These settings with some values replaced (None means "keep"), from `source`."""
+        from dataclasses import replace
+
+        chosen = {name: value for name, value in values.items() if value is not None}
+        for name in chosen:
+            self.get(name)
+        return replace(
+            self,
+            values={**self.values, **chosen},
+            sources={**self.sources, **dict.fromkeys(chosen, source)},
+        )
+
     def handler_config(self, **overrides: Any) -> HandlerConfig:
         """The HandlerConfig for one task: these settings, with a task's own options on top.
 

@@ -269,25 +269,38 @@ def _bad_character(source: str, file: str, error) -> SchemeSyntaxError:
 
 
 def _unbalanced(source: str, file: str, error) -> SchemeSyntaxError:
-    """Explain a parse error by the brackets: the opener never closed, or the stray closer."""
+    """Explain a parse error by the brackets: the opener never closed, or the stray closer.
+
+    The error's `readable_prefix` is where the top-level datum holding the mistake
+    starts: the text before it reads, so `check` can still analyze those forms."""
     openers: list[Any] = []
     for token in _get_parser().lex(source, dont_ignore=False):
         if token.type in ("LPAR", "VECTOR_OPEN", "BYTEVECTOR_OPEN"):
             openers.append(token)
         elif token.type == "RPAR":
             if not openers:
-                return SchemeSyntaxError(
-                    f"unexpected '{token}' with no matching opening bracket", _span_tok(file, token)
+                return _with_prefix(
+                    SchemeSyntaxError(
+                        f"unexpected '{token}' with no matching opening bracket",
+                        _span_tok(file, token),
+                    ),
+                    token.start_pos,
                 )
             opener = openers.pop()
             if (str(opener)[-1], str(token)) in (("(", "]"), ("[", ")")):
-                return SchemeSyntaxError(
-                    f"'{token}' closes the '{str(opener)[-1]}' opened at line {opener.line}, column {opener.column}",
-                    _span_tok(file, token),
+                return _with_prefix(
+                    SchemeSyntaxError(
+                        f"'{token}' closes the '{str(opener)[-1]}' opened at line {opener.line}, column {opener.column}",
+                        _span_tok(file, token),
+                    ),
+                    (openers[0] if openers else opener).start_pos,
                 )
     if openers:
         opener = openers[-1]
-        return SchemeSyntaxError(f"'{opener}' is never closed", _span_tok(file, opener))
+        return _with_prefix(
+            SchemeSyntaxError(f"'{opener}' is never closed", _span_tok(file, opener)),
+            openers[0].start_pos,
+        )
     token = getattr(error, "token", None)
     if token is None or token.type == "$END":
         tokens = list(_get_parser().lex(source, dont_ignore=False))
@@ -307,6 +320,11 @@ def _unbalanced(source: str, file: str, error) -> SchemeSyntaxError:
         "unexpected end of input",
         Span(file, len(lines), len(lines[-1]) + 1, len(lines), len(lines[-1]) + 2),
     )
+
+
+def _with_prefix(error: SchemeSyntaxError, end: int) -> SchemeSyntaxError:
+    error.readable_prefix = end
+    return error
 
 
 def _span_tok(file: str, token) -> Span:

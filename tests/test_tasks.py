@@ -109,7 +109,7 @@ def test_calling_a_task_with_the_wrong_number_of_arguments():
             '#:model "openai:no-such-model"',
             r"classify: #:model .*no-such-model.* input window is not known",
         ),
-        ("#:max-turn 3", r"classify: unknown keyword #:max-turn \(did you mean max-turns\?\)"),
+        ("#:max-turn 3", r"classify: unknown keyword #:max-turn \(did you mean #:max-turns\?\)"),
         ("#:output 'xml", r"classify: #:output must be 'text, 'json or a JSON schema"),
         ("#:interactive 1", r"classify: expected #t or #f for #:interactive"),
         ("#:tools (list car)", r"classify: expected tools made by define-tool"),
