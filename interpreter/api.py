@@ -272,6 +272,8 @@ class Interpreter:
             return False
         candidates = [s.name for s in self.env.bindings] + [s.name for s in self.library.index]
         candidates += self.analyzer.global_names()
+        # the library's own helpers (%name) are not for programs to call
+        candidates = [c for c in candidates if not c.startswith("%")]
         raise lookup_failure(name, candidates, span)
 
     # ------------------------------------------------------------ running programs

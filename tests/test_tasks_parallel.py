@@ -146,7 +146,7 @@ def test_any_procedure_and_vectors_work():
         ("(parallel-map 5 '(1))", r"parallel-map: expected a procedure"),
         (
             "(parallel-map echo '(1) #:worker 2)",
-            r"unknown keyword #:worker \(did you mean workers\?\)",
+            r"unknown keyword #:worker \(did you mean #:workers\?\)",
         ),
     ],
 )

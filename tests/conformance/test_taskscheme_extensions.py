@@ -63,7 +63,7 @@ KEYWORDS_AND_PARAMETERS = [
     (
         "key-unknown-suggests",
         "(define (f a #:key (size 5)) size) (f 1 #:sise 3)",
-        Raises("arity-error", "unknown keyword #:sise (did you mean size?)"),
+        Raises("arity-error", "unknown keyword #:sise (did you mean #:size?)"),
     ),
     (
         "key-missing-value",
