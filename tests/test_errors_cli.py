@@ -139,7 +139,7 @@ PROGRAMS = {
         (define (f x)
           (let ((x 1) (x 2)) x))
         (if)
-        (display (undefined-procedure 1))
+        (display (frobnicate-widgets 1))
         (define (broken y)
           (+ y 1)
         """,
@@ -360,7 +360,7 @@ def test_check_reports_every_error_of_a_file_at_once(outcome):
     assert headlines == [
         "several-errors.scm:2:15: syntax-error: bad let: x is bound twice",
         "several-errors.scm:3:1: syntax-error: bad if: expected (if test then [else])",
-        "several-errors.scm:4:11: unbound-variable: unbound variable undefined-procedure",
+        "several-errors.scm:4:11: unbound-variable: unbound variable frobnicate-widgets",
         "several-errors.scm:5:1: syntax-error: '(' is never closed",
     ]
     assert result.lines[-1] == "4 error(s) found"
