@@ -326,23 +326,31 @@ def _verbose_line(event: Any) -> None:
 
 def run_with_deep_stack(action: Callable[[], Any]) -> Any:
     """Run `action` on a worker thread with a large stack, so deep recursion cannot
-    overflow the C stack; Ctrl-C in the main thread is passed on to it."""
+    overflow the C stack. Ctrl-C in the main thread is passed on to the worker, which
+    unwinds (releasing its Handlers); a second Ctrl-C stops waiting for it."""
     from .threads import start_worker
 
     outcome: dict[str, Any] = {}
+    done = threading.Event()
 
     def target() -> None:
         try:
             outcome["value"] = action()
         except BaseException as error:
             outcome["error"] = error
+        finally:
+            done.set()
 
+    # Waiting on an Event, not Thread.join: an interrupted join can mark a thread that
+    # is still running as stopped.
     worker = start_worker(target, "taskscheme-program")
     try:
-        worker.join()
+        while not done.wait(0.1):
+            pass
     except KeyboardInterrupt:
         _interrupt(worker)
-        worker.join()
+        while not done.wait(0.1):
+            pass
     if "error" in outcome:
         raise outcome["error"]
     return outcome.get("value")

@@ -207,3 +207,54 @@ def test_record_then_replay_gives_the_same_output_and_metrics(tmp_path, fake_llm
     assert arguments == "(" + " ".join(f'"{a}"' for a in program_args if a != "--") + ")"
     assert metrics.startswith("(2 ")
     assert replayed.stdout == recorded.stdout
+
+
+def test_ctrl_c_stops_the_run_releases_the_handler_and_exits_130(tmp_path, fake_llm):
+    import signal
+    import time
+
+    fake_llm.reply("too late", delay=1.5)
+    trace = tmp_path / "run.jsonl"
+    path = tmp_path / "program.scm"
+    path.write_text(
+        '(define-task (slow x) "Take your time: {{x}}")\n(display (slow "now"))\n', encoding="utf-8"
+    )
+    environment = {
+        **os.environ,
+        "TASKSCHEME_OPENAI_BASE_URL": fake_llm.openai_url,
+        "TASKSCHEME_OPENAI_API_KEY": "sk-test",
+        "XDG_CONFIG_HOME": str(tmp_path / "none"),
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "interpreter",
+            "run",
+            str(path),
+            "--model",
+            "openai:gpt-4o-mini",
+            "--trace",
+            str(trace),
+        ],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not fake_llm.received and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert fake_llm.received, "the request never reached the server"
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=30)
+
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr
+    assert "too late" not in stdout
+    assert "Traceback" not in stderr
+    released = [json.loads(line) for line in trace.read_text(encoding="utf-8").splitlines()][-1]
+    assert released["event"] == "released"
+    assert released["detail"]["outcome"] == "interrupted"
+    assert released["metrics"]["released"] is True
