@@ -380,7 +380,11 @@ class Analyzer:
         expanded = self.expand_head(x, scope, span)
         if self._is_core(expanded, S("lambda"), scope):
             return self._lambda(
-                expanded, scope, False, getattr(expanded, "span", None) or span, name=name.name
+                expanded,
+                scope,
+                False,
+                getattr(expanded, "span", None) or span,
+                name=strip_aliases(name).name,
             )
         return self.analyze(expanded, scope, False, span)
 
@@ -892,9 +896,10 @@ TAIL_CALLING_PRIMITIVES = {S("apply"): "apply", S("call-with-values"): "call-wit
 
 def _tail_calling(name: Symbol, function: Node, arguments: list[Node], generic: Node, span) -> Node:
     from .evaluator import tail_call_of
-    from .primitives import all_primitives
+    from .primitives import PRIMITIVES, all_primitives
 
-    primitive = all_primitives()[TAIL_CALLING_PRIMITIVES[name]]
+    key = TAIL_CALLING_PRIMITIVES[name]
+    primitive = PRIMITIVES.get(key) or all_primitives()[key]
 
     def tail_calling(env):
         if function(env) is not primitive:
@@ -951,7 +956,7 @@ def _tail_of(x: Any, n: int) -> Any:
 def _name_of(name: Any, span) -> str:
     if not isinstance(name, Symbol):
         raise SchemeSyntaxError("bad define: the name must be a symbol", span)
-    return name.name
+    return strip_aliases(name).name
 
 
 def suggest_local(error: TaskschemeError, name: Symbol, scope: Scope | None) -> TaskschemeError:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .analyzer import Analyzer, suggest_local
 from .datums import UNSPECIFIED, Environment, Symbol, python_to_list
 from .errors import (
+    LIBRARY_FILES,
     SOURCES,
     SchemeError,
     SchemeSyntaxError,
@@ -131,8 +132,6 @@ _LIBRARY_FORMS: dict[Path, tuple[int, list]] = {}
 
 
 def _library_forms(path: Path) -> list:
-    from .evaluator import LIBRARY_FILES
-
     LIBRARY_FILES.add(str(path))
     stamp = path.stat().st_mtime_ns
     cached = _LIBRARY_FORMS.get(path)

@@ -31,6 +31,22 @@ class Span:
         return f"{self.file}:{self.line}:{self.col}"
 
 
+class SourceName(str):
+    """A file name as a span holds it: it prints as the name, and keeps the text that was
+    read under that name, so an error quotes the right line even after another text has
+    been read under the same name (every `eval` of an Interpreter reads "<eval>")."""
+
+    text: str
+
+    def __new__(cls, name: str, text: str) -> SourceName:
+        self = super().__new__(cls, name)
+        self.text = text
+        return self
+
+    def __reduce__(self):
+        return (SourceName, (str(self), self.text))
+
+
 class SourceRegistry:
     """Source texts by file name, so an error can quote the line it points at."""
 
@@ -41,7 +57,9 @@ class SourceRegistry:
         self._texts[name] = text
 
     def line(self, name: str, number: int) -> str | None:
-        text = self._texts.get(name)
+        text = getattr(name, "text", None)
+        if text is None:
+            text = self._texts.get(name)
         if text is None:
             try:
                 with open(name, encoding="utf-8") as handle:
@@ -204,12 +222,30 @@ def caret_block(span: Span, sources: SourceRegistry = SOURCES) -> str:
     return f"{gutter}{text}\n{' ' * len(gutter)}{' ' * start}{'^' * width}"
 
 
+# The files of the standard library (api.py adds each as it loads it).
+LIBRARY_FILES: set[str] = set()
+
+
+def in_library(span: Span | None) -> bool:
+    return span is not None and span.file in LIBRARY_FILES
+
+
 def format_error(error: TaskschemeError, sources: SourceRegistry = SOURCES) -> str:
-    """The message a user sees for `error`: location, message, source line, call chain."""
-    where = f"{error.span}: " if error.span else ""
-    parts = [f"{where}{error.kind}: {error.headline()}"]
-    if error.span:
-        block = caret_block(error.span, sources)
+    """The message a user sees for `error`: location, message, source line, call chain.
+
+    An error inside the standard library is shown at the program's call into it (the
+    innermost frame in the program's own code), naming the library procedure."""
+    span, headline = error.span, error.headline()
+    if in_library(span):
+        entry = next((f for f in error.chain if f.span and not in_library(f.span)), None)
+        if entry is not None:
+            span = entry.span
+            if not headline.startswith(f"{entry.name}:"):
+                headline = f"{headline} (in {entry.name}, from the standard library)"
+    where = f"{span}: " if span else ""
+    parts = [f"{where}{error.kind}: {headline}"]
+    if span:
+        block = caret_block(span, sources)
         if block:
             parts.append(block)
     if error.chain:
@@ -217,6 +253,12 @@ def format_error(error: TaskschemeError, sources: SourceRegistry = SOURCES) -> s
         shown = _compress_chain(error.chain)
         parts.extend(shown)
     return "\n".join(parts)
+
+
+def _place(span: Span) -> str:
+    if in_library(span):
+        return f"{span.file.rsplit('/', 1)[-1]}:{span.line} in the standard library"
+    return str(span)
 
 
 def _compress_chain(chain: list[Frame]) -> list[str]:
@@ -233,7 +275,7 @@ def _compress_chain(chain: list[Frame]) -> list[str]:
             lines.append(f"    ... {repeats} more call(s) of the same")
             repeats = 0
         previous = key
-        where = f" at {frame.span}" if frame.span else ""
+        where = f" at {_place(frame.span)}" if frame.span else ""
         via = f" (reached by tail calls from {frame.via})" if frame.via else ""
         lines.append(f"  in {frame.name}{where}{via}")
     if repeats:

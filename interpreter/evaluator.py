@@ -27,6 +27,7 @@ from .errors import (
     SchemeError,
     Span,
     TaskschemeError,
+    in_library,
 )
 
 UNASSIGNED = object()
@@ -253,6 +254,8 @@ def call_frame(error: TaskschemeError, called: Any, span: Span | None) -> Frame 
         running = called
     if type(running) is not Lambda:
         return None
+    if _in_library(running) and in_library(span):
+        return None  # the library calling its own helpers: not the program's business
     via = _frame_name(called) if type(called) is Lambda and running is not called else None
     return Frame(_frame_name(running), span, via)
 
@@ -263,14 +266,10 @@ def _frame_name(proc: Lambda) -> str:
     return proc.name
 
 
-# Files of the standard library (api.py adds them as it loads them). A chain frame never
-# names a library procedure's internal helpers (a `map` loop) in place of the procedure
-# the program called.
-LIBRARY_FILES: set[str] = set()
-
-
 def _in_library(proc: Lambda) -> bool:
-    return proc.span is not None and proc.span.file in LIBRARY_FILES
+    """Is `proc` defined in the standard library? A chain frame never names a library
+    procedure's internal helpers (a `map` loop) in place of what the program called."""
+    return in_library(proc.span)
 
 
 def apply_procedure(proc: Any, args: list) -> Any:
@@ -419,25 +418,58 @@ def dynamic_wind(before: Any, thunk: Any, after: Any) -> Any:
 
 
 def raise_value(value: Any) -> Any:
-    if isinstance(value, TaskschemeError):
-        raise value
-    raise RaisedValue(value)
+    """`raise`: the current handler runs here, where the raise happened (in its dynamic
+    environment, minus itself); if it returns, that is a secondary error."""
+    _signal(value, value if isinstance(value, TaskschemeError) else RaisedValue(value))
+
+
+def _signal(value: Any, error: TaskschemeError) -> None:
+    handlers = DYNAMIC.handlers
+    if handlers and handlers[-1] is not GUARD_MARK:
+        _call_handler(handlers, value)
+        secondary = _handler_returned(value)
+        secondary.handled_at = len(handlers) - 1
+        raise secondary
+    raise error
+
+
+def _call_handler(handlers: list, value: Any) -> Any:
+    """Call the innermost handler with the handlers outside it installed. An error it
+    raises is marked so that the `with-exception-handler` that installed it lets it
+    pass to the outer handlers."""
+    depth = len(handlers) - 1
+    handler = handlers.pop()
+    try:
+        return apply_procedure(handler, [value])
+    except TaskschemeError as error:
+        error.handled_at = depth
+        raise
+    finally:
+        handlers.append(handler)
+
+
+def _handler_returned(value: Any) -> SchemeError:
+    return SchemeError(
+        "exception handler returned from a non-continuable error; use raise-continuable "
+        "to resume, or escape from the handler",
+        [value],
+    )
 
 
 def raise_continuable(value: Any) -> Any:
     handlers = DYNAMIC.handlers
     if handlers and handlers[-1] is not GUARD_MARK:
-        handler = handlers.pop()
-        try:
-            return apply_procedure(handler, [value])
-        finally:
-            handlers.append(handler)
+        return _call_handler(handlers, value)
     if isinstance(value, TaskschemeError):
         raise value
     raise RaisedValue(value, continuable=True)
 
 
 def with_exception_handler(handler: Any, thunk: Any) -> Any:
+    """Install `handler` for the extent of `(thunk)`. `raise`, `error` and
+    `raise-continuable` call it where they happen; an error signalled by a primitive or
+    by the evaluator (a type error, an unbound variable) reaches it once the stack has
+    unwound to here."""
     if not callable(handler):
         from .errors import type_error
 
@@ -449,12 +481,11 @@ def with_exception_handler(handler: Any, thunk: Any) -> Any:
         return apply_procedure(thunk, [])
     except TaskschemeError as error:
         del handlers[depth:]
+        if getattr(error, "handled_at", None) == depth:
+            error.handled_at = None
+            raise  # raised by this handler, or after it returned: for the outer ones
         apply_procedure(handler, [error.payload])
-        raise SchemeError(
-            "exception handler returned from a non-continuable error; use raise-continuable "
-            "to resume, or escape from the handler",
-            [error.payload],
-        ) from None
+        raise _handler_returned(error.payload) from None
     finally:
         del handlers[depth:]
 
@@ -464,7 +495,8 @@ def make_error(message: Any, *irritants: Any) -> Any:
         from .printer import display_string
 
         message = display_string(message)
-    raise SchemeError(message, list(irritants))
+    error = SchemeError(message, list(irritants))
+    _signal(error, error)
 
 
 def values(*items: Any) -> Any:

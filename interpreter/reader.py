@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .datums import NIL, Char, Keyword, SourcePair, Symbol
-from .errors import SOURCES, SchemeSyntaxError, Span
+from .errors import SOURCES, SchemeSyntaxError, SourceName, Span
 from .primitives.number_syntax import parse_number
 
 QUOTE_NAMES = {
@@ -70,6 +70,10 @@ def _unescape(body: str, span: Span) -> str:
             return ""
         if escape in STRING_ESCAPES:
             return STRING_ESCAPES[escape]
+        if escape == "x":
+            raise SchemeSyntaxError(
+                "string escape \\x needs hex digits and a closing ';' (as in \\x41;)", span
+            )
         raise SchemeSyntaxError(f"unknown string escape \\{escape}", span)
 
     return _ESCAPE.sub(replace, body) if "\\" in body else body
@@ -235,6 +239,7 @@ def read_all(text: str, file: str = "<string>") -> Datums:
     )
 
     SOURCES.add(file, text)
+    file = SourceName(file, text)
     _local.file = file
     source = _blank_block_comments(text, file) if "#|" in text else text
     try:

@@ -135,6 +135,13 @@ PROGRAMS = {
         (define (firsts lists) (map (lambda (l) (car l)) lists))
         (display (firsts '((1) (2) ())))
         """,
+    "library-misuse": """\
+        (define xs 5)
+        (display (filter odd? xs))
+        """,
+    "library-map-non-list": """\
+        (display (map car 5))
+        """,
     "several-errors": """\
         (define (f x)
           (let ((x 1) (x 2)) x))
@@ -238,6 +245,30 @@ def test_error_in_a_callback_from_the_library_points_at_user_code(outcome):
     )
     assert result.lines[-1] == "  in firsts at library-callback.scm:2:10"
     assert_no_traceback(result)
+
+
+def test_error_inside_the_library_is_shown_at_the_programs_call(outcome):
+    result = outcome("library-misuse")
+    assert result.lines[0] == (
+        "library-misuse.scm:2:10: type-error: car: expected a pair as argument 1, got 5"
+        " (in filter, from the standard library)"
+    )
+    assert result.lines[1:3] == caret_lines(2, "(display (filter odd? xs))", 10, 16)
+    assert "lists.scm" not in result.stderr
+    assert_no_traceback(result)
+
+
+def test_library_map_of_a_non_list_is_an_error(outcome):
+    result = outcome("library-map-non-list")
+    assert result.lines[0] == "library-map-non-list.scm:1:10: error: map: expected a list, got 5"
+    assert result.returncode == 1
+
+
+def test_library_frames_are_summarized_in_the_chain(outcome):
+    result = outcome("library-callback")
+    assert "  in <lambda library-callback.scm:1:29> at lists.scm:" in result.stderr
+    assert "in the standard library" in result.stderr
+    assert "/stdlib/" not in result.stderr
 
 
 # ------------------------------------------------------------------ kinds of error
@@ -423,3 +454,18 @@ def test_eval_error_is_located_in_the_expression(tmp_path):
     assert result.stderr.splitlines()[0] == (
         "<eval>:1:6: type-error: car: expected a pair as argument 1, got ()"
     )
+
+
+def test_error_quotes_the_text_it_was_read_from_not_a_later_one():
+    """Every `eval` reads "<eval>": an error in code from an earlier one still shows
+    that code's line (through the API, as an embedder or the REPL would see it)."""
+    from interpreter.api import Interpreter
+    from interpreter.errors import TaskschemeError, format_error
+
+    interpreter = Interpreter()
+    interpreter.eval("(define (first-of x)\n  (car x))")
+    with pytest.raises(TaskschemeError) as caught:
+        interpreter.eval("(first-of 1)")
+    lines = format_error(caught.value).splitlines()
+    assert lines[0] == "<eval>:2:3: type-error: car: expected a pair as argument 1, got 1"
+    assert lines[1:3] == caret_lines(2, "  (car x))", 3, len("(car x)"))

@@ -35,4 +35,3 @@ def all_primitives() -> dict[str, Callable[..., Any]]:
     for module in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{module.name}")
     return PRIMITIVES
-

@@ -287,10 +287,11 @@ def hash_table_to_alist(table: Any) -> Any:
 def alist_to_hash_table(alist: Any, kind: Any = None, *_ignored: Any) -> HashTable:
     """A table of the alist's entries; the first entry for a key wins, as in `assoc`."""
     table = HashTable(_kind("alist->hash-table", kind))
-    for entry in reversed(list_items("alist->hash-table", alist, 1)):
+    for entry in list_items("alist->hash-table", alist, 1):
         if type(entry) is not Pair and type(entry) is not SourcePair:
             raise type_error("alist->hash-table", "an association list (a list of pairs)", alist, 1)
-        table.set(entry.car, entry.cdr)
+        if not table.contains(entry.car):  # keeps the alist's order, not the reverse
+            table.set(entry.car, entry.cdr)
     return table
 
 

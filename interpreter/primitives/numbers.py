@@ -288,6 +288,39 @@ def _exact_power(base: int | Fraction, power: int) -> Number:
     return base**power
 
 
+@primitive("rationalize")
+def rationalize(x: Any, y: Any) -> Number:
+    """The simplest rational within `y` of `x`; inexact if either argument is."""
+    x, y = check_number("rationalize", x, 1), check_number("rationalize", y, 2)
+    inexact = type(x) is float or type(y) is float
+    if inexact and not (math.isfinite(x) and math.isfinite(y)):
+        if x != x or y != y or (math.isinf(x) and math.isinf(y)):
+            return math.nan
+        return 0.0 if math.isinf(y) else float(x)
+    radius = abs(Fraction(y))
+    simplest = _simplest_between(Fraction(x) - radius, Fraction(x) + radius)
+    return float(simplest) if inexact else normalize(simplest)
+
+
+def _simplest_between(low: Fraction, high: Fraction) -> Fraction:
+    if low > 0:
+        return _simplest_positive(low, high)
+    if high < 0:
+        return -_simplest_positive(-high, -low)
+    return Fraction(0)
+
+
+def _simplest_positive(low: Fraction, high: Fraction) -> Fraction:
+    """The rational with the smallest denominator in [low, high], 0 < low <= high
+    (the continued-fraction walk down the Stern-Brocot tree)."""
+    whole = math.floor(low)
+    if whole == low:
+        return Fraction(whole)
+    if whole < math.floor(high):
+        return Fraction(whole + 1)
+    return whole + 1 / _simplest_positive(1 / (high - whole), 1 / (low - whole))
+
+
 @primitive("exact-integer-sqrt")
 def exact_integer_sqrt(k: Any) -> Values:
     if type(k) is not int or k < 0:

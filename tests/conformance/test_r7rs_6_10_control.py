@@ -28,6 +28,9 @@ PROCEDURES = [
         "(let ((count 0)) (map (lambda (ignored) (set! count (+ count 1)) count) '(a b)))",
         "(1 2)",
     ),
+    ("map-not-list", "(map car 5)", Raises("error", "map: expected a list, got 5")),
+    ("map-improper-list", "(map car '((1) . 2))", Raises("error", "map: expected a list")),
+    ("for-each-not-list", "(for-each car 5)", Raises("error", "for-each: expected a list, got 5")),
     ("map-not-procedure", "(map 5 '(1))", Raises("error", "map: expected a procedure")),
     (
         "for-each-vector-set",

@@ -1,10 +1,57 @@
-"""R7RS 6.11: exceptions. A `with-exception-handler` handler for `raise` (and for errors)
-runs once the stack has unwound to the `with-exception-handler` call; handlers for
-`raise-continuable` run where it was raised and their value is its value."""
+"""R7RS 6.11: exceptions. Handlers run where `raise`, `raise-continuable` or `error`
+happened, in that dynamic environment minus the handler itself; an error signalled by a
+primitive or the evaluator reaches the handler once the stack has unwound to the
+`with-exception-handler` call."""
 
 from casekit import Prints, Raises, cases, check
 
 ROWS = [
+    (
+        "handler-runs-before-unwinding",
+        '(call/cc (lambda (k) (with-exception-handler (lambda (e) (display "[handler]") (k e))'
+        ' (lambda () (dynamic-wind (lambda () (display "[in]")) (lambda () (raise \'x))'
+        ' (lambda () (display "[out]")))))))',
+        Prints("[in][handler][out]", "x"),
+    ),
+    (
+        "handler-sees-raise-dynamic-environment",
+        "(define p (make-parameter 1))"
+        " (call/cc (lambda (k) (with-exception-handler (lambda (e) (k (p)))"
+        " (lambda () (parameterize ((p 2)) (raise 'x))))))",
+        "2",
+    ),
+    (
+        "handler-for-error-procedure-runs-at-raise",
+        "(call/cc (lambda (k) (with-exception-handler (lambda (e) (k (error-object-message e)))"
+        ' (lambda () (error "boom" 1)))))',
+        '"boom"',
+    ),
+    (
+        "handler-raise-is-not-handled-by-itself",
+        "(guard (e (#t e)) (with-exception-handler (lambda (e) (raise (list 'wrapped e)))"
+        " (lambda () (raise 'inner))))",
+        "(wrapped inner)",
+    ),
+    (
+        "handler-raise-from-continuable-not-handled-by-itself",
+        "(guard (e (#t (list 'g e))) (with-exception-handler (lambda (e) (raise-continuable 'again))"
+        " (lambda () (raise 'first))))",
+        "(g again)",
+    ),
+    (
+        "handler-returning-goes-to-outer-handler",
+        "(define log '())"
+        " (guard (e (#t (reverse log))) (with-exception-handler (lambda (e) (set! log (cons 'outer log)) 'o)"
+        " (lambda () (with-exception-handler (lambda (e) (set! log (cons (list 'inner e) log)) 'i)"
+        " (lambda () (raise 'x))))))",
+        "((inner x) outer)",
+    ),
+    (
+        "nested-continuable-handlers",
+        "(with-exception-handler (lambda (e) 42) (lambda () (with-exception-handler"
+        " (lambda (e) (+ 1 (raise-continuable e))) (lambda () (raise-continuable 0)))))",
+        "43",
+    ),
     (
         "handler-escapes-with-continuation",
         "(call-with-current-continuation (lambda (k) (with-exception-handler"

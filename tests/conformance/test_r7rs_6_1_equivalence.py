@@ -66,7 +66,7 @@ ROWS = [
     ("equal-dotted", "(equal? '(1 . 2) (cons 1 2))", "#t"),
     ("equal-chars", "(equal? #\\a #\\a)", "#t"),
     ("equal-list-vs-vector", "(equal? '(1) #(1))", "#f"),
-    ("equal-deep-list", "(equal? (iota 100000) (iota 100000))", "#t"),
+    ("equal-long-list", "(equal? (iota 30000) (iota 30000))", "#t"),
     (
         "equal-circular-terminates",
         "(define a (list 1 2)) (set-cdr! (cdr a) a) (define b (list 1 2)) (set-cdr! (cdr b) b) (equal? a b)",

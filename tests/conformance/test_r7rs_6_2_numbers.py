@@ -158,6 +158,11 @@ ARITHMETIC = [
         "(2.0 -2.0 0.0 2.0)",
     ),
     ("floor-rational", "(floor 5/2)", "2"),
+    ("rationalize-exact", "(rationalize (exact .3) 1/10)", "1/3"),
+    ("rationalize-inexact", "(rationalize .3 1/10)", "0.3333333333333333"),
+    ("rationalize-negative", "(rationalize -3/10 1/10)", "-1/3"),
+    ("rationalize-interval-holds-zero", "(rationalize 1/4 1/4)", "0"),
+    ("rationalize-infinite-tolerance", "(rationalize 3 +inf.0)", "0.0"),
     ("exp-log", "(list (exp 0) (log 1))", "(1.0 0.0)"),
     ("log-two-arguments", "(log 100 10)", "2.0"),
     (

@@ -9,6 +9,7 @@ ROWS = [
     ("string-quote-backslash", '"a\\"b\\\\c"', '"a\\"b\\\\c"'),
     ("string-hex-escape", '"\\x41;bc"', '"Abc"'),
     ("string-line-continuation", '"a\\\n     b"', '"ab"'),
+    ("string-hex-escape-needs-semicolon", '"\\x41"', Raises("syntax-error", "closing ';'")),
     ("string-unknown-escape", '"\\q"', Raises("syntax-error", "unknown string escape")),
     ("string-unicode-length", '(string-length "λx")', "2"),
     ("string-predicate", '(list (string? "a") (string? #\\a) (string? \'a))', "(#t #f #f)"),

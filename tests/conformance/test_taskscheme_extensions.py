@@ -229,9 +229,9 @@ HASH_TABLES = [
         "10",
     ),
     (
-        "hash-table-from-alist",
-        "(define h (alist->hash-table '((a . 1) (b . 2) (a . 3)))) (list (hash-table-count h) (hash-table-ref h 'a) (hash-table-ref h 'b))",
-        "(2 1 2)",
+        "hash-table-from-alist-first-wins-in-order",
+        "(define h (alist->hash-table '((a . 1) (b . 2) (a . 3)))) (list (hash-table-keys h) (hash-table-ref h 'a))",
+        "((a b) 1)",
     ),
     (
         "hash-table-keys-values-alist",
@@ -433,7 +433,7 @@ LIST_LIBRARY = [
         "(define (reverse x) 'mine) (map (lambda (x) (* x 2)) '(1 2 3))",
         "(2 4 6)",
     ),
-    ("map-long-list", "(length (map (lambda (x) x) (iota 100000)))", "100000"),
+    ("map-long-list", "(length (map (lambda (x) x) (iota 30000)))", "30000"),
 ]
 
 
