@@ -133,6 +133,7 @@ class Analyzer:
             S("receive"): self._receive,
             RECEIVE: self._receive,
             S("with-context"): self._with_context,
+            S("syntax-error"): self._syntax_error,
             S("context-ref"): self._context_ref,
         }
 
@@ -812,6 +813,16 @@ class Analyzer:
             )
         body = self._body(items[2:], inner, span, tail)
         return lambda env: body(Environment({}, None, env))
+
+    def _syntax_error(self, x, scope, tail, span):
+        """(syntax-error "message" form ...): a macro's way to reject a use, at expansion."""
+        from .printer import write_string
+
+        items = cells(x, span, "syntax-error")
+        if len(items) < 2 or not isinstance(items[1][0], str):
+            raise SchemeSyntaxError('bad syntax-error: expected (syntax-error "message" form ...)', span)
+        details = " ".join(write_string(strip_aliases(f)) for f, _ in items[2:])
+        raise SchemeSyntaxError(f"{items[1][0]} {details}".rstrip(), span)
 
     def _with_context(self, x, scope, tail, span):
         """(with-context ((key value) ...) body ...): working memory for the body's extent."""

@@ -228,12 +228,34 @@ class Interpreter:
             self.run_file(path)
             return UNSPECIFIED
 
+        def features() -> Any:
+            from .expander import FEATURES
+
+            return python_to_list([Symbol(name) for name in FEATURES])
+
+        def get_environment_variable(name: Any) -> Any:
+            import os
+
+            from .primitives.common import check_string
+
+            return os.environ.get(check_string("get-environment-variable", name, 1), False)
+
+        def get_environment_variables() -> Any:
+            import os
+
+            from .datums import Pair
+
+            return python_to_list([Pair(k, v) for k, v in os.environ.items()])
+
         for name, fn in [
             ("eval", scheme_eval),
             ("interaction-environment", interaction_environment),
             ("command-line", command_line),
             ("exit", exit_program),
             ("load", load),
+            ("features", features),
+            ("get-environment-variable", get_environment_variable),
+            ("get-environment-variables", get_environment_variables),
         ]:
             self.define(name, fn)
 

@@ -653,6 +653,40 @@ def _options_then_body(items: list, form_name: str, span: Span | None) -> tuple[
     return options, [x for x, _ in items[index:]]
 
 
+FEATURES = ("r7rs", "exact-closed", "ratios", "full-unicode", "taskscheme")
+
+
+def expand_cond_expand(form: Any, span: Span | None) -> Any:
+    """(cond-expand (requirement body ...) ... [(else body ...)]) keeps the first clause
+    whose feature requirement holds; `(library ...)` never holds (there are no libraries)."""
+    for clause, cspan in cells(form, span, "cond-expand")[1:]:
+        parts = cells(clause, cspan, "cond-expand clause")
+        if not parts:
+            raise SchemeSyntaxError("bad cond-expand clause: empty clause ()", cspan)
+        if parts[0][0] is ELSE or _feature_holds(parts[0][0], parts[0][1]):
+            return make([BEGIN, *[x for x, _ in parts[1:]]], cspan)
+    raise SchemeSyntaxError(
+        f"cond-expand: no clause matches the features of taskscheme ({' '.join(FEATURES)})", span
+    )
+
+
+def _feature_holds(requirement: Any, span: Span | None) -> bool:
+    if isinstance(requirement, Symbol):
+        return requirement.name in FEATURES
+    parts = cells(requirement, span, "feature requirement") if is_pair(requirement) else []
+    head = parts[0][0] if parts else None
+    rest = [x for x, _ in parts[1:]]
+    if head is S("and"):
+        return all(_feature_holds(r, span) for r in rest)
+    if head is S("or"):
+        return any(_feature_holds(r, span) for r in rest)
+    if head is S("not") and len(rest) == 1:
+        return not _feature_holds(rest[0], span)
+    if head is S("library"):
+        return False
+    raise SchemeSyntaxError("bad feature requirement: expected a feature, (and ...), (or ...), (not ...) or (library ...)", span)
+
+
 DERIVED_FORMS: dict[Symbol, Callable[[Any, Span | None], Any]] = {
     S("let*"): expand_let_star,
     S("when"): expand_when,
@@ -666,6 +700,7 @@ DERIVED_FORMS: dict[Symbol, Callable[[Any, Span | None], Any]] = {
     S("let*-values"): expand_let_star_values,
     S("define-record-type"): expand_define_record_type,
     S("assert"): expand_assert,
+    S("cond-expand"): expand_cond_expand,
     S("define-task"): expand_define_task,
     S("define-tool"): expand_define_tool,
 }

@@ -337,6 +337,16 @@ def char_ready(port: Any = None) -> bool:
 # --- port objects ------------------------------------------------------------------------
 
 
+@primitive("call-with-port")
+def call_with_port(port: Any, proc: Any) -> Any:
+    """Call `proc` with `port`, closing the port when it returns."""
+    checked = _check_port("call-with-port", port)
+    check_procedure("call-with-port", proc, 2)
+    result = proc(checked)
+    checked.close()
+    return result
+
+
 @primitive("input-port?")
 def is_input_port(obj: Any) -> bool:
     return isinstance(obj, InputPort)

@@ -326,3 +326,29 @@ def test_delayed_evaluation(program, expected):
 @cases(DYNAMIC)
 def test_parameterize_guard_quasiquote_case_lambda(program, expected):
     check(program, expected)
+
+
+FEATURE_EXPANSION = [
+    # 4.2.1 / 7.1.1 cond-expand
+    ("cond-expand-feature", "(cond-expand (r7rs 'yes) (else 'no))", "yes"),
+    (
+        "cond-expand-and-not",
+        "(cond-expand ((and taskscheme (not no-such-feature)) 1) (else 2))",
+        "1",
+    ),
+    ("cond-expand-or", "(cond-expand ((or no-such-feature ratios) 'ok))", "ok"),
+    ("cond-expand-library-never", "(cond-expand ((library (scheme base)) 1) (else 2))", "2"),
+    ("cond-expand-else", "(cond-expand (no-such-feature 1) (else 'fallback))", "fallback"),
+    ("cond-expand-defines", "(cond-expand (r7rs (define z 5))) z", "5"),
+    (
+        "cond-expand-no-match",
+        "(cond-expand (no-such-feature 1))",
+        Raises("syntax-error", "no clause matches"),
+    ),
+    ("features-lists-r7rs", "(and (memq 'r7rs (features)) #t)", "#t"),
+]
+
+
+@cases(FEATURE_EXPANSION)
+def test_cond_expand_and_features(program, expected):
+    check(program, expected)

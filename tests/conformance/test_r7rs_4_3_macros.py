@@ -292,3 +292,24 @@ def test_syntax_rules_patterns(program, expected):
 @cases(HYGIENE)
 def test_hygiene(program, expected):
     check(program, expected)
+
+
+SYNTAX_ERRORS = [
+    (
+        "syntax-error-from-a-rule",
+        '(define-syntax pair-only (syntax-rules () ((_ (a b)) \'ok) ((_ x) (syntax-error "expected a pair, got" x))))'
+        " (pair-only 5)",
+        Raises("syntax-error", "expected a pair, got 5"),
+    ),
+    (
+        "syntax-error-only-when-chosen",
+        '(define-syntax pair-only (syntax-rules () ((_ (a b)) \'ok) ((_ x) (syntax-error "expected a pair" x))))'
+        " (pair-only (1 2))",
+        "ok",
+    ),
+]
+
+
+@cases(SYNTAX_ERRORS)
+def test_syntax_error(program, expected):
+    check(program, expected)

@@ -131,3 +131,14 @@ def test_definitions(program, expected):
 @cases(PROGRAMS)
 def test_programs(program, expected):
     check(program, expected)
+
+
+def test_environment_variables(monkeypatch):
+    monkeypatch.setenv("TASKSCHEME_TEST_VARIABLE", "present")
+    monkeypatch.delenv("TASKSCHEME_TEST_ABSENT", raising=False)
+    check('(get-environment-variable "TASKSCHEME_TEST_VARIABLE")', '"present"')
+    check('(get-environment-variable "TASKSCHEME_TEST_ABSENT")', "#f")
+    check(
+        '(cdr (assoc "TASKSCHEME_TEST_VARIABLE" (get-environment-variables)))',
+        '"present"',
+    )

@@ -123,3 +123,18 @@ def test_ports(program, expected):
 @cases(OUTPUT)
 def test_output(program, expected):
     check(program, expected)
+
+
+PORT_PROCEDURES = [
+    ("call-with-port-result", '(call-with-port (open-input-string "abc") read-line)', '"abc"'),
+    (
+        "call-with-port-closes",
+        '(define p (open-input-string "abc")) (call-with-port p read-char) (input-port-open? p)',
+        "#f",
+    ),
+]
+
+
+@cases(PORT_PROCEDURES)
+def test_call_with_port(program, expected):
+    check(program, expected)
