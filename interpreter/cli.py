@@ -187,6 +187,8 @@ def _dispatch(options: argparse.Namespace) -> int:
         print(settings.report())
         return EXIT_OK
     if options.command == "run":
+        if not Path(options.file).is_file():
+            raise UsageError(f"cannot run {options.file}: no such file")
         return _run_program(
             options,
             settings,

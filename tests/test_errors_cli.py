@@ -434,6 +434,7 @@ def test_exit_procedure_sets_the_exit_code_and_unwinds(outcome):
         pytest.param(["run"], id="run-without-file"),
         pytest.param(["run", "--max-recursion-depth", "lots", "x.scm"], id="bad-option-value"),
         pytest.param(["check", "no-such-file.scm"], id="check-missing-file"),
+        pytest.param(["run", "no-such-file.scm"], id="run-missing-file"),
         pytest.param([], id="no-command"),
     ],
 )
