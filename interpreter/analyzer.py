@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from .datums import (
@@ -820,7 +821,9 @@ class Analyzer:
 
         items = cells(x, span, "syntax-error")
         if len(items) < 2 or not isinstance(items[1][0], str):
-            raise SchemeSyntaxError('bad syntax-error: expected (syntax-error "message" form ...)', span)
+            raise SchemeSyntaxError(
+                'bad syntax-error: expected (syntax-error "message" form ...)', span
+            )
         details = " ".join(write_string(strip_aliases(f)) for f, _ in items[2:])
         raise SchemeSyntaxError(f"{items[1][0]} {details}".rstrip(), span)
 
@@ -887,15 +890,18 @@ class Analyzer:
         items = cells(x, span, "procedure call")
         function = self.analyze(items[0][0], scope, False, items[0][1])
         arguments = [self.analyze(a, scope, False, s) for a, s in items[1:]]
-        maker = _TAIL_APPLICATIONS if tail else _APPLICATIONS
-        if len(arguments) < len(maker) - 1:
-            node = maker[len(arguments)](function, *arguments, span)
-        else:
-            node = maker[-1](function, arguments, span)
-        if tail and isinstance(items[0][0], Symbol):
+        name = depth = None
+        if isinstance(items[0][0], Symbol):
             name, depth, _ = self._resolve(items[0][0], scope)
-            if depth is None and name in TAIL_CALLING_PRIMITIVES:
-                return _tail_calling(name, function, arguments, node, span)
+        by_global_name = name is not None and depth is None
+        count = len(arguments) if len(arguments) <= MAX_FIXED_ARGUMENTS else None
+        maker = _application_maker(tail, count, by_global_name)
+        if count is None:
+            node = maker(function, self.globals, name, arguments, span)
+        else:
+            node = maker(function, self.globals, name, *arguments, span)
+        if tail and by_global_name and name in TAIL_CALLING_PRIMITIVES:
+            return _tail_calling(name, function, arguments, node, span)
         return node
 
 
@@ -1001,9 +1007,9 @@ def _used_before_definition(name: Symbol, span) -> TaskschemeError:
 # procedure's frame is built without zip.
 
 _CALL_TEMPLATE = """
-def make(function, {params}span):
+def make(function, table, name, {params}span):
     def application(env):
-        f = function(env)
+        {fetch}
         {evaluate}
         try:
             if type(f) is Lambda:
@@ -1030,9 +1036,9 @@ def make(function, {params}span):
 """
 
 _TAIL_CALL_TEMPLATE = """
-def make(function, {params}span):
+def make(function, table, name, {params}span):
     def tail_application(env):
-        f = function(env)
+        {fetch}
         {evaluate}
         if type(f) is Lambda:
             if f.simple and f.nreq != {count}:
@@ -1065,7 +1071,21 @@ _NAMESPACE = {
 }
 
 
-def _instantiate(template: str, count: int | None) -> Callable:
+MAX_FIXED_ARGUMENTS = 4
+
+# How the operator is fetched: through its node, or (for a global name) straight from
+# the global table, falling back to the node for a miss (autoload, unbound error).
+_FETCH = "f = function(env)"
+_FETCH_GLOBAL = (
+    "try:\n            f = table[name]\n        except KeyError:\n            f = function(env)"
+)
+
+
+@cache
+def _application_maker(tail: bool, count: int | None, by_global_name: bool) -> Callable:
+    """The node factory for one kind of call, compiled from its template on first use."""
+    template = _TAIL_CALL_TEMPLATE if tail else _CALL_TEMPLATE
+    fetch = _FETCH_GLOBAL if by_global_name else _FETCH
     if count is None:
         fields = {
             "params": "arguments, ",
@@ -1088,15 +1108,6 @@ def _instantiate(template: str, count: int | None) -> Callable:
             "values": ", ".join(values),
         }
     namespace = dict(_NAMESPACE)
-    exec(compile(template.format(**fields), f"<application/{count}>", "exec"), namespace)
+    source = template.format(fetch=fetch, **fields)
+    exec(compile(source, f"<application/{count}>", "exec"), namespace)
     return namespace["make"]
-
-
-_APPLICATIONS = [
-    *(_instantiate(_CALL_TEMPLATE, n) for n in range(5)),
-    _instantiate(_CALL_TEMPLATE, None),
-]
-_TAIL_APPLICATIONS = [
-    *(_instantiate(_TAIL_CALL_TEMPLATE, n) for n in range(5)),
-    _instantiate(_TAIL_CALL_TEMPLATE, None),
-]
