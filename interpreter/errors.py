@@ -129,6 +129,12 @@ class TaskschemeError(Exception):
         return self.message
 
 
+class ConfigError(TaskschemeError):
+    """A configuration value that cannot be used: names the setting and the value."""
+
+    kind = "config-error"
+
+
 class SchemeSyntaxError(TaskschemeError):
     """A form that cannot be read or expanded."""
 

@@ -684,7 +684,10 @@ def _feature_holds(requirement: Any, span: Span | None) -> bool:
         return not _feature_holds(rest[0], span)
     if head is S("library"):
         return False
-    raise SchemeSyntaxError("bad feature requirement: expected a feature, (and ...), (or ...), (not ...) or (library ...)", span)
+    raise SchemeSyntaxError(
+        "bad feature requirement: expected a feature, (and ...), (or ...), (not ...) or (library ...)",
+        span,
+    )
 
 
 DERIVED_FORMS: dict[Symbol, Callable[[Any, Span | None], Any]] = {

@@ -25,10 +25,10 @@ from fractions import Fraction
 from typing import Any, Literal
 
 from interpreter.config import HandlerConfig, fraction_problem
-from interpreter.errors import Span, TaskschemeError
+from interpreter.errors import ConfigError, Span, TaskschemeError
 from interpreter.events import Event, EventBus, EventKind
 from interpreter.messages import Message, ModelResponse, ToolSpec, Usage
-from interpreter.models import ConfigError, ModelInfo, whole_number_problem
+from interpreter.models import ModelInfo, whole_number_problem
 from interpreter.resources import (
     BudgetMetrics,
     ContextMetrics,

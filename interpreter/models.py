@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from interpreter.errors import TaskschemeError
+from interpreter.errors import ConfigError
 from interpreter.tokens import ENCODINGS
 
 PROVIDERS = ("openai", "anthropic", "ollama", "test")
@@ -31,12 +31,6 @@ MESSAGE_OVERHEAD = {"openai": 3, "anthropic": 3, "ollama": 3, "test": 3}
 TEST_WINDOW = 128_000
 TEST_ENCODING = "o200k_base"
 DEFAULT_OVERRIDE_ENCODING = "cl100k_base"
-
-
-class ConfigError(TaskschemeError):
-    """A configuration value that cannot be used: names the setting and the value."""
-
-    kind = "config-error"
 
 
 @dataclass(frozen=True, slots=True)

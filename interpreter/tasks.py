@@ -27,12 +27,12 @@ from typing import Any, NamedTuple
 from interpreter.analyzer import WORKING_MEMORY
 from interpreter.config import HandlerConfig, Settings
 from interpreter.datums import NIL, Keyword, Symbol, list_to_python
-from interpreter.errors import ArityError, SchemeError, TaskschemeError, type_error
+from interpreter.errors import ArityError, ConfigError, SchemeError, TaskschemeError, type_error
 from interpreter.evaluator import split_keywords
 from interpreter.events import EventBus
 from interpreter.handler import Budget, BudgetExhaustedError, Handler
 from interpreter.messages import Message, ModelRequest, ToolCall
-from interpreter.models import REPLAY_PREFIX, ConfigError, ModelInfo, resolve_model, split_spec
+from interpreter.models import REPLAY_PREFIX, ModelInfo, resolve_model, split_spec
 from interpreter.output import Output, decode, output_option
 from interpreter.parallel import parallel_map
 from interpreter.printer import write_string

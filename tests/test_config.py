@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from interpreter.config import KEYS, ConfigError, HandlerConfig, load_settings
+from interpreter.config import KEYS, HandlerConfig, load_settings
+from interpreter.errors import ConfigError
 
 
 @pytest.fixture

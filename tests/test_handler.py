@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from interpreter.config import HandlerConfig
-from interpreter.errors import Span, format_error
+from interpreter.errors import ConfigError, Span, format_error
 from interpreter.events import Event, EventBus, TraceWriter
 from interpreter.handler import (
     Budget,
@@ -24,7 +24,7 @@ from interpreter.handler import (
     tool_tokens,
 )
 from interpreter.messages import Message, ModelResponse, ToolCall, ToolSpec, Usage
-from interpreter.models import ConfigError, ModelInfo, resolve_model
+from interpreter.models import ModelInfo, resolve_model
 from interpreter.tokens import get_encoding
 
 
