@@ -42,7 +42,11 @@ class Block:
 
 def scheme_blocks() -> list[Block]:
     blocks = []
-    for path in sorted(DOCS.glob("*.md")):
+    for path in [
+        *sorted(DOCS.glob("*.md")),
+        DOCS.parent / "README.md",
+        DOCS.parent / "examples" / "README.md",
+    ]:
         lines = path.read_text(encoding="utf-8").splitlines()
         index = 0
         while index < len(lines):
