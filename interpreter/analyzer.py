@@ -108,7 +108,11 @@ class Analyzer:
         self.macros: dict[Symbol, SyntaxRules] = {}
         self.on_global_miss = on_global_miss
         self.defined_globals: set[Symbol] = set()
-        self.watch_globals: list[tuple[Symbol, Span | None, Scope | None]] | None = None
+        self.watch_globals: list[tuple[Symbol, Span | None, Scope | None, str]] | None = None
+        # `check` also collects every call of a global by name, and the formals of each
+        # global defined once as a lambda (None once it is redefined or assigned)
+        self.watch_calls: list[tuple[Symbol, list, Span | None]] | None = None
+        self.signatures: dict[Symbol, Any] = {}
         self.special_forms: dict[Symbol, Callable] = {
             S("quote"): self._quote,
             S("if"): self._if,
@@ -145,10 +149,38 @@ class Analyzer:
 
     def global_names(self) -> list[str]:
         names = {s.name for s in self.globals}
-        names.update(s.name for s in self.special_forms)
+        names.update(self.keyword_names())
+        return sorted(names)
+
+    def keyword_names(self) -> set[str]:
+        """The special forms, derived forms and global macros: names that are not values."""
+        names = {s.name for s in self.special_forms}
         names.update(s.name for s in DERIVED_FORMS)
         names.update(s.name for s in self.macros)
-        return sorted(names)
+        return names
+
+    def explain_unbound(
+        self, error: TaskschemeError, name: Symbol, scope: Scope | None, role: str = "value"
+    ) -> TaskschemeError:
+        """Reword the unbound-variable `error` for `name` used at `scope` as `role`
+        ("value", "operator" or "set"): suggest a close local name first, then the
+        close global the error found; a special form or macro only for an operator,
+        the one place one could have been meant."""
+        choice = _closest_local(name, scope)
+        if choice is None:
+            choice = getattr(error, "suggestion", None)
+            if role == "operator":
+                from .evaluator import closest_name
+
+                keywords = sorted(self.keyword_names())
+                choice = closest_name(name.name, [*keywords, *([choice] if choice else [])])
+        hint = f" (did you mean {choice}?)" if choice else ""
+        text = strip_aliases(name).name
+        if role == "set":
+            error.message = f"cannot set! {text}: it is not defined{hint}"
+        else:
+            error.message = f"unbound variable {text}{hint}"
+        return error
 
     # ------------------------------------------------------------ dispatch
 
@@ -232,7 +264,9 @@ class Analyzer:
 
     # ------------------------------------------------------------ variables
 
-    def _variable(self, symbol: Symbol, scope: Scope | None, span: Span | None) -> Node:
+    def _variable(
+        self, symbol: Symbol, scope: Scope | None, span: Span | None, role: str = "value"
+    ) -> Node:
         name, depth, expander = self._resolve(symbol, scope)
         if depth is None:
             if name in self.globals or name in self.defined_globals:
@@ -254,7 +288,8 @@ class Analyzer:
             table = self.globals
             miss = self.on_global_miss
             if self.watch_globals is not None:
-                self.watch_globals.append((name, span, scope))
+                self.watch_globals.append((name, span, scope, role))
+            explain = self.explain_unbound
 
             def global_ref(env):
                 try:
@@ -263,7 +298,7 @@ class Analyzer:
                     try:
                         return miss(name, span)
                     except UnboundVariableError as error:
-                        raise suggest_local(error, name, scope) from None
+                        raise explain(error, name, scope, role) from None
 
             return global_ref
         if depth == 0:
@@ -337,6 +372,13 @@ class Analyzer:
         if is_pair(target):
             # (define (name . formals) body ...), curried when name is itself a list
             name, formals = target.car, target.cdr
+            if len(items) < 3:
+                from .printer import write_string
+
+                raise SchemeSyntaxError(
+                    f"bad define of {write_string(strip_aliases(target))}: the body is empty",
+                    span,
+                )
             lam = SourcePair(
                 S("lambda"), SourcePair(formals, _tail_of(x, 2), span, items[1][1]), span, span
             )
@@ -356,6 +398,8 @@ class Analyzer:
         else:
             raise SchemeSyntaxError("bad define: the name must be a symbol", items[1][1])
         if scope is None:
+            if self.watch_calls is not None:
+                self._note_signature(name, target, items, span)
             table = self.globals
             self.macros.pop(name, None)
             self.defined_globals.add(name)
@@ -377,17 +421,88 @@ class Analyzer:
 
         return define_local
 
+    def _note_signature(self, name: Symbol, target: Any, items: list, span) -> None:
+        """For `check`: the formals of a global defined as a procedure, if this is its
+        only definition."""
+        formals = None
+        if is_pair(target):
+            formals = target.cdr
+        elif len(items) == 3:
+            expanded = self.expand_head(items[2][0], None, items[2][1])
+            if self._is_core(expanded, S("lambda"), None) and is_pair(expanded.cdr):
+                formals = expanded.cdr.car
+        seen = name in self.signatures or name in self.defined_globals
+        self.signatures[name] = None if seen or formals is None else (formals, span)
+
+    def arity_problems(self) -> list[TaskschemeError]:
+        """For `check`: the calls, by global name, of a procedure defined once in the
+        program, a primitive or a library procedure, with arguments it cannot take (their
+        number, or an unknown keyword)."""
+        problems: list[TaskschemeError] = []
+        for name, args, span in self.watch_calls or []:
+            if name in self.signatures:
+                signature = self.signatures[name]
+                if signature is None:
+                    continue
+                try:
+                    required, optionals, keys, rest = self._formals(*signature)
+                except TaskschemeError:
+                    continue
+                procedure = Lambda(
+                    required, optionals, keys, rest, None, None, strip_aliases(name).name, None
+                )
+                try:
+                    procedure.check_arguments(args)
+                except ArityError as error:
+                    problems.append(error.located(span))
+            elif name not in self.defined_globals:
+                problem = self._builtin_arity_problem(name, args)
+                if problem is not None:
+                    problems.append(problem.located(span))
+        return problems
+
+    def _builtin_arity_problem(self, name: Symbol, args: list) -> TaskschemeError | None:
+        """A call of a primitive or a standard library procedure that cannot work."""
+        if name in self.globals:
+            value = self.globals[name]
+        elif self.on_global_miss(name, None, probe=True):
+            try:
+                value = self.on_global_miss(name, None)
+            except TaskschemeError:
+                return None
+        else:
+            return None
+        try:
+            if type(value) is CaseLambda:
+                value.select(len(args))
+            elif type(value) is Lambda:
+                value.check_arguments(args)
+            elif callable(value):
+                from .datums import procedure_name
+                from .evaluator import host_arity_problem
+
+                problem = host_arity_problem(value, len(args))
+                if problem is not None:
+                    return ArityError(f"{procedure_name(value)}: {problem}")
+        except ArityError as error:
+            return error
+        return None
+
     def _analyze_named(self, x, scope, span, name: Symbol) -> Node:
         """Analyze a value expression, naming it after `name` if it is a lambda."""
         expanded = self.expand_head(x, scope, span)
-        if self._is_core(expanded, S("lambda"), scope):
-            return self._lambda(
-                expanded,
-                scope,
-                False,
-                getattr(expanded, "span", None) or span,
-                name=strip_aliases(name).name,
-            )
+        for keyword, analyze in (
+            (S("lambda"), self._lambda),
+            (S("case-lambda"), self._case_lambda),
+        ):
+            if self._is_core(expanded, keyword, scope):
+                return analyze(
+                    expanded,
+                    scope,
+                    False,
+                    getattr(expanded, "span", None) or span,
+                    name=strip_aliases(name).name,
+                )
         return self.analyze(expanded, scope, False, span)
 
     def _set(self, x, scope, tail, span):
@@ -403,10 +518,18 @@ class Analyzer:
         if depth is None:
             table = self.globals
             miss = self.on_global_miss
+            target_span = items[1][1]
+            if self.watch_globals is not None:
+                self.watch_globals.append((name, target_span, scope, "set"))
+                self.signatures[name] = None
+            explain = self.explain_unbound
 
             def set_global(env):
                 if name not in table:
-                    miss(name, span)
+                    try:
+                        miss(name, target_span)
+                    except UnboundVariableError as error:
+                        raise explain(error, name, scope, "set") from None
                 table[name] = value(env)
                 return UNSPECIFIED
 
@@ -550,16 +673,18 @@ class Analyzer:
         names, values = [], []
         for binding, bspan in cells(x, span, f"{what} bindings"):
             if isinstance(binding, Symbol):
-                names.append(binding)
-                values.append((False, bspan))
-                continue
+                raise SchemeSyntaxError(
+                    f"bad {what} binding: expected (name value), got the bare name "
+                    f"{strip_aliases(binding).name}",
+                    bspan,
+                )
             parts = cells(binding, bspan, f"{what} binding")
-            if len(parts) not in (1, 2) or not isinstance(parts[0][0], Symbol):
+            if len(parts) != 2 or not isinstance(parts[0][0], Symbol):
                 raise SchemeSyntaxError(f"bad {what} binding: expected (name value)", bspan)
             if parts[0][0] in names:
                 raise SchemeSyntaxError(f"bad {what}: {parts[0][0].name} is bound twice", bspan)
             names.append(parts[0][0])
-            values.append(parts[1] if len(parts) == 2 else (UNSPECIFIED, bspan))
+            values.append(parts[1])
         return names, values
 
     def _let(self, x, scope, tail, span):
@@ -888,12 +1013,17 @@ class Analyzer:
 
     def _application(self, x, scope, tail, span):
         items = cells(x, span, "procedure call")
-        function = self.analyze(items[0][0], scope, False, items[0][1])
+        if isinstance(items[0][0], Symbol):
+            function = self._variable(items[0][0], scope, items[0][1], "operator")
+        else:
+            function = self.analyze(items[0][0], scope, False, items[0][1])
         arguments = [self.analyze(a, scope, False, s) for a, s in items[1:]]
         name = depth = None
         if isinstance(items[0][0], Symbol):
             name, depth, _ = self._resolve(items[0][0], scope)
         by_global_name = name is not None and depth is None
+        if by_global_name and self.watch_calls is not None:
+            self.watch_calls.append((name, [a for a, _ in items[1:]], span))
         count = len(arguments) if len(arguments) <= MAX_FIXED_ARGUMENTS else None
         maker = _application_maker(tail, count, by_global_name)
         if count is None:
@@ -976,19 +1106,16 @@ def _name_of(name: Any, span) -> str:
     return strip_aliases(name).name
 
 
-def suggest_local(error: TaskschemeError, name: Symbol, scope: Scope | None) -> TaskschemeError:
-    """`error` (an unbound `name`) suggesting a close local variable name, if one is in
-    scope where `name` was used: a misspelt parameter is likelier than a global."""
-    import difflib
+def _closest_local(name: Symbol, scope: Scope | None) -> str | None:
+    """A local variable name close to `name`, visible at `scope`: a misspelt parameter
+    is likelier than a global."""
+    from .evaluator import closest_name
 
     visible = set()
     while scope is not None:
         visible.update(n.name for n in scope.names if n not in ALIASES)
         scope = scope.parent
-    close = difflib.get_close_matches(name.name, sorted(visible), n=1, cutoff=0.6)
-    if close:
-        error.message = f"unbound variable {name.name} (did you mean {close[0]}?)"
-    return error
+    return closest_name(name.name, sorted(visible))
 
 
 def _used_before_definition(name: Symbol, span) -> TaskschemeError:
@@ -1041,10 +1168,17 @@ def make(function, table, name, {params}span):
         {fetch}
         {evaluate}
         if type(f) is Lambda:
-            if f.simple and f.nreq != {count}:
-                error = f.arity_error({count})
-                error.span = span
-                raise error
+            if f.simple:
+                if f.nreq != {count}:
+                    error = f.arity_error({count})
+                    error.span = span
+                    raise error
+            else:
+                try:
+                    f.check_arguments({arglist})
+                except TaskschemeError as error:
+                    error.span = span
+                    raise
             return TailCall(f, {arglist})
         try:
             if type(f) is CaseLambda:
@@ -1071,7 +1205,7 @@ _NAMESPACE = {
 }
 
 
-MAX_FIXED_ARGUMENTS = 4
+MAX_FIXED_ARGUMENTS = 6
 
 # How the operator is fetched: through its node, or (for a global name) straight from
 # the global table, falling back to the node for a miss (autoload, unbound error).

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .analyzer import Analyzer, suggest_local
+from .analyzer import Analyzer
 from .datums import UNSPECIFIED, Environment, Symbol, python_to_list
 from .errors import (
     LIBRARY_FILES,
@@ -222,7 +222,13 @@ class Interpreter:
             return python_to_list(self.argv)
 
         def exit_program(code: Any = 0) -> Any:
-            raise ProgramExit(0 if code is True else 1 if code is False else int(code))
+            if code is True or code is False:
+                raise ProgramExit(0 if code else 1)
+            if type(code) is not int or not 0 <= code <= 255:
+                from .errors import type_error
+
+                raise type_error("exit", "an exit code from 0 to 255 or a boolean", code, 1)
+            raise ProgramExit(code)
 
         def load(path: str) -> Any:
             self.run_file(path)
@@ -292,7 +298,7 @@ class Interpreter:
         if probe:
             return False
         candidates = [s.name for s in self.env.bindings] + [s.name for s in self.library.index]
-        candidates += self.analyzer.global_names()
+        candidates += [s.name for s in self.analyzer.defined_globals]
         # the library's own helpers (%name) are not for programs to call
         candidates = [c for c in candidates if not c.startswith("%")]
         raise lookup_failure(name, candidates, span)
@@ -343,21 +349,24 @@ class Interpreter:
             forms = list(_forms(text[:prefix], file)) if prefix else []
             SOURCES.add(file, text)
         self.analyzer.watch_globals = references = []
+        self.analyzer.watch_calls = []
         try:
             for form, span in forms:
                 try:
                     self.analyzer.analyze_toplevel(form, span)
                 except TaskschemeError as error:
                     errors.append(error)
+            errors.extend(self.analyzer.arity_problems())
         finally:
             self.analyzer.watch_globals = None
+            self.analyzer.watch_calls = None
         known = set(self.env.bindings) | self.analyzer.defined_globals
-        for name, span, scope in references:
+        for name, span, scope, role in references:
             if name not in known and not self.library.provides(name):
                 try:
                     self._global_miss(name, span)
                 except UnboundVariableError as error:
-                    errors.append(suggest_local(error, name, scope))
+                    errors.append(self.analyzer.explain_unbound(error, name, scope, role))
                 except TaskschemeError as error:
                     errors.append(error)
         errors.sort(key=lambda e: (e.span.line, e.span.col) if e.span else (0, 0))

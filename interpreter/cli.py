@@ -8,6 +8,7 @@ appears only for bugs of ours, and only with --debug.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import threading
 from collections.abc import Callable
@@ -136,9 +137,16 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    after: list[str] = []
+    if argv[:1] == ["run"] and "--" in argv[2:]:
+        # everything after `--` is the program's, untouched (argparse would drop the
+        # `--` itself when it comes right after FILE, and then read what follows)
+        cut = argv.index("--", 2)
+        argv, after = argv[:cut], argv[cut + 1 :]
     options, extra = parser.parse_known_args(argv)
     if options.command == "run":
-        options.args = _program_arguments(parser, extra)
+        options.args = _program_arguments(parser, extra) + after
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if options.command is None:
@@ -250,6 +258,12 @@ def _run_program(options: argparse.Namespace, settings, action: Callable, argv: 
     interpreter = Interpreter(
         settings, events=events, budget=budget, record_path=options.record, argv=argv
     )
+    # Every procedure call allocates a frame, so a program allocates containers far
+    # faster than the cyclic collector's default pace (a young collection every 700)
+    # expects: collecting less often makes allocation-heavy programs (building and
+    # sorting long lists) about a third faster, for the same peak memory.
+    gc.set_threshold(50_000, 20, 10)
+    terminal = _SharedTerminal.install()
     try:
         run_with_deep_stack(lambda: action(interpreter))
         sys.stdout.flush()
@@ -259,6 +273,8 @@ def _run_program(options: argparse.Namespace, settings, action: Callable, argv: 
         return exit_request.code
     except TaskschemeError as error:
         sys.stdout.flush()
+        if terminal is not None:
+            terminal.end_line()
         print(format_error(error), file=sys.stderr)
         if options.debug and getattr(error, "original", None) is not None:
             import traceback
@@ -282,8 +298,49 @@ def _run_program(options: argparse.Namespace, settings, action: Callable, argv: 
             )
         return EXIT_ERROR
     finally:
+        if terminal is not None:
+            terminal.uninstall()
         for close in closers:
             close()
+
+
+class _SharedTerminal:
+    """Standard output, when it and standard error are the same terminal: remembers
+    whether the program's output ended a line, so that an error message starts on a
+    line of its own instead of after a half-written one. (Only then: output to a file
+    or a pipe is never changed.)"""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.at_line_start = True
+
+    @classmethod
+    def install(cls) -> _SharedTerminal | None:
+        try:
+            shared = sys.stdout.isatty() and sys.stderr.isatty()
+        except (AttributeError, ValueError):
+            return None
+        if not shared:
+            return None
+        wrapper = cls(sys.stdout)
+        sys.stdout = wrapper
+        return wrapper
+
+    def uninstall(self) -> None:
+        if sys.stdout is self:
+            sys.stdout = self._stream
+
+    def write(self, text: str) -> int:
+        if text:
+            self.at_line_start = text.endswith("\n")
+        return self._stream.write(text)
+
+    def end_line(self) -> None:
+        if not self.at_line_start:
+            sys.stderr.write("\n")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def _print_metrics(error: Any) -> None:

@@ -86,6 +86,8 @@ class Frame:
     name: str
     span: Span | None
     via: str | None = None
+    # `name` went on by tail calls into the standard library, where the error happened
+    into_library: bool = False
 
 
 class TaskschemeError(Exception):
@@ -144,6 +146,9 @@ class SchemeSyntaxError(TaskschemeError):
 class SchemeError(TaskschemeError):
     """An error object made by `(error message irritant ...)` or by a primitive."""
 
+    # made by (error 'who "message" irritant ...): shown as "who: message irritant ..."
+    who_form = False
+
     def __init__(self, message: str, irritants: list | None = None, span: Span | None = None):
         super().__init__(message, span)
         self._irritants = list(irritants or [])
@@ -157,7 +162,11 @@ class SchemeError(TaskschemeError):
             return self.message
         from .printer import write_string
 
-        return " ".join([self.message, *(write_string(i) for i in self._irritants)])
+        irritants = self._irritants
+        message = self.message
+        if self.who_form:
+            message, irritants = f"{message}: {irritants[0]}", irritants[1:]
+        return " ".join([message, *(write_string(i) for i in irritants)])
 
 
 class SchemeTypeError(SchemeError):
@@ -201,10 +210,14 @@ def type_error(
     proc: str, expected: str, value: object, position: int | None = None
 ) -> SchemeTypeError:
     """The error a primitive raises for a bad argument: names the procedure, what it wanted and what it got."""
+    from .datums import Values
     from .printer import write_string
 
     where = f" as argument {position}" if position is not None else ""
-    return SchemeTypeError(f"{proc}: expected {expected}{where}, got {write_string(value)}")
+    got = write_string(value)
+    if type(value) is Values:
+        got = f"{len(value)} values ({got}) where one was expected"
+    return SchemeTypeError(f"{proc}: expected {expected}{where}, got {got}")
 
 
 class UsageError(Exception):
@@ -241,23 +254,29 @@ def format_error(error: TaskschemeError, sources: SourceRegistry = SOURCES) -> s
 
     An error inside the standard library is shown at the program's call into it (the
     innermost frame in the program's own code), naming the library procedure."""
-    span, headline = error.span, error.headline()
+    span, headline, chain = error.span, error.headline(), error.chain
     if in_library(span):
-        entry = next((f for f in error.chain if f.span and not in_library(f.span)), None)
-        if entry is not None:
+        index = next((i for i, f in enumerate(chain) if f.span and not in_library(f.span)), None)
+        if index is not None:
+            entry = chain[index]
             span = entry.span
-            if not headline.startswith(f"{entry.name}:"):
+            if entry.into_library:
+                headline = (
+                    f"{headline} (in the standard library, reached by tail calls from {entry.name})"
+                )
+            elif not headline.startswith(f"{entry.name}:"):
                 headline = f"{headline} (in {entry.name}, from the standard library)"
+            # the call into the library is the location now: the chain goes on from it
+            chain = chain[index + 1 :]
     where = f"{span}: " if span else ""
     parts = [f"{where}{error.kind}: {headline}"]
     if span:
         block = caret_block(span, sources)
         if block:
             parts.append(block)
-    if error.chain:
+    if chain:
         parts.append("call chain (innermost first):")
-        shown = _compress_chain(error.chain)
-        parts.extend(shown)
+        parts.extend(_compress_chain(chain))
     return "\n".join(parts)
 
 
@@ -268,24 +287,29 @@ def _place(span: Span) -> str:
 
 
 def _compress_chain(chain: list[Frame]) -> list[str]:
-    """Lines for a call chain; long runs (deep recursion) are summarized, not dumped."""
+    """Lines for a call chain; long runs (deep recursion) are summarized, not dumped:
+    a frame repeated, or a cycle of up to four frames repeated (mutual recursion, or a
+    procedure recursing through `map`), is shown once with how many more times it came."""
+    keys = [(f.name, f.span, f.via) for f in chain]
     lines: list[str] = []
-    previous: tuple | None = None
-    repeats = 0
-    for frame in chain:
-        key = (frame.name, frame.span, frame.via)
-        if key == previous:
-            repeats += 1
-            continue
-        if repeats:
-            lines.append(f"    ... {repeats} more call(s) of the same")
-            repeats = 0
-        previous = key
-        where = f" at {_place(frame.span)}" if frame.span else ""
-        via = f" (reached by tail calls from {frame.via})" if frame.via else ""
-        lines.append(f"  in {frame.name}{where}{via}")
-    if repeats:
-        lines.append(f"    ... {repeats} more call(s) of the same")
+    i = 0
+    while i < len(chain):
+        for width in range(1, MAX_CYCLE + 1):
+            unit = keys[i : i + width]
+            repeats = 1
+            while keys[i + repeats * width : i + (repeats + 1) * width] == unit:
+                repeats += 1
+            if repeats > 1 and (width == 1 or repeats > 2):
+                break
+        else:
+            width, repeats = 1, 1
+        lines.extend(_frame_line(frame) for frame in chain[i : i + width])
+        if repeats > 1:
+            if width == 1:
+                lines.append(f"    ... {repeats - 1} more call(s) of the same")
+            else:
+                lines.append(f"    ... the {width} calls above, {repeats - 1} more time(s)")
+        i += width * repeats
     if len(lines) > MAX_CHAIN_SHOWN:
         hidden = len(lines) - MAX_CHAIN_SHOWN
         lines = [
@@ -294,3 +318,12 @@ def _compress_chain(chain: list[Frame]) -> list[str]:
             *lines[-MAX_CHAIN_SHOWN // 2 :],
         ]
     return lines
+
+
+MAX_CYCLE = 4
+
+
+def _frame_line(frame: Frame) -> str:
+    where = f" at {_place(frame.span)}" if frame.span else ""
+    via = f" (reached by tail calls from {frame.via})" if frame.via else ""
+    return f"  in {frame.name}{where}{via}"

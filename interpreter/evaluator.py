@@ -96,17 +96,24 @@ class Lambda:
         return text
 
     def bind(self, args: list) -> Environment:
+        """The frame of a call with `args`. A wrong argument count or an unknown keyword
+        is an arity error marked `entry`: the body never started, so the call chain
+        does not list this procedure."""
         if self.simple:
             if len(args) != self.nreq:
-                raise self.arity_error(len(args))
+                raise self.arity_error(len(args), entry=True)
             return Environment(dict(zip(self.params, args, strict=True)), None, self.env)
         positional = args
         keyword_values: dict[Keyword, Any] = {}
         if self.keys:
-            positional, keyword_values = self._split_keywords(args)
+            try:
+                positional, keyword_values = self._split_keywords(args)
+            except ArityError as error:
+                error.entry = True
+                raise
         count = len(positional)
         if count < self.nreq or (self.rest is None and count > self.nreq + len(self.optionals)):
-            raise self.arity_error(count)
+            raise self.arity_error(count, entry=True)
         frame = Environment(dict(zip(self.required, positional, strict=False)), None, self.env)
         bindings = frame.bindings
         index = self.nreq
@@ -127,14 +134,35 @@ class Lambda:
             bindings[self.rest] = python_to_list(positional[index:])
         return frame
 
+    def check_arguments(self, args: list) -> None:
+        """Raise the arity error `bind` would, without binding: a tail call checks its
+        arguments where it is made, so the error points there."""
+        if self.simple:
+            if len(args) != self.nreq:
+                raise self.arity_error(len(args))
+            return
+        positional = self._split_keywords(args)[0] if self.keys else args
+        count = len(positional)
+        if count < self.nreq or (self.rest is None and count > self.nreq + len(self.optionals)):
+            raise self.arity_error(count)
+
     def _split_keywords(self, args: list) -> tuple[list, dict]:
         return split_keywords(
-            self.name, args, [k for k, _, _ in self.keys], allow_other=self.rest is not None
+            self.display_name(),
+            args,
+            [k for k, _, _ in self.keys],
+            allow_other=self.rest is not None,
         )
+
+    def display_name(self) -> str:
+        """The name errors give: a lambda without one is named by where it was written."""
+        if self.name == "anonymous" and self.span is not None:
+            return f"<lambda {self.span}>"
+        return self.name
 
     def arity_error(self, given: int, entry: bool = False) -> ArityError:
         """`entry`: raised before the body ran, so the call chain should not list it."""
-        error = ArityError(f"{self.name}: expects {self.arity_text()}, got {given}")
+        error = ArityError(f"{self.display_name()}: expects {self.arity_text()}, got {given}")
         error.entry = entry
         return error
 
@@ -250,20 +278,23 @@ def call_frame(error: TaskschemeError, called: Any, span: Span | None) -> Frame 
     if error.entry:
         error.entry = False
         return None
+    into_library = False
     if type(running) is not Lambda or _in_library(running):
+        # a procedure of the program that went on by tail calls into the library
+        into_library = type(running) is Lambda and running is not called
         running = called
     if type(running) is not Lambda:
         return None
-    if _in_library(running) and in_library(span):
-        return None  # the library calling its own helpers: not the program's business
+    if _in_library(running):
+        if in_library(span):
+            return None  # the library calling its own helpers: not the program's business
+        into_library = False
     via = _frame_name(called) if type(called) is Lambda and running is not called else None
-    return Frame(_frame_name(running), span, via)
+    return Frame(_frame_name(running), span, via, into_library)
 
 
 def _frame_name(proc: Lambda) -> str:
-    if proc.name == "anonymous" and proc.span is not None:
-        return f"<lambda {proc.span}>"
-    return proc.name
+    return proc.display_name()
 
 
 def _in_library(proc: Lambda) -> bool:
@@ -301,7 +332,7 @@ def host_error(proc: Any, args: list, error: Exception, span: Span | None) -> Ta
         result.kind = "type-error"
         return result
     if isinstance(error, TypeError):
-        arity = _host_arity_problem(proc, len(args))
+        arity = host_arity_problem(proc, len(args))
         if arity is not None:
             return ArityError(f"{name}: {arity}", span=span)
     if isinstance(error, ZeroDivisionError):
@@ -322,7 +353,7 @@ class InternalError(TaskschemeError):
     original: BaseException | None = None
 
 
-def _host_arity_problem(proc: Any, count: int) -> str | None:
+def host_arity_problem(proc: Any, count: int) -> str | None:
     """If `count` arguments cannot bind to `proc`'s signature, say what it expects."""
     import inspect
 
@@ -491,11 +522,16 @@ def with_exception_handler(handler: Any, thunk: Any) -> Any:
 
 
 def make_error(message: Any, *irritants: Any) -> Any:
+    """`(error message irritant ...)`. In `(error 'who "message" irritant ...)`, the form
+    other Schemes use, the message is the symbol's name and the string the first
+    irritant, but it reads "who: message irritant ..." when shown."""
+    who_form = type(message) is Symbol and bool(irritants) and isinstance(irritants[0], str)
     if not isinstance(message, str):
         from .printer import display_string
 
         message = display_string(message)
     error = SchemeError(message, list(irritants))
+    error.who_form = who_form
     _signal(error, error)
 
 
@@ -525,7 +561,10 @@ def tail_call_of(primitive: Any, args: list) -> Any:
         proc = check_procedure("call-with-values", args[1], 2)
         result = apply_procedure(args[0], [])
         spread = list(result) if type(result) is Values else [result]
-    if type(proc) is Lambda or type(proc) is CaseLambda:
+    if type(proc) is CaseLambda:
+        proc = proc.select(len(spread))
+    if type(proc) is Lambda:
+        proc.check_arguments(spread)
         return TailCall(proc, spread)
     try:
         return proc(*spread)
@@ -571,8 +610,20 @@ def make_promise(value: Any) -> Promise:
     return value if isinstance(value, Promise) else Promise(True, value)
 
 
+def closest_name(name: str, candidates) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def lookup_failure(name: Symbol, candidates, span: Span | None) -> TaskschemeError:
+    """An unbound `name`, suggesting the closest of `candidates` (kept as `suggestion`,
+    so the analyzer can prefer a close local name)."""
     from .errors import UnboundVariableError
 
-    hint = _suggest(name.name, candidates)
-    return UnboundVariableError(f"unbound variable {name.name}{hint}", span=span)
+    close = closest_name(name.name, candidates)
+    hint = f" (did you mean {close}?)" if close else ""
+    error = UnboundVariableError(f"unbound variable {name.name}{hint}", span=span)
+    error.suggestion = close
+    return error

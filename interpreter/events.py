@@ -20,7 +20,7 @@ from typing import Any, Literal, TextIO
 
 from interpreter.resources import BudgetMetrics, ResourceMetrics
 
-EventKind = Literal["turn", "content", "warning", "exhausted", "released"]
+EventKind = Literal["turn", "content", "warning", "exhausted", "released", "tool"]
 Observer = Callable[["Event"], None]
 
 _log = logging.getLogger(__name__)

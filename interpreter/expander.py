@@ -133,9 +133,10 @@ def expand_let_star(form: Any, span: Span | None) -> Any:
     body = [x for x, _ in items[2:]]
     if not bindings:
         return make([LET, NIL, *body], span)
-    result = make([LET, make([bindings[-1][0]], span), *body], span)
-    for binding, _ in reversed(bindings[:-1]):
-        result = make([LET, make([binding], span), result], span)
+    binding, bspan = bindings[-1]
+    result = make([LET, SourcePair(binding, NIL, span, bspan), *body], span)
+    for binding, bspan in reversed(bindings[:-1]):
+        result = make([LET, SourcePair(binding, NIL, span, bspan), result], span)
     return result
 
 
@@ -521,6 +522,11 @@ def expand_define_record_type(form: Any, span: Span | None) -> Any:
     return make([BEGIN, *definitions], span)
 
 
+def _a_record(rtype: RecordType) -> str:
+    article = "an" if rtype.name[:1].lower() in ("a", "e", "i", "o", "u") else "a"
+    return f"{article} {rtype.name} record"
+
+
 def _record_constructor(rtype: RecordType, names: list[str], proc_name: str) -> Callable:
     from .datums import Record
 
@@ -556,7 +562,7 @@ def _record_accessor(rtype: RecordType, index: int, proc_name: str) -> Callable:
 
     def access(record: Any) -> Any:
         if type(record) is not Record or record.rtype is not rtype:
-            raise type_error(proc_name, f"a {rtype.name} record", record, 1)
+            raise type_error(proc_name, _a_record(rtype), record, 1)
         return record.values[index]
 
     access.scheme_name = proc_name
@@ -568,7 +574,7 @@ def _record_modifier(rtype: RecordType, index: int, proc_name: str) -> Callable:
 
     def modify(record: Any, value: Any) -> Any:
         if type(record) is not Record or record.rtype is not rtype:
-            raise type_error(proc_name, f"a {rtype.name} record", record, 1)
+            raise type_error(proc_name, _a_record(rtype), record, 1)
         record.values[index] = value
         return UNSPECIFIED
 
@@ -723,7 +729,7 @@ class SyntaxRules:
         home: Any = None,
     ) -> None:
         """`home`: the analyzer Scope the macro is defined in (None at top level)."""
-        items = cells(spec, span, "syntax-rules")
+        items = cells(spec, span, "syntax-rules") if is_pair(spec) else []
         if not items or items[0][0] is not S("syntax-rules"):
             raise SchemeSyntaxError(
                 "bad define-syntax: expected (syntax-rules (literal ...) (pattern template) ...)",
@@ -748,19 +754,34 @@ class SyntaxRules:
 
     def expand(self, form: Any, span: Span | None) -> Any:
         for pattern, template in self.rules:
-            binds: dict[Symbol, Any] = {}
+            binds: dict[Any, Any] = {}
             # the macro keyword itself is not matched
             if is_pair(pattern) and self._match(pattern.cdr, form.cdr, binds, span):
                 renames: dict[Symbol, Symbol] = {}
                 return self._instantiate(template, binds, renames, span)
-        raise SchemeSyntaxError(f"no syntax-rules pattern of {self.name} matches this use", span)
+        from .printer import write_string
+
+        shapes = "; ".join(
+            write_string(strip_aliases(SourcePair(S(self.name), p.cdr, None, None)))
+            for p, _ in self.rules
+            if is_pair(p)
+        )
+        raise SchemeSyntaxError(
+            f"no syntax-rules pattern of {self.name} matches this use "
+            f"(it takes {shapes or 'no forms'})",
+            span,
+        )
 
     def _match(self, pattern: Any, form: Any, binds: dict, span: Span | None) -> bool:
+        """Match `form` (found at `span`) against `pattern`, binding pattern variables in
+        `binds`; each variable's location goes in under `(_AT, variable)`, so that the
+        expansion keeps the place the user wrote an argument (errors point at it)."""
         if isinstance(pattern, Symbol):
             if pattern in self.literals:
                 return isinstance(form, Symbol) and strip_aliases(form) is strip_aliases(pattern)
             if pattern is not UNDERSCORE:
                 binds[pattern] = form
+                binds[_AT, pattern] = span
             return True
         if is_pair(pattern):
             if is_pair(pattern.cdr) and pattern.cdr.car is self.ellipsis:
@@ -778,16 +799,18 @@ class SyntaxRules:
                 node = form
                 for _ in range(available):
                     sub: dict = {}
-                    if not self._match(pattern.car, node.car, sub, span):
+                    if not self._match(pattern.car, node.car, sub, _car_span(node, span)):
                         return False
                     matches.append(sub)
                     node = node.cdr
                 for var in self._pattern_vars(pattern.car):
-                    binds[var] = _Many([m[var] for m in matches])
+                    binds[var] = _Many(
+                        [m[var] for m in matches], [m.get((_AT, var)) for m in matches]
+                    )
                 return self._match(after, node, binds, span)
             if not is_pair(form):
                 return False
-            return self._match(pattern.car, form.car, binds, span) and self._match(
+            return self._match(pattern.car, form.car, binds, _car_span(form, span)) and self._match(
                 pattern.cdr, form.cdr, binds, span
             )
         if pattern is NIL:
@@ -841,14 +864,16 @@ class SyntaxRules:
                 depth += 1
                 rest = rest.cdr
             expansions = self._expand_ellipsis(template.car, binds, renames, span, depth)
-            tail = self._instantiate(rest, binds, renames, span)
-            return make(expansions, span, tail)
+            result = self._instantiate(rest, binds, renames, span)
+            for item, where in reversed(expansions):
+                result = SourcePair(item, result, span, getattr(item, "span", None) or where)
+            return result
         head = self._instantiate(template.car, binds, renames, span)
         return SourcePair(
             head,
             self._instantiate(template.cdr, binds, renames, span),
             span,
-            getattr(head, "span", None) or span,
+            getattr(head, "span", None) or _bound_span(template.car, binds) or span,
         )
 
     def _instantiate_quoted(self, template: Any, binds: dict, span: Span | None) -> Any:
@@ -857,7 +882,9 @@ class SyntaxRules:
 
     def _expand_ellipsis(
         self, sub: Any, binds: dict, renames: dict, span: Span | None, depth: int
-    ) -> list:
+    ) -> list[tuple[Any, Span | None]]:
+        """The instances of `sub` under `depth` ellipses, each with its location: where
+        the user wrote it if `sub` is a pattern variable, else the macro use."""
         variables = [v for v in self._pattern_vars(sub) if isinstance(binds.get(v), _Many)]
         if not variables:
             raise SchemeSyntaxError(
@@ -875,10 +902,12 @@ class SyntaxRules:
             local = dict(binds)
             for v in variables:
                 local[v] = binds[v].items[i]
+                local[_AT, v] = binds[v].spans[i]
             if depth > 1:
                 results.extend(self._expand_ellipsis(sub, local, renames, span, depth - 1))
             else:
-                results.append(self._instantiate(sub, local, renames, span))
+                item = self._instantiate(sub, local, renames, span)
+                results.append((item, _bound_span(sub, local) or span))
         return results
 
     def _rename(self, symbol: Symbol, renames: dict) -> Symbol:
@@ -896,10 +925,28 @@ class _NoRename(dict):
 
 
 class _Many:
-    __slots__ = ("items",)
+    """What a pattern variable under an ellipsis matched: the items and their locations."""
 
-    def __init__(self, items: list) -> None:
+    __slots__ = ("items", "spans")
+
+    def __init__(self, items: list, spans: list) -> None:
         self.items = items
+        self.spans = spans
+
+
+# The key under which a match records where a pattern variable's datum was written.
+_AT = object()
+
+
+def _car_span(cell: Any, default: Span | None) -> Span | None:
+    return getattr(cell, "car_span", None) or default
+
+
+def _bound_span(template: Any, binds: dict) -> Span | None:
+    """Where the user wrote the datum that pattern variable `template` matched."""
+    if isinstance(template, Symbol):
+        return binds.get((_AT, template))
+    return None
 
 
 def _pair_length(node: Any) -> int:

@@ -64,8 +64,13 @@ class ResourceExhaustionError(TaskschemeError):
         self.resource = resource
         self.metrics = metrics
         self.task = task
-        self.call_site = call_site
         self.transcript = transcript or []
+
+    @property
+    def call_site(self) -> Span | None:
+        """The call that ran the task: the Handler's own, or else where the error was
+        located as it unwound through the task's call (the same as `span`)."""
+        return self.span
 
 
 class BudgetExhaustedError(ResourceExhaustionError):
@@ -358,7 +363,8 @@ class Handler:
                 if not fresh:
                     return 0
                 tokens = sum(fresh.values())
-                self._take_context(pending, tokens, {"role": "tools", "tools": list(fresh)})
+                detail = {"role": "tools", "tools": list(fresh)}
+                self._take_context(pending, tokens, detail, "the tool descriptions")
                 self._tool_names.update(fresh)
                 return tokens
         finally:
@@ -373,7 +379,7 @@ class Handler:
                 self._check_live()
                 if response is not None:
                     self._record_usage(body, response.usage)
-                self._take_context(pending, tokens, {"role": message.role})
+                self._take_context(pending, tokens, {"role": message.role}, self._describe(message))
                 self._messages.append(message)
                 return tokens
         finally:
@@ -386,12 +392,31 @@ class Handler:
             self._reported_input = (self._reported_input or 0) + usage.input_tokens
             self._reported_output = (self._reported_output or 0) + usage.output_tokens
 
-    def _take_context(self, pending: Pending, tokens: int, detail: dict[str, Any]) -> None:
-        self._admit(pending, "budget-tokens", tokens, lambda: self._check_context(pending, tokens))
+    def _take_context(
+        self, pending: Pending, tokens: int, detail: dict[str, Any], what: str
+    ) -> None:
+        self._admit(
+            pending, "budget-tokens", tokens, lambda: self._check_context(pending, tokens, what)
+        )
         self._context_used += tokens
         self._peak = max(self._peak, self._context_used)
         self._note(pending, "content", {**detail, "tokens": tokens})
         self._maybe_warn(pending, "context", self._context_used, self.context_limit)
+
+    def note_tool(self, name: str, call_id: str, error: str | None = None) -> None:
+        """Publish a "tool" event: the model's call `call_id` of tool `name` ran, and
+        failed with `error` (the text the model was sent) if given. Charges nothing: the
+        result is charged when it is added to the conversation."""
+        pending: Pending = []
+        try:
+            with self._lock:
+                detail: dict[str, Any] = {"tool": name, "call_id": call_id}
+                detail["outcome"] = "ok" if error is None else "error"
+                if error is not None:
+                    detail["error"] = error
+                self._note(pending, "tool", detail)
+        finally:
+            self._publish(pending)
 
     # -- checks (called with the lock held) ----------------------------------------------
 
@@ -428,16 +453,28 @@ class Handler:
                 f"{self._turns_used} of {self.turn_limit} used",
             )
 
-    def _check_context(self, pending: Pending, tokens: int) -> None:
+    def _check_context(self, pending: Pending, tokens: int, what: str) -> None:
         if self._context_used + tokens > self.context_limit:
             fraction = self.config.max_context_window_fraction
             raise self._exhausted(
                 pending,
                 "context",
                 f"task {self.task!r} exhausted its context window: {self._context_used:,} + "
-                f"{tokens:,} tokens would exceed the limit of {self.context_limit:,} "
+                f"{tokens:,} tokens ({what}) would exceed the limit of {self.context_limit:,} "
                 f"({fraction * 100:g}% of {self.model.input_window:,})",
             )
+
+    def _describe(self, message: Message) -> str:
+        """What `message` is, for a context error: which part of the conversation did not fit."""
+        if message.role == "tool":
+            calls = (call for m in reversed(self._messages) for call in m.tool_calls)
+            name = next((c.name for c in calls if c.id == message.tool_call_id), None)
+            return f"the result of tool {name}" if name else "a tool result"
+        return {
+            "system": "the system prompt",
+            "user": "a user message",
+            "assistant": "the model's answer",
+        }.get(message.role, f"a {message.role} message")
 
     def _exhausted(
         self,

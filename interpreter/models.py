@@ -159,9 +159,9 @@ def resolve_model(spec: str, overrides: Mapping[str, Mapping[str, Any]] | None =
     if window is None:
         raise ConfigError(
             f"unknown model {canonical!r}: its input window is not known. Add it to "
-            f'taskscheme.toml:\n\n[models."{canonical}"]\ninput_window = 8192\n'
-            f'encoding = "{DEFAULT_OVERRIDE_ENCODING}"   # optional\n\n'
-            "with the model's real context window."
+            "taskscheme.toml with the model's real input window (8192 is only an "
+            f'example):\n\n[models."{canonical}"]\ninput_window = 8192\n'
+            f'encoding = "{DEFAULT_OVERRIDE_ENCODING}"   # optional'
         )
     return ModelInfo(
         spec=canonical,

@@ -16,11 +16,14 @@ from interpreter.errors import SchemeError
 from interpreter.messages import ModelResponse
 from interpreter.primitives.hashtables import HashTable
 from interpreter.primitives.json import from_python, to_python
+from interpreter.printer import write_string
 from interpreter.schema import SchemaError, check_schema, violation
 
 Output = str | dict[str, Any]  # "text", "json", or a checked JSON schema
 
 TEXT, JSON = Symbol("text"), Symbol("json")
+
+_RAW_SHOWN = 300  # characters of a wrong answer shown in the error message
 
 
 class TaskOutputError(SchemeError):
@@ -33,6 +36,14 @@ class TaskOutputError(SchemeError):
         super().__init__(f"{task}: {problem}", [raw])
         self.task = task
         self.raw = raw
+
+    def headline(self) -> str:
+        """The message, then the answer as the model wrote it, on one line and cut short
+        if long (`task-output-raw` has all of it)."""
+        flat = " ".join(self.raw.split())
+        if len(flat) > _RAW_SHOWN:
+            flat = flat[: _RAW_SHOWN - 1].rstrip() + "…"
+        return f"{self.message} (the model answered: {flat or 'nothing'})"
 
 
 def output_option(task: str, value: Any) -> Output:
@@ -55,8 +66,7 @@ def output_option(task: str, value: Any) -> Output:
     else:
         raise SchemeError(
             f"{task}: #:output must be 'text, 'json or a JSON schema "
-            "(an alist, a hash table or JSON text)",
-            [value],
+            f"(an alist, a hash table or JSON text), got {write_string(value)}"
         )
     try:
         return check_schema(data)

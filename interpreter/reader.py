@@ -242,6 +242,11 @@ def read_all(text: str, file: str = "<string>") -> Datums:
     file = SourceName(file, text)
     _local.file = file
     source = _blank_block_comments(text, file) if "#|" in text else text
+    if source.startswith(("#!/", "#! ")):
+        # a script's `#!/usr/bin/env ...` line: blanked, so lines and columns stay put
+        end = source.find("\n")
+        end = len(source) if end < 0 else end
+        source = " " * end + source[end:]
     try:
         items = _get_parser().parse(source)
     except VisitError as error:

@@ -15,6 +15,7 @@ program can catch.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import sys
 import threading
@@ -44,9 +45,10 @@ from interpreter.providers import (
     make_provider,
     options_from_settings,
 )
+from interpreter.providers.base import output_instruction
 from interpreter.resources import ResourceMetrics
 from interpreter.task_values import PROCEDURES, budget_value, metrics_value
-from interpreter.templates import Template, shown
+from interpreter.templates import Template, TemplateError, placeholders, shown
 from interpreter.threads import TASK_CHAIN
 from interpreter.tools import Tool, ToolParam, make_tool
 
@@ -109,9 +111,25 @@ class Task:
             raise SchemeError(
                 f"{self.name}: {', '.join(both)} is both a parameter and a requested context key"
             )
-        self.template = Template(template, self.name, [*params, *options.context])
+        available = [*params, *options.context]
+        self.template = Template(template, self.name, available)
+        unfilled = [
+            name for name in placeholders(options.config.system_prompt) if name in available
+        ]
+        if unfilled:
+            raise TemplateError(
+                f"{self.name}: the system prompt uses {{{{{unfilled[0]}}}}}, but only the "
+                "template's placeholders are filled in; the system prompt is sent as it is. "
+                "Put the value in the template"
+            )
 
     def __call__(self, *args: Any) -> Any:
+        keyword = next((arg for arg in args if isinstance(arg, Keyword)), None)
+        if keyword is not None:
+            raise ArityError(
+                f"{self.name}: a task call takes only its arguments, not #:{keyword.name}; "
+                "options belong in define-task"
+            )
         if len(args) != len(self.params):
             expected = f"{len(self.params)} argument{'' if len(self.params) == 1 else 's'}"
             raise ArityError(f"{self.name}: expects {expected}, got {len(args)}")
@@ -190,6 +208,7 @@ class TaskRunner:
         )
         self._models: dict[str, _Model] = {}
         self._lock = threading.Lock()
+        self._ask_lock = threading.Lock()
         self._ask_tool = Tool(
             ASK_USER,
             "Ask the user a question and get their answer. Use it when you need "
@@ -224,6 +243,9 @@ class TaskRunner:
         if not isinstance(name, Symbol):
             raise type_error("make-task", "a symbol naming the task", name, 1)
         names = _names("make-task", "a list of parameter names", params, 2)
+        twice = next((param for param in names if names.count(param) > 1), None)
+        if twice is not None:
+            raise SchemeError(f"{name.name}: parameter {twice} appears twice")
         if not isinstance(template, str):
             raise type_error(name.name, "a template string", template, 3)
         extra, keywords = split_keywords(name.name, rest, _TASK_OPTIONS)
@@ -237,8 +259,9 @@ class TaskRunner:
         """`(llm prompt #:option value ...)`: a one-off task named "llm" on `prompt` as it is."""
         positional, keywords = split_keywords("llm", args, _LLM_OPTIONS)
         if len(positional) != 1 or not isinstance(positional[0], str):
+            got = " ".join(write_string(value) for value in positional) or "no prompt"
             raise SchemeError(
-                "llm: expects one prompt string, then #:option value pairs", positional
+                f"llm: expects one prompt string, then #:option value pairs; got {got}"
             )
         return self.run(self._options("llm", keywords), positional[0])
 
@@ -270,11 +293,19 @@ class TaskRunner:
         context = _names(
             task, "a list of working-memory keys for #:context", given.get("context", NIL)
         )
+        output = output_option(task, given.get("output", Symbol("text")))
+        config = self.settings.handler_config(**overrides)
+        instruction = output_instruction(output)
+        if instruction:
+            # Asking for JSON is part of the system prompt, so it is charged and sent
+            # the same way to every provider.
+            system = "\n\n".join(part for part in (config.system_prompt, instruction) if part)
+            config = dataclasses.replace(config, system_prompt=system)
         return TaskOptions(
             name=task,
-            config=self.settings.handler_config(**overrides),
+            config=config,
             model=overrides.get("model"),
-            output=output_option(task, given.get("output", Symbol("text"))),
+            output=output,
             tools=tools,
             context=context,
             interactive=interactive,
@@ -329,23 +360,32 @@ class TaskRunner:
         which may recover, except for errors that end the task (`_ENDS_THE_TASK`)."""
         tool = by_name.get(call.name)
         if tool is None:
-            content = f"error: there is no tool named {call.name}; the tools are: {', '.join(by_name) or 'none'}"
-            return Message("tool", content, tool_call_id=call.id, is_error=True)
+            problem = (
+                f"there is no tool named {call.name}; the tools are: {', '.join(by_name) or 'none'}"
+            )
+            handler.note_tool(call.name, call.id, problem)
+            return Message("tool", f"error: {problem}", tool_call_id=call.id, is_error=True)
         if tool is self._ask_tool:
             handler.begin_turn()  # an exchange with the user counts as a turn
         try:
             content = tool.call_from_model(call.arguments)
-        except _ENDS_THE_TASK:
+        except _ENDS_THE_TASK as error:
+            handler.note_tool(call.name, call.id, error.headline())
             raise
         except TaskschemeError as error:
+            handler.note_tool(call.name, call.id, error.headline())
             return Message(
                 "tool", f"error: {error.headline()}", tool_call_id=call.id, is_error=True
             )
+        handler.note_tool(call.name, call.id)
         return Message("tool", content, tool_call_id=call.id)
 
     def _ask(self, question: str) -> str:
         try:
-            answer = self.ask_user(question)
+            # One question at a time: interactive tasks in a parallel-map must not print
+            # their questions together and read each other's answers.
+            with self._ask_lock:
+                answer = self.ask_user(question)
         except EOFError:
             raise SchemeError("the user gave no answer (end of input)") from None
         if not isinstance(answer, str):

@@ -45,6 +45,11 @@ class Template:
         return PLACEHOLDER.sub(lambda match: shown(values[match.group(1)]), self.text)
 
 
+def placeholders(text: str) -> list[str]:
+    """The names of the placeholders in `text`, in order."""
+    return [match.group(1) for match in PLACEHOLDER.finditer(text)]
+
+
 def shown(value: Any) -> str:
     """A value as it appears in a prompt: a string as is, anything else as `display` shows it."""
     return value if isinstance(value, str) else display_string(value)

@@ -88,7 +88,7 @@ class Tool:
                 f"{self.name}: unexpected argument(s) {', '.join(unexpected)} "
                 f"(its parameters: {expected})"
             )
-        return result_text(apply_procedure(self.procedure, values))
+        return result_text(apply_procedure(self.procedure, values), self.name)
 
     def _argument(self, param: ToolParam, arguments: dict[str, Any]) -> Any:
         if param.name not in arguments:
@@ -108,14 +108,14 @@ def _article(word: str) -> str:
     return "an" if word[0] in "aeiou" else "a"
 
 
-def result_text(value: Any) -> str:
+def result_text(value: Any, tool: str = "tool") -> str:
     """A tool's result as the model reads it: a string as is, no value as `null`, anything
-    else as JSON."""
+    else as JSON (a value JSON cannot represent is an error naming the tool)."""
     if isinstance(value, str):
         return value
     if value is UNSPECIFIED:
         return "null"
-    return to_json_text(value)
+    return to_json_text(value, proc=f"{tool}: the result cannot be sent to the model")
 
 
 def make_tool(name: Any, description: Any, params: Any, procedure: Any) -> Tool:

@@ -1,30 +1,7 @@
 ;;; The string library, written in the language itself over a few string primitives.
 
-;; (string-split "a,b,c" ",") => ("a" "b" "c"); with no separator, splits on whitespace.
-(define (string-split str . separator)
-  (if (null? separator)
-      (filter (lambda (s) (not (string-null? s))) (%split-whitespace str))
-      (let ((sep (car separator)))
-        (string-split* str (if (char? sep) (string sep) sep)))))
-
-(define (%split-whitespace str)
-  (let loop ((chars (string->list str)) (word '()) (words '()))
-    (define (flush) (if (null? word) words (cons (list->string (reverse word)) words)))
-    (cond ((null? chars) (reverse (flush)))
-          ((char-whitespace? (car chars)) (loop (cdr chars) '() (flush)))
-          (else (loop (cdr chars) (cons (car chars) word) words)))))
-
-;; (string-join '("a" "b") ", ") => "a, b"; the separator defaults to a space.
-(define (string-join strings . separator)
-  (string-join* strings (if (null? separator) " " (car separator))))
-
-(define (string-trim str) (string-trim* str))
-(define (string-trim-left str) (string-trim-left* str))
-(define (string-trim-right str) (string-trim-right* str))
-
-;; (string-contains haystack needle) => index of the first match, or #f
-(define (string-contains haystack needle)
-  (string-search needle haystack))
+;; string-split, string-join, string-trim, string-trim-left, string-trim-right,
+;; string-contains and string-replace are primitives (interpreter/primitives/strings.py).
 
 (define (string-index str pred)
   (let ((matches? (if (char? pred) (lambda (c) (char=? c pred)) pred)))
@@ -32,9 +9,6 @@
       (cond ((= i (string-length str)) #f)
             ((matches? (string-ref str i)) i)
             (else (loop (+ i 1)))))))
-
-(define (string-replace str old new)
-  (string-replace-all str old new))
 
 (define (string-reverse str)
   (list->string (reverse (string->list str))))

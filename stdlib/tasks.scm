@@ -33,7 +33,7 @@
 ;; calling the evaluator, since its feedback could not be used.
 (define (director-evaluator director evaluator input #:key (max-iterations 3))
   (unless (and (exact-integer? max-iterations) (positive? max-iterations))
-    (error "director-evaluator: #:max-iterations must be a positive integer" max-iterations))
+    (error "director-evaluator: #:max-iterations must be a positive integer, got" max-iterations))
   (let loop ((round 1) (feedback #f))
     (let ((draft (director input feedback)))
       (if (= round max-iterations)

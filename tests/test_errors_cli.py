@@ -128,7 +128,7 @@ PROGRAMS = {
     "nested-syntax-error": """\
         (define (f x)
           (if (> x 0)
-              (let ((y)) y)
+              (let ((y 1)) y)
               (if)))
         """,
     "library-callback": """\
@@ -136,8 +136,12 @@ PROGRAMS = {
         (display (firsts '((1) (2) ())))
         """,
     "library-misuse": """\
-        (define xs 5)
-        (display (filter odd? xs))
+        (define width 5)
+        (display (string-pad-left width 3))
+        """,
+    "library-argument": """\
+        (define xs '(1 2 3))
+        (display (filter xs odd?))
         """,
     "library-map-non-list": """\
         (display (map car 5))
@@ -149,6 +153,50 @@ PROGRAMS = {
         (display (frobnicate-widgets 1))
         (define (broken y)
           (+ y 1)
+        """,
+    "macro-argument": """\
+        (define-syntax swap!
+          (syntax-rules ()
+            ((_ a b) (let ((tmp a)) (set! a b) (set! b tmp)))))
+        (define x 1)
+        (swap! x
+               undefined-y)
+        """,
+    "keyword-arity": """\
+        (define (resize img #:key width height) img)
+        (define (thumbnail img) (resize img #:widht 10))
+        (display "start")
+        (thumbnail 'photo)
+        """,
+    "keyword-arity-direct": """\
+        (define (resize img #:key width height) img)
+        (resize 'photo #:widht 10)
+        """,
+    "tail-into-library": """\
+        (define (evens xs) (filter even? xs))
+        (define (report xs) (length (evens xs)))
+        (report 5)
+        """,
+    "bad-exit-code": """\
+        (display "bye")
+        (exit "bad")
+        """,
+    "check-calls": """\
+        (define (add a b) (+ a b))
+        (define (later) (add 1 2 3))
+        (define counter 0)
+        (define (bump!) (set! countr (+ counter 1)))
+        (car '(1) '(2))
+        (display (filter odd?))
+        (define (flexible a #:optional b) a)
+        (flexible 1 2)
+        (define (redefined x) x)
+        (define (redefined x y) x)
+        (redefined 1 2)
+        """,
+    "partial-line": """\
+        (display "partial")
+        (car '())
         """,
     "clean": """\
         (define (square x) (* x x))
@@ -250,17 +298,31 @@ def test_error_in_a_callback_from_the_library_points_at_user_code(outcome):
 def test_error_inside_the_library_is_shown_at_the_programs_call(outcome):
     result = outcome("library-misuse")
     assert result.lines[0] == (
-        "library-misuse.scm:2:10: type-error: car: expected a pair as argument 1, got 5"
-        " (in filter, from the standard library)"
+        "library-misuse.scm:2:10: type-error: string-length: expected a string as argument 1,"
+        " got 5 (in string-pad-left, from the standard library)"
     )
-    assert result.lines[1:3] == caret_lines(2, "(display (filter odd? xs))", 10, 16)
+    assert result.lines[1:3] == caret_lines(2, "(display (string-pad-left width 3))", 10, 25)
     assert "lists.scm" not in result.stderr
+    assert_no_traceback(result)
+
+
+def test_library_procedure_names_its_own_bad_argument(outcome):
+    """Arguments in the wrong order: the library says which of its arguments is wrong,
+    not which primitive it happened to call with it."""
+    result = outcome("library-argument")
+    assert result.lines[0] == (
+        "library-argument.scm:2:10: type-error: filter: expected a procedure as argument 1,"
+        " got (1 2 3)"
+    )
+    assert "call chain" not in result.stderr
     assert_no_traceback(result)
 
 
 def test_library_map_of_a_non_list_is_an_error(outcome):
     result = outcome("library-map-non-list")
-    assert result.lines[0] == "library-map-non-list.scm:1:10: error: map: expected a list, got 5"
+    assert result.lines[0] == (
+        "library-map-non-list.scm:1:10: type-error: map: expected a list as argument 2, got 5"
+    )
     assert result.returncode == 1
 
 
@@ -338,6 +400,7 @@ def test_macro_use_that_matches_no_rule_points_at_the_use(outcome):
     result = outcome("macro-use")
     assert result.lines[0] == (
         "macro-use.scm:5:1: syntax-error: no syntax-rules pattern of swap! matches this use"
+        " (it takes (swap! a b))"
     )
     assert result.lines[1:3] == caret_lines(5, "(swap! p)", 1, len("(swap! p)"))
 
@@ -348,6 +411,89 @@ def test_syntax_error_points_at_the_nested_form(outcome):
         "nested-syntax-error.scm:4:7: syntax-error: bad if: expected (if test then [else])"
     )
     assert_no_traceback(result)
+
+
+def test_macro_argument_error_points_at_the_argument(outcome):
+    """An argument passed through a macro keeps the place the user wrote it."""
+    result = outcome("macro-argument")
+    assert result.lines[0] == (
+        "macro-argument.scm:6:8: unbound-variable: unbound variable undefined-y"
+    )
+    assert result.lines[1:3] == caret_lines(6, "       undefined-y)", 8, len("undefined-y"))
+
+
+def test_unknown_keyword_in_a_tail_call_points_at_that_call(outcome):
+    result = outcome("keyword-arity")
+    assert result.lines[0] == (
+        "keyword-arity.scm:2:25: arity-error: resize: unknown keyword #:widht"
+        " (did you mean #:width?) (it takes #:width #:height)"
+    )
+    chain = result.lines[result.lines.index("call chain (innermost first):") + 1 :]
+    assert chain == ["  in thumbnail at keyword-arity.scm:4:1"]
+    assert result.stdout == "start"
+
+
+def test_unknown_keyword_lists_no_frame_for_a_procedure_that_never_started(outcome):
+    result = outcome("keyword-arity-direct")
+    assert result.lines[0].startswith(
+        "keyword-arity-direct.scm:2:1: arity-error: resize: unknown keyword #:widht"
+    )
+    assert "call chain" not in result.stderr
+
+
+def test_error_in_the_library_reached_by_a_tail_call(outcome):
+    """`evens` has no frame left once it tail-calls `filter`: the message says so
+    rather than presenting `evens` as a library procedure."""
+    result = outcome("tail-into-library")
+    assert result.lines[0] == (
+        "tail-into-library.scm:2:29: type-error: filter: expected a list as argument 2, got 5"
+        " (in the standard library, reached by tail calls from evens)"
+    )
+    assert result.lines[-1] == "  in report at tail-into-library.scm:3:1"
+
+
+def test_exit_with_a_bad_code_is_a_program_error(outcome):
+    result = outcome("bad-exit-code")
+    assert result.returncode == 1
+    assert result.stdout == "bye"
+    assert result.lines[0] == (
+        "bad-exit-code.scm:2:1: type-error: exit: expected an exit code from 0 to 255 or a"
+        ' boolean as argument 1, got "bad"'
+    )
+    assert "int()" not in result.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_error_after_a_partial_line_on_a_terminal_starts_a_new_line(tmp_path):
+    """With standard output and error on one terminal, the message does not continue
+    the program's unfinished line; output to a pipe is never changed (above)."""
+    import os
+    import pty
+
+    (tmp_path / "partial-line.scm").write_text(textwrap.dedent(PROGRAMS["partial-line"]))
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "interpreter", "run", "partial-line.scm"],
+        stdin=subprocess.DEVNULL,
+        stdout=follower,
+        stderr=follower,
+        cwd=tmp_path,
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert process.wait(timeout=60) == 1
+    lines = seen.decode().replace("\r\n", "\n").splitlines()
+    assert lines[0] == "partial"
+    assert lines[1].startswith("partial-line.scm:2:1: type-error: car:")
 
 
 # ------------------------------------------------------------------ brackets
@@ -399,6 +545,22 @@ def test_check_reports_every_error_of_a_file_at_once(outcome):
     assert_no_traceback(result)
 
 
+def test_check_reports_calls_that_cannot_work_and_set_of_undefined(outcome):
+    """Calls by name of a procedure defined once in the file, of a primitive or of a
+    library procedure, with an argument count it cannot take; `set!` of a name that is
+    never defined. A procedure defined twice is not checked."""
+    result = outcome("check-calls", "check")
+    headlines = [line for line in result.lines if line.startswith("check-calls")]
+    assert headlines == [
+        "check-calls.scm:2:17: arity-error: add: expects 2 arguments, got 3",
+        "check-calls.scm:4:23: unbound-variable: cannot set! countr: it is not defined"
+        " (did you mean counter?)",
+        "check-calls.scm:5:1: arity-error: car: expects 1 argument, got 2",
+        "check-calls.scm:6:10: arity-error: filter: expects 2 arguments, got 1",
+    ]
+    assert result.returncode == 1
+
+
 def test_check_of_a_clean_file(outcome):
     result = outcome("clean", "check")
     assert result.returncode == 0
@@ -442,6 +604,33 @@ def test_bad_command_lines_exit_2(args, tmp_path):
     result = taskscheme(*args, cwd=tmp_path)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_mutual_recursion_is_summarized_as_a_repeating_cycle(tmp_path):
+    (tmp_path / "mutual.scm").write_text(
+        "(define (ping n) (+ 1 (pong n)))\n(define (pong n) (+ 1 (ping n)))\n(ping 0)\n"
+    )
+    result = taskscheme("run", "--max-recursion-depth", "1000", "mutual.scm", cwd=tmp_path)
+    lines = result.stderr.splitlines()
+    chain = lines[lines.index("call chain (innermost first):") + 1 :]
+    assert chain[:2] == ["  in pong at mutual.scm:1:23", "  in ping at mutual.scm:2:23"]
+    assert chain[2].startswith("    ... the 2 calls above, ")
+    assert chain[-1] == "  in ping at mutual.scm:3:1"
+    assert len(chain) <= 6
+
+
+@pytest.mark.parametrize(
+    ("args", "seen"),
+    [
+        pytest.param(["--", "--flag", "x"], '("--flag" "x")', id="dashes-right-after-file"),
+        pytest.param(["a", "--", "--", "-y"], '("a" "--" "-y")', id="second-dashes-kept"),
+        pytest.param(["--verbose", "b", "--", "--c"], '("b" "--c")', id="own-option-first"),
+    ],
+)
+def test_program_arguments_after_double_dash(args, seen, tmp_path):
+    (tmp_path / "args.scm").write_text("(write (cdr (command-line)))")
+    result = taskscheme("run", "args.scm", *args, cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, seen), result.stderr
 
 
 def test_eval_prints_the_value(tmp_path):

@@ -174,8 +174,8 @@ def test_content_over_the_limit_is_refused_and_not_added() -> None:
         error = caught.value
         assert error.resource == "context"
         assert error.message == (
-            "task 'classify' exhausted its context window: 1,203 + 303 tokens would exceed "
-            "the limit of 1,500 (50% of 3,000)"
+            "task 'classify' exhausted its context window: 1,203 + 303 tokens (a user message) "
+            "would exceed the limit of 1,500 (50% of 3,000)"
         )
         assert error.metrics == before
         # Content that fits exactly is still accepted.

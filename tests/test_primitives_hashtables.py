@@ -100,7 +100,7 @@ def test_errors():
     table = call("make-equal-hash-table")
     with pytest.raises(SchemeError) as info:
         call("hash-table-ref", table, "missing")
-    assert info.value.headline() == 'hash-table-ref: key not found "missing"'
+    assert info.value.headline() == 'hash-table-ref: key not found: "missing"'
     with pytest.raises(SchemeError, match="hash-table-update!: key not found"):
         call("hash-table-update!", table, "k", lambda v: v)
     with pytest.raises(

@@ -119,24 +119,32 @@ def test_strings_are_immutable():
             call(name, *args)
 
 
-def test_library_helpers():
+def test_library_primitives():
     assert call("string-search", "lo", "hello") == 3
     assert call("string-search", Char("l"), "hello", 3) == 3
     assert call("string-search", "z", "hello") is False
-    assert list_to_python(call("string-split*", "a,b,,c", ",")) == ["a", "b", "", "c"]
-    assert call("string-join*", python_to_list(["a", "b"]), ", ") == "a, b"
-    assert call("string-join*", NIL, ",") == ""
-    assert call("string-trim*", "  hi \n") == "hi"
-    assert call("string-trim*", "xxhixx", "x") == "hi"
-    assert call("string-trim-left*", "  hi ") == "hi "
-    assert call("string-trim-right*", "  hi ") == "  hi"
-    assert call("string-replace-all", "a-b-c", "-", "+") == "a+b+c"
+    assert call("string-contains", "hello", "lo") == 3
+    assert list_to_python(call("string-split", "a,b,,c", ",")) == ["a", "b", "", "c"]
+    assert list_to_python(call("string-split", "a b", Char(" "))) == ["a", "b"]
+    assert list_to_python(call("string-split", "  two \n words ")) == ["two", "words"]
+    assert call("string-join", python_to_list(["a", "b"]), ", ") == "a, b"
+    assert call("string-join", python_to_list(["a", "b"])) == "a b"
+    assert call("string-join", NIL, ",") == ""
+    assert call("string-trim", "  hi \n") == "hi"
+    assert call("string-trim", "xxhixx", "x") == "hi"
+    assert call("string-trim-left", "  hi ") == "hi "
+    assert call("string-trim-right", "  hi ") == "  hi"
+    assert call("string-replace", "a-b-c", "-", "+") == "a+b+c"
     assert call("string-prefix?", "he", "hello") is True
     assert call("string-suffix?", "lo", "hello") is True
-    with pytest.raises(SchemeError, match="string-split\\*: the separator must not be empty"):
-        call("string-split*", "abc", "")
-    with pytest.raises(SchemeTypeError, match="string-join\\*: expected a list of strings"):
-        call("string-join*", python_to_list(["a", 1]), ",")
+    with pytest.raises(SchemeError, match="string-split: the separator must not be empty"):
+        call("string-split", "abc", "")
+    with pytest.raises(SchemeTypeError, match="string-join: expected a list of strings"):
+        call("string-join", python_to_list(["a", 1]), ",")
+    with pytest.raises(
+        SchemeTypeError, match="string-contains: expected a string as argument 1, got 5"
+    ):
+        call("string-contains", 5, "x")
     with pytest.raises(
         SchemeError,
         match=r"string-search: start index 9 is out of range for a string of length 5 \(valid: 0 to 5\)",

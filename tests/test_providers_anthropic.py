@@ -123,7 +123,15 @@ def test_json_output_is_asked_for_in_the_system_prompt(fake_llm, anthropic):
     anthropic.complete(ask(output=schema))
     system = fake_llm.last.body["system"]
     assert system.startswith(JSON_INSTRUCTION)
-    assert json.dumps(schema, indent=2) in system
+    assert json.dumps(schema) in system
+
+
+def test_a_request_that_already_asks_for_json_is_not_told_twice(fake_llm, anthropic):
+    # Tasks put the instruction in their own system prompt, where it is charged.
+    fake_llm.reply('{"label": "bug"}')
+    system = f"You label tickets.\n\n{JSON_INSTRUCTION}"
+    anthropic.complete(ask(Message("system", system), Message("user", "x"), output="json"))
+    assert fake_llm.last.body["system"] == system
 
 
 def test_max_tokens_stop_reason_is_length(fake_llm, anthropic):

@@ -59,7 +59,8 @@ def test_missing_sdk_names_the_extra(monkeypatch):
 @pytest.mark.parametrize(
     ("spec", "expected"),
     [
-        ("gpt-4o", "it must start with one of openai:, ollama:, anthropic:, replay:"),
+        ("gpt4o", "it must start with one of openai:, ollama:, anthropic:, replay:"),
+        ("test:scripted", "pass one (ScriptedModel, FunctionModel) to Interpreter(model=...)"),
         ("gemini:pro", "unknown model spec 'gemini:pro'"),
         ("openai:", "needs a model name after 'openai:'"),
         ("replay:", "needs a cassette path after 'replay:'"),
@@ -69,3 +70,9 @@ def test_bad_specs(spec, expected):
     with pytest.raises(ProviderConfigError) as caught:
         make_provider(spec)
     assert expected in caught.value.message
+
+
+def test_a_bare_known_model_name_gets_its_provider():
+    # Configuration accepts `model = "gpt-4o"`, so the provider must too.
+    assert make_provider("gpt-4o").spec == "openai:gpt-4o"
+    assert make_provider("claude-sonnet-4-5").spec == "anthropic:claude-sonnet-4-5"

@@ -194,7 +194,7 @@ def test_malformed_cassettes_name_path_and_line(tmp_path, text, line, detail):
     assert detail in caught.value.detail
 
 
-def test_failed_calls_are_not_recorded(tmp_path):
+def test_calls_failing_with_other_than_a_provider_error_are_not_recorded(tmp_path):
     cassette = tmp_path / "c.jsonl"
     recorder = RecordingProvider(ScriptedModel([]), cassette)
     with pytest.raises(Exception, match="scripted"):

@@ -121,3 +121,14 @@ def jiffies_per_second() -> int:
 @primitive("void")
 def void(*_: Any) -> Any:
     return UNSPECIFIED
+
+
+@primitive("%type-error")
+def library_type_error(who: Any, expected: Any, value: Any, position: Any) -> Any:
+    """`(%type-error 'filter "a procedure" x 1)`: the standard library's procedures
+    report a bad argument as a primitive does (a type-error naming the procedure, the
+    argument's position, what it wanted and what it got)."""
+    from ..datums import Symbol
+
+    name = who.name if type(who) is Symbol else str(who)
+    raise type_error(name, str(expected), value, position)

@@ -221,7 +221,7 @@ def is_hash_table(obj: Any) -> bool:
 
 
 def _missing(proc: str, key: Any) -> SchemeError:
-    return SchemeError(f"{proc}: key not found", [key])
+    return SchemeError(f"{proc}: key not found:", [key])
 
 
 @primitive("hash-table-ref")

@@ -104,15 +104,19 @@ class InputPort(_Port):
         return self._pending[:1]
 
     def read_line(self) -> str | None:
-        """The next line without its line ending, or None at the end of input."""
+        """The next line without its line ending ("\n" or "\r\n"), or None at the end
+        of input."""
         buffered, self._pending = self._pending, ""
         if "\n" in buffered:
             line, _, self._pending = buffered.partition("\n")
-            return line
-        line = buffered + self.stream.readline()
-        if not line:
-            return None
-        return line[:-1] if line.endswith("\n") else line
+        else:
+            line = buffered + self.stream.readline()
+            if not line:
+                return None
+            if not line.endswith("\n"):
+                return line
+            line = line[:-1]
+        return line[:-1] if line.endswith("\r") else line
 
     def read_string(self, k: int) -> str:
         taken, self._pending = self._pending[:k], self._pending[k:]

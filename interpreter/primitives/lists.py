@@ -139,25 +139,54 @@ def append(*lists: Any) -> Any:
     return result
 
 
-@primitive("reverse")
-def reverse(lst: Any) -> Any:
-    result = NIL
-    for item in list_items("reverse", lst, 1):
-        result = Pair(item, result)
+def _reverse_onto(proc: str, lst: Any, tail: Any) -> Any:
+    """The elements of the proper list `lst` in reverse order, consed onto `tail`, in
+    one walk (a second pointer at half speed catches a circular list)."""
+    result = tail
+    node = slow = lst
+    count = 0
+    while type(node) is Pair or type(node) is SourcePair:
+        result = Pair(node.car, result)
+        node = node.cdr
+        count += 1
+        if not count & 1:
+            slow = slow.cdr
+            if slow is node:
+                list_items(proc, lst, 1)  # raises: a circular list
+    if node is not NIL:
+        raise type_error(proc, "a proper list", lst, 1)
     return result
 
 
-def _walk(proc: str, lst: Any, k: Any) -> Any:
-    """The list after `k` cdrs; an error naming the list's length if it is too short."""
+@primitive("reverse")
+def reverse(lst: Any) -> Any:
+    return _reverse_onto("reverse", lst, NIL)
+
+
+def _walk(proc: str, lst: Any, k: Any, inclusive: bool = True) -> Any:
+    """The list after `k` cdrs; an error naming the list's length if it is too short.
+    `inclusive`: k may be the length itself (list-tail), not only an element's index."""
     check_nonnegative(proc, k, 2)
     node = lst
     for taken in range(k):
         if type(node) is not Pair and type(node) is not SourcePair:
-            raise SchemeError(
-                f"{proc}: index {k} is out of range for a list of length {taken}", [lst]
-            )
+            raise _out_of_range(proc, lst, k, taken, inclusive)
         node = node.cdr
     return node
+
+
+def _out_of_range(proc: str, lst: Any, k: int, length: int, inclusive: bool) -> SchemeError:
+    if type(lst) is not Pair and type(lst) is not SourcePair and lst is not NIL:
+        return type_error(proc, "a list", lst, 1)
+    high = length if inclusive else length - 1
+    valid = f"valid indexes are 0 to {high}" if high >= 0 else "it has no elements"
+    return SchemeError(f"{proc}: index {k} is out of range for a list of length {length} ({valid})")
+
+
+@primitive("append-reverse")
+def append_reverse(rev_head: Any, tail: Any) -> Any:
+    """SRFI 1: `(append (reverse rev-head) tail)`, without the intermediate copy."""
+    return _reverse_onto("append-reverse", rev_head, tail)
 
 
 @primitive("list-tail")
@@ -166,10 +195,10 @@ def list_tail(lst: Any, k: Any) -> Any:
 
 
 def _pair_at(proc: str, lst: Any, k: Any) -> Pair:
-    node = _walk(proc, lst, k)
+    node = _walk(proc, lst, k, inclusive=False)
     if type(node) is Pair or type(node) is SourcePair:
         return node
-    raise SchemeError(f"{proc}: index {k} is out of range for a list of length {k}", [lst])
+    raise _out_of_range(proc, lst, k, k, inclusive=False)
 
 
 @primitive("list-ref")

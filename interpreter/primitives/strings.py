@@ -1,5 +1,7 @@
-"""Strings, which are immutable in taskscheme (Python str), and the fast helpers the Scheme
-string library in stdlib/ is built on (`string-search`, `string-split*`, `string-join*`, ...).
+"""Strings, which are immutable in taskscheme (Python str), and the parts of the string
+library that are thin over Python's own (`string-split`, `string-join`, `string-trim`,
+`string-contains`, `string-replace`): as primitives, their errors name the procedure the
+program called and the argument it got wrong. The rest of the library is stdlib/strings.scm.
 
 Every index is checked, so a bad index is an error naming the procedure, the index and
 the valid range, never a silent Python slice.
@@ -183,20 +185,33 @@ def string_search(needle: Any, haystack: Any, start: Any = 0) -> int | bool:
     return False if index < 0 else index
 
 
-@primitive("string-split*")
-def string_split(string: Any, separator: Any) -> Any:
-    """The pieces of `string` between occurrences of `separator` (a list of strings)."""
-    text = check_string("string-split*", string, 1)
-    return python_to_list(text.split(_pattern("string-split*", separator, 2, "separator")))
+@primitive("string-contains")
+def string_contains(haystack: Any, needle: Any, start: Any = 0) -> int | bool:
+    """The first index at or after `start` where `needle` (string or char) occurs, or #f."""
+    text = check_string("string-contains", haystack, 1)
+    pattern = _text_or_char("string-contains", needle, 2)
+    first, _ = check_range("string-contains", start, None, len(text), "string", 3)
+    index = text.find(pattern, first)
+    return False if index < 0 else index
 
 
-@primitive("string-join*")
+@primitive("string-split")
+def string_split(string: Any, separator: Any = None) -> Any:
+    """The pieces of `string` between occurrences of `separator` (a string or a
+    character); without one, the words between runs of whitespace."""
+    text = check_string("string-split", string, 1)
+    if separator is None:
+        return python_to_list(text.split())
+    return python_to_list(text.split(_pattern("string-split", separator, 2, "separator")))
+
+
+@primitive("string-join")
 def string_join(strings: Any, separator: Any = " ") -> str:
-    pieces = list_items("string-join*", strings, 1)
+    pieces = list_items("string-join", strings, 1)
     for piece in pieces:
         if type(piece) is not str:
-            raise type_error("string-join*", "a list of strings", strings, 1)
-    return check_string("string-join*", separator, 2).join(pieces)
+            raise type_error("string-join", "a list of strings", strings, 1)
+    return check_string("string-join", separator, 2).join(pieces)
 
 
 def _trimmer(name: str, trim: Callable[[str, str | None], str]) -> None:
@@ -210,18 +225,19 @@ def _trimmer(name: str, trim: Callable[[str, str | None], str]) -> None:
 
 
 for _name, _trim in {
-    "string-trim*": str.strip,
-    "string-trim-left*": str.lstrip,
-    "string-trim-right*": str.rstrip,
+    "string-trim": str.strip,
+    "string-trim-left": str.lstrip,
+    "string-trim-right": str.rstrip,
 }.items():
     _trimmer(_name, _trim)
 
 
-@primitive("string-replace-all")
-def string_replace_all(string: Any, old: Any, new: Any) -> str:
-    text = check_string("string-replace-all", string, 1)
-    pattern = _pattern("string-replace-all", old, 2, "text to replace")
-    return text.replace(pattern, check_string("string-replace-all", new, 3))
+@primitive("string-replace")
+def string_replace(string: Any, old: Any, new: Any) -> str:
+    """`string` with every occurrence of `old` replaced by `new`."""
+    text = check_string("string-replace", string, 1)
+    pattern = _pattern("string-replace", old, 2, "text to replace")
+    return text.replace(pattern, _text_or_char("string-replace", new, 3))
 
 
 @primitive("string-prefix?")

@@ -6,15 +6,15 @@ asked for in the system prompt; the task layer validates what comes back.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from interpreter.messages import Message, ModelRequest, ModelResponse, ToolCall, Usage
+from interpreter.providers.base import JSON_INSTRUCTION, output_instruction
 from interpreter.providers.sdk import SdkProvider
 
-DEFAULT_MAX_TOKENS = 4096
+__all__ = ["JSON_INSTRUCTION", "AnthropicProvider", "messages_arguments", "parse_message"]
 
-JSON_INSTRUCTION = "Answer with a single JSON value and nothing else: no prose, no code fence."
+DEFAULT_MAX_TOKENS = 4096
 
 # Anthropic's stop reasons in the vocabulary the rest of taskscheme uses (OpenAI's).
 _FINISH_REASONS = {
@@ -50,11 +50,11 @@ class AnthropicProvider(SdkProvider):
 def messages_arguments(request: ModelRequest) -> dict[str, Any]:
     """The keyword arguments of `messages.create` for `request`."""
     system = [m.content for m in request.messages if m.role == "system"]
-    if request.output == "json":
-        system.append(JSON_INSTRUCTION)
-    elif isinstance(request.output, dict):
-        schema = json.dumps(request.output, indent=2)
-        system.append(f"{JSON_INSTRUCTION} It must satisfy this JSON schema:\n{schema}")
+    # Tasks already carry the instruction in their system prompt (where it is charged);
+    # a request made some other way gets it here.
+    instruction = output_instruction(request.output)
+    if instruction and instruction not in "\n\n".join(system):
+        system.append(instruction)
     arguments: dict[str, Any] = {
         "model": request.model,
         "max_tokens": request.max_output_tokens or DEFAULT_MAX_TOKENS,

@@ -7,8 +7,9 @@ as a `ProviderError` that says what happened and to which request.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from interpreter.errors import TaskschemeError
 from interpreter.messages import ModelRequest, ModelResponse
@@ -38,6 +39,25 @@ _REASON_TEXT: dict[str, str] = {
 }
 
 _ABBREVIATE_AT = 40
+
+JSON_INSTRUCTION = (
+    "Give your final answer as a single JSON value and nothing else: no prose, no code fence."
+)
+
+
+def output_instruction(output: str | dict[str, Any]) -> str:
+    """What the system prompt says to ask for an output form: nothing for text, the JSON
+    instruction for JSON, and the instruction with the schema for a schema.
+
+    The task layer puts it in a task's system prompt, where it is charged to the context
+    like any other text and sent to every provider (OpenAI's JSON mode also insists that
+    the word JSON appear in the messages)."""
+    if output == "text":
+        return ""
+    if output == "json":
+        return JSON_INSTRUCTION
+    schema = json.dumps(output, ensure_ascii=False)
+    return f"{JSON_INSTRUCTION} It must satisfy this JSON schema: {schema}"
 
 
 @runtime_checkable

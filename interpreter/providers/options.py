@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from interpreter.models import KNOWN_MODELS
 from interpreter.providers.anthropic import AnthropicProvider
 from interpreter.providers.base import Provider, ProviderConfigError
 from interpreter.providers.openai import OllamaProvider, OpenAIProvider
@@ -48,8 +49,16 @@ _SETTING_KEYS: dict[str, tuple[str, str | None]] = {
 def make_provider(spec: str, options: Mapping[str, ProviderOptions] | None = None) -> Provider:
     """The provider a spec names. `options` is keyed by prefix ("openai", "ollama",
     "anthropic"); a missing entry means default options."""
+    if spec in KNOWN_MODELS:  # a bare known name, as configuration accepts it: gpt-4o
+        spec = f"{KNOWN_MODELS[spec][0]}:{spec}"
     prefix, colon, rest = spec.partition(":")
     valid = ", ".join(f"{p}:" for p in PREFIXES)
+    if prefix == "test" and colon:
+        raise ProviderConfigError(
+            f"model spec {spec!r} names an offline test model, which exists only in Python: "
+            "pass one (ScriptedModel, FunctionModel) to Interpreter(model=...); from the "
+            f"command line use one of {valid}"
+        )
     if not colon or prefix not in PREFIXES:
         raise ProviderConfigError(f"unknown model spec {spec!r}: it must start with one of {valid}")
     if not rest:

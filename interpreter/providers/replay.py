@@ -18,13 +18,14 @@ import difflib
 import json
 import os
 import threading
+from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from interpreter.messages import ModelRequest, ModelResponse
-from interpreter.providers.base import Provider, ProviderError
+from interpreter.providers.base import Provider, ProviderConfigError, ProviderError, Reason
 
 CASSETTE_VERSION = 1
 _MAX_DIFF_LINES = 40
@@ -32,9 +33,11 @@ _LINE_WIDTH = 160
 
 
 class RecordingProvider:
-    """Wraps a provider and appends every successful exchange to a cassette. The file is
-    written from scratch, flushed after each line, and safe under concurrent calls.
-    Failed calls are not recorded: they raise as usual."""
+    """Wraps a provider and appends every exchange to a cassette. The file is written
+    from scratch, flushed after each line, and safe under concurrent calls. A call that
+    fails with a `ProviderError` is recorded with its error (instead of a response) and
+    raises as usual, so a replay fails the same way and a program that handles provider
+    errors replays faithfully."""
 
     def __init__(
         self,
@@ -47,9 +50,15 @@ class RecordingProvider:
         self.inner = inner
         self.spec = inner.spec
         self.path = Path(path)
+        # Re-recording a replay records the model the cassette was made with.
+        model = getattr(inner, "recorded_model", None) or inner.spec
+        if input_window is None:
+            input_window = getattr(inner, "input_window", None)
+        if encoding is None:
+            encoding = getattr(inner, "encoding", None)
         header: dict[str, Any] = {
             "taskscheme_cassette": CASSETTE_VERSION,
-            "model": inner.spec,
+            "model": model,
             "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         if input_window is not None:
@@ -57,14 +66,37 @@ class RecordingProvider:
         if encoding is not None:
             header["encoding"] = encoding
         self._lock = threading.Lock()
-        self.path.write_text(_json_line(header), encoding="utf-8")
+        try:
+            self.path.write_text(_json_line(header), encoding="utf-8")
+        except OSError as error:
+            raise ProviderConfigError(
+                f"cannot record to the cassette {self.path}: {error.strerror or error}"
+            ) from None
 
     def complete(self, request: ModelRequest) -> ModelResponse:
-        response = self.inner.complete(request)
-        line = _json_line({"request": request.to_json(), "response": response.to_json()})
+        try:
+            response = self.inner.complete(request)
+        except ProviderError as error:
+            if error.provider != "replay":  # a cassette's own trouble is not the model's
+                self._write({"request": request.to_json(), "error": _error_json(error)})
+            raise
+        self._write({"request": request.to_json(), "response": response.to_json()})
+        return response
+
+    def _write(self, exchange: dict[str, Any]) -> None:
+        line = _json_line(exchange)
         with self._lock, self.path.open("a", encoding="utf-8") as cassette:
             cassette.write(line)
-        return response
+
+
+def _error_json(error: ProviderError) -> dict[str, Any]:
+    return {
+        "provider": error.provider,
+        "reason": error.reason,
+        "status": error.status,
+        "detail": error.detail,
+        "where": error.where,
+    }
 
 
 @dataclass(slots=True)
@@ -72,8 +104,23 @@ class _Exchange:
     line: int
     request: dict[str, Any]
     key: str
-    response: ModelResponse
+    response: ModelResponse | None
+    error: dict[str, Any] | None = None
     used: bool = False
+
+    def answer(self, request: ModelRequest) -> ModelResponse:
+        """The recorded response, or the recorded failure raised again."""
+        if self.error is not None:
+            raise ProviderError(
+                self.error["provider"],
+                self.error["reason"],
+                self.error.get("detail") or "",
+                request=request,
+                status=self.error.get("status"),
+                where=self.error.get("where"),
+            )
+        assert self.response is not None
+        return self.response
 
 
 class ReplayProvider:
@@ -89,6 +136,11 @@ class ReplayProvider:
         self.path = os.fspath(path)
         self.spec = "replay:" + self.path
         header, self._exchanges = _load(self.path)
+        # Unused exchanges by request, in recorded order: a lookup costs the same for a
+        # cassette of ten thousand exchanges as for one of ten.
+        self._unused: dict[str, deque[_Exchange]] = {}
+        for exchange in self._exchanges:
+            self._unused.setdefault(exchange.key, deque()).append(exchange)
         self.recorded_model: str = header["model"]
         self.input_window: int | None = header.get("input_window")
         self.encoding: str | None = header.get("encoding")
@@ -98,11 +150,14 @@ class ReplayProvider:
         wanted = request.to_json()
         key = _canonical(wanted)
         with self._lock:
-            for exchange in self._exchanges:
-                if not exchange.used and exchange.key == key:
-                    exchange.used = True
-                    return exchange.response
-            detail = self._explain_miss(wanted, key)
+            waiting = self._unused.get(key)
+            found = waiting.popleft() if waiting else None
+            if found is not None:
+                found.used = True
+            else:
+                detail = self._explain_miss(wanted, key)
+        if found is not None:
+            return found.answer(request)
         raise ProviderError("replay", "cassette-mismatch", detail, request=request, where=self.path)
 
     def _explain_miss(self, wanted: dict[str, Any], key: str) -> str:
@@ -135,8 +190,21 @@ def _load(path: str) -> tuple[dict[str, Any], list[_Exchange]]:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ProviderError("replay", "cassette-missing", "no such file", where=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProviderError("replay", "cassette-missing", str(exc), where=path) from exc
+    except IsADirectoryError:
+        raise ProviderError(
+            "replay", "cassette-missing", "it is a directory, not a cassette file", where=path
+        ) from None
+    except OSError as exc:
+        detail = exc.strerror or str(exc)
+        raise ProviderError("replay", "cassette-missing", detail, where=path) from exc
+    except UnicodeDecodeError as exc:
+        raise ProviderError(
+            "replay",
+            "malformed",
+            f"not UTF-8 text ({exc.reason})",
+            where=path,
+            what="malformed cassette",
+        ) from exc
     rows = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
     if not rows:
         raise _malformed(path, 1, "the file is empty; a cassette starts with a header line")
@@ -160,14 +228,32 @@ def _load(path: str) -> tuple[dict[str, Any], list[_Exchange]]:
 
 def _exchange(path: str, number: int, line: str) -> _Exchange:
     data = _parse_line(path, number, line)
+    answer = "error" if "error" in data and "response" not in data else "response"
+    for part in ("request", answer):
+        if not isinstance(data.get(part), dict):
+            raise _malformed(
+                path,
+                number,
+                f'expected {{"request": {{...}}, "response": {{...}}}}: '
+                f'"{part}" is {_json_kind(data.get(part))}',
+            )
     try:
         request = ModelRequest.from_json(data["request"]).to_json()
-        response = ModelResponse.from_json(data["response"])
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise _malformed(
-            path, number, f'expected {{"request": ..., "response": ...}}, not usable: {exc!r}'
-        ) from exc
-    return _Exchange(number, request, _canonical(request), response)
+        response = ModelResponse.from_json(data["response"]) if answer == "response" else None
+    except KeyError as exc:
+        raise _malformed(path, number, f"the exchange has no {exc.args[0]!r} field") from exc
+    except (TypeError, AttributeError, ValueError) as exc:
+        raise _malformed(path, number, f"the exchange cannot be read: {exc}") from exc
+    error = data.get("error") if answer == "error" else None
+    if error is not None:
+        reasons = get_args(Reason)
+        if error.get("reason") not in reasons or not isinstance(error.get("provider"), str):
+            raise _malformed(
+                path,
+                number,
+                'a recorded error needs "provider" and a "reason", one of ' + ", ".join(reasons),
+            )
+    return _Exchange(number, request, _canonical(request), response, error)
 
 
 def _parse_line(path: str, number: int, line: str) -> dict[str, Any]:
@@ -178,6 +264,19 @@ def _parse_line(path: str, number: int, line: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise _malformed(path, number, "expected a JSON object")
     return data
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "missing"
+    kinds = {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+    }
+    return kinds.get(type(value), "not an object")
 
 
 def _malformed(path: str, number: int, detail: str) -> ProviderError:
@@ -236,7 +335,7 @@ def _first_difference(removed: str, added: str) -> int:
 def _window(line: str, start: int) -> str:
     """`line` (a diff line: sign, then text) cut to `_LINE_WIDTH` characters from `start`."""
     sign, text = line[:1], line[1:]
-    start = max(0, start)
+    start = max(0, min(start, len(text) - _LINE_WIDTH))  # a line that fits is not cut
     cut = text[start : start + _LINE_WIDTH]
     head = "…" if start > 0 else ""
     tail = "…" if start + _LINE_WIDTH < len(text) else ""

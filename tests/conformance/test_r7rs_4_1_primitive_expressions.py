@@ -111,6 +111,31 @@ ROWS = [
     ),
     ("set-needs-symbol", "(set! (car x) 1)", Raises("syntax-error", "set!")),
     ("set-returns-unspecified", "(define x 1) (set! x 2)", "#<unspecified>"),
+    (
+        "lambda-arity-error-names-where-it-was-written",
+        "((lambda (a b) a) 1)",
+        Raises("arity-error", "<lambda <eval>:1:2>: expects 2 arguments, got 1"),
+    ),
+    (
+        "case-lambda-named-by-its-define",
+        "(define f (case-lambda ((a) 1) ((a b) 2))) (f 1 2 3)",
+        Raises("arity-error", "f: no clause takes 3"),
+    ),
+    (
+        "unbound-value-suggests-no-special-form",
+        "(guard (e (#t (error-object-message e))) (list undefined-y))",
+        '"unbound variable undefined-y"',
+    ),
+    (
+        "unbound-operator-suggests-a-special-form",
+        "(guard (e (#t (error-object-message e))) (lamda (x) x))",
+        '"unbound variable lamda (did you mean lambda?)"',
+    ),
+    (
+        "set-of-undefined-variable",
+        "(define counter 0) (set! countr 1)",
+        Raises("unbound-variable", "cannot set! countr: it is not defined (did you mean counter?)"),
+    ),
 ]
 
 

@@ -102,6 +102,9 @@ BINDINGS = [
         "(x y x y)",
     ),
     ("let-values-arity-mismatch", "(let-values (((a b) (values 1))) a)", Raises("arity-error")),
+    ("let-bare-name-binding", "(let ((x 1) y) x)", Raises("syntax-error", "got the bare name y")),
+    ("let-binding-without-value", "(let ((y)) y)", Raises("syntax-error", "bad let binding")),
+    ("letrec-bare-name-binding", "(letrec (f) 1)", Raises("syntax-error", "bare name f")),
 ]
 
 SEQUENCING_AND_ITERATION = [

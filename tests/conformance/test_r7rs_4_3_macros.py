@@ -307,6 +307,19 @@ SYNTAX_ERRORS = [
         " (pair-only (1 2))",
         "ok",
     ),
+    (
+        "define-syntax-of-a-non-transformer",
+        "(define-syntax foo 5)",
+        Raises("syntax-error", "bad define-syntax: expected (syntax-rules"),
+    ),
+    (
+        "no-matching-rule-lists-the-forms-it-takes",
+        "(define-syntax m (syntax-rules () ((_ a) a) ((_ a b) b))) (m)",
+        Raises(
+            "syntax-error",
+            "no syntax-rules pattern of m matches this use (it takes (m a); (m a b))",
+        ),
+    ),
 ]
 
 

@@ -106,6 +106,16 @@ DEFINITIONS = [
         PARE + " (list (equal? (kons 1 2) (kons 1 2)) (let ((k (kons 1 2))) (equal? k k)))",
         "(#f #t)",
     ),
+    (
+        "record-accessor-error-names-the-type",
+        "(define-record-type account (make-account id) account? (id account-id)) (account-id 'x)",
+        Raises("type-error", "account-id: expected an account record as argument 1, got x"),
+    ),
+    (
+        "define-procedure-without-body",
+        "(define (f))",
+        Raises("syntax-error", "bad define of (f): the body is empty"),
+    ),
 ]
 
 PROGRAMS = [
@@ -120,6 +130,12 @@ PROGRAMS = [
     ("comments-only", "; nothing here\n#| block |#", "#<unspecified>"),
     ("eval-procedure", "(eval '(+ 1 2) (interaction-environment))", "3"),
     ("eval-defines-global", "(eval '(define zz 9) (interaction-environment)) zz", "9"),
+    (
+        "exit-with-a-bad-code",
+        '(exit "bad")',
+        Raises("type-error", "exit: expected an exit code from 0 to 255 or a boolean"),
+    ),
+    ("shebang-line-is-skipped", "#!/usr/bin/env -S taskscheme run\n(+ 1 2)", "3"),
 ]
 
 

@@ -28,10 +28,18 @@ PROCEDURES = [
         "(let ((count 0)) (map (lambda (ignored) (set! count (+ count 1)) count) '(a b)))",
         "(1 2)",
     ),
-    ("map-not-list", "(map car 5)", Raises("error", "map: expected a list, got 5")),
-    ("map-improper-list", "(map car '((1) . 2))", Raises("error", "map: expected a list")),
-    ("for-each-not-list", "(for-each car 5)", Raises("error", "for-each: expected a list, got 5")),
-    ("map-not-procedure", "(map 5 '(1))", Raises("error", "map: expected a procedure")),
+    (
+        "map-not-list",
+        "(map car 5)",
+        Raises("type-error", "map: expected a list as argument 2, got 5"),
+    ),
+    ("map-improper-list", "(map car '((1) . 2))", Raises("type-error", "map: expected a list")),
+    (
+        "for-each-not-list",
+        "(for-each car 5)",
+        Raises("type-error", "for-each: expected a list as argument 2, got 5"),
+    ),
+    ("map-not-procedure", "(map 5 '(1))", Raises("type-error", "map: expected a procedure")),
     (
         "for-each-vector-set",
         "(let ((v (make-vector 5))) (for-each (lambda (i) (vector-set! v i (* i i))) '(0 1 2 3 4)) v)",
@@ -47,6 +55,14 @@ PROCEDURES = [
         "vector-map-control",
         "(vector-map (lambda (n) (expt n n)) #(1 2 3 4 5))",
         "#(1 4 27 256 3125)",
+    ),
+    (
+        "several-values-where-one-expected",
+        "(+ (values 1 2) 1)",
+        Raises(
+            "type-error",
+            "+: expected a number as argument 1, got 2 values (1 2) where one was expected",
+        ),
     ),
 ]
 

@@ -170,6 +170,11 @@ ROWS = [
         "(let loop ((i 0) (n 0)) (if (= i 100) n (loop (+ i 1) (+ n (guard (e (#t 1)) (raise 'x))))))",
         "100",
     ),
+    (
+        "error-who-form-reads-who-colon-message",
+        '(guard (e (#t (error-message-string e))) (error \'my-proc "went wrong:" 42))',
+        '"my-proc: went wrong: 42"',
+    ),
 ]
 
 

@@ -81,6 +81,11 @@ PORTS = [
         "(display 1 2)",
         Raises("type-error", "display: expected an output port as argument 2"),
     ),
+    (
+        "read-line-crlf",
+        '(let ((p (open-input-string "a\\r\\nb\\r\\n"))) (list (read-line p) (read-line p) (eof-object? (read-line p))))',
+        '("a" "b" #t)',
+    ),
 ]
 
 OUTPUT = [

@@ -101,6 +101,27 @@ ROWS = [
     ("list-copy-improper", "(list-copy '(1 2 . 3))", "(1 2 . 3)"),
     ("list-copy-non-list", "(list-copy 5)", "5"),
     ("long-list-builds", "(length (make-list 100000 0))", "100000"),
+    (
+        "list-ref-index-equal-to-length",
+        "(list-ref '(1 2 3) 3)",
+        Raises(
+            "error",
+            "list-ref: index 3 is out of range for a list of length 3 (valid indexes are 0 to 2)",
+        ),
+    ),
+    (
+        "list-tail-names-valid-indexes",
+        "(list-tail '(1 2) 3)",
+        Raises(
+            "error",
+            "list-tail: index 3 is out of range for a list of length 2 (valid indexes are 0 to 2)",
+        ),
+    ),
+    (
+        "list-ref-not-a-list",
+        "(list-ref 5 0)",
+        Raises("type-error", "list-ref: expected a list as argument 1, got 5"),
+    ),
 ]
 
 

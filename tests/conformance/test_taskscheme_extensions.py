@@ -330,6 +330,17 @@ STRING_LIBRARY = [
     ("format-too-few", '(format "~a")', Raises("error", "too few arguments")),
     ("format-too-many", '(format "~a" 1 2)', Raises("error", "more arguments than directives")),
     ("format-unknown-directive", '(format "~q" 1)', Raises("error", "unknown directive")),
+    (
+        "string-contains-bad-argument",
+        '(string-contains 5 "x")',
+        Raises("type-error", "string-contains: expected a string as argument 1, got 5"),
+    ),
+    (
+        "string-split-bad-argument",
+        '(string-split 123 ",")',
+        Raises("type-error", "string-split: expected a string as argument 1, got 123"),
+    ),
+    ("string-join-default-separator", '(string-join \'("a" "b"))', '"a b"'),
 ]
 
 LIST_LIBRARY = [
@@ -412,7 +423,7 @@ LIST_LIBRARY = [
         "((0 . b) (0 . d) (1 . a) (1 . c))",
     ),
     ("sort-vector", "(sort (vector 3 1 2) <)", "#(1 2 3)"),
-    ("sort-not-procedure", "(sort '(1 2) 5)", Raises("error", "sort: expected a procedure")),
+    ("sort-not-procedure", "(sort '(1 2) 5)", Raises("type-error", "sort: expected a procedure")),
     ("list-sort", "(list-sort < '(3 2 1))", "(1 2 3)"),
     (
         "count-find-any-every",
@@ -434,6 +445,66 @@ LIST_LIBRARY = [
         "(2 4 6)",
     ),
     ("map-long-list", "(length (map (lambda (x) x) (iota 30000)))", "30000"),
+    # sort is a bottom-up merge of the runs in the data: stable, and it leaves its argument alone
+    (
+        "sort-stable-on-many-runs",
+        """(define items (map (lambda (i) (cons (modulo (* i 7919) 13) i)) (iota 2000)))
+           (define sorted (sort items (lambda (a b) (< (car a) (car b)))))
+           (define (in-order? xs)
+             (or (null? (cdr xs))
+                 (let ((a (car xs)) (b (cadr xs)))
+                   (and (or (< (car a) (car b)) (and (= (car a) (car b)) (< (cdr a) (cdr b))))
+                        (in-order? (cdr xs))))))
+           (list (length sorted) (in-order? sorted) (apply + (map cdr sorted)))""",
+        "(2000 #t 1999000)",
+    ),
+    ("sort-leaves-its-argument", "(define xs (list 3 1 2)) (sort xs <) xs", "(3 1 2)"),
+    ("sort-descending-input", "(sort (reverse (iota 8)) <)", "(0 1 2 3 4 5 6 7)"),
+    ("sort-equal-elements", "(sort (list 2 1 2 1 2) <)", "(1 1 2 2 2)"),
+    (
+        "sort-not-a-sequence",
+        "(sort 5 <)",
+        Raises("type-error", "sort: expected a list or a vector as argument 1, got 5"),
+    ),
+    (
+        "list-sort-not-procedure",
+        "(list-sort '(1 2) <)",
+        Raises("type-error", "list-sort: expected a procedure as argument 1, got (1 2)"),
+    ),
+    ("append-reverse", "(append-reverse '(3 2 1) '(4 5))", "(1 2 3 4 5)"),
+    ("any-several-lists", "(list (any < '(3 2 1) '(1 2 3)) (any = '(1 2) '(3 4 5)))", "(#t #f)"),
+    ("every-several-lists", "(every (lambda (a b) (and (< a b) b)) '(1 2) '(5 6 7))", "6"),
+    (
+        "fold-several-lists",
+        "(fold (lambda (a b acc) (cons (+ a b) acc)) '() '(1 2) '(10 20))",
+        "(22 11)",
+    ),
+    # a bad argument is named by the library procedure the program called
+    (
+        "filter-arguments-swapped",
+        "(filter '(1 2) odd?)",
+        Raises("type-error", "filter: expected a procedure as argument 1, got (1 2)"),
+    ),
+    (
+        "fold-left-not-a-list",
+        "(fold-left + 0 '(1) 5)",
+        Raises("type-error", "fold-left: expected a list as argument 4, got 5"),
+    ),
+    (
+        "memq-not-a-list",
+        "(memq 1 5)",
+        Raises("type-error", "memq: expected a list as argument 2, got 5"),
+    ),
+    (
+        "assq-not-an-alist",
+        "(assq 'a '(1 2))",
+        Raises("type-error", "assq: expected an association list (a list of pairs) as argument 2"),
+    ),
+    (
+        "iota-negative-count",
+        "(iota -1)",
+        Raises("type-error", "iota: expected an exact non-negative integer as argument 1, got -1"),
+    ),
 ]
 
 
