@@ -347,6 +347,16 @@ def _print_metrics(error: Any) -> None:
     metrics = getattr(error, "metrics", None)
     if metrics is not None and hasattr(metrics, "summary"):
         print(f"metrics: {metrics.summary()}", file=sys.stderr)
+    budget = getattr(error, "budget", None)
+    if budget is not None and hasattr(budget, "summary"):
+        print(f"run budget: {budget.summary()}", file=sys.stderr)
+
+
+def _unit(resource: Any) -> str:
+    """What a warning counts, in words: turns, or context tokens."""
+    return {"context": "context tokens", "budget-tokens": "budget tokens"}.get(
+        resource, str(resource)
+    )
 
 
 def _observers(options: argparse.Namespace):
@@ -376,7 +386,7 @@ def _verbose_line(event: Any) -> None:
         detail = event.detail
         who = f"task {event.task}" if event.task else "run budget"
         print(
-            f"warning: {who} has used {detail.get('used')} of {detail.get('limit')} {detail.get('resource')}",
+            f"warning: {who} has used {detail.get('used')} of {detail.get('limit')} {_unit(detail.get('resource'))}",
             file=sys.stderr,
         )
     elif event.kind == "released":
