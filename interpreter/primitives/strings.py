@@ -175,24 +175,26 @@ def _pattern(proc: str, value: Any, position: int, what: str) -> str:
     raise SchemeError(f"{proc}: the {what} must not be empty")
 
 
-@primitive("string-search")
-def string_search(needle: Any, haystack: Any, start: Any = 0) -> int | bool:
+def _find(proc: str, text: str, needle: Any, needle_position: int, start: Any) -> int | bool:
     """The first index at or after `start` where `needle` (string or char) occurs, or #f."""
-    pattern = _text_or_char("string-search", needle, 1)
-    text = check_string("string-search", haystack, 2)
-    first, _ = check_range("string-search", start, None, len(text), "string", 3)
+    pattern = _text_or_char(proc, needle, needle_position)
+    first, _ = check_range(proc, start, None, len(text), "string", 3)
     index = text.find(pattern, first)
     return False if index < 0 else index
+
+
+@primitive("string-search")
+def string_search(needle: Any, haystack: Any, start: Any = 0) -> int | bool:
+    """`(string-search needle haystack [start])`: where needle first occurs, or #f."""
+    text = check_string("string-search", haystack, 2)
+    return _find("string-search", text, needle, 1, start)
 
 
 @primitive("string-contains")
 def string_contains(haystack: Any, needle: Any, start: Any = 0) -> int | bool:
-    """The first index at or after `start` where `needle` (string or char) occurs, or #f."""
+    """`(string-contains haystack needle [start])`: where needle first occurs, or #f."""
     text = check_string("string-contains", haystack, 1)
-    pattern = _text_or_char("string-contains", needle, 2)
-    first, _ = check_range("string-contains", start, None, len(text), "string", 3)
-    index = text.find(pattern, first)
-    return False if index < 0 else index
+    return _find("string-contains", text, needle, 2, start)
 
 
 @primitive("string-split")
