@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.setrecursionlimit(100_000)
 
-from interpreter.api import Interpreter  # noqa: E402
-from interpreter.reader import _get_parser, read_all  # noqa: E402
+from interpreter.engine.interpreter import Interpreter  # noqa: E402
+from interpreter.lang.reader import _get_parser, read_all  # noqa: E402
 
 SCHEME = """
 (define (fib n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))

@@ -19,12 +19,12 @@ import statistics
 import time
 from collections.abc import Callable
 
-from interpreter.config import HandlerConfig
-from interpreter.events import EventBus
-from interpreter.handler import Handler
-from interpreter.messages import Message, ModelResponse, Usage
-from interpreter.models import resolve_model
-from interpreter.tokens import get_encoding
+from interpreter.limits.events import EventBus
+from interpreter.limits.handler import Handler
+from interpreter.limits.messages import Message, ModelResponse, Usage
+from interpreter.limits.models import resolve_model
+from interpreter.limits.settings import HandlerConfig
+from interpreter.limits.tokens import get_encoding
 
 SPEC = "test:bench"
 MODEL = resolve_model(SPEC, {SPEC: {"input_window": 10**9}})

@@ -18,11 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from interpreter.api import Interpreter
-from interpreter.config import load_settings
-from interpreter.handler import Handler
-from interpreter.messages import Message, ModelRequest, ModelResponse, Usage
-from interpreter.models import resolve_model
+from interpreter.engine.interpreter import Interpreter
+from interpreter.limits.handler import Handler
+from interpreter.limits.messages import Message, ModelRequest, ModelResponse, Usage
+from interpreter.limits.models import resolve_model
+from interpreter.limits.settings import load_settings
 from interpreter.providers import FunctionModel
 
 ITEMS = 200

@@ -32,10 +32,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from fake_llm_server import FakeLLMServer, Reply  # noqa: E402
 
-from interpreter.api import Interpreter  # noqa: E402
-from interpreter.config import load_settings  # noqa: E402
-from interpreter.events import Event, EventBus  # noqa: E402
-from interpreter.tokens import count_tokens  # noqa: E402
+from interpreter.engine.interpreter import Interpreter  # noqa: E402
+from interpreter.limits.events import Event, EventBus  # noqa: E402
+from interpreter.limits.settings import load_settings  # noqa: E402
+from interpreter.limits.tokens import count_tokens  # noqa: E402
 
 MODEL = "openai:gpt-4o-mini"
 CASSETTES = ROOT / "examples" / "cassettes"

@@ -160,7 +160,7 @@ class SchemeError(TaskschemeError):
     def headline(self) -> str:
         if not self._irritants:
             return self.message
-        from .printer import write_string
+        from interpreter.lang.printer import write_string
 
         irritants = self._irritants
         message = self.message
@@ -195,7 +195,7 @@ class RaisedValue(TaskschemeError):
     kind = "uncaught-raise"
 
     def __init__(self, value: object, continuable: bool = False, span: Span | None = None):
-        from .printer import write_string
+        from interpreter.lang.printer import write_string
 
         super().__init__(f"uncaught raise of {write_string(value)}", span)
         self.value = value
@@ -210,8 +210,8 @@ def type_error(
     proc: str, expected: str, value: object, position: int | None = None
 ) -> SchemeTypeError:
     """The error a primitive raises for a bad argument: names the procedure, what it wanted and what it got."""
-    from .datums import Values
-    from .printer import write_string
+    from interpreter.lang.datums import Values
+    from interpreter.lang.printer import write_string
 
     where = f" as argument {position}" if position is not None else ""
     got = write_string(value)

@@ -7,9 +7,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from interpreter.api import Interpreter
-from interpreter.config import Settings, load_settings
-from interpreter.events import Event, EventBus
+from interpreter.engine.interpreter import Interpreter
+from interpreter.limits.events import Event, EventBus
+from interpreter.limits.settings import Settings, load_settings
 from interpreter.providers import Provider
 
 # No configuration file is found from here, and the environment is not read.

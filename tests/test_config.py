@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from interpreter.config import KEYS, HandlerConfig, load_settings
 from interpreter.errors import ConfigError
+from interpreter.limits.settings import KEYS, HandlerConfig, load_settings
 
 
 @pytest.fixture

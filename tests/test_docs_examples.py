@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from interpreter.api import Interpreter
+from interpreter.engine.interpreter import Interpreter
 from interpreter.errors import TaskschemeError
-from interpreter.printer import write_string
-from interpreter.reader import read_all
+from interpreter.lang.printer import write_string
+from interpreter.lang.reader import read_all
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 RUN_EVERY_BLOCK = {"language.md"}

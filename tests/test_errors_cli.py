@@ -649,7 +649,7 @@ def test_eval_error_is_located_in_the_expression(tmp_path):
 def test_error_quotes_the_text_it_was_read_from_not_a_later_one():
     """Every `eval` reads "<eval>": an error in code from an earlier one still shows
     that code's line (through the API, as an embedder or the REPL would see it)."""
-    from interpreter.api import Interpreter
+    from interpreter.engine.interpreter import Interpreter
     from interpreter.errors import TaskschemeError, format_error
 
     interpreter = Interpreter()

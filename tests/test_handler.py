@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from interpreter.config import HandlerConfig
 from interpreter.errors import ConfigError, Span, format_error
-from interpreter.events import Event, EventBus, TraceWriter
-from interpreter.handler import (
+from interpreter.limits.events import Event, EventBus, TraceWriter
+from interpreter.limits.handler import (
     Budget,
     BudgetExhaustedError,
     Handler,
@@ -23,9 +22,10 @@ from interpreter.handler import (
     message_tokens,
     tool_tokens,
 )
-from interpreter.messages import Message, ModelResponse, ToolCall, ToolSpec, Usage
-from interpreter.models import ModelInfo, resolve_model
-from interpreter.tokens import get_encoding
+from interpreter.limits.messages import Message, ModelResponse, ToolCall, ToolSpec, Usage
+from interpreter.limits.models import ModelInfo, resolve_model
+from interpreter.limits.settings import HandlerConfig
+from interpreter.limits.tokens import get_encoding
 
 
 def model(window: int = 3000, name: str = "test:small") -> ModelInfo:
@@ -260,7 +260,10 @@ def test_a_failing_observer_does_not_break_accounting(caplog: pytest.LogCaptureF
 
     bus.subscribe(broken)
     seen = Recorder(bus)
-    with caplog.at_level(logging.WARNING, logger="interpreter.events"), handler(events=bus) as h:
+    with (
+        caplog.at_level(logging.WARNING, logger="interpreter.limits.events"),
+        handler(events=bus) as h,
+    ):
         h.add_message(Message("user", "hello world"))
         h.begin_turn()
     assert h.final_metrics is not None

@@ -16,12 +16,17 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from interpreter.config import HandlerConfig
-from interpreter.events import Event, EventBus
-from interpreter.handler import Budget, BudgetExhaustedError, Handler, ResourceExhaustionError
-from interpreter.messages import Message, ModelResponse, ToolSpec, Usage
-from interpreter.models import resolve_model
-from interpreter.tokens import get_encoding
+from interpreter.limits.events import Event, EventBus
+from interpreter.limits.handler import (
+    Budget,
+    BudgetExhaustedError,
+    Handler,
+    ResourceExhaustionError,
+)
+from interpreter.limits.messages import Message, ModelResponse, ToolSpec, Usage
+from interpreter.limits.models import resolve_model
+from interpreter.limits.settings import HandlerConfig
+from interpreter.limits.tokens import get_encoding
 
 TOOLS = [
     ToolSpec(name, f"The {name} tool.", {"type": "object", "properties": {}})

@@ -9,12 +9,17 @@ from typing import Any
 
 import pytest
 
-from interpreter.config import HandlerConfig
-from interpreter.events import Event, EventBus
-from interpreter.handler import Budget, BudgetExhaustedError, Handler, ResourceExhaustionError
-from interpreter.messages import Message
-from interpreter.models import resolve_model
-from interpreter.tokens import count_tokens
+from interpreter.limits.events import Event, EventBus
+from interpreter.limits.handler import (
+    Budget,
+    BudgetExhaustedError,
+    Handler,
+    ResourceExhaustionError,
+)
+from interpreter.limits.messages import Message
+from interpreter.limits.models import resolve_model
+from interpreter.limits.settings import HandlerConfig
+from interpreter.limits.tokens import count_tokens
 
 THREADS = 8
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from interpreter.errors import ConfigError, TaskschemeError
-from interpreter.models import KNOWN_MODELS, ModelInfo, resolve_model
+from interpreter.limits.models import KNOWN_MODELS, ModelInfo, resolve_model
 
 
 def test_provider_and_name() -> None:

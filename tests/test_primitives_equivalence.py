@@ -4,7 +4,8 @@ from fractions import Fraction
 
 import pytest
 
-from interpreter.datums import (
+from interpreter.errors import SchemeTypeError
+from interpreter.lang.datums import (
     EOF,
     NIL,
     Char,
@@ -16,8 +17,7 @@ from interpreter.datums import (
     Symbol,
     python_to_list,
 )
-from interpreter.errors import SchemeTypeError
-from interpreter.primitives import all_primitives
+from interpreter.lang.primitives import all_primitives
 
 P = all_primitives()
 

@@ -4,11 +4,19 @@ from fractions import Fraction
 
 import pytest
 
-from interpreter.datums import NIL, UNSPECIFIED, Char, Pair, Symbol, list_to_python, python_to_list
 from interpreter.errors import SchemeError, SchemeTypeError
-from interpreter.primitives import all_primitives
-from interpreter.primitives.hashtables import HashTable
-from interpreter.printer import write_string
+from interpreter.lang.datums import (
+    NIL,
+    UNSPECIFIED,
+    Char,
+    Pair,
+    Symbol,
+    list_to_python,
+    python_to_list,
+)
+from interpreter.lang.primitives import all_primitives
+from interpreter.lang.primitives.hashtables import HashTable
+from interpreter.lang.printer import write_string
 
 P = all_primitives()
 

@@ -5,10 +5,10 @@ import sys
 
 import pytest
 
-from interpreter.datums import EOF, NIL, Char, python_to_list
 from interpreter.errors import SchemeError, SchemeTypeError
-from interpreter.primitives import all_primitives
-from interpreter.primitives.io import CURRENT_OUTPUT, InputPort, OutputPort
+from interpreter.lang.datums import EOF, NIL, Char, python_to_list
+from interpreter.lang.primitives import all_primitives
+from interpreter.lang.primitives.io import CURRENT_OUTPUT, InputPort, OutputPort
 
 P = all_primitives()
 

@@ -6,10 +6,10 @@ from fractions import Fraction
 
 import pytest
 
-from interpreter.datums import Values
 from interpreter.errors import SchemeError, SchemeTypeError
-from interpreter.primitives import all_primitives
-from interpreter.primitives.number_syntax import format_number, parse_number
+from interpreter.lang.datums import Values
+from interpreter.lang.primitives import all_primitives
+from interpreter.lang.primitives.number_syntax import format_number, parse_number
 
 P = all_primitives()
 

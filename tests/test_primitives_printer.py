@@ -5,7 +5,8 @@ from fractions import Fraction
 
 import pytest
 
-from interpreter.datums import (
+from interpreter.errors import SchemeError
+from interpreter.lang.datums import (
     EOF,
     NIL,
     UNSPECIFIED,
@@ -22,9 +23,8 @@ from interpreter.datums import (
     Values,
     python_to_list,
 )
-from interpreter.errors import SchemeError
-from interpreter.primitives import all_primitives
-from interpreter.printer import display_string, write_shared_string, write_string
+from interpreter.lang.primitives import all_primitives
+from interpreter.lang.printer import display_string, write_shared_string, write_string
 
 P = all_primitives()
 

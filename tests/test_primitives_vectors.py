@@ -2,9 +2,9 @@
 
 import pytest
 
-from interpreter.datums import UNSPECIFIED, list_to_python, python_to_list
 from interpreter.errors import SchemeError, SchemeTypeError
-from interpreter.primitives import all_primitives
+from interpreter.lang.datums import UNSPECIFIED, list_to_python, python_to_list
+from interpreter.lang.primitives import all_primitives
 
 P = all_primitives()
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from interpreter.messages import Message, ModelRequest, ToolCall, ToolSpec, Usage
+from interpreter.limits.messages import Message, ModelRequest, ToolCall, ToolSpec, Usage
 from interpreter.providers import ProviderOptions, make_provider
 from interpreter.providers.anthropic import JSON_INSTRUCTION
 

@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from interpreter.messages import Message, ModelRequest
+from interpreter.limits.messages import Message, ModelRequest
 from interpreter.providers import ProviderError, ProviderOptions, make_provider
 
 REQUEST = ModelRequest(

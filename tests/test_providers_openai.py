@@ -2,7 +2,7 @@
 
 import pytest
 
-from interpreter.messages import Message, ModelRequest, ToolCall, ToolSpec, Usage
+from interpreter.limits.messages import Message, ModelRequest, ToolCall, ToolSpec, Usage
 from interpreter.providers import ProviderOptions, make_provider
 
 LOOKUP = ToolSpec(

@@ -5,7 +5,14 @@ import threading
 
 import pytest
 
-from interpreter.messages import Message, ModelRequest, ModelResponse, ToolCall, ToolSpec, Usage
+from interpreter.limits.messages import (
+    Message,
+    ModelRequest,
+    ModelResponse,
+    ToolCall,
+    ToolSpec,
+    Usage,
+)
 from interpreter.providers import (
     ProviderError,
     ProviderOptions,

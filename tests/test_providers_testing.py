@@ -5,9 +5,9 @@ import threading
 
 import pytest
 
-from interpreter.messages import Message, ModelRequest, ModelResponse, ToolCall, Usage
+from interpreter.limits.messages import Message, ModelRequest, ModelResponse, ToolCall, Usage
+from interpreter.limits.tokens import count_tokens
 from interpreter.providers import FunctionModel, Provider, ScriptedModel, ScriptExhaustedError
-from interpreter.tokens import count_tokens
 
 
 def ask(text: str = "Hello there") -> ModelRequest:

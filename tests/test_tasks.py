@@ -6,8 +6,8 @@ import pytest
 from tasks_support import Released, interpreter, run
 
 from interpreter.errors import ArityError, TaskschemeError
-from interpreter.handler import Budget, ResourceExhaustionError
-from interpreter.messages import Message, ModelResponse
+from interpreter.limits.handler import Budget, ResourceExhaustionError
+from interpreter.limits.messages import Message, ModelResponse
 from interpreter.providers import FunctionModel, ProviderError, ScriptedModel
 from interpreter.providers.testing import usage_of
 

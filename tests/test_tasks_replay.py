@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from tasks_support import Released, interpreter
 
-from interpreter.api import Interpreter
-from interpreter.config import load_settings
+from interpreter.engine.interpreter import Interpreter
 from interpreter.errors import TaskschemeError
+from interpreter.limits.settings import load_settings
 from interpreter.providers import ProviderError, ScriptedModel
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,9 +6,9 @@ import pytest
 from tasks_support import Released, interpreter, run
 
 from interpreter.errors import TaskschemeError
-from interpreter.handler import Budget, message_tokens, tool_tokens
-from interpreter.messages import Message
-from interpreter.models import resolve_model
+from interpreter.limits.handler import Budget, message_tokens, tool_tokens
+from interpreter.limits.messages import Message
+from interpreter.limits.models import resolve_model
 from interpreter.providers import FunctionModel, ProviderError, ScriptedModel
 
 ORDERS = """

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from interpreter.tokens import count_tokens
+from interpreter.limits.tokens import count_tokens
 
 
 def run(
@@ -241,7 +241,7 @@ def test_a_tool_result_json_cannot_carry_names_the_tool(tmp_path, fake_llm):
 def test_an_exhaustion_reaching_python_knows_its_call_site():
     from tasks_support import interpreter
 
-    from interpreter.handler import ResourceExhaustionError
+    from interpreter.limits.handler import ResourceExhaustionError
     from interpreter.providers import ScriptedModel
 
     program = '(define-task (t x) #:max-turns 1 "{{x}}")\n(define (go) (t 1))\n(go)'
@@ -344,7 +344,7 @@ def test_interactive_tasks_in_a_parallel_map_ask_one_question_at_a_time():
 
     from tasks_support import run as run_program
 
-    from interpreter.messages import ModelResponse, ToolCall
+    from interpreter.limits.messages import ModelResponse, ToolCall
     from interpreter.providers import FunctionModel
 
     def model(request):

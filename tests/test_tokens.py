@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from interpreter import tokens
-from interpreter.tokens import (
+from interpreter.limits import tokens
+from interpreter.limits.tokens import (
     ENCODINGS,
     TokenizerDataError,
     count_tokens,
@@ -128,7 +128,7 @@ def test_a_corrupted_cache_file_is_not_trusted(
     lines = shipped.splitlines()
     lines[0], lines[1] = lines[1], lines[0]
     cache = _cache_dir_with(tmp_path, "o200k_base", b"\n".join(lines) + b"\n")
-    with caplog.at_level(logging.WARNING, logger="interpreter.tokens"):
+    with caplog.at_level(logging.WARNING, logger="interpreter.limits.tokens"):
         encoding = load_encoding("o200k_base", environ={"TIKTOKEN_CACHE_DIR": str(cache)})
     assert "does not match" in caplog.text
     assert encoding.encode_ordinary("hello world") == get_encoding("o200k_base").encode_ordinary(
@@ -170,9 +170,9 @@ def test_get_encoding_loads_once() -> None:
 
 def test_importing_does_not_import_tiktoken() -> None:
     code = (
-        "import sys, interpreter.tokens, interpreter.handler, interpreter.config;"
+        "import sys, interpreter.limits.tokens, interpreter.limits.handler, interpreter.limits.settings;"
         "assert 'tiktoken' not in sys.modules, 'imported too early';"
-        "assert interpreter.tokens.count_tokens('hello world') == 2;"
+        "assert interpreter.limits.tokens.count_tokens('hello world') == 2;"
         "assert 'tiktoken' in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True, env={"TIKTOKEN_CACHE_DIR": ""})

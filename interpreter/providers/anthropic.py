@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from interpreter.messages import Message, ModelRequest, ModelResponse, ToolCall, Usage
+from interpreter.limits.messages import Message, ModelRequest, ModelResponse, ToolCall, Usage
 from interpreter.providers.base import JSON_INSTRUCTION, output_instruction
 from interpreter.providers.sdk import SdkProvider
 

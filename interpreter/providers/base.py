@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from interpreter.errors import TaskschemeError
-from interpreter.messages import ModelRequest, ModelResponse
+from interpreter.limits.messages import ModelRequest, ModelResponse
 
 Reason = Literal[
     "auth",

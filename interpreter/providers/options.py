@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from interpreter.models import KNOWN_MODELS
+from interpreter.limits.models import KNOWN_MODELS
 from interpreter.providers.anthropic import AnthropicProvider
 from interpreter.providers.base import Provider, ProviderConfigError
 from interpreter.providers.openai import OllamaProvider, OpenAIProvider

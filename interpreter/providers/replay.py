@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, get_args
 
-from interpreter.messages import ModelRequest, ModelResponse
+from interpreter.limits.messages import ModelRequest, ModelResponse
 from interpreter.providers.base import Provider, ProviderConfigError, ProviderError, Reason
 
 CASSETTE_VERSION = 1

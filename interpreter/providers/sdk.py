@@ -14,7 +14,7 @@ import threading
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from interpreter.messages import ModelRequest, ModelResponse
+from interpreter.limits.messages import ModelRequest, ModelResponse
 from interpreter.providers.base import ProviderConfigError, ProviderError, Reason, abbreviate
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from interpreter.errors import TaskschemeError
-from interpreter.messages import ModelRequest, ModelResponse, ToolCall, Usage
+from interpreter.limits.messages import ModelRequest, ModelResponse, ToolCall, Usage
 from interpreter.providers.base import RequestSummary
 
 Scripted = str | ModelResponse | Mapping[str, Any]
@@ -135,7 +135,7 @@ class FunctionModel(_OfflineModel):
 
 def usage_of(request: ModelRequest, response: ModelResponse) -> Usage:
     """Usage counted locally, the way the offline models report it."""
-    from interpreter.tokens import count_tokens
+    from interpreter.limits.tokens import count_tokens
 
     sent = sum(count_tokens(m.content, _USAGE_ENCODING) for m in request.messages)
     calls = (json.dumps({"name": c.name, "arguments": c.arguments}) for c in response.tool_calls)

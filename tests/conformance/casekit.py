@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from interpreter.api import Interpreter
+from interpreter.engine.interpreter import Interpreter
 from interpreter.errors import TaskschemeError
-from interpreter.printer import write_string
+from interpreter.lang.printer import write_string
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import textwrap
 import pytest
 from casekit import cases
 
-from interpreter.api import Interpreter
+from interpreter.engine.interpreter import Interpreter
 
 
 def _stack_depth() -> int:

@@ -1,0 +1,437 @@
+"""The `taskscheme` command: run, eval, check and config.
+
+A program's mistakes print one located message and exit 1; a resource limit or the
+run budget exits 3; Ctrl-C exits 130; bad command lines exit 2. A Python traceback
+appears only for bugs of ours, and only with --debug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from interpreter.errors import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_RESOURCE,
+    EXIT_USAGE,
+    TaskschemeError,
+    UsageError,
+    format_error,
+)
+
+# command-line option -> settings key, for every option that overrides a setting
+SETTING_OPTIONS = {
+    "model": "model",
+    "max_turns": "max_turns",
+    "context_fraction": "context_fraction",
+    "warning_threshold": "warning_threshold",
+    "system_prompt": "system_prompt",
+    "budget_turns": "budget_turns",
+    "budget_tokens": "budget_tokens",
+    "timeout": "timeout",
+    "max_recursion_depth": "max_recursion_depth",
+    "max_task_depth": "max_task_depth",
+    "workers": "workers",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="taskscheme",
+        description="Run Scheme programs that call language models under hard, visible limits.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    limits = argparse.ArgumentParser(add_help=False)
+    group = limits.add_argument_group("models and limits (override configuration)")
+    group.add_argument(
+        "--model",
+        metavar="SPEC",
+        help="default model: openai:NAME, anthropic:NAME, ollama:NAME, replay:CASSETTE",
+    )
+    group.add_argument("--max-turns", type=int, metavar="N", help="turns per task")
+    group.add_argument(
+        "--context-fraction",
+        type=float,
+        metavar="F",
+        help="fraction of the model's input window a task may fill",
+    )
+    group.add_argument(
+        "--warning-threshold",
+        type=float,
+        metavar="F",
+        help="warn at this fraction of a limit (default 0.8)",
+    )
+    group.add_argument("--system-prompt", metavar="TEXT", help="default system prompt of tasks")
+    group.add_argument("--budget-turns", type=int, metavar="N", help="turns across the whole run")
+    group.add_argument(
+        "--budget-tokens", type=int, metavar="N", help="context tokens across the whole run"
+    )
+    group.add_argument("--timeout", type=float, metavar="SECONDS", help="provider request timeout")
+    group.add_argument(
+        "--max-recursion-depth",
+        type=int,
+        metavar="N",
+        help="nested procedure calls before 'recursion too deep'",
+    )
+    group.add_argument(
+        "--max-task-depth", type=int, metavar="N", help="how deeply tasks may call tasks"
+    )
+    group.add_argument(
+        "--workers", type=int, metavar="N", help="default worker count of parallel-map"
+    )
+    output = limits.add_argument_group("observing a run")
+    output.add_argument(
+        "--trace", metavar="FILE.jsonl", help="write every Handler event as one JSON line"
+    )
+    output.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print warnings and a summary line per task to stderr",
+    )
+    output.add_argument(
+        "--record",
+        metavar="CASSETTE",
+        help="record every model exchange to this cassette (JSON Lines)",
+    )
+    output.add_argument(
+        "--debug", action="store_true", help="show Python tracebacks for internal errors"
+    )
+
+    run = commands.add_parser(
+        "run",
+        parents=[limits],
+        help="run a program file",
+        usage="taskscheme run [options] FILE [ARGS...] [-- PROGRAM-OPTIONS...]",
+        epilog="Options may come before or after FILE. Other words after FILE, and everything "
+        "after --, are the program's own arguments, seen in (command-line).",
+    )
+    run.add_argument("file", help="the program (.scm)")
+
+    evaluate = commands.add_parser(
+        "eval", parents=[limits], help="evaluate an expression and print its value"
+    )
+    evaluate.add_argument("expression")
+
+    check = commands.add_parser(
+        "check", help="read and expand files without running them; report every error"
+    )
+    check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+    config = commands.add_parser(
+        "config",
+        parents=[limits],
+        help="print the effective configuration and where each value came from",
+    )
+    config.set_defaults(file=None)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    after: list[str] = []
+    if argv[:1] == ["run"] and "--" in argv[2:]:
+        # everything after `--` is the program's, untouched (argparse would drop the
+        # `--` itself when it comes right after FILE, and then read what follows)
+        cut = argv.index("--", 2)
+        argv, after = argv[:cut], argv[cut + 1 :]
+    options, extra = parser.parse_known_args(argv)
+    if options.command == "run":
+        options.args = _program_arguments(parser, extra) + after
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if options.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return _dispatch(options)
+    except UsageError as error:
+        print(f"taskscheme: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except TaskschemeError as error:
+        # configuration and set-up errors found before the program runs
+        print(format_error(error), file=sys.stderr)
+        return EXIT_USAGE if error.kind == "config-error" else EXIT_ERROR
+    except KeyboardInterrupt:
+        print("taskscheme: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _program_arguments(parser: argparse.ArgumentParser, extra: list[str]) -> list[str]:
+    """The words after FILE that are not ours: the program's arguments.
+
+    Before `--`, a word that looks like an option must be one of ours, so a mistyped
+    option is reported rather than silently handed to the program.
+    """
+    if "--" in extra:
+        cut = extra.index("--")
+        before, after = extra[:cut], extra[cut + 1 :]
+    else:
+        before, after = extra, []
+    for word in before:
+        if word.startswith("--"):
+            parser.error(f"unknown option {word} (program options go after --)")
+    return before + after
+
+
+def _dispatch(options: argparse.Namespace) -> int:
+    if options.command == "check":
+        return _check(options.files)
+    from interpreter.limits.settings import load_settings
+
+    settings = load_settings(
+        {key: getattr(options, option) for option, key in SETTING_OPTIONS.items()}
+    )
+    if options.command == "config":
+        print(settings.report())
+        return EXIT_OK
+    if options.command == "run":
+        if not Path(options.file).is_file():
+            raise UsageError(f"cannot run {options.file}: no such file")
+        return _run_program(
+            options,
+            settings,
+            lambda interp: interp.run_file(options.file),
+            [options.file, *options.args],
+        )
+    return _run_program(
+        options,
+        settings,
+        lambda interp: _print_value(interp.eval_scheme(options.expression, "<eval>")),
+        ["taskscheme"],
+    )
+
+
+def _print_value(value: Any) -> None:
+    from interpreter.lang.datums import UNSPECIFIED
+    from interpreter.lang.printer import write_string
+
+    if value is not UNSPECIFIED:
+        print(write_string(value))
+
+
+def _check(files: list[str]) -> int:
+    from interpreter.engine.interpreter import Interpreter
+    from interpreter.limits.settings import load_settings
+
+    found = 0
+    for name in files:
+        try:
+            text = Path(name).read_text(encoding="utf-8")
+        except OSError as error:
+            print(f"taskscheme: cannot read {name}: {error.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+        errors = Interpreter(load_settings()).check(text, name)
+        for error in errors:
+            print(format_error(error), file=sys.stderr)
+        found += len(errors)
+    if found:
+        print(f"{found} error(s) found", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"ok: {len(files)} file(s) read and expanded, no errors")
+    return EXIT_OK
+
+
+def _run_program(options: argparse.Namespace, settings, action: Callable, argv: list[str]) -> int:
+    from interpreter.engine.interpreter import Interpreter, ProgramExit
+
+    events, closers = _observers(options)
+    budget = None
+    if settings.get("budget_turns") is not None or settings.get("budget_tokens") is not None:
+        from interpreter.limits.handler import Budget
+
+        budget = Budget(
+            settings.get("budget_turns"),
+            settings.get("budget_tokens"),
+            events,
+            warning_threshold=settings.get("warning_threshold"),
+        )
+    interpreter = Interpreter(
+        settings, events=events, budget=budget, record_path=options.record, argv=argv
+    )
+    # Every procedure call allocates a frame, so a program allocates containers far
+    # faster than the cyclic collector's default pace (a young collection every 700)
+    # expects: collecting less often makes allocation-heavy programs (building and
+    # sorting long lists) about a third faster, for the same peak memory.
+    gc.set_threshold(50_000, 20, 10)
+    terminal = _SharedTerminal.install()
+    try:
+        run_with_deep_stack(lambda: action(interpreter))
+        sys.stdout.flush()
+        return EXIT_OK
+    except ProgramExit as exit_request:
+        sys.stdout.flush()
+        return exit_request.code
+    except TaskschemeError as error:
+        sys.stdout.flush()
+        if terminal is not None:
+            terminal.end_line()
+        print(format_error(error), file=sys.stderr)
+        if options.debug and getattr(error, "original", None) is not None:
+            import traceback
+
+            traceback.print_exception(error.original, file=sys.stderr)
+        if getattr(error, "resource", None) is not None:
+            _print_metrics(error)
+            return EXIT_RESOURCE
+        return EXIT_ERROR
+    except Exception as bug:
+        sys.stdout.flush()
+        print(f"taskscheme: internal error: {type(bug).__name__}: {bug}", file=sys.stderr)
+        if options.debug:
+            import traceback
+
+            traceback.print_exception(bug, file=sys.stderr)
+        else:
+            print(
+                "(this is a bug in taskscheme; run with --debug for the Python traceback)",
+                file=sys.stderr,
+            )
+        return EXIT_ERROR
+    finally:
+        if terminal is not None:
+            terminal.uninstall()
+        for close in closers:
+            close()
+
+
+class _SharedTerminal:
+    """Standard output, when it and standard error are the same terminal: remembers
+    whether the program's output ended a line, so that an error message starts on a
+    line of its own instead of after a half-written one. (Only then: output to a file
+    or a pipe is never changed.)"""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.at_line_start = True
+
+    @classmethod
+    def install(cls) -> _SharedTerminal | None:
+        try:
+            shared = sys.stdout.isatty() and sys.stderr.isatty()
+        except (AttributeError, ValueError):
+            return None
+        if not shared:
+            return None
+        wrapper = cls(sys.stdout)
+        sys.stdout = wrapper
+        return wrapper
+
+    def uninstall(self) -> None:
+        if sys.stdout is self:
+            sys.stdout = self._stream
+
+    def write(self, text: str) -> int:
+        if text:
+            self.at_line_start = text.endswith("\n")
+        return self._stream.write(text)
+
+    def end_line(self) -> None:
+        if not self.at_line_start:
+            sys.stderr.write("\n")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _print_metrics(error: Any) -> None:
+    metrics = getattr(error, "metrics", None)
+    if metrics is not None and hasattr(metrics, "summary"):
+        print(f"metrics: {metrics.summary()}", file=sys.stderr)
+    budget = getattr(error, "budget", None)
+    if budget is not None and hasattr(budget, "summary"):
+        print(f"run budget: {budget.summary()}", file=sys.stderr)
+
+
+def _unit(resource: Any) -> str:
+    """What a warning counts, in words: turns, or context tokens."""
+    return {"context": "context tokens", "budget-tokens": "budget tokens"}.get(
+        resource, str(resource)
+    )
+
+
+def _observers(options: argparse.Namespace):
+    """The event bus for --trace and --verbose (None when nothing observes)."""
+    if not options.trace and not options.verbose:
+        return None, []
+    from interpreter.limits.events import EventBus, TraceWriter
+
+    bus = EventBus()
+    closers: list[Callable[[], None]] = []
+    if options.trace:
+        try:
+            writer = TraceWriter(options.trace)
+        except OSError as error:
+            raise UsageError(
+                f"cannot write the trace file {options.trace}: {error.strerror}"
+            ) from None
+        bus.subscribe(writer)
+        closers.append(writer.close)
+    if options.verbose:
+        bus.subscribe(_verbose_line)
+    return bus, closers
+
+
+def _verbose_line(event: Any) -> None:
+    if event.kind == "warning":
+        detail = event.detail
+        who = f"task {event.task}" if event.task else "run budget"
+        print(
+            f"warning: {who} has used {detail.get('used')} of {detail.get('limit')} {_unit(detail.get('resource'))}",
+            file=sys.stderr,
+        )
+    elif event.kind == "released":
+        print(f"task {event.task}: {event.metrics.summary()}", file=sys.stderr)
+
+
+def run_with_deep_stack(action: Callable[[], Any]) -> Any:
+    """Run `action` on a worker thread with a large stack, so deep recursion cannot
+    overflow the C stack. Ctrl-C in the main thread is passed on to the worker, which
+    unwinds (releasing its Handlers); a second Ctrl-C stops waiting for it."""
+    from interpreter.tasks.threads import start_worker
+
+    outcome: dict[str, Any] = {}
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            outcome["value"] = action()
+        except BaseException as error:
+            outcome["error"] = error
+        finally:
+            done.set()
+
+    # Waiting on an Event, not Thread.join: an interrupted join can mark a thread that
+    # is still running as stopped.
+    worker = start_worker(target, "taskscheme-program")
+    try:
+        while not done.wait(0.1):
+            pass
+    except KeyboardInterrupt:
+        _interrupt(worker)
+        while not done.wait(0.1):
+            pass
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+def _interrupt(worker: threading.Thread) -> None:
+    import ctypes
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(worker.ident), ctypes.py_object(KeyboardInterrupt)
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,306 @@
+"""The values of the language: what the reader produces and what programs compute with.
+
+Python values stand for Scheme values wherever the two agree: int, Fraction and float
+are numbers, str is an (immutable) string, True/False are booleans, a list is a vector
+(a tuple is a literal, immutable vector), a dict-backed HashTable is a hash table. The
+classes here cover the rest. Every procedure is a Python callable, so host code calls
+Scheme procedures and Scheme calls host functions the same way.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from interpreter.errors import Span
+
+
+class _Interned:
+    """A name with one object per spelling, so equality is identity (fast `eq?`)."""
+
+    __slots__ = ("name",)
+    _table: dict[str, Any]
+
+    def __init_subclass__(cls) -> None:
+        cls._table = {}
+
+    def __new__(cls, name: str):
+        existing = cls._table.get(name)
+        if existing is not None:
+            return existing
+        made = object.__new__(cls)
+        made.name = name
+        return cls._table.setdefault(name, made)  # atomic: racing threads agree
+
+    def __reduce__(self):
+        return (type(self), (self.name,))
+
+
+class Symbol(_Interned):
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+_gensym_counter = 0
+
+
+def gensym(prefix: str = "g") -> Symbol:
+    """A fresh symbol that no program text can name (uninterned)."""
+    global _gensym_counter
+    _gensym_counter += 1
+    symbol = object.__new__(Symbol)
+    symbol.name = f"{prefix}%{_gensym_counter}"
+    return symbol
+
+
+class Keyword(_Interned):
+    """`#:name`, used to mark options in calls and task forms."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"#:{self.name}"
+
+
+class Char:
+    """A character; kept apart from one-character strings."""
+
+    __slots__ = ("ch",)
+    _table: dict[str, Char] = {}
+
+    def __new__(cls, ch: str) -> Char:
+        existing = cls._table.get(ch)
+        if existing is not None:
+            return existing
+        char = object.__new__(cls)
+        char.ch = ch
+        if len(cls._table) < 4096:
+            cls._table[ch] = char
+        return char
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Char) and other.ch == self.ch
+
+    def __hash__(self) -> int:
+        return hash(("char", self.ch))
+
+    def __repr__(self) -> str:
+        return f"#\\{self.ch}"
+
+
+class Nil:
+    """The empty list."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "()"
+
+    def __bool__(self) -> bool:
+        # The empty list is true in Scheme; Python code must test `is NIL`.
+        return True
+
+    def __iter__(self):
+        return iter(())
+
+
+NIL = Nil()
+
+
+class Pair:
+    """A cons cell. Iterating a pair walks a proper list."""
+
+    __slots__ = ("car", "cdr")
+
+    def __init__(self, car: Any, cdr: Any) -> None:
+        self.car = car
+        self.cdr = cdr
+
+    def __iter__(self):
+        node = self
+        while type(node) is Pair or type(node) is SourcePair:
+            yield node.car
+            node = node.cdr
+        if node is not NIL:
+            raise ValueError("improper list")
+
+    def __repr__(self) -> str:
+        from interpreter.lang.printer import write_string
+
+        return write_string(self)
+
+
+class SourcePair(Pair):
+    """A pair read from program text; as a literal it is immutable.
+
+    `span` is the whole list's span, `car_span` the span of this cell's element, so
+    errors can point at any sub-expression without wrapping atoms.
+    """
+
+    __slots__ = ("car_span", "span")
+
+    def __init__(self, car: Any, cdr: Any, span: Span | None, car_span: Span | None = None) -> None:
+        self.car = car
+        self.cdr = cdr
+        self.span = span
+        self.car_span = car_span
+
+
+def is_pair(value: Any) -> bool:
+    return type(value) is Pair or type(value) is SourcePair
+
+
+class Unspecified:
+    """The value of expressions that have no useful value; the REPL prints nothing."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "#<unspecified>"
+
+
+UNSPECIFIED = Unspecified()
+
+
+class Eof:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "#<eof>"
+
+
+EOF = Eof()
+
+
+class Values(tuple):
+    """Several values returned at once by `values`."""
+
+    __slots__ = ()
+
+
+class Promise:
+    """`delay`, `delay-force` and `make-promise`: computed at most once."""
+
+    __slots__ = ("done", "value")
+
+    def __init__(self, done: bool, value: Any) -> None:
+        self.done = done
+        self.value = value  # the result when done, else a thunk
+
+
+class Parameter:
+    """A parameter object: a procedure whose value `parameterize` rebinds dynamically."""
+
+    __slots__ = ("converter", "name", "value")
+
+    def __init__(self, value: Any, converter: Any = None, name: str = "parameter") -> None:
+        self.value = value
+        self.converter = converter
+        self.name = name
+
+    def __call__(self, *args: Any) -> Any:
+        if args:
+            raise TypeError("parameter objects take no arguments; use parameterize")
+        return self.value
+
+
+class RecordType:
+    """A type made by `define-record-type`."""
+
+    __slots__ = ("fields", "name")
+
+    def __init__(self, name: str, fields: tuple[str, ...]) -> None:
+        self.name = name
+        self.fields = fields
+
+    def __repr__(self) -> str:
+        return f"#<record-type {self.name}>"
+
+
+class Record:
+    __slots__ = ("rtype", "values")
+
+    def __init__(self, rtype: RecordType, values: list[Any]) -> None:
+        self.rtype = rtype
+        self.values = values
+
+
+class Environment:
+    """A frame of variable bindings plus a working-memory context, and its parent.
+
+    `extend` returns a child frame; frames are never changed by extension. The
+    analyzer resolves most variables to (depth, name) at analysis time, so lookups at
+    run time walk a known number of parents.
+    """
+
+    __slots__ = ("bindings", "context", "parent")
+
+    def __init__(
+        self,
+        bindings: dict[Symbol, Any],
+        context: dict[Any, Any] | None = None,
+        parent: Environment | None = None,
+    ) -> None:
+        self.bindings = bindings
+        self.context = context
+        self.parent = parent
+
+    def extend(self, names: list[Symbol], values: list[Any]) -> Environment:
+        return Environment(dict(zip(names, values, strict=True)), None, self)
+
+    def extend_context(self, entries: dict[Any, Any]) -> Environment:
+        """A child frame that adds working-memory entries and no variables."""
+        return Environment({}, entries, self)
+
+    def lookup_context(self, key: Any) -> tuple[bool, Any]:
+        frame: Environment | None = self
+        while frame is not None:
+            if frame.context is not None and key in frame.context:
+                return True, frame.context[key]
+            frame = frame.parent
+        return False, None
+
+    def context_keys(self) -> list[Any]:
+        keys: list[Any] = []
+        frame: Environment | None = self
+        while frame is not None:
+            if frame.context:
+                keys.extend(k for k in frame.context if k not in keys)
+            frame = frame.parent
+        return keys
+
+
+def is_number(value: Any) -> bool:
+    kind = type(value)
+    return kind is int or kind is float or kind is Fraction
+
+
+def is_true(value: Any) -> bool:
+    return value is not False
+
+
+def list_to_python(value: Any) -> list[Any]:
+    """The elements of a proper list; raises ValueError for an improper one."""
+    items = []
+    while type(value) is Pair or type(value) is SourcePair:
+        items.append(value.car)
+        value = value.cdr
+    if value is not NIL:
+        raise ValueError("not a proper list")
+    return items
+
+
+def python_to_list(items, tail: Any = NIL) -> Any:
+    result = tail
+    for item in reversed(items):
+        result = Pair(item, result)
+    return result
+
+
+def procedure_name(proc: Any) -> str:
+    name = getattr(proc, "scheme_name", None) or getattr(proc, "name", None)
+    if isinstance(name, str):
+        return name
+    return getattr(proc, "__name__", "procedure")

@@ -1,0 +1,146 @@
+"""Argument checks and helpers shared by the primitive modules.
+
+Each check returns the value it accepted (or its Python form), so a primitive reads as
+`text = check_string("string-length", s, 1)`, and every error names the procedure, the
+argument position, what was expected and what came instead.
+"""
+
+from __future__ import annotations
+
+import operator
+import types
+from collections.abc import Callable
+from functools import partial
+from itertools import pairwise
+from typing import Any
+
+from interpreter.errors import SchemeError, type_error
+from interpreter.lang.datums import NIL, Pair, Parameter, SourcePair
+from interpreter.lang.primitives import primitive
+
+ORDERINGS: dict[str, Callable[[Any, Any], bool]] = {
+    "=?": operator.eq,
+    "<?": operator.lt,
+    ">?": operator.gt,
+    "<=?": operator.le,
+    ">=?": operator.ge,
+}
+
+Key = Callable[[str, Any, int], Any]
+
+
+def compare_chain(
+    proc: str, args: tuple[Any, ...], key: Key, op: Callable[[Any, Any], bool]
+) -> bool:
+    """True if `op` holds between each two neighbours; every argument is checked first."""
+    keys = [key(proc, value, position) for position, value in enumerate(args, 1)]
+    return all(op(a, b) for a, b in pairwise(keys))
+
+
+def define_comparison(name: str, key: Key, op: Callable[[Any, Any], bool]) -> None:
+    """Register `name` as an n-ary comparison of `key(argument)` values, like `string<?`."""
+
+    def compare(*args: Any) -> bool:
+        return compare_chain(name, args, key, op)
+
+    primitive(name)(compare)
+
+
+def check_string(proc: str, value: Any, position: int) -> str:
+    if type(value) is str:
+        return value
+    raise type_error(proc, "a string", value, position)
+
+
+def check_nonnegative(proc: str, value: Any, position: int) -> int:
+    """An exact non-negative integer: a count, a length or an index."""
+    if type(value) is int and value >= 0:
+        return value
+    raise type_error(proc, "an exact non-negative integer", value, position)
+
+
+def check_index(proc: str, index: Any, size: int, what: str, position: int) -> int:
+    """`index` as a valid position in a `what` of `size` elements."""
+    if type(index) is not int:
+        raise type_error(proc, "an exact integer index", index, position)
+    if 0 <= index < size:
+        return index
+    valid = f"valid indexes are 0 to {size - 1}" if size else f"the {what} is empty"
+    raise SchemeError(
+        f"{proc}: index {index} is out of range for a {what} of length {size} ({valid})"
+    )
+
+
+def check_range(
+    proc: str, start: Any, end: Any, size: int, what: str, position: int
+) -> tuple[int, int]:
+    """Optional `start`/`end` arguments (at `position` and after) as a valid slice of `size`."""
+    if type(start) is not int:
+        raise type_error(proc, "an exact integer start index", start, position)
+    if end is None:
+        if 0 <= start <= size:
+            return start, size
+        raise SchemeError(
+            f"{proc}: start index {start} is out of range for a {what} of length {size} "
+            f"(valid: 0 to {size})"
+        )
+    if type(end) is not int:
+        raise type_error(proc, "an exact integer end index", end, position + 1)
+    if 0 <= start <= end <= size:
+        return start, end
+    raise SchemeError(
+        f"{proc}: range {start} to {end} is out of bounds for a {what} of length {size} "
+        f"(need 0 <= start <= end <= {size})"
+    )
+
+
+def spine(proc: str, value: Any, position: int) -> tuple[list[Any], Any]:
+    """The cars along the cdr chain of `value` and what ends it (NIL for a proper list).
+
+    A circular chain is an error: the walk moves a second pointer at half speed and
+    stops when the two meet.
+    """
+    items: list[Any] = []
+    node = slow = value
+    while type(node) is Pair or type(node) is SourcePair:
+        items.append(node.car)
+        node = node.cdr
+        if not len(items) & 1:
+            slow = slow.cdr
+            if slow is node:
+                raise SchemeError(
+                    f"{proc}: expected a proper list as argument {position}, got a circular list"
+                )
+    return items, node
+
+
+def list_items(proc: str, value: Any, position: int) -> list[Any]:
+    """The elements of a proper list; an improper or circular list is an error."""
+    items, tail = spine(proc, value, position)
+    if tail is not NIL:
+        raise type_error(proc, "a proper list", value, position)
+    return items
+
+
+_FUNCTION_TYPES = (
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.MethodType,
+    types.BuiltinMethodType,
+    partial,
+)
+
+
+def is_procedure(value: Any) -> bool:
+    """A value programs can call: primitives, host functions, lambdas, parameters, continuations."""
+    return (
+        isinstance(value, _FUNCTION_TYPES)
+        or type(value) is Parameter
+        or getattr(value, "is_procedure", False) is True
+    )
+
+
+def check_procedure(proc: str, value: Any, position: int) -> Any:
+    if is_procedure(value):
+        return value
+    raise type_error(proc, "a procedure", value, position)

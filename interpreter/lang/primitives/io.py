@@ -1,0 +1,413 @@
+"""Textual ports: output and input over Python text streams and strings.
+
+`current-output-port`, `current-error-port` and `current-input-port` are parameter
+objects, so `parameterize` redirects them. Their default ports look up `sys.stdout`,
+`sys.stderr` and `sys.stdin` at each use rather than when the interpreter starts, so
+pytest's capture and embedders that redirect `sys.stdout` see the program's output.
+"""
+
+from __future__ import annotations
+
+import io
+import select
+import sys
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from interpreter.errors import SchemeError, type_error
+from interpreter.lang.datums import EOF, UNSPECIFIED, Char, Parameter
+from interpreter.lang.primitives import alias, primitive
+from interpreter.lang.primitives.chars import check_char
+from interpreter.lang.primitives.common import (
+    check_nonnegative,
+    check_procedure,
+    check_range,
+    check_string,
+)
+from interpreter.lang.printer import (
+    display_string,
+    register_writer,
+    write_shared_string,
+    write_string,
+)
+
+
+class _Port:
+    """A stream, given directly or found by `lookup` at each use, and an open/closed state."""
+
+    __slots__ = ("_lookup", "_stream", "closed", "name")
+
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        *,
+        lookup: Callable[[], TextIO] | None = None,
+        name: str = "string",
+    ):
+        self._stream = stream
+        self._lookup = lookup
+        self.name = name
+        self.closed = False
+
+    @property
+    def stream(self) -> TextIO:
+        if self.closed:
+            raise SchemeError(f"cannot use the closed port {write_string(self)}")
+        return self._lookup() if self._lookup is not None else self._stream
+
+    def close(self) -> None:
+        """Mark the port closed; the underlying stream is left to whoever opened it."""
+        self.closed = True
+
+
+class OutputPort(_Port):
+    """Where `display`, `write` and friends send text."""
+
+    __slots__ = ()
+
+    @classmethod
+    def to_string(cls) -> OutputPort:
+        """A string port: collects what is written, read back with `getvalue`."""
+        return cls(io.StringIO())
+
+    def write(self, text: str) -> None:
+        self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def getvalue(self) -> str:
+        if not isinstance(self._stream, io.StringIO):
+            raise SchemeError(f"get-output-string: {write_string(self)} is not a string port")
+        return self._stream.getvalue()
+
+
+class InputPort(_Port):
+    """Where `read-char`, `read-line` and friends take text from; keeps one peeked character."""
+
+    __slots__ = ("_pending",)
+
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        *,
+        lookup: Callable[[], TextIO] | None = None,
+        name: str = "string",
+    ):
+        super().__init__(stream, lookup=lookup, name=name)
+        self._pending = ""
+
+    @classmethod
+    def from_string(cls, text: str) -> InputPort:
+        return cls(io.StringIO(text))
+
+    def read_char(self) -> str:
+        """One character, or "" at the end of input."""
+        if self._pending:
+            char, self._pending = self._pending[0], self._pending[1:]
+            return char
+        return self.stream.read(1)
+
+    def peek_char(self) -> str:
+        if not self._pending:
+            self._pending = self.stream.read(1)
+        return self._pending[:1]
+
+    def read_line(self) -> str | None:
+        """The next line without its line ending ("\n" or "\r\n"), or None at the end
+        of input."""
+        buffered, self._pending = self._pending, ""
+        if "\n" in buffered:
+            line, _, self._pending = buffered.partition("\n")
+        else:
+            line = buffered + self.stream.readline()
+            if not line:
+                return None
+            if not line.endswith("\n"):
+                return line
+            line = line[:-1]
+        return line[:-1] if line.endswith("\r") else line
+
+    def read_string(self, k: int) -> str:
+        taken, self._pending = self._pending[:k], self._pending[k:]
+        if len(taken) < k:
+            taken += self.stream.read(k - len(taken))
+        return taken
+
+    def unread(self, text: str) -> None:
+        """Put text back in front of what is still to be read (used by `read`)."""
+        self._pending = text + self._pending
+
+    def char_ready(self) -> bool:
+        """True unless reading would have to wait for input (only a terminal or pipe can)."""
+        stream = self.stream
+        if self._pending or isinstance(stream, io.StringIO):
+            return True
+        try:
+            return bool(select.select([stream], [], [], 0)[0])
+        except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+            return True
+
+
+register_writer(OutputPort, lambda port: f"#<output-port {port.name}>")
+register_writer(InputPort, lambda port: f"#<input-port {port.name}>")
+
+
+def _port_parameter(name: str, port: _Port) -> Parameter:
+    kind = type(port)
+    expected = "an output port" if kind is OutputPort else "an input port"
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, kind):
+            return value
+        raise type_error(name, expected, value, 1)
+
+    parameter = Parameter(port, convert, name)
+    alias(name, parameter)
+    return parameter
+
+
+CURRENT_OUTPUT = _port_parameter(
+    "current-output-port", OutputPort(lookup=lambda: sys.stdout, name="stdout")
+)
+CURRENT_ERROR = _port_parameter(
+    "current-error-port", OutputPort(lookup=lambda: sys.stderr, name="stderr")
+)
+CURRENT_INPUT = _port_parameter(
+    "current-input-port", InputPort(lookup=lambda: sys.stdin, name="stdin")
+)
+
+
+def output_port(proc: str, port: Any, position: int) -> OutputPort:
+    """The port argument at `position`, or the current output port if it was left out."""
+    if port is None:
+        port = CURRENT_OUTPUT()
+    if isinstance(port, OutputPort):
+        return port
+    raise type_error(proc, "an output port", port, position)
+
+
+def _input_port(proc: str, port: Any, position: int) -> InputPort:
+    if port is None:
+        port = CURRENT_INPUT()
+    if isinstance(port, InputPort):
+        return port
+    raise type_error(proc, "an input port", port, position)
+
+
+# --- output ------------------------------------------------------------------------------
+
+
+def _printing(name: str, to_text: Callable[[Any], str]) -> None:
+    def procedure(obj: Any, port: Any = None) -> Any:
+        output_port(name, port, 2).write(to_text(obj))
+        return UNSPECIFIED
+
+    primitive(name)(procedure)
+
+
+for _name, _to_text in {
+    "display": display_string,
+    "write": write_string,
+    "write-shared": write_shared_string,
+    "write-simple": write_string,  # labels cycles too: printing must always terminate
+}.items():
+    _printing(_name, _to_text)
+
+
+@primitive("newline")
+def newline(port: Any = None) -> Any:
+    output_port("newline", port, 1).write("\n")
+    return UNSPECIFIED
+
+
+@primitive("write-char")
+def write_char(char: Any, port: Any = None) -> Any:
+    output_port("write-char", port, 2).write(check_char("write-char", char, 1))
+    return UNSPECIFIED
+
+
+@primitive("write-string")
+def write_string_to_port(string: Any, port: Any = None, start: Any = 0, end: Any = None) -> Any:
+    text = check_string("write-string", string, 1)
+    target = output_port("write-string", port, 2)
+    first, last = check_range("write-string", start, end, len(text), "string", 3)
+    target.write(text[first:last])
+    return UNSPECIFIED
+
+
+@primitive("flush-output-port")
+def flush_output_port(port: Any = None) -> Any:
+    output_port("flush-output-port", port, 1).flush()
+    return UNSPECIFIED
+
+
+@primitive("open-output-string")
+def open_output_string() -> OutputPort:
+    return OutputPort.to_string()
+
+
+@primitive("get-output-string")
+def get_output_string(port: Any) -> str:
+    return output_port("get-output-string", port, 1).getvalue()
+
+
+@primitive("call-with-output-string")
+def call_with_output_string(proc: Any) -> str:
+    """Call `(proc port)` with a fresh string port; return what it wrote."""
+    check_procedure("call-with-output-string", proc, 1)
+    port = OutputPort.to_string()
+    proc(port)
+    return port.getvalue()
+
+
+@primitive("with-output-to-string")
+def with_output_to_string(thunk: Any) -> str:
+    """Call `(thunk)` with the current output port sent to a string; return that string."""
+    check_procedure("with-output-to-string", thunk, 1)
+    port = OutputPort.to_string()
+    saved = CURRENT_OUTPUT.value
+    CURRENT_OUTPUT.value = port
+    try:
+        thunk()
+    finally:
+        CURRENT_OUTPUT.value = saved
+    return port.getvalue()
+
+
+# --- input -------------------------------------------------------------------------------
+
+
+@primitive("open-input-string")
+def open_input_string(string: Any) -> InputPort:
+    return InputPort.from_string(check_string("open-input-string", string, 1))
+
+
+def _char_or_eof(text: str) -> Any:
+    return Char(text) if text else EOF
+
+
+@primitive("read-char")
+def read_char(port: Any = None) -> Any:
+    return _char_or_eof(_input_port("read-char", port, 1).read_char())
+
+
+@primitive("peek-char")
+def peek_char(port: Any = None) -> Any:
+    return _char_or_eof(_input_port("peek-char", port, 1).peek_char())
+
+
+@primitive("read-line")
+def read_line(port: Any = None) -> Any:
+    line = _input_port("read-line", port, 1).read_line()
+    return EOF if line is None else line
+
+
+@primitive("read-string")
+def read_string(k: Any, port: Any = None) -> Any:
+    count = check_nonnegative("read-string", k, 1)
+    text = _input_port("read-string", port, 2).read_string(count)
+    return EOF if count and not text else text
+
+
+@primitive("read")
+def read(port: Any = None) -> Any:
+    """The next datum from a port, reading only as many lines as the datum needs."""
+    from interpreter.errors import SchemeSyntaxError
+    from interpreter.lang.reader import read_all
+
+    source = _input_port("read", port, 1)
+    text = ""
+    while True:
+        line = source.read_line()
+        if line is None:
+            if not text.strip():
+                return EOF
+            return _first_datum(read_all(text, source.name), text, source)
+        text += line + "\n"
+        try:
+            data = read_all(text, source.name)
+        except SchemeSyntaxError:
+            continue  # an incomplete datum: read on
+        if data:
+            return _first_datum(data, text, source)
+
+
+def _first_datum(data: Any, text: str, source: InputPort) -> Any:
+    if not data:
+        return EOF
+    end = data.spans[0]
+    lines = text.split("\n")
+    offset = sum(len(line) + 1 for line in lines[: end.end_line - 1]) + end.end_col - 1
+    source.unread(text[offset:])
+    return data[0]
+
+
+@primitive("char-ready?")
+def char_ready(port: Any = None) -> bool:
+    return _input_port("char-ready?", port, 1).char_ready()
+
+
+# --- port objects ------------------------------------------------------------------------
+
+
+@primitive("call-with-port")
+def call_with_port(port: Any, proc: Any) -> Any:
+    """Call `proc` with `port`, closing the port when it returns."""
+    checked = _check_port("call-with-port", port)
+    check_procedure("call-with-port", proc, 2)
+    result = proc(checked)
+    checked.close()
+    return result
+
+
+@primitive("input-port?")
+def is_input_port(obj: Any) -> bool:
+    return isinstance(obj, InputPort)
+
+
+@primitive("output-port?")
+def is_output_port(obj: Any) -> bool:
+    return isinstance(obj, OutputPort)
+
+
+@primitive("port?")
+def is_port(obj: Any) -> bool:
+    return isinstance(obj, _Port)
+
+
+alias("textual-port?", is_port)
+
+
+def _check_port(proc: str, value: Any) -> _Port:
+    if is_port(value):
+        return value
+    raise type_error(proc, "a port", value, 1)
+
+
+@primitive("input-port-open?")
+def is_input_port_open(port: Any) -> bool:
+    return not _input_port("input-port-open?", port, 1).closed
+
+
+@primitive("output-port-open?")
+def is_output_port_open(port: Any) -> bool:
+    return not output_port("output-port-open?", port, 1).closed
+
+
+@primitive("close-port")
+def close_port(port: Any) -> Any:
+    _check_port("close-port", port).close()
+    return UNSPECIFIED
+
+
+@primitive("close-input-port")
+def close_input_port(port: Any) -> Any:
+    _input_port("close-input-port", port, 1).close()
+    return UNSPECIFIED
+
+
+@primitive("close-output-port")
+def close_output_port(port: Any) -> Any:
+    output_port("close-output-port", port, 1).close()
+    return UNSPECIFIED

@@ -1,0 +1,250 @@
+"""JSON both ways, since models often answer in JSON.
+
+JSON objects become association lists with string keys, in their order
+(`(("name" . "Ann") ("age" . 3))`), arrays become vectors, `null` the symbol `null`.
+Going back, alists with string or symbol keys and hash tables become objects, vectors and
+other proper lists arrays. The plain functions here (`from_json_text`, `to_json_text`,
+`from_python`, `to_python`) are what the task layer uses; conversions use explicit stacks,
+so deeply nested data cannot exhaust Python's recursion limit.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from fractions import Fraction
+from typing import Any
+
+from interpreter.errors import SchemeError, type_error
+from interpreter.lang.datums import NIL, Pair, SourcePair, Symbol, python_to_list
+from interpreter.lang.primitives import alias, primitive
+from interpreter.lang.primitives.common import check_index, check_string, list_items
+from interpreter.lang.primitives.hashtables import HashTable
+from interpreter.lang.primitives.number_syntax import parse_integer
+from interpreter.lang.printer import write_string
+
+NULL = Symbol("null")
+_ABBREVIATE_AT = 200
+
+
+class _JsonObject(list):
+    """The (key, value) pairs of one JSON object, in order, as the decoder found them."""
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_JsonObject, parse_int=parse_integer)
+
+
+def from_json_text(text: str, proc: str = "json->scheme") -> Any:
+    """The Scheme value a JSON text denotes; invalid JSON is an error saying where and why."""
+    try:
+        data = _DECODER.decode(text)
+    except json.JSONDecodeError as error:
+        raise SchemeError(
+            f"{proc}: invalid JSON at line {error.lineno} column {error.colno}: {error.msg}",
+            [_abbreviate(text)],
+        ) from None
+    except RecursionError:
+        raise SchemeError(f"{proc}: JSON nested too deeply", [_abbreviate(text)]) from None
+    return from_python(data)
+
+
+def _abbreviate(text: str) -> str:
+    return text if len(text) <= _ABBREVIATE_AT else text[:_ABBREVIATE_AT] + "..."
+
+
+def from_python(obj: Any) -> Any:
+    """A Python JSON-like value as Scheme data: dict → alist, list/tuple → vector, None → 'null.
+
+    Anything else is returned as it is (it may already be a Scheme value). A container met
+    twice (or inside itself) is converted once, so sharing and cycles are kept.
+    """
+    root: list[Any] = [None]
+    converted: dict[int, Any] = {}
+    stack: list[tuple[Any, Any, int | None]] = [(obj, root, 0)]
+    while stack:
+        value, target, slot = stack.pop()
+        kind = type(value)
+        if value is None:
+            result = NULL
+        elif kind is dict or kind is _JsonObject or kind is list or kind is tuple:
+            result = converted.get(id(value))
+            if result is None:
+                result = converted[id(value)] = _convert_container(value, stack)
+        else:
+            result = value
+        if slot is None:
+            target.cdr = result
+        else:
+            target[slot] = result
+    return root[0]
+
+
+def _convert_container(value: Any, stack: list[tuple[Any, Any, int | None]]) -> Any:
+    """The Scheme shell of one container; its elements are pushed onto `stack` to fill in."""
+    if type(value) is list or type(value) is tuple:
+        vector = [None] * len(value)
+        stack.extend((item, vector, index) for index, item in enumerate(value))
+        return vector
+    entries = value.items() if type(value) is dict else value
+    cells = [Pair(key, None) for key, _ in entries]
+    stack.extend((item, cell, None) for cell, (_, item) in zip(cells, entries, strict=True))
+    return python_to_list(cells)
+
+
+def to_python(value: Any, proc: str = "scheme->json") -> Any:
+    """Scheme data as a Python JSON-like value (the inverse of `from_python`).
+
+    Alists with string or symbol keys and hash tables become dicts, vectors and proper
+    lists become lists, `'null` becomes None, other symbols strings, exact rationals
+    floats. Anything JSON cannot represent (characters, procedures, circular data, NaN)
+    is an error naming it.
+    """
+    result, frame = _open(value, proc)
+    if frame is None:
+        return result
+    stack = [frame]
+    active = {frame[0]}
+    end = object()
+    while stack:
+        key, target, children = stack[-1]
+        item = next(children, end)
+        if item is end:
+            stack.pop()
+            active.discard(key)
+            continue
+        slot, child = item
+        target[slot], child_frame = _open(child, proc)
+        if child_frame is not None:
+            if child_frame[0] in active:
+                raise SchemeError(f"{proc}: cannot represent circular data in JSON")
+            active.add(child_frame[0])
+            stack.append(child_frame)
+    return result
+
+
+_Frame = tuple[int, Any, Iterator[tuple[Any, Any]]]
+
+
+def _open(value: Any, proc: str) -> tuple[Any, _Frame | None]:
+    """(the Python form of `value`, or for a container its empty shell; a frame to fill it)."""
+    kind = type(value)
+    if kind is str or kind is bool or kind is int:
+        return value, None
+    if kind is float:
+        if not math.isfinite(value):
+            raise SchemeError(f"{proc}: JSON has no representation for {write_string(value)}")
+        return value, None
+    if kind is Fraction:
+        return float(value), None
+    if kind is Symbol:
+        return (None if value is NULL else value.name), None
+    if value is NIL:
+        return [], None
+    if kind is list or kind is tuple:
+        return _array(value)
+    if kind is HashTable:
+        return _object(proc, value.items(), value)
+    if kind is Pair or kind is SourcePair:
+        items = list_items(proc, value, 1)
+        if all(_is_entry(item) for item in items):
+            return _object(proc, [(item.car, item.cdr) for item in items], value)
+        return _array(items, value)
+    raise SchemeError(f"{proc}: JSON cannot represent {write_string(value)}")
+
+
+def _is_entry(item: Any) -> bool:
+    """An alist entry that can be a JSON object member: a pair with a string or symbol key."""
+    return (type(item) is Pair or type(item) is SourcePair) and _key_name(item.car) is not None
+
+
+def _key_name(key: Any) -> str | None:
+    if type(key) is str:
+        return key
+    return key.name if type(key) is Symbol else None
+
+
+def _array(items: list[Any] | tuple[Any, ...], source: Any = None) -> tuple[list[Any], _Frame]:
+    array = [None] * len(items)
+    return array, (id(items if source is None else source), array, enumerate(items))
+
+
+def _object(
+    proc: str, entries: list[tuple[Any, Any]], source: Any
+) -> tuple[dict[str, Any], _Frame]:
+    keys = [_key_name(key) for key, _ in entries]
+    if None in keys:
+        bad = next(key for key, _ in entries if _key_name(key) is None)
+        raise SchemeError(
+            f"{proc}: JSON object keys must be strings or symbols, got {write_string(bad)}"
+        )
+    obj: dict[str, Any] = {}
+    return obj, (id(source), obj, zip(keys, (v for _, v in entries), strict=True))
+
+
+def to_json_text(value: Any, indent: int | None = None, proc: str = "scheme->json") -> str:
+    """`value` as JSON text (non-ASCII characters kept as they are)."""
+    data = to_python(value, proc)
+    try:
+        return json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False)
+    except ValueError as error:  # an integer with more digits than Python will print
+        raise SchemeError(f"{proc}: {error}") from None
+
+
+@primitive("json->scheme")
+def json_to_scheme(text: Any) -> Any:
+    return from_json_text(check_string("json->scheme", text, 1))
+
+
+@primitive("scheme->json")
+def scheme_to_json(value: Any, indent: Any = None) -> str:
+    if indent is not None and (type(indent) is not int or indent < 0):
+        raise type_error("scheme->json", "an exact non-negative integer indent", indent, 2)
+    return to_json_text(value, indent)
+
+
+alias("string->json", json_to_scheme)
+alias("json->string", scheme_to_json)
+
+
+@primitive("json-ref")
+def json_ref(obj: Any, *path: Any) -> Any:
+    """Walk into JSON data: string or symbol keys select object members, integers array elements."""
+    for position, step in enumerate(path, 2):
+        key = _key_name(step)
+        if key is not None:
+            obj = _member(obj, key)
+        elif type(step) is int:
+            items = obj if type(obj) is list or type(obj) is tuple else _sequence(obj, step)
+            obj = items[check_index("json-ref", step, len(items), "JSON array", position)]
+        else:
+            raise type_error("json-ref", "a key (string or symbol) or an index", step, position)
+    return obj
+
+
+def _sequence(obj: Any, index: int) -> list[Any]:
+    if obj is NIL or type(obj) is Pair or type(obj) is SourcePair:
+        return list_items("json-ref", obj, 1)
+    raise SchemeError(
+        f"json-ref: cannot take index {index} of {_abbreviate(write_string(obj))}: not an array"
+    )
+
+
+def _member(obj: Any, key: str) -> Any:
+    if type(obj) is HashTable:
+        entries = obj.items()
+    elif obj is NIL or ((type(obj) is Pair or type(obj) is SourcePair) and _is_entry(obj.car)):
+        entries = [
+            (entry.car, entry.cdr) for entry in list_items("json-ref", obj, 1) if _is_entry(entry)
+        ]
+    else:
+        raise SchemeError(
+            f"json-ref: cannot look up key {write_string(key)} in {_abbreviate(write_string(obj))}: not an object"
+        )
+    names = []
+    for name, value in entries:
+        if _key_name(name) == key:
+            return value
+        names.append(name)
+    available = ", ".join(write_string(name) for name in names) or "none"
+    raise SchemeError(f"json-ref: no key {write_string(key)}; available keys: {available}")

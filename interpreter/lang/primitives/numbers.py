@@ -1,0 +1,587 @@
+"""Numbers: exact integers and rationals (int, Fraction) and inexact reals (float).
+
+Python's numeric tower does most of the work; what this module adds is the Scheme rules
+Python does not have: booleans are not numbers, exact division gives rationals, a
+Fraction equal to an integer becomes that integer, exactness is contagious the R7RS way,
+and there are no complex numbers (a result that would be complex is an error that says so).
+The arithmetic and comparison procedures check two small ints first, since loops spend
+most of their time there.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import random as _random
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+from interpreter.errors import SchemeError, type_error
+from interpreter.lang.datums import Values
+from interpreter.lang.primitives import alias, primitive
+from interpreter.lang.primitives.common import compare_chain
+from interpreter.lang.primitives.number_syntax import (
+    RADIXES,
+    format_number,
+    normalize,
+    parse_number,
+    to_float,
+)
+
+Number = int | Fraction | float
+NUMBER_TYPES = frozenset((int, Fraction, float))
+
+# Refuse exact powers whose result would take more memory than a program sensibly wants.
+_MAX_RESULT_BITS = 1 << 27
+
+
+def check_number(proc: str, value: Any, position: int) -> Number:
+    if type(value) in NUMBER_TYPES:
+        return value
+    raise type_error(proc, "a number", value, position)
+
+
+def _check_integer(proc: str, value: Any, position: int) -> tuple[int, bool]:
+    """An integer, exact or inexact, as (the Python int, whether it was inexact)."""
+    kind = type(value)
+    if kind is int:
+        return value, False
+    if kind is float and value.is_integer():
+        return int(value), True
+    raise type_error(proc, "an integer", value, position)
+
+
+def _no_complex(proc: str, *args: Number) -> SchemeError:
+    call = " ".join([proc, *(format_number(a) for a in args)])
+    return SchemeError(f"{proc}: ({call}) has no real value, and taskscheme has no complex numbers")
+
+
+# --- arithmetic --------------------------------------------------------------------------
+
+
+def _fold(
+    proc: str, op: Callable[[Any, Any], Any], start: Number, args: tuple[Any, ...], first: int
+) -> Number:
+    """Combine `args` (argument positions from `first`) into `start` with `op`, checking types."""
+    result = start
+    try:
+        for position, value in enumerate(args, first):
+            if type(value) not in NUMBER_TYPES:
+                raise type_error(proc, "a number", value, position)
+            result = op(result, value)
+    except OverflowError:
+        raise SchemeError(
+            f"{proc}: result too large to represent as a floating-point number"
+        ) from None
+    return normalize(result) if type(result) is Fraction else result
+
+
+# The defaults are the identities, so `(+)` and `(+ x)` need no case of their own and the
+# common call with two ints costs two type checks.
+@primitive("+")
+def add(a: Any = 0, b: Any = 0, *more: Any) -> Number:
+    if type(a) is int and type(b) is int and not more:
+        return a + b
+    return _fold("+", operator.add, 0, (a, b, *more), 1)
+
+
+@primitive("*")
+def multiply(a: Any = 1, b: Any = 1, *more: Any) -> Number:
+    if type(a) is int and type(b) is int and not more:
+        return a * b
+    return _fold("*", operator.mul, 1, (a, b, *more), 1)
+
+
+@primitive("-")
+def subtract(number: Any, *numbers: Any) -> Number:
+    if len(numbers) == 1:
+        b = numbers[0]
+        if type(number) is int and type(b) is int:
+            return number - b
+    check_number("-", number, 1)
+    if not numbers:
+        return -number
+    return _fold("-", operator.sub, number, numbers, 2)
+
+
+@primitive("/")
+def divide(number: Any, *numbers: Any) -> Number:
+    check_number("/", number, 1)
+    if not numbers:
+        return _fold("/", _divide, 1, (number,), 1)
+    return _fold("/", _divide, number, numbers, 2)
+
+
+def _divide(a: Number, b: Number) -> Number:
+    if type(a) is float or type(b) is float:
+        return a / b if b else _ieee_divide_by_zero(a, b)
+    if b == 0:
+        raise SchemeError("/: division by zero")
+    if type(a) is int and type(b) is int:
+        quotient, remainder = divmod(a, b)
+        return quotient if remainder == 0 else Fraction(a, b)
+    return Fraction(a) / b
+
+
+def _ieee_divide_by_zero(a: Number, b: float) -> float:
+    """x / 0.0 as IEEE 754 defines it, which Python refuses to compute."""
+    if a != a or a == 0:
+        return math.nan
+    return math.copysign(math.inf, a) * math.copysign(1.0, b)
+
+
+def _comparison(name: str, op: Callable[[Any, Any], bool]) -> None:
+    def compare(*numbers: Any) -> bool:
+        if len(numbers) == 2:
+            a, b = numbers
+            if type(a) is int and type(b) is int:
+                return op(a, b)
+        return compare_chain(name, numbers, check_number, op)
+
+    primitive(name)(compare)
+
+
+for _name, _op in {
+    "=": operator.eq,
+    "<": operator.lt,
+    ">": operator.gt,
+    "<=": operator.le,
+    ">=": operator.ge,
+}.items():
+    _comparison(_name, _op)
+
+
+# --- integer division ------------------------------------------------------------------
+
+
+def _truncate_divide(a: int, b: int) -> tuple[int, int]:
+    quotient = abs(a) // abs(b)
+    if (a < 0) != (b < 0):
+        quotient = -quotient
+    return quotient, a - b * quotient
+
+
+def _integer_divide(
+    proc: str, n1: Any, n2: Any, divide: Callable[[int, int], tuple[int, int]]
+) -> tuple[Number, Number]:
+    """(quotient, remainder) of two integers; inexact if either argument was."""
+    a, inexact_a = _check_integer(proc, n1, 1)
+    b, inexact_b = _check_integer(proc, n2, 2)
+    if b == 0:
+        raise SchemeError(f"{proc}: division by zero")
+    quotient, remainder = divide(a, b)
+    if inexact_a or inexact_b:
+        return float(quotient), float(remainder)
+    return quotient, remainder
+
+
+@primitive("quotient")
+def quotient(n1: Any, n2: Any) -> Number:
+    return _integer_divide("quotient", n1, n2, _truncate_divide)[0]
+
+
+@primitive("remainder")
+def remainder(n1: Any, n2: Any) -> Number:
+    return _integer_divide("remainder", n1, n2, _truncate_divide)[1]
+
+
+@primitive("modulo")
+def modulo(n1: Any, n2: Any) -> Number:
+    return _integer_divide("modulo", n1, n2, divmod)[1]
+
+
+@primitive("floor-quotient")
+def floor_quotient(n1: Any, n2: Any) -> Number:
+    return _integer_divide("floor-quotient", n1, n2, divmod)[0]
+
+
+@primitive("floor/")
+def floor_divide(n1: Any, n2: Any) -> Values:
+    return Values(_integer_divide("floor/", n1, n2, divmod))
+
+
+@primitive("truncate/")
+def truncate_divide(n1: Any, n2: Any) -> Values:
+    return Values(_integer_divide("truncate/", n1, n2, _truncate_divide))
+
+
+alias("truncate-quotient", quotient)
+alias("truncate-remainder", remainder)
+alias("floor-remainder", modulo)
+
+
+@primitive("gcd")
+def gcd(*integers: Any) -> Number:
+    return _integer_fold("gcd", math.gcd, integers)
+
+
+@primitive("lcm")
+def lcm(*integers: Any) -> Number:
+    return _integer_fold("lcm", math.lcm, integers)
+
+
+def _integer_fold(proc: str, fn: Callable[..., int], args: tuple[Any, ...]) -> Number:
+    checked = [_check_integer(proc, value, position) for position, value in enumerate(args, 1)]
+    result = fn(*(n for n, _ in checked))
+    return float(result) if any(inexact for _, inexact in checked) else result
+
+
+# --- magnitude ---------------------------------------------------------------------------
+
+
+@primitive("abs")
+def absolute(x: Any) -> Number:
+    return abs(check_number("abs", x, 1))
+
+
+@primitive("min")
+def minimum(x: Any, *xs: Any) -> Number:
+    return _extreme("min", min, (x, *xs))
+
+
+@primitive("max")
+def maximum(x: Any, *xs: Any) -> Number:
+    return _extreme("max", max, (x, *xs))
+
+
+def _extreme(proc: str, pick: Callable[..., Number], args: tuple[Any, ...]) -> Number:
+    """min or max; the result is inexact if any argument is (R7RS)."""
+    numbers = [check_number(proc, value, position) for position, value in enumerate(args, 1)]
+    if any(type(n) is float for n in numbers):
+        if any(n != n for n in numbers):
+            return math.nan
+        return to_float(pick(numbers))
+    return pick(numbers)
+
+
+@primitive("square")
+def square(z: Any) -> Number:
+    check_number("square", z, 1)
+    return _fold("square", operator.mul, z, (z,), 1)
+
+
+# --- powers, roots, logarithms -----------------------------------------------------------
+
+
+@primitive("expt")
+def expt(base: Any, power: Any) -> Number:
+    check_number("expt", base, 1)
+    check_number("expt", power, 2)
+    if type(power) is int and type(base) is not float:
+        return _exact_power(base, power)
+    try:
+        return math.pow(base, power)
+    except OverflowError:
+        odd_negative = base < 0 and float(power).is_integer() and int(power) % 2 == 1
+        return -math.inf if odd_negative else math.inf
+    except ValueError:
+        if base == 0:
+            return math.inf
+        raise _no_complex("expt", base, power) from None
+
+
+def _exact_power(base: int | Fraction, power: int) -> Number:
+    if power < 0 and base == 0:
+        raise SchemeError("expt: division by zero (0 raised to a negative power)")
+    size = max(base.numerator.bit_length(), base.denominator.bit_length())
+    if size > 1 and size * abs(power) > _MAX_RESULT_BITS:
+        raise SchemeError(
+            f"expt: the result would have about {int(size * abs(power) * 0.30103)} digits; too large"
+        )
+    if power < 0:
+        return normalize(Fraction(base) ** power)
+    return base**power
+
+
+@primitive("rationalize")
+def rationalize(x: Any, y: Any) -> Number:
+    """The simplest rational within `y` of `x`; inexact if either argument is."""
+    x, y = check_number("rationalize", x, 1), check_number("rationalize", y, 2)
+    inexact = type(x) is float or type(y) is float
+    if inexact and not (math.isfinite(x) and math.isfinite(y)):
+        if x != x or y != y or (math.isinf(x) and math.isinf(y)):
+            return math.nan
+        return 0.0 if math.isinf(y) else float(x)
+    radius = abs(Fraction(y))
+    simplest = _simplest_between(Fraction(x) - radius, Fraction(x) + radius)
+    return float(simplest) if inexact else normalize(simplest)
+
+
+def _simplest_between(low: Fraction, high: Fraction) -> Fraction:
+    if low > 0:
+        return _simplest_positive(low, high)
+    if high < 0:
+        return -_simplest_positive(-high, -low)
+    return Fraction(0)
+
+
+def _simplest_positive(low: Fraction, high: Fraction) -> Fraction:
+    """The rational with the smallest denominator in [low, high], 0 < low <= high
+    (the continued-fraction walk down the Stern-Brocot tree)."""
+    whole = math.floor(low)
+    if whole == low:
+        return Fraction(whole)
+    if whole < math.floor(high):
+        return Fraction(whole + 1)
+    return whole + 1 / _simplest_positive(1 / (high - whole), 1 / (low - whole))
+
+
+@primitive("exact-integer-sqrt")
+def exact_integer_sqrt(k: Any) -> Values:
+    if type(k) is not int or k < 0:
+        raise type_error("exact-integer-sqrt", "an exact non-negative integer", k, 1)
+    root = math.isqrt(k)
+    return Values((root, k - root * root))
+
+
+@primitive("sqrt")
+def sqrt(z: Any) -> Number:
+    check_number("sqrt", z, 1)
+    if z < 0:
+        raise _no_complex("sqrt", z)
+    if type(z) is int:
+        root = math.isqrt(z)
+        return root if root * root == z else _inexact_sqrt(z)
+    if type(z) is Fraction:
+        top, bottom = math.isqrt(z.numerator), math.isqrt(z.denominator)
+        if top * top == z.numerator and bottom * bottom == z.denominator:
+            return Fraction(top, bottom)
+    return _inexact_sqrt(z)
+
+
+def _inexact_sqrt(x: Number) -> float:
+    try:
+        return math.sqrt(x)
+    except OverflowError:  # an exact number too large for a float
+        return to_float(math.isqrt(math.floor(x)))
+
+
+@primitive("exp")
+def exp(z: Any) -> float:
+    try:
+        return math.exp(to_float(check_number("exp", z, 1)))
+    except OverflowError:
+        return math.inf
+
+
+@primitive("log")
+def log(z: Any, base: Any = None) -> float:
+    result = _natural_log(z, 1)
+    if base is None:
+        return result
+    divisor = _natural_log(base, 2)
+    return result / divisor if divisor else _ieee_divide_by_zero(result, divisor)
+
+
+def _natural_log(x: Any, position: int) -> float:
+    check_number("log", x, position)
+    if x < 0:
+        raise _no_complex("log", x)
+    if x == 0:
+        return -math.inf
+    if type(x) is Fraction:  # exact, so very small or large ratios keep their precision
+        return math.log(x.numerator) - math.log(x.denominator)
+    return math.log(x)
+
+
+def _float_function(name: str, fn: Callable[[float], float]) -> None:
+    """Register a one-argument function of the reals; out-of-domain finite inputs are errors."""
+
+    def procedure(z: Any) -> float:
+        x = to_float(check_number(name, z, 1))
+        try:
+            return fn(x)
+        except ValueError:
+            if math.isinf(x):
+                return math.nan
+            raise _no_complex(name, z) from None
+
+    primitive(name)(procedure)
+
+
+for _name, _fn in {
+    "sin": math.sin,
+    "cos": math.cos,
+    "tan": math.tan,
+    "asin": math.asin,
+    "acos": math.acos,
+}.items():
+    _float_function(_name, _fn)
+
+
+@primitive("atan")
+def atan(y: Any, x: Any = None) -> float:
+    y_float = to_float(check_number("atan", y, 1))
+    if x is None:
+        return math.atan(y_float)
+    return math.atan2(y_float, to_float(check_number("atan", x, 2)))
+
+
+# --- rounding ----------------------------------------------------------------------------
+
+
+def _rounding(name: str, to_integer: Callable[[Any], int]) -> None:
+    """Register a rounding procedure; exact in, exact out; -0.5 rounds to -0.0."""
+
+    def procedure(x: Any) -> Number:
+        kind = type(x)
+        if kind is int:
+            return x
+        if kind is Fraction:
+            return to_integer(x)
+        if kind is float:
+            return math.copysign(float(to_integer(x)), x) if math.isfinite(x) else x
+        raise type_error(name, "a real number", x, 1)
+
+    primitive(name)(procedure)
+
+
+# Python's round() rounds halves to even, as R7RS's round does.
+for _name, _fn in {
+    "floor": math.floor,
+    "ceiling": math.ceil,
+    "round": round,
+    "truncate": math.trunc,
+}.items():
+    _rounding(_name, _fn)
+
+
+# --- predicates --------------------------------------------------------------------------
+
+
+@primitive("number?")
+def is_number(obj: Any) -> bool:
+    return type(obj) in NUMBER_TYPES
+
+
+alias("complex?", is_number)
+alias("real?", is_number)
+
+
+@primitive("rational?")
+def is_rational(obj: Any) -> bool:
+    kind = type(obj)
+    return kind is int or kind is Fraction or (kind is float and math.isfinite(obj))
+
+
+@primitive("integer?")
+def is_integer(obj: Any) -> bool:
+    kind = type(obj)
+    return kind is int or (kind is float and obj.is_integer())
+
+
+@primitive("exact-integer?")
+def is_exact_integer(obj: Any) -> bool:
+    return type(obj) is int
+
+
+def _number_predicate(name: str, test: Callable[[Number], bool]) -> None:
+    """Register a predicate that is an error on non-numbers, like `zero?`."""
+
+    def predicate(z: Any) -> bool:
+        return test(check_number(name, z, 1))
+
+    primitive(name)(predicate)
+
+
+for _name, _test in {
+    "exact?": lambda z: type(z) is not float,
+    "inexact?": lambda z: type(z) is float,
+    "nan?": lambda z: z != z,
+    "infinite?": lambda z: type(z) is float and math.isinf(z),
+    "finite?": lambda z: type(z) is not float or math.isfinite(z),
+    "zero?": lambda z: z == 0,
+    "positive?": lambda z: z > 0,
+    "negative?": lambda z: z < 0,
+}.items():
+    _number_predicate(_name, _test)
+
+
+@primitive("odd?")
+def is_odd(n: Any) -> bool:
+    return _check_integer("odd?", n, 1)[0] % 2 == 1
+
+
+@primitive("even?")
+def is_even(n: Any) -> bool:
+    return _check_integer("even?", n, 1)[0] % 2 == 0
+
+
+# --- exactness and parts -----------------------------------------------------------------
+
+
+@primitive("exact")
+def exact(z: Any) -> int | Fraction:
+    check_number("exact", z, 1)
+    if type(z) is not float:
+        return z
+    if not math.isfinite(z):
+        raise SchemeError(f"exact: {format_number(z)} has no exact counterpart")
+    return normalize(Fraction(z))
+
+
+@primitive("inexact")
+def inexact(z: Any) -> float:
+    return to_float(check_number("inexact", z, 1))
+
+
+alias("inexact->exact", exact)
+alias("exact->inexact", inexact)
+
+
+def _rational_part(name: str, part: Callable[[Fraction], int]) -> None:
+    """Register `numerator` or `denominator`, which also work on inexact rationals."""
+
+    def procedure(q: Any) -> Number:
+        kind = type(q)
+        if kind is int or kind is Fraction:
+            return part(Fraction(q))
+        if kind is float and math.isfinite(q):
+            return float(part(Fraction(q)))
+        raise type_error(name, "a rational number", q, 1)
+
+    primitive(name)(procedure)
+
+
+_rational_part("numerator", lambda q: q.numerator)
+_rational_part("denominator", lambda q: q.denominator)
+
+
+# --- text --------------------------------------------------------------------------------
+
+
+def _check_radix(proc: str, radix: Any) -> int:
+    if radix in RADIXES and type(radix) is int:
+        return radix
+    raise type_error(proc, "a radix of 2, 8, 10 or 16", radix, 2)
+
+
+@primitive("number->string")
+def number_to_string(z: Any, radix: Any = 10) -> str:
+    check_number("number->string", z, 1)
+    radix = _check_radix("number->string", radix)
+    if type(z) is float and radix != 10:
+        raise SchemeError("number->string: inexact numbers can only be written in radix 10")
+    return format_number(z, radix)
+
+
+@primitive("string->number")
+def string_to_number(text: Any, radix: Any = 10) -> Number | bool:
+    if type(text) is not str:
+        raise type_error("string->number", "a string", text, 1)
+    value = parse_number(text, _check_radix("string->number", radix))
+    return False if value is None else value
+
+
+# --- random ------------------------------------------------------------------------------
+
+
+@primitive("random")
+def random(limit: Any) -> Number:
+    """`(random 10)` is an exact integer from 0 to 9; `(random 1.0)` a float below 1.0."""
+    if type(limit) is int and limit > 0:
+        return _random.randrange(limit)
+    if type(limit) is float and limit > 0:
+        return _random.random() * limit
+    raise type_error("random", "a positive number", limit, 1)

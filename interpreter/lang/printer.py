@@ -1,0 +1,357 @@
+"""Values as text: `write` (what the reader reads back, where that is possible) and `display`.
+
+Printing walks data with an explicit stack, so a list of a million elements or a nesting
+10,000 deep prints without touching Python's recursion limit. Before printing compound
+data a first pass finds the pairs, vectors and records that lie on a cycle; they are
+printed with R7RS datum labels (`#0=(a . #0#)`), so circular data prints finitely.
+`write_shared_string` labels every shared part instead (`write-shared`).
+
+Types defined elsewhere (hash tables, ports, the evaluator's procedures) either are
+callable (printed as `#<procedure name>`) or register their own writer with
+`register_writer`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+from interpreter.errors import TaskschemeError
+from interpreter.lang.datums import (
+    NIL,
+    Char,
+    Environment,
+    Eof,
+    Keyword,
+    Nil,
+    Pair,
+    Parameter,
+    Promise,
+    Record,
+    RecordType,
+    SourcePair,
+    Symbol,
+    Unspecified,
+    Values,
+    procedure_name,
+)
+from interpreter.lang.primitives.number_syntax import format_number, parse_number
+
+
+def write_string(obj: Any) -> str:
+    """`obj` as `write` prints it: strings quoted, characters as `#\\a`, cycles labelled."""
+    return _print(obj, _WRITE_ATOMS, shared=False)
+
+
+def display_string(obj: Any) -> str:
+    """`obj` as `display` prints it: strings and characters as their plain text."""
+    return _print(obj, _DISPLAY_ATOMS, shared=False)
+
+
+def write_shared_string(obj: Any) -> str:
+    """`obj` as `write-shared` prints it: every shared pair, vector or record is labelled."""
+    return _print(obj, _WRITE_ATOMS, shared=True)
+
+
+# --- atoms -----------------------------------------------------------------------------
+
+_CHAR_NAMES = {
+    "\x07": "alarm",
+    "\x08": "backspace",
+    "\x7f": "delete",
+    "\x1b": "escape",
+    "\n": "newline",
+    "\x00": "null",
+    "\r": "return",
+    " ": "space",
+    "\t": "tab",
+}
+
+_CONTROL_CODES = [*range(0x20), *range(0x7F, 0xA0)]
+_STRING_ESCAPES = {code: f"\\x{code:x};" for code in _CONTROL_CODES}
+_STRING_ESCAPES.update(
+    {ord('"'): '\\"', ord("\\"): "\\\\", ord("\n"): "\\n", ord("\t"): "\\t", ord("\r"): "\\r"}
+)
+_SYMBOL_ESCAPES = {code: f"\\x{code:x};" for code in _CONTROL_CODES}
+_SYMBOL_ESCAPES.update({ord("|"): "\\|", ord("\\"): "\\\\"})
+_DELIMITERS = frozenset("()[]{}\";'`,|")
+
+
+def _write_str(text: str) -> str:
+    return '"' + text.translate(_STRING_ESCAPES) + '"'
+
+
+def _write_char(char: Char) -> str:
+    ch = char.ch
+    name = _CHAR_NAMES.get(ch)
+    if name is not None:
+        return "#\\" + name
+    if "!" <= ch <= "~":
+        return "#\\" + ch
+    return f"#\\x{ord(ch):x}"
+
+
+@lru_cache(maxsize=4096)
+def _write_symbol_name(name: str) -> str:
+    """A symbol's name, in bars when the reader would otherwise read it as something else."""
+    plain = (
+        name
+        and name != "."
+        and name[0] != "#"
+        and not any(c in _DELIMITERS or c.isspace() or not c.isprintable() for c in name)
+        and parse_number(name) is None
+    )
+    return name if plain else "|" + name.translate(_SYMBOL_ESCAPES) + "|"
+
+
+def _write_bytes(data: bytes | bytearray) -> str:
+    return "#u8(" + " ".join(map(str, data)) + ")"
+
+
+def _write_parameter(param: Parameter) -> str:
+    return f"#<parameter {param.name}>"
+
+
+_COMMON_ATOMS: dict[type, Callable[[Any], str]] = {
+    bool: lambda b: "#t" if b else "#f",
+    int: format_number,
+    float: format_number,
+    Fraction: format_number,
+    Keyword: lambda k: "#:" + k.name,
+    Nil: lambda _: "()",
+    Unspecified: lambda _: "#<unspecified>",
+    Eof: lambda _: "#<eof>",
+    bytes: _write_bytes,
+    bytearray: _write_bytes,
+    Promise: lambda _: "#<promise>",
+    Parameter: _write_parameter,
+    RecordType: lambda t: f"#<record-type {_bare_type_name(t)}>",
+    Environment: lambda _: "#<environment>",
+}
+_WRITE_ATOMS = {
+    **_COMMON_ATOMS,
+    str: _write_str,
+    Char: _write_char,
+    Symbol: lambda s: _write_symbol_name(s.name),
+}
+_DISPLAY_ATOMS = {**_COMMON_ATOMS, str: str, Char: lambda c: c.ch, Symbol: lambda s: s.name}
+_ATOM_TYPES = set(_WRITE_ATOMS)
+
+
+_REGISTERED: dict[type, Callable[[Any], str]] = {}
+
+
+def register_writer(kind: type, writer: Callable[[Any], str]) -> None:
+    """Print values of type `kind` (and its subclasses) as `writer(value)`, for `write` and
+    `display` alike. For opaque values (`#<hash-table 3>`): the printer does not look inside.
+    """
+    _REGISTERED[kind] = writer
+    _WRITE_ATOMS[kind] = writer
+    _DISPLAY_ATOMS[kind] = writer
+    _ATOM_TYPES.add(kind)
+
+
+def _bare_type_name(rtype: RecordType) -> str:
+    """`<point>` is shown as `point`, as in `#<point x: 1>`."""
+    name = rtype.name
+    return name[1:-1] if len(name) > 2 and name[0] == "<" and name[-1] == ">" else name
+
+
+def _write_opaque(obj: Any) -> str:
+    """Subclasses of registered types, procedures and foreign Python objects."""
+    for base in type(obj).__mro__[1:]:
+        writer = _REGISTERED.get(base)
+        if writer is not None:
+            register_writer(type(obj), writer)  # found directly from now on
+            return writer(obj)
+    if callable(obj) and not isinstance(obj, type):
+        name = procedure_name(obj)
+        return (
+            "#<procedure>"
+            if name in ("procedure", "anonymous", "<lambda>", "lambda")
+            else f"#<procedure {name}>"
+        )
+    return f"#<python {type(obj).__name__}>"
+
+
+# --- compound data ---------------------------------------------------------------------
+
+
+class _Text(str):
+    """Text the emitter copies out as is (as opposed to a Scheme string to print)."""
+
+
+_SPACE, _DOT, _CLOSE, _CLOSE_OPAQUE = _Text(" "), _Text(" . "), _Text(")"), _Text(">")
+
+
+def _children(obj: Any) -> Iterator[Any] | None:
+    """The values inside a non-pair compound value, or None for anything else."""
+    kind = type(obj)
+    if kind is list or kind is tuple or kind is Values:
+        return iter(obj)
+    if kind is Record:
+        return iter(obj.values)
+    if isinstance(obj, TaskschemeError):
+        return iter(obj.irritants)
+    return None
+
+
+def _print(obj: Any, atoms: dict[type, Callable[[Any], str]], shared: bool) -> str:
+    atom = atoms.get(type(obj))
+    if atom is not None:
+        return atom(obj)
+    labels = _find_labels(obj, shared)
+    return _emit(obj, atoms, labels)
+
+
+def _find_labels(root: Any, shared: bool) -> dict[int, int | None]:
+    """Which compound values need a datum label: those on a cycle (or, if `shared`, seen twice).
+
+    A depth-first walk with an explicit stack of generators. A pair's generator walks the
+    whole cdr chain, so a long list is one stack entry, not one per element. `state`
+    maps each value reached to True while it is on the current path, False once done.
+    """
+    marked: dict[int, int | None] = {}
+    state: dict[int, bool] = {}
+
+    def arrive(key: int) -> bool:
+        """Record reaching a value; True if its insides still have to be walked."""
+        seen = state.get(key)
+        if seen is None:
+            state[key] = True
+            return True
+        if seen or shared:
+            marked[key] = None
+        return False
+
+    def walk_list(node: Any) -> Iterator[Any]:
+        spine = [id(node)]
+        while True:
+            if type(node.car) not in _ATOM_TYPES:
+                yield node.car
+            node = node.cdr
+            kind = type(node)
+            if kind is not Pair and kind is not SourcePair:
+                if kind not in _ATOM_TYPES:
+                    yield node
+                break
+            key = id(node)
+            seen = state.get(key)
+            if seen is not None:  # `arrive`, inlined: this loop runs once per list element
+                if seen or shared:
+                    marked[key] = None
+                break
+            state[key] = True
+            spine.append(key)
+        state.update(dict.fromkeys(spine, False))
+
+    def walk_other(node: Any, children: Iterator[Any]) -> Iterator[Any]:
+        for child in children:
+            if type(child) not in _ATOM_TYPES:
+                yield child
+        state[id(node)] = False
+
+    def start(node: Any) -> Iterator[Any] | None:
+        if type(node) is Pair or type(node) is SourcePair:
+            return walk_list(node) if arrive(id(node)) else None
+        children = _children(node)
+        if children is None or not arrive(id(node)):
+            return None
+        return walk_other(node, children)
+
+    first = start(root)
+    stack = [first] if first is not None else []
+    end = object()
+    while stack:
+        child = next(stack[-1], end)
+        if child is end:
+            stack.pop()
+            continue
+        frame = start(child)
+        if frame is not None:
+            stack.append(frame)
+    return marked
+
+
+def _emit(root: Any, atoms: dict[type, Callable[[Any], str]], labels: dict[int, int | None]) -> str:
+    """Print `root` with an explicit stack of values and `_Text` still to print."""
+    out: list[str] = []
+    stack: list[Any] = [root]
+    next_label = 0
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is _Text:
+            out.append(item)
+            continue
+        atom = atoms.get(kind)
+        if atom is not None:
+            out.append(atom(item))
+            continue
+        if labels and id(item) in labels:
+            label = labels[id(item)]
+            if label is not None:
+                out.append(f"#{label}#")
+                continue
+            labels[id(item)] = next_label
+            out.append(f"#{next_label}=")
+            next_label += 1
+        if kind is Pair or kind is SourcePair:
+            out.append("(")
+            items = [item.car]
+            node = item.cdr
+            while (type(node) is Pair or type(node) is SourcePair) and id(node) not in labels:
+                items.append(node.car)
+                node = node.cdr
+            stack.append(_CLOSE)
+            if node is not NIL:
+                stack.append(node)
+                stack.append(_DOT)
+            _push_items(stack, items, atoms)
+        elif kind is list or kind is tuple:
+            out.append("#(")
+            stack.append(_CLOSE)
+            _push_items(stack, item, atoms)
+        elif kind is Values:
+            _push_items(stack, item, atoms)
+        elif kind is Record:
+            out.append("#<" + _bare_type_name(item.rtype))
+            stack.append(_CLOSE_OPAQUE)
+            fields = list(zip(item.rtype.fields, item.values, strict=False))
+            for field, value in reversed(fields):
+                stack.append(value)
+                stack.append(_Text(f" {field}: "))
+        elif isinstance(item, TaskschemeError):
+            out.append(f"#<error {_write_str(item.message)}")
+            stack.append(_CLOSE_OPAQUE)
+            for irritant in reversed(item.irritants):
+                stack.append(irritant)
+                stack.append(_SPACE)
+        else:
+            out.append(_write_opaque(item))
+    return "".join(out)
+
+
+def _push_items(
+    stack: list[Any], items: list[Any] | tuple[Any, ...], atoms: dict[type, Callable[[Any], str]]
+) -> None:
+    """Push `items`, space separated, to pop in order; runs of atoms are printed right away
+    into one piece of text, so a flat list of a million numbers is a handful of stack entries."""
+    pieces: list[Any] = []
+    run: list[str] = []
+    for index, item in enumerate(items):
+        if index:
+            run.append(" ")
+        atom = atoms.get(type(item))
+        if atom is not None:
+            run.append(atom(item))
+            continue
+        if run:
+            pieces.append(_Text("".join(run)))
+            run = []
+        pieces.append(item)
+    if run:
+        pieces.append(_Text("".join(run)))
+    stack.extend(reversed(pieces))

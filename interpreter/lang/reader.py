@@ -1,0 +1,386 @@
+"""The reader: program text to data, every datum with its source span.
+
+Lark builds an LALR(1) parser from `grammar.lark` once per process (cached on disk
+by Lark), and the parser calls `_Builder` as it reduces, so no parse tree is built.
+Lists become `SourcePair` chains that remember their span; atoms keep theirs in a
+side table (`Datums.spans`) keyed by identity so immutable Python values stay plain.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from typing import Any
+
+from interpreter.errors import SOURCES, SchemeSyntaxError, SourceName, Span
+from interpreter.lang.datums import NIL, Char, Keyword, SourcePair, Symbol
+from interpreter.lang.primitives.number_syntax import parse_number
+
+QUOTE_NAMES = {
+    "'": Symbol("quote"),
+    "`": Symbol("quasiquote"),
+    ",": Symbol("unquote"),
+    ",@": Symbol("unquote-splicing"),
+}
+
+CHAR_NAMES = {
+    "space": " ",
+    "newline": "\n",
+    "tab": "\t",
+    "nul": "\0",
+    "null": "\0",
+    "return": "\r",
+    "linefeed": "\n",
+    "alarm": "\a",
+    "backspace": "\b",
+    "delete": "\x7f",
+    "escape": "\x1b",
+    "altmode": "\x1b",
+}
+
+STRING_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "a": "\a",
+    "b": "\b",
+    "0": "\0",
+    '"': '"',
+    "\\": "\\",
+    "|": "|",
+}
+
+_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]+;|[ \t]*\r?\n[ \t]*|.)", re.S)
+
+
+class _Commented:
+    """Marks a datum removed by `#;`, dropped by the enclosing sequence."""
+
+
+COMMENTED = _Commented()
+
+
+def _unescape(body: str, span: Span) -> str:
+    def replace(match: re.Match) -> str:
+        escape = match.group(1)
+        if escape[0] == "x" and escape.endswith(";"):
+            return chr(int(escape[1:-1], 16))
+        if "\n" in escape:
+            return ""
+        if escape in STRING_ESCAPES:
+            return STRING_ESCAPES[escape]
+        if escape == "x":
+            raise SchemeSyntaxError(
+                "string escape \\x needs hex digits and a closing ';' (as in \\x41;)", span
+            )
+        raise SchemeSyntaxError(f"unknown string escape \\{escape}", span)
+
+    return _ESCAPE.sub(replace, body) if "\\" in body else body
+
+
+class Datums(list):
+    """The data read from one text, with the span of each top-level datum."""
+
+    def __init__(self, items: list[Any], spans: list[Span]):
+        super().__init__(items)
+        self.spans = spans
+
+
+_local = threading.local()
+
+
+def _span(token) -> Span:
+    return Span(_local.file, token.line, token.column, token.end_line, token.end_column)
+
+
+def _span_between(start, end) -> Span:
+    return Span(_local.file, start.line, start.column, end.end_line, end.end_column)
+
+
+class _Builder:
+    """Callbacks Lark's LALR parser runs as it reduces each rule.
+
+    Each datum travels up as a (value, span) tuple; lists store their elements' spans
+    in their cells (`SourcePair.car_span`), so atoms stay plain Python values.
+    """
+
+    def start(self, items):
+        return [item for item in items if item is not COMMENTED]
+
+    def item(self, children):
+        return children[0]
+
+    def commented(self, children):
+        return COMMENTED
+
+    def list(self, children):
+        items = [c for c in children[1:-1] if c is not COMMENTED]
+        span = _check_brackets(children[0], children[-1])
+        return _build_list(items, NIL, span), span
+
+    def dotted(self, children):
+        dot_at = next(i for i, c in enumerate(children) if getattr(c, "type", None) == "DOT")
+        head = [c for c in children[1:dot_at] if c is not COMMENTED]
+        tail = [c for c in children[dot_at + 1 : -1] if c is not COMMENTED]
+        span = _check_brackets(children[0], children[-1])
+        if len(tail) != 1 or not head:
+            raise SchemeSyntaxError("bad dotted list: exactly one datum must follow the dot", span)
+        return _build_list(head, tail[0][0], span), span
+
+    def vector(self, children):
+        items = tuple(c[0] for c in children[1:-1] if c is not COMMENTED)
+        return items, _span_between(children[0], children[-1])
+
+    def bytevector(self, children):
+        span = _span_between(children[0], children[-1])
+        items = [c[0] for c in children[1:-1] if c is not COMMENTED]
+        if not all(type(b) is int and 0 <= b < 256 for b in items):
+            raise SchemeSyntaxError("a bytevector holds only integers from 0 to 255", span)
+        return bytes(items), span
+
+    def abbreviation(self, children):
+        quote, (datum, datum_span) = children
+        span = Span(_local.file, quote.line, quote.column, datum_span.end_line, datum_span.end_col)
+        inner = SourcePair(datum, NIL, span, datum_span)
+        return SourcePair(QUOTE_NAMES[str(quote)], inner, span, _span(quote)), span
+
+    def atom(self, children):
+        token = children[0]
+        text = str(token)
+        number = parse_number(text)
+        return (Symbol(text) if number is None else number), _span(token)
+
+    def prefixed_number(self, children):
+        token = children[0]
+        number = parse_number(str(token))
+        if number is None:
+            raise SchemeSyntaxError(f"bad number syntax {str(token)!r}", _span(token))
+        return number, _span(token)
+
+    def string(self, children):
+        token = children[0]
+        span = _span(token)
+        return _unescape(str(token)[1:-1], span), span
+
+    def bar_symbol(self, children):
+        token = children[0]
+        span = _span(token)
+        return Symbol(_unescape(str(token)[1:-1], span)), span
+
+    def char(self, children):
+        token = children[0]
+        span = _span(token)
+        body = str(token)[2:]
+        if len(body) == 1:
+            return Char(body), span
+        if body in CHAR_NAMES:
+            return Char(CHAR_NAMES[body]), span
+        if body[0] == "x" and all(c in "0123456789abcdefABCDEF" for c in body[1:]):
+            return Char(chr(int(body[1:], 16))), span
+        raise SchemeSyntaxError(f"unknown character name #\\{body}", span)
+
+    def boolean(self, children):
+        return str(children[0]) in ("#t", "#true"), _span(children[0])
+
+    def keyword(self, children):
+        token = children[0]
+        return Keyword(str(token)[2:]), _span(token)
+
+
+def _check_brackets(opener, closer) -> Span:
+    span = _span_between(opener, closer)
+    if (str(opener), str(closer)) in (("(", "]"), ("[", ")")):
+        raise SchemeSyntaxError(
+            f"'{closer}' closes the '{opener}' opened at line {opener.line}, column {opener.column}",
+            _span(closer),
+        )
+    return span
+
+
+def _build_list(items: list[tuple[Any, Span]], tail: Any, span: Span) -> Any:
+    result = tail
+    for value, item_span in reversed(items):
+        result = SourcePair(value, result, span, item_span)
+    return result
+
+
+_parser = None
+_parser_lock = threading.Lock()
+
+
+def _get_parser():
+    global _parser
+    if _parser is None:
+        with _parser_lock:
+            if _parser is None:
+                from lark import Lark
+
+                grammar = (Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
+                _parser = Lark(
+                    grammar,
+                    parser="lalr",
+                    lexer="basic",
+                    transformer=_Builder(),
+                    cache=True,
+                    maybe_placeholders=False,
+                )
+    return _parser
+
+
+def read_all(text: str, file: str = "<string>") -> Datums:
+    """Read every datum in `text`; the source is remembered for error messages."""
+    from lark.exceptions import (
+        UnexpectedCharacters,
+        UnexpectedEOF,
+        UnexpectedInput,
+        UnexpectedToken,
+        VisitError,
+    )
+
+    SOURCES.add(file, text)
+    file = SourceName(file, text)
+    _local.file = file
+    source = _blank_block_comments(text, file) if "#|" in text else text
+    if source.startswith(("#!/", "#! ")):
+        # a script's `#!/usr/bin/env ...` line: blanked, so lines and columns stay put
+        end = source.find("\n")
+        end = len(source) if end < 0 else end
+        source = " " * end + source[end:]
+    try:
+        items = _get_parser().parse(source)
+    except VisitError as error:
+        if isinstance(error.orig_exc, SchemeSyntaxError):
+            raise error.orig_exc from None
+        raise
+    except UnexpectedCharacters as error:
+        raise _bad_character(source, file, error) from None
+    except (UnexpectedToken, UnexpectedEOF) as error:
+        raise _unbalanced(source, file, error) from None
+    except UnexpectedInput as error:  # pragma: no cover - lark's other input errors
+        raise SchemeSyntaxError(str(error), Span(file, 1, 1, 1, 2)) from None
+    return Datums([value for value, _ in items], [span for _, span in items])
+
+
+def _bad_character(source: str, file: str, error) -> SchemeSyntaxError:
+    char = source[error.pos_in_stream] if error.pos_in_stream < len(source) else ""
+    span = Span(file, error.line, error.column, error.line, error.column + 1)
+    if char == "#":
+        word = re.match(r"#[^\s()\[\]\"]*", source[error.pos_in_stream :]).group(0)
+        return SchemeSyntaxError(
+            f"unknown # syntax {word!r}",
+            Span(file, error.line, error.column, error.line, error.column + len(word)),
+        )
+    if char == '"':
+        return SchemeSyntaxError("string is never closed", span)
+    if char == "|":
+        return SchemeSyntaxError("|symbol| is never closed", span)
+    return SchemeSyntaxError(f"unexpected character {char!r}", span)
+
+
+def _unbalanced(source: str, file: str, error) -> SchemeSyntaxError:
+    """Explain a parse error by the brackets: the opener never closed, or the stray closer.
+
+    The error's `readable_prefix` is where the top-level datum holding the mistake
+    starts: the text before it reads, so `check` can still analyze those forms."""
+    openers: list[Any] = []
+    for token in _get_parser().lex(source, dont_ignore=False):
+        if token.type in ("LPAR", "VECTOR_OPEN", "BYTEVECTOR_OPEN"):
+            openers.append(token)
+        elif token.type == "RPAR":
+            if not openers:
+                return _with_prefix(
+                    SchemeSyntaxError(
+                        f"unexpected '{token}' with no matching opening bracket",
+                        _span_tok(file, token),
+                    ),
+                    token.start_pos,
+                )
+            opener = openers.pop()
+            if (str(opener)[-1], str(token)) in (("(", "]"), ("[", ")")):
+                return _with_prefix(
+                    SchemeSyntaxError(
+                        f"'{token}' closes the '{str(opener)[-1]}' opened at line {opener.line}, column {opener.column}",
+                        _span_tok(file, token),
+                    ),
+                    (openers[0] if openers else opener).start_pos,
+                )
+    if openers:
+        opener = openers[-1]
+        return _with_prefix(
+            SchemeSyntaxError(f"'{opener}' is never closed", _span_tok(file, opener)),
+            openers[0].start_pos,
+        )
+    token = getattr(error, "token", None)
+    if token is None or token.type == "$END":
+        tokens = list(_get_parser().lex(source, dont_ignore=False))
+        token = tokens[-1] if tokens else None
+        if token is not None and token.type in ("QUOTE", "DATUM_COMMENT"):
+            return SchemeSyntaxError(
+                f"'{token}' must be followed by a datum", _span_tok(file, token)
+            )
+    elif getattr(token, "line", None):
+        if token.type == "DOT":
+            return SchemeSyntaxError(
+                "'.' is only allowed inside a list, before its last datum", _span_tok(file, token)
+            )
+        return SchemeSyntaxError(f"unexpected {str(token)!r}", _span_tok(file, token))
+    lines = source.splitlines() or [""]
+    return SchemeSyntaxError(
+        "unexpected end of input",
+        Span(file, len(lines), len(lines[-1]) + 1, len(lines), len(lines[-1]) + 2),
+    )
+
+
+def _with_prefix(error: SchemeSyntaxError, end: int) -> SchemeSyntaxError:
+    error.readable_prefix = end
+    return error
+
+
+def _span_tok(file: str, token) -> Span:
+    return Span(file, token.line, token.column, token.end_line, token.end_column)
+
+
+def _blank_block_comments(text: str, file: str) -> str:
+    """Replace (nested) #| |# comments by spaces, keeping newlines so spans stay right."""
+    out = list(text)
+    i, n = 0, len(text)
+    line, col = 1, 1
+    while i < n:
+        c = text[i]
+        if c == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+            i += 1
+        elif c == ";":
+            while i < n and text[i] != "\n":
+                i += 1
+        elif text.startswith("#\\", i):
+            i += 3
+        elif text.startswith("#|", i):
+            start = i
+            depth = 0
+            while i < n:
+                if text.startswith("#|", i):
+                    depth += 1
+                    i += 2
+                elif text.startswith("|#", i):
+                    depth -= 1
+                    i += 2
+                    if depth == 0:
+                        break
+                else:
+                    i += 1
+            if depth:
+                line = text.count("\n", 0, start) + 1
+                col = start - (text.rfind("\n", 0, start) + 1) + 1
+                raise SchemeSyntaxError(
+                    "'#|' block comment is never closed", Span(file, line, col, line, col + 2)
+                )
+            for j in range(start, i):
+                if out[j] != "\n":
+                    out[j] = " "
+        else:
+            i += 1
+    return "".join(out)

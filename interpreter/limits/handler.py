@@ -1,0 +1,562 @@
+"""The Handler: one per task execution, it counts turns and context tokens and enforces
+the limits (seed: Resource Tracking, Context Management, Error Handling).
+
+Every charge is check-then-commit under one lock: a turn is counted before its request is
+sent and content before it enters the conversation, and a charge that would cross a limit
+raises `ResourceExhaustionError` and changes nothing, so a limit is never exceeded. Each
+message is tokenized once, when it is added; the conversation is never re-counted. A run
+may share one `Budget` among all its Handlers as a guard against runaway programs; it is
+checked before each Handler's own limit and never pools the per-task limits.
+
+Events are collected while the lock is held and published after it is released, so
+observers always see consistent snapshots and may call back into the Handler.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import UTC, datetime
+from fractions import Fraction
+from typing import Any, Literal
+
+from interpreter.errors import ConfigError, Span, TaskschemeError
+from interpreter.limits.events import Event, EventBus, EventKind
+from interpreter.limits.messages import Message, ModelResponse, ToolSpec, Usage
+from interpreter.limits.metrics import (
+    BudgetMetrics,
+    ContextMetrics,
+    ResourceMetrics,
+    TokenMetrics,
+    TurnMetrics,
+)
+from interpreter.limits.models import ModelInfo, whole_number_problem
+from interpreter.limits.settings import HandlerConfig, fraction_problem
+from interpreter.limits.tokens import get_encoding
+
+Resource = Literal["turns", "context", "budget-turns", "budget-tokens"]
+BudgetResource = Literal["budget-turns", "budget-tokens"]
+Encode = Callable[[str], list[int]]
+Pending = list[tuple[EventBus, Event]]
+
+
+class ResourceExhaustionError(TaskschemeError):
+    """A task hit a limit: it ends at once, with what ran out, the figures and the partial
+    transcript. Nothing is retried."""
+
+    kind = "resource-exhausted"
+
+    def __init__(
+        self,
+        resource: Resource,
+        message: str,
+        *,
+        metrics: ResourceMetrics,
+        task: str,
+        call_site: Span | None = None,
+        transcript: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(message, call_site)
+        self.resource = resource
+        self.metrics = metrics
+        self.task = task
+        self.transcript = transcript or []
+
+    @property
+    def call_site(self) -> Span | None:
+        """The call that ran the task: the Handler's own, or else where the error was
+        located as it unwound through the task's call (the same as `span`)."""
+        return self.span
+
+
+class BudgetExhaustedError(ResourceExhaustionError):
+    """The run's budget ran out while a task was charging it; `budget` is its snapshot."""
+
+    def __init__(self, resource: Resource, message: str, *, budget: BudgetMetrics, **kw: Any):
+        super().__init__(resource, message, **kw)
+        self.budget = budget
+
+
+class HandlerReleasedError(TaskschemeError):
+    """A released Handler was used again; its conversation is gone."""
+
+    kind = "handler-released"
+
+
+def _scaled(fraction: float, whole: int, rounding: Callable[[Fraction], int]) -> int:
+    """`fraction * whole`, rounded, computed as the decimal reads (0.29 * 100 is 29, not 28)."""
+    return rounding(Fraction(repr(fraction)) * whole)
+
+
+def _compact_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _body_tokens(message: Message, encode: Encode) -> int:
+    tokens = len(encode(message.content)) if message.content else 0
+    for call in message.tool_calls:
+        tokens += len(encode(call.name)) + len(encode(_compact_json(call.arguments)))
+    return tokens
+
+
+def _tool_tokens(tool: ToolSpec, encode: Encode) -> int:
+    return len(encode(_compact_json(tool.to_json())))
+
+
+def message_tokens(message: Message, model: ModelInfo) -> int:
+    """What `message` costs in `model`'s context: its content, each tool call's name and
+    compact JSON arguments, and the model's per-message overhead."""
+    encode = get_encoding(model.encoding).encode_ordinary
+    return _body_tokens(message, encode) + model.message_overhead
+
+
+def tool_tokens(tool: ToolSpec, model: ModelInfo) -> int:
+    """What offering `tool` costs in `model`'s context: its compact JSON description."""
+    return _tool_tokens(tool, get_encoding(model.encoding).encode_ordinary)
+
+
+class _BudgetRefusal(Exception):
+    """Raised by Budget to the charging Handler, which turns it into BudgetExhaustedError."""
+
+    def __init__(self, resource: BudgetResource, amount: int, metrics: BudgetMetrics):
+        super().__init__(resource)
+        self.resource = resource
+        self.amount = amount
+        self.metrics = metrics
+        turns = resource == "budget-turns"
+        self.used = metrics.turns_used if turns else metrics.tokens_used
+        self.limit = metrics.turns_limit if turns else metrics.tokens_limit
+
+    def describe(self, task: str) -> str:
+        if self.resource == "budget-turns":
+            return (
+                f"task {task!r} stopped by the run budget: "
+                f"{self.used:,} of {self.limit:,} turns used across the run"
+            )
+        return (
+            f"task {task!r} stopped by the run budget: {self.used:,} + {self.amount:,} "
+            f"tokens would exceed the run's limit of {self.limit:,} tokens"
+        )
+
+
+class Budget:
+    """Run-wide totals of turns and context tokens across all Handlers of a run or REPL
+    session, with optional caps. Thread-safe; Handlers charge it, nobody else needs to."""
+
+    def __init__(
+        self,
+        max_turns: int | None = None,
+        max_tokens: int | None = None,
+        events: EventBus | None = None,
+        warning_threshold: float = 0.8,
+    ) -> None:
+        checks = [
+            ("max_turns", max_turns, whole_number_problem),
+            ("max_tokens", max_tokens, whole_number_problem),
+            ("warning_threshold", warning_threshold, fraction_problem),
+        ]
+        for name, value, check in checks:
+            problem = None if value is None else check(value)
+            if problem:
+                raise ConfigError(f"Budget {name} = {value!r} {problem}")
+        self.events = events
+        self._limits: dict[BudgetResource, int | None] = {
+            "budget-turns": max_turns,
+            "budget-tokens": max_tokens,
+        }
+        self._warn_at = {
+            resource: None if limit is None else _scaled(warning_threshold, limit, math.ceil)
+            for resource, limit in self._limits.items()
+        }
+        self._used: dict[BudgetResource, int] = {"budget-turns": 0, "budget-tokens": 0}
+        self._warned: set[BudgetResource] = set()
+        self._lock = threading.Lock()
+
+    def snapshot(self) -> BudgetMetrics:
+        with self._lock:
+            return self._snapshot()
+
+    def _snapshot(self) -> BudgetMetrics:
+        return BudgetMetrics(
+            turns_used=self._used["budget-turns"],
+            turns_limit=self._limits["budget-turns"],
+            tokens_used=self._used["budget-tokens"],
+            tokens_limit=self._limits["budget-tokens"],
+        )
+
+    def charge(
+        self, resource: BudgetResource, amount: int, gate: Callable[[], None]
+    ) -> Event | None:
+        """Charge `amount` if the budget allows it and then `gate` (the Handler's own
+        check) does not raise; returns a warning event to publish, if one is due."""
+        with self._lock:
+            used, limit = self._used[resource], self._limits[resource]
+            if limit is not None and used + amount > limit:
+                raise _BudgetRefusal(resource, amount, self._snapshot())
+            gate()
+            used = self._used[resource] = used + amount
+            warn_at = self._warn_at[resource]
+            if warn_at is None or used < warn_at or resource in self._warned:
+                return None
+            self._warned.add(resource)
+            if self.events is None or not self.events.active:
+                return None
+            detail = {"resource": resource, "used": used, "limit": limit}
+            return Event("warning", None, None, self._snapshot(), detail)
+
+
+_handler_ids = itertools.count(1)
+
+
+class Handler:
+    """Counts and limits one task execution's turns and context.
+
+    Use it as a context manager: entering charges the system prompt (as the first
+    message), leaving releases it whatever happened. Without `with`, call `start()` (or
+    let the first charge do it) and `release()`.
+    """
+
+    def __init__(
+        self,
+        config: HandlerConfig,
+        model: ModelInfo,
+        *,
+        task: str = "<task>",
+        call_site: Span | None = None,
+        budget: Budget | None = None,
+        events: EventBus | None = None,
+    ) -> None:
+        self.id = next(_handler_ids)
+        self.config = config
+        self.model = model
+        self.task = task
+        self.call_site = call_site
+        self.budget = budget
+        self.events = events
+        self.turn_limit = config.max_turns
+        self.context_limit = _scaled(
+            config.max_context_window_fraction, model.input_window, math.floor
+        )
+        threshold = config.warning_threshold
+        self._warn_at = {
+            "turns": _scaled(threshold, self.turn_limit, math.ceil),
+            "context": _scaled(threshold, self.context_limit, math.ceil),
+        }
+        self._encode: Encode = get_encoding(model.encoding).encode_ordinary
+        self._lock = threading.Lock()
+        self._start_lock = threading.Lock()
+        self._started = False
+        self._final: ResourceMetrics | None = None
+        self._messages: list[Message] = []
+        self._tool_names: set[str] = set()
+        self._warned: set[str] = set()
+        self._turns_used = 0
+        self._last_turn_at: datetime | None = None
+        self._context_used = 0
+        self._peak = 0
+        self._input_tokens = 0
+        self._output_tokens = 0
+        self._reported_input: int | None = None
+        self._reported_output: int | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> Handler:
+        """Charge the system prompt, once, so it is the first message of the conversation."""
+        if not self._started:
+            with self._start_lock:
+                if not self._started:
+                    if self.config.system_prompt:
+                        self._charge(Message("system", self.config.system_prompt))
+                    else:
+                        self._check_live()
+                    self._started = True
+        return self
+
+    def __enter__(self) -> Handler:
+        try:
+            return self.start()
+        except BaseException as error:
+            self.release(error)
+            raise
+
+    def __exit__(self, exc_type: object, error: BaseException | None, tb: object) -> None:
+        self.release(error)
+
+    def release(self, error: BaseException | None = None) -> ResourceMetrics:
+        """End the task: finalize the metrics, drop the conversation, publish "released".
+        Releasing again returns the same final metrics."""
+        pending: Pending = []
+        try:
+            with self._lock:
+                if self._final is None:
+                    self._final = replace(self._snapshot(), released=True)
+                    self._messages = []
+                    self._tool_names = set()
+                    detail: dict[str, Any] = {"outcome": _outcome(error)}
+                    if error is not None:
+                        detail["error"] = getattr(error, "kind", type(error).__name__)
+                    self._note(pending, "released", detail, self._final)
+                return self._final
+        finally:
+            self._publish(pending)
+
+    @property
+    def released(self) -> bool:
+        return self._final is not None
+
+    @property
+    def final_metrics(self) -> ResourceMetrics | None:
+        """The metrics as they were at release (released=True), or None before."""
+        return self._final
+
+    # -- charging ----------------------------------------------------------------------
+
+    def begin_turn(self) -> int:
+        """Count one turn before its request is sent; returns the turn's number. At the
+        limit it raises and counts nothing, so max_turns N means at most N requests."""
+        self.start()
+        pending: Pending = []
+        try:
+            with self._lock:
+                self._check_live()
+                self._admit(pending, "budget-turns", 1, lambda: self._check_turns(pending))
+                self._turns_used += 1
+                self._last_turn_at = datetime.now(UTC)
+                self._note(pending, "turn", {"turn": self._turns_used})
+                self._maybe_warn(pending, "turns", self._turns_used, self.turn_limit)
+                return self._turns_used
+        finally:
+            self._publish(pending)
+
+    def add_message(self, message: Message) -> int:
+        """Charge `message` and append it to the conversation; returns its tokens. If it
+        would cross the context limit it raises and is not added."""
+        self.start()
+        return self._charge(message)
+
+    def record_response(self, response: ModelResponse) -> int:
+        """Record a model answer: its usage (local and provider-reported) and, charged like
+        any content, the assistant message. Usage is recorded even if the message does not
+        fit, since the tokens were spent."""
+        self.start()
+        return self._charge(response.to_message(), response)
+
+    def charge_tools(self, tools: Iterable[ToolSpec]) -> int:
+        """Charge the JSON of the tools offered with each request, once per tool name per
+        Handler; returns the tokens newly charged."""
+        self.start()
+        costs = {
+            tool.name: _tool_tokens(tool, self._encode)
+            for tool in tools
+            if tool.name not in self._tool_names
+        }
+        pending: Pending = []
+        try:
+            with self._lock:
+                self._check_live()
+                fresh = {name: cost for name, cost in costs.items() if name not in self._tool_names}
+                if not fresh:
+                    return 0
+                tokens = sum(fresh.values())
+                detail = {"role": "tools", "tools": list(fresh)}
+                self._take_context(pending, tokens, detail, "the tool descriptions")
+                self._tool_names.update(fresh)
+                return tokens
+        finally:
+            self._publish(pending)
+
+    def _charge(self, message: Message, response: ModelResponse | None = None) -> int:
+        body = _body_tokens(message, self._encode)
+        tokens = body + self.model.message_overhead
+        pending: Pending = []
+        try:
+            with self._lock:
+                self._check_live()
+                if response is not None:
+                    self._record_usage(body, response.usage)
+                self._take_context(pending, tokens, {"role": message.role}, self._describe(message))
+                self._messages.append(message)
+                return tokens
+        finally:
+            self._publish(pending)
+
+    def _record_usage(self, body: int, usage: Usage | None) -> None:
+        self._input_tokens += self._context_used
+        self._output_tokens += body
+        if usage is not None:
+            self._reported_input = (self._reported_input or 0) + usage.input_tokens
+            self._reported_output = (self._reported_output or 0) + usage.output_tokens
+
+    def _take_context(
+        self, pending: Pending, tokens: int, detail: dict[str, Any], what: str
+    ) -> None:
+        self._admit(
+            pending, "budget-tokens", tokens, lambda: self._check_context(pending, tokens, what)
+        )
+        self._context_used += tokens
+        self._peak = max(self._peak, self._context_used)
+        self._note(pending, "content", {**detail, "tokens": tokens})
+        self._maybe_warn(pending, "context", self._context_used, self.context_limit)
+
+    def note_tool(self, name: str, call_id: str, error: str | None = None) -> None:
+        """Publish a "tool" event: the model's call `call_id` of tool `name` ran, and
+        failed with `error` (the text the model was sent) if given. Charges nothing: the
+        result is charged when it is added to the conversation."""
+        pending: Pending = []
+        try:
+            with self._lock:
+                detail: dict[str, Any] = {"tool": name, "call_id": call_id}
+                detail["outcome"] = "ok" if error is None else "error"
+                if error is not None:
+                    detail["error"] = error
+                self._note(pending, "tool", detail)
+        finally:
+            self._publish(pending)
+
+    # -- checks (called with the lock held) ----------------------------------------------
+
+    def _check_live(self) -> None:
+        if self._final is not None:
+            raise HandlerReleasedError(
+                f"task {self.task!r} has ended and its Handler was released; "
+                "it cannot be charged or read again"
+            )
+
+    def _admit(
+        self, pending: Pending, resource: BudgetResource, amount: int, gate: Callable[[], None]
+    ) -> None:
+        """Check the run budget, then this Handler's limit (`gate`); charge the budget only
+        if both allow. The caller then charges the Handler."""
+        if self.budget is None:
+            gate()
+            return
+        try:
+            warning = self.budget.charge(resource, amount, gate)
+        except _BudgetRefusal as refusal:
+            raise self._exhausted(
+                pending, refusal.resource, refusal.describe(self.task), refusal.metrics
+            ) from None
+        if warning is not None and self.budget.events is not None:
+            pending.append((self.budget.events, warning))
+
+    def _check_turns(self, pending: Pending) -> None:
+        if self._turns_used >= self.turn_limit:
+            raise self._exhausted(
+                pending,
+                "turns",
+                f"task {self.task!r} exhausted its turns: "
+                f"{self._turns_used} of {self.turn_limit} used",
+            )
+
+    def _check_context(self, pending: Pending, tokens: int, what: str) -> None:
+        if self._context_used + tokens > self.context_limit:
+            fraction = self.config.max_context_window_fraction
+            raise self._exhausted(
+                pending,
+                "context",
+                f"task {self.task!r} exhausted its context window: {self._context_used:,} + "
+                f"{tokens:,} tokens ({what}) would exceed the limit of {self.context_limit:,} "
+                f"({fraction * 100:g}% of {self.model.input_window:,})",
+            )
+
+    def _describe(self, message: Message) -> str:
+        """What `message` is, for a context error: which part of the conversation did not fit."""
+        if message.role == "tool":
+            calls = (call for m in reversed(self._messages) for call in m.tool_calls)
+            name = next((c.name for c in calls if c.id == message.tool_call_id), None)
+            return f"the result of tool {name}" if name else "a tool result"
+        return {
+            "system": "the system prompt",
+            "user": "a user message",
+            "assistant": "the model's answer",
+        }.get(message.role, f"a {message.role} message")
+
+    def _exhausted(
+        self,
+        pending: Pending,
+        resource: Resource,
+        message: str,
+        budget: BudgetMetrics | None = None,
+    ) -> ResourceExhaustionError:
+        metrics = self._snapshot()
+        self._note(pending, "exhausted", {"resource": resource, "message": message}, metrics)
+        common: dict[str, Any] = {
+            "metrics": metrics,
+            "task": self.task,
+            "call_site": self.call_site,
+            "transcript": [m.to_json() for m in self._messages],
+        }
+        if budget is not None:
+            return BudgetExhaustedError(resource, message, budget=budget, **common)
+        return ResourceExhaustionError(resource, message, **common)
+
+    def _maybe_warn(self, pending: Pending, resource: str, used: int, limit: int) -> None:
+        if used >= self._warn_at[resource] and resource not in self._warned:
+            self._warned.add(resource)
+            detail = {
+                "resource": resource,
+                "used": used,
+                "limit": limit,
+                "threshold": self.config.warning_threshold,
+            }
+            self._note(pending, "warning", detail)
+
+    # -- events and metrics --------------------------------------------------------------
+
+    def _note(
+        self,
+        pending: Pending,
+        kind: EventKind,
+        detail: dict[str, Any],
+        metrics: ResourceMetrics | None = None,
+    ) -> None:
+        """Queue an event for publishing once the lock is released (if anyone listens)."""
+        if self.events is not None and self.events.active:
+            event = Event(kind, self.task, self.id, metrics or self._snapshot(), detail)
+            pending.append((self.events, event))
+
+    @staticmethod
+    def _publish(pending: Pending) -> None:
+        for bus, event in pending:
+            bus.publish(event)
+
+    def _snapshot(self) -> ResourceMetrics:
+        return ResourceMetrics(
+            task=self.task,
+            model=self.model.spec,
+            turns=TurnMetrics(self._turns_used, self.turn_limit, self._last_turn_at),
+            context=ContextMetrics(self._context_used, self.context_limit, self._peak),
+            tokens=TokenMetrics(
+                self._input_tokens,
+                self._output_tokens,
+                self._reported_input,
+                self._reported_output,
+            ),
+        )
+
+    def metrics(self) -> ResourceMetrics:
+        """A snapshot of the usage now; after release, the final metrics."""
+        with self._lock:
+            return self._final or self._snapshot()
+
+    @property
+    def conversation(self) -> tuple[Message, ...]:
+        """The messages so far, system prompt first (gone once released)."""
+        with self._lock:
+            self._check_live()
+            return tuple(self._messages)
+
+    def transcript(self) -> list[dict[str, Any]]:
+        """The conversation as JSON-ready dicts."""
+        return [message.to_json() for message in self.conversation]
+
+
+def _outcome(error: BaseException | None) -> str:
+    if error is None:
+        return "ok"
+    return "interrupted" if isinstance(error, KeyboardInterrupt) else "error"

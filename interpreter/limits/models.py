@@ -1,0 +1,173 @@
+"""The model registry: what a model spec string means for resource accounting.
+
+A Handler needs three facts about its model: the input window its context limit is a
+fraction of, the tiktoken encoding content is counted with, and the framing tokens each
+message costs on top of its content. Known models carry them here; anything else must be
+described in configuration (`[models."SPEC"]`), because guessing a window would make the
+hard limit a guess too.
+
+Anthropic publishes no tiktoken encoding, so Claude models are counted with cl100k_base as
+a local approximation; the Handler records the usage the provider reports beside it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from interpreter.errors import ConfigError
+from interpreter.limits.tokens import ENCODINGS
+
+PROVIDERS = ("openai", "anthropic", "ollama", "test")
+REPLAY_PREFIX = "replay:"
+
+# Framing tokens per message on top of its content. 3 is OpenAI's documented figure for
+# its chat format (<|start|>{role}<|message|>...<|end|>). The other providers publish
+# none; they use the same figure, and their reported usage is recorded beside ours.
+MESSAGE_OVERHEAD = {"openai": 3, "anthropic": 3, "ollama": 3, "test": 3}
+
+TEST_WINDOW = 128_000
+TEST_ENCODING = "o200k_base"
+DEFAULT_OVERRIDE_ENCODING = "cl100k_base"
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """The accounting facts of one model. `spec` is canonical: `provider:name`."""
+
+    spec: str
+    provider: str
+    name: str
+    input_window: int
+    encoding: str
+    message_overhead: int
+
+
+# name -> (provider, input window, encoding). gpt-5 models have a 400,000-token context
+# of which at most 272,000 may be input (the rest is reserved for output).
+KNOWN_MODELS: dict[str, tuple[str, int, str]] = {
+    "gpt-4o": ("openai", 128_000, "o200k_base"),
+    "gpt-4o-mini": ("openai", 128_000, "o200k_base"),
+    "gpt-4.1": ("openai", 1_047_576, "o200k_base"),
+    "gpt-4.1-mini": ("openai", 1_047_576, "o200k_base"),
+    "gpt-4.1-nano": ("openai", 1_047_576, "o200k_base"),
+    "gpt-4-turbo": ("openai", 128_000, "cl100k_base"),
+    "gpt-3.5-turbo": ("openai", 16_385, "cl100k_base"),
+    "o1": ("openai", 200_000, "o200k_base"),
+    "o3": ("openai", 200_000, "o200k_base"),
+    "o3-mini": ("openai", 200_000, "o200k_base"),
+    "o4-mini": ("openai", 200_000, "o200k_base"),
+    "gpt-5": ("openai", 272_000, "o200k_base"),
+    "gpt-5-mini": ("openai", 272_000, "o200k_base"),
+    "gpt-5-nano": ("openai", 272_000, "o200k_base"),
+    "claude-3-5-sonnet-latest": ("anthropic", 200_000, "cl100k_base"),
+    "claude-3-5-haiku-latest": ("anthropic", 200_000, "cl100k_base"),
+    "claude-3-7-sonnet-latest": ("anthropic", 200_000, "cl100k_base"),
+    "claude-sonnet-4-0": ("anthropic", 200_000, "cl100k_base"),
+    "claude-sonnet-4-5": ("anthropic", 200_000, "cl100k_base"),
+    "claude-opus-4-1": ("anthropic", 200_000, "cl100k_base"),
+    "claude-haiku-4-5": ("anthropic", 200_000, "cl100k_base"),
+}
+
+# Dated snapshots (gpt-4o-2024-08-06, claude-sonnet-4-5-20250929) share their family's
+# window; Anthropic's undated aliases end in -latest or -0.
+_SNAPSHOT_DATE = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{8})$")
+_ALIAS_ENDINGS = ("", "-latest", "-0")
+
+
+def whole_number_problem(value: object, minimum: int = 1) -> str | None:
+    """Why `value` is not an integer >= `minimum` (bools are not integers), or None."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "must be an integer"
+    if value < minimum:
+        return f"must be at least {minimum}"
+    return None
+
+
+def _encoding_problem(value: object) -> str | None:
+    if value not in ENCODINGS:
+        return f"must be one of {', '.join(sorted(ENCODINGS))}"
+    return None
+
+
+MODEL_FIELDS = {
+    "input_window": lambda value: whole_number_problem(value, 1),
+    "encoding": _encoding_problem,
+    "message_overhead": lambda value: whole_number_problem(value, 0),
+}
+
+
+def check_model_entry(spec: str, entry: object, where: str) -> None:
+    """Raise ConfigError unless `entry` is a valid `[models."SPEC"]` table."""
+    if not isinstance(entry, Mapping):
+        raise ConfigError(f'{where}: [models."{spec}"] must be a table')
+    for field, value in entry.items():
+        check = MODEL_FIELDS.get(field)
+        if check is None:
+            raise ConfigError(
+                f'{where}: unknown key {field!r} in [models."{spec}"]; '
+                f"the keys are {', '.join(MODEL_FIELDS)}"
+            )
+        problem = check(value)
+        if problem:
+            raise ConfigError(f'{where}: [models."{spec}"] {field} = {value!r} {problem}')
+
+
+def _known(provider: str, name: str) -> tuple[str, int, str] | None:
+    base = _SNAPSHOT_DATE.sub("", name)
+    for candidate in (name, *(base + ending for ending in _ALIAS_ENDINGS)):
+        entry = KNOWN_MODELS.get(candidate)
+        if entry is not None and entry[0] == provider:
+            return entry
+    return None
+
+
+def split_spec(spec: str) -> tuple[str, str]:
+    """`provider:name` -> (provider, name); a bare known name gets its provider."""
+    if spec in KNOWN_MODELS:
+        return KNOWN_MODELS[spec][0], spec
+    provider, colon, name = spec.partition(":")
+    if not colon or provider not in PROVIDERS or not name:
+        raise ConfigError(
+            f"model {spec!r} is not a model spec: write provider:name with provider one of "
+            f"{', '.join(PROVIDERS)} (or replay:CASSETTE), or a known model name such as "
+            "gpt-4o-mini"
+        )
+    return provider, name
+
+
+def resolve_model(spec: str, overrides: Mapping[str, Mapping[str, Any]] | None = None) -> ModelInfo:
+    """The ModelInfo for `spec`; `overrides[spec]` (from `[models."SPEC"]`) wins field by field."""
+    if spec.startswith(REPLAY_PREFIX):
+        raise ConfigError(
+            f"model {spec!r} is a cassette: the replay provider reports the model it was "
+            "recorded with, resolve that instead"
+        )
+    provider, name = split_spec(spec)
+    canonical = f"{provider}:{name}"
+    overrides = overrides or {}
+    key = spec if spec in overrides else canonical
+    override = overrides.get(key, {})
+    check_model_entry(key, override, "model overrides")
+    if provider == "test":
+        window, encoding = TEST_WINDOW, TEST_ENCODING
+    else:
+        _, window, encoding = _known(provider, name) or (None, None, DEFAULT_OVERRIDE_ENCODING)
+    window = override.get("input_window", window)
+    if window is None:
+        raise ConfigError(
+            f"unknown model {canonical!r}: its input window is not known. Add it to "
+            "taskscheme.toml with the model's real input window (8192 is only an "
+            f'example):\n\n[models."{canonical}"]\ninput_window = 8192\n'
+            f'encoding = "{DEFAULT_OVERRIDE_ENCODING}"   # optional'
+        )
+    return ModelInfo(
+        spec=canonical,
+        provider=provider,
+        name=name,
+        input_window=window,
+        encoding=override.get("encoding", encoding),
+        message_overhead=override.get("message_overhead", MESSAGE_OVERHEAD[provider]),
+    )

@@ -1,0 +1,103 @@
+"""What a task answers with: text, JSON, or JSON that satisfies a schema.
+
+The form is chosen when the task is defined (`#:output`) and asked of the provider with
+each request, but a model's promise is not trusted: a JSON answer is parsed and checked
+here, and an answer that is not what was asked for is a `TaskOutputError` carrying the raw
+text, so the program can see (and log) exactly what came back. Nothing is retried.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from interpreter.errors import SchemeError
+from interpreter.lang.datums import Symbol, is_pair
+from interpreter.lang.primitives.hashtables import HashTable
+from interpreter.lang.primitives.json import from_python, to_python
+from interpreter.lang.printer import write_string
+from interpreter.limits.messages import ModelResponse
+from interpreter.tasks.schema import SchemaError, check_schema, violation
+
+Output = str | dict[str, Any]  # "text", "json", or a checked JSON schema
+
+TEXT, JSON = Symbol("text"), Symbol("json")
+
+_RAW_SHOWN = 300  # characters of a wrong answer shown in the error message
+
+
+class TaskOutputError(SchemeError):
+    """The model's final answer is not the output the task asked for. `raw` is the answer
+    as the model wrote it (also the error's irritant)."""
+
+    kind = "task-output-error"
+
+    def __init__(self, task: str, problem: str, raw: str) -> None:
+        super().__init__(f"{task}: {problem}", [raw])
+        self.task = task
+        self.raw = raw
+
+    def headline(self) -> str:
+        """The message, then the answer as the model wrote it, on one line and cut short
+        if long (`task-output-raw` has all of it)."""
+        flat = " ".join(self.raw.split())
+        if len(flat) > _RAW_SHOWN:
+            flat = flat[: _RAW_SHOWN - 1].rstrip() + "…"
+        return f"{self.message} (the model answered: {flat or 'nothing'})"
+
+
+def output_option(task: str, value: Any) -> Output:
+    """`#:output`: 'text, 'json, or a JSON schema given as an alist, a hash table or JSON
+    text. A schema is checked now, so a mistake in it is found before any model call."""
+    if value is TEXT or value is JSON:
+        return value.name
+    if isinstance(value, str):
+        try:
+            data = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise SchemaError(
+                f"{task}: the #:output schema is not valid JSON: {_where(error)}"
+            ) from None
+    elif isinstance(value, HashTable) or is_pair(value):
+        try:
+            data = to_python(value, "#:output")
+        except SchemeError as error:
+            raise SchemaError(f"{task}: {error.message}") from None
+    else:
+        raise SchemeError(
+            f"{task}: #:output must be 'text, 'json or a JSON schema "
+            f"(an alist, a hash table or JSON text), got {write_string(value)}"
+        )
+    try:
+        return check_schema(data)
+    except SchemaError as error:
+        raise SchemaError(f"{task}: {error.message}") from None
+
+
+def decode(task: str, response: ModelResponse, output: Output) -> Any:
+    """The task's result from the model's final answer: the text itself, or the JSON it
+    contains as Scheme data, checked against the schema if there is one."""
+    raw = response.text
+    if output == "text":
+        return raw
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as error:
+        problem = f"the answer is not valid JSON: {_where(error)}"
+        raise TaskOutputError(task, problem + _truncation(response), raw) from None
+    if isinstance(output, dict):
+        wrong = violation(data, output)
+        if wrong is not None:
+            problem = f"the answer does not satisfy the output schema: {wrong}"
+            raise TaskOutputError(task, problem + _truncation(response), raw)
+    return from_python(data)
+
+
+def _where(error: json.JSONDecodeError) -> str:
+    return f"{error.msg} at line {error.lineno} column {error.colno}"
+
+
+def _truncation(response: ModelResponse) -> str:
+    if response.finish_reason == "length":
+        return " (the model stopped at its output token limit)"
+    return ""

@@ -1,0 +1,523 @@
+"""Tasks: prompt templates that run under their own Handler, and the host procedures
+programs use to define, run, compose and inspect them.
+
+`TaskRunner` is the task layer of one run (or REPL session): it owns the model
+connections, the run's budget and event bus, and the metrics of the last finished task,
+and `primitives()` gives the procedures the interpreter installs (`make-task`, which
+`define-task` expands into, `make-tool`, `llm`, `parallel-map`, `task-metrics`, ...).
+
+Calling a task renders its prompt and runs one conversation under a fresh Handler:
+each request is a counted turn, every message is charged before it is sent, tool calls
+run the program's procedures and send their results back, and the Handler is released
+whatever happens. Nothing is retried, and a limit ends the task at once with an error the
+program can catch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+from interpreter.errors import ArityError, ConfigError, SchemeError, TaskschemeError, type_error
+from interpreter.lang.analyze.analyzer import WORKING_MEMORY
+from interpreter.lang.datums import NIL, Keyword, Symbol, list_to_python
+from interpreter.lang.printer import write_string
+from interpreter.lang.runtime import split_keywords
+from interpreter.limits.events import EventBus
+from interpreter.limits.handler import Budget, BudgetExhaustedError, Handler
+from interpreter.limits.messages import Message, ModelRequest, ToolCall
+from interpreter.limits.metrics import ResourceMetrics
+from interpreter.limits.models import REPLAY_PREFIX, ModelInfo, resolve_model, split_spec
+from interpreter.limits.settings import HandlerConfig, Settings
+from interpreter.providers import (
+    Provider,
+    ProviderConfigError,
+    ProviderError,
+    RecordingProvider,
+    make_provider,
+    options_from_settings,
+)
+from interpreter.providers.base import output_instruction
+from interpreter.tasks.output import Output, decode, output_option
+from interpreter.tasks.parallel import parallel_map
+from interpreter.tasks.templates import Template, TemplateError, placeholders, shown
+from interpreter.tasks.threads import TASK_CHAIN
+from interpreter.tasks.tools import Tool, ToolParam, make_tool
+from interpreter.tasks.values import PROCEDURES, budget_value, metrics_value
+
+AskUser = Callable[[str], str]
+
+ASK_USER = "ask_user"
+
+# Task options that override a Handler setting: keyword -> settings name.
+_LIMIT_OPTIONS = {
+    "system": "system_prompt",
+    "model": "model",
+    "max-turns": "max_turns",
+    "context-fraction": "context_fraction",
+    "warning-threshold": "warning_threshold",
+}
+_LLM_OPTIONS = [Keyword(name) for name in (*_LIMIT_OPTIONS, "output", "tools", "interactive")]
+_TASK_OPTIONS = [*_LLM_OPTIONS, Keyword("context")]
+
+
+class TaskNestingError(SchemeError):
+    """Tasks calling tasks too deeply, or in a cycle. A mistake in the program's structure,
+    so it is never handed to a model as a tool error."""
+
+    kind = "task-nesting-error"
+
+
+# Errors from inside a tool that end the calling task too instead of being reported to
+# its model: the run is out of budget, the provider is failing, or the program is wrong.
+_ENDS_THE_TASK = (BudgetExhaustedError, ProviderError, TaskNestingError)
+
+
+@dataclass(frozen=True, eq=False)
+class TaskOptions:
+    """Everything about a task but its parameters and template. Compared by identity: the
+    running-task chain uses it to recognise a task calling itself."""
+
+    name: str
+    config: HandlerConfig
+    model: str | None
+    output: Output
+    tools: tuple[Tool, ...]
+    context: tuple[str, ...]
+    interactive: bool
+
+
+class Task:
+    """A task made by `define-task`: calling it with its arguments runs it."""
+
+    is_procedure = True
+
+    def __init__(
+        self, runner: TaskRunner, params: tuple[str, ...], template: str, options: TaskOptions
+    ) -> None:
+        self.name = self.scheme_name = options.name
+        self.runner = runner
+        self.params = params
+        self.options = options
+        both = [key for key in options.context if key in params]
+        if both:
+            raise SchemeError(
+                f"{self.name}: {', '.join(both)} is both a parameter and a requested context key"
+            )
+        available = [*params, *options.context]
+        self.template = Template(template, self.name, available)
+        unfilled = [
+            name for name in placeholders(options.config.system_prompt) if name in available
+        ]
+        if unfilled:
+            raise TemplateError(
+                f"{self.name}: the system prompt uses {{{{{unfilled[0]}}}}}, but only the "
+                "template's placeholders are filled in; the system prompt is sent as it is. "
+                "Put the value in the template"
+            )
+
+    def __call__(self, *args: Any) -> Any:
+        keyword = next((arg for arg in args if isinstance(arg, Keyword)), None)
+        if keyword is not None:
+            raise ArityError(
+                f"{self.name}: a task call takes only its arguments, not #:{keyword.name}; "
+                "options belong in define-task"
+            )
+        if len(args) != len(self.params):
+            expected = f"{len(self.params)} argument{'' if len(self.params) == 1 else 's'}"
+            raise ArityError(f"{self.name}: expects {expected}, got {len(args)}")
+        values = dict(zip(self.params, args, strict=True))
+        context = _context_values(self.name, self.options.context)
+        prompt = self.template.render({**values, **context})
+        unplaced = [key for key in self.options.context if key not in self.template.names]
+        if unplaced:
+            lines = "\n".join(f"{key}: {shown(context[key])}" for key in unplaced)
+            prompt += f"\n\nContext:\n{lines}"
+        return self.runner.run(self.options, prompt)
+
+
+def _context_values(task: str, keys: tuple[str, ...]) -> dict[str, Any]:
+    """The working-memory entries the task asked for, from the innermost `with-context`."""
+    frame = WORKING_MEMORY.current
+    values = {}
+    for key in keys:
+        found, value = frame.lookup_context(Symbol(key)) if frame is not None else (False, None)
+        if not found:
+            in_scope = ", ".join(str(k) for k in frame.context_keys()) if frame else ""
+            raise SchemeError(
+                f"{task}: working-memory key {key} is not in scope (in scope: {in_scope or 'none'})"
+            )
+        values[key] = value
+    return values
+
+
+class _Model(NamedTuple):
+    provider: Provider
+    info: ModelInfo
+
+
+def ask_on_terminal(question: str) -> str:
+    """The default `ask_user`: the question on stderr, the answer one line of stdin."""
+    print(question, file=sys.stderr)
+    print("> ", end="", file=sys.stderr, flush=True)
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line.rstrip("\n")
+
+
+class TaskRunner:
+    """The task layer of one run: models, budget, events, and the last task's metrics.
+
+    Models are connected on first use (a program that never calls one needs no SDK or
+    key) and shared by every task of the run; each task call still gets its own Handler.
+    With `record_path`, every exchange is recorded to that one cassette.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        provider: Provider | None = None,
+        events: EventBus | None = None,
+        budget: Budget | None = None,
+        ask_user: AskUser | None = None,
+        record_path: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.events = events
+        self.budget = budget
+        self.ask_user = ask_user or ask_on_terminal
+        self.record_path = record_path
+        self.last_metrics: ResourceMetrics | None = None
+        self._thread_last = threading.local()  # what (task-metrics) reads
+        self._given = provider
+        self._default_spec: str = provider.spec if provider is not None else settings.get("model")
+        # Recording and replaying use one model for the whole run (a cassette has one).
+        self._single_model = (
+            record_path is not None
+            or self._default_spec.startswith(REPLAY_PREFIX)
+            or hasattr(provider, "recorded_model")
+        )
+        self._models: dict[str, _Model] = {}
+        self._lock = threading.Lock()
+        self._ask_lock = threading.Lock()
+        self._ask_tool = Tool(
+            ASK_USER,
+            "Ask the user a question and get their answer. Use it when you need "
+            "information only the user has.",
+            [ToolParam("question", "string", "The question to ask the user.")],
+            self._ask,
+        )
+
+    # -- the procedures programs call -----------------------------------------------------
+
+    def primitives(self) -> dict[str, Callable[..., Any]]:
+        """The host procedures of the task layer, by the name programs call them."""
+        procedures: dict[str, Callable[..., Any]] = {
+            "make-task": self.make_task,
+            "make-tool": make_tool,
+            "llm": self.llm,
+            "task-metrics": self.task_metrics,
+            "run-budget": self.run_budget,
+            "parallel-map": self.parallel_map,
+            **PROCEDURES,
+        }
+        return {name: _named(name, fn) for name, fn in procedures.items()}
+
+    def make_task(self, *args: Any) -> Task:
+        """`(make-task 'name '(param ...) template #:option value ...)`; what `define-task`
+        expands into."""
+        if len(args) < 3:
+            raise ArityError(
+                f"make-task: expects a name, a parameter list and a template, got {len(args)} argument(s)"
+            )
+        name, params, template, *rest = args
+        if not isinstance(name, Symbol):
+            raise type_error("make-task", "a symbol naming the task", name, 1)
+        names = _names("make-task", "a list of parameter names", params, 2)
+        twice = next((param for param in names if names.count(param) > 1), None)
+        if twice is not None:
+            raise SchemeError(f"{name.name}: parameter {twice} appears twice")
+        if not isinstance(template, str):
+            raise type_error(name.name, "a template string", template, 3)
+        extra, keywords = split_keywords(name.name, rest, _TASK_OPTIONS)
+        if extra:
+            raise SchemeError(
+                f"{name.name}: expected #:option value pairs after the template, got {write_string(extra[0])}"
+            )
+        return Task(self, names, template, self._options(name.name, keywords))
+
+    def llm(self, *args: Any) -> Any:
+        """`(llm prompt #:option value ...)`: a one-off task named "llm" on `prompt` as it is."""
+        positional, keywords = split_keywords("llm", args, _LLM_OPTIONS)
+        if len(positional) != 1 or not isinstance(positional[0], str):
+            got = " ".join(write_string(value) for value in positional) or "no prompt"
+            raise SchemeError(
+                f"llm: expects one prompt string, then #:option value pairs; got {got}"
+            )
+        return self.run(self._options("llm", keywords), positional[0])
+
+    def parallel_map(self, *args: Any) -> Any:
+        return parallel_map(self.settings.get("workers"), *args)
+
+    def task_metrics(self) -> Any:
+        """The metrics of the last task that finished on this thread, as an alist, or #f.
+        Per thread, so each parallel-map item can read its own task's figures."""
+        metrics = getattr(self._thread_last, "metrics", None)
+        return False if metrics is None else metrics_value(metrics)
+
+    def run_budget(self) -> Any:
+        """The run budget's usage as an alist, or #f when the run has no budget."""
+        return False if self.budget is None else budget_value(self.budget.snapshot())
+
+    # -- options ----------------------------------------------------------------------------
+
+    def _options(self, task: str, keywords: Mapping[Keyword, Any]) -> TaskOptions:
+        given = {keyword.name: value for keyword, value in keywords.items()}
+        overrides = {}
+        for option, value in given.items():
+            if option in _LIMIT_OPTIONS:
+                overrides[_LIMIT_OPTIONS[option]] = self._limit(task, option, _number(value))
+        interactive = given.get("interactive", False)
+        if not isinstance(interactive, bool):
+            raise type_error(task, "#t or #f for #:interactive", interactive)
+        tools = _tools(task, given.get("tools", NIL), interactive)
+        context = _names(
+            task, "a list of working-memory keys for #:context", given.get("context", NIL)
+        )
+        output = output_option(task, given.get("output", Symbol("text")))
+        config = self.settings.handler_config(**overrides)
+        instruction = output_instruction(output)
+        if instruction:
+            # Asking for JSON is part of the system prompt, so it is charged and sent
+            # the same way to every provider.
+            system = "\n\n".join(part for part in (config.system_prompt, instruction) if part)
+            config = dataclasses.replace(config, system_prompt=system)
+        return TaskOptions(
+            name=task,
+            config=config,
+            model=overrides.get("model"),
+            output=output,
+            tools=tools,
+            context=context,
+            interactive=interactive,
+        )
+
+    def _limit(self, task: str, option: str, value: Any) -> Any:
+        """`value`, checked alone so that an error names the option as it was written."""
+        try:
+            self.settings.handler_config(**{_LIMIT_OPTIONS[option]: value})
+        except ConfigError as error:
+            problem = error.message.split(" = ", 1)[-1]
+            raise ConfigError(f"{task}: #:{option} {problem}") from None
+        return value
+
+    # -- running ----------------------------------------------------------------------------
+
+    def run(self, options: TaskOptions, prompt: str) -> Any:
+        """Run one task on its rendered prompt under a fresh Handler; its result."""
+        with self._entered(options):
+            model = self._model(options.name, options.model)
+            handler = Handler(
+                options.config,
+                model.info,
+                task=options.name,
+                budget=self.budget,
+                events=self.events,
+            )
+            try:
+                with handler:
+                    return self._converse(options, handler, model, prompt)
+            finally:
+                self.last_metrics = self._thread_last.metrics = handler.final_metrics
+
+    def _converse(self, options: TaskOptions, handler: Handler, model: _Model, prompt: str) -> Any:
+        tools = options.tools + ((self._ask_tool,) if options.interactive else ())
+        by_name = {tool.name: tool for tool in tools}
+        specs = tuple(tool.spec for tool in tools)
+        handler.charge_tools(specs)
+        handler.add_message(Message("user", prompt))
+        while True:
+            handler.begin_turn()
+            request = ModelRequest(model.info.name, handler.conversation, specs, options.output)
+            response = model.provider.complete(request)
+            handler.record_response(response)
+            if not response.tool_calls:
+                return decode(options.name, response, options.output)
+            for call in response.tool_calls:
+                handler.add_message(self._tool_result(handler, call, by_name))
+
+    def _tool_result(self, handler: Handler, call: ToolCall, by_name: dict[str, Tool]) -> Message:
+        """The tool message answering `call`. A tool's error is reported to the model,
+        which may recover, except for errors that end the task (`_ENDS_THE_TASK`)."""
+        tool = by_name.get(call.name)
+        if tool is None:
+            problem = (
+                f"there is no tool named {call.name}; the tools are: {', '.join(by_name) or 'none'}"
+            )
+            handler.note_tool(call.name, call.id, problem)
+            return Message("tool", f"error: {problem}", tool_call_id=call.id, is_error=True)
+        if tool is self._ask_tool:
+            handler.begin_turn()  # an exchange with the user counts as a turn
+        try:
+            content = tool.call_from_model(call.arguments)
+        except _ENDS_THE_TASK as error:
+            handler.note_tool(call.name, call.id, error.headline())
+            raise
+        except TaskschemeError as error:
+            handler.note_tool(call.name, call.id, error.headline())
+            return Message(
+                "tool", f"error: {error.headline()}", tool_call_id=call.id, is_error=True
+            )
+        handler.note_tool(call.name, call.id)
+        return Message("tool", content, tool_call_id=call.id)
+
+    def _ask(self, question: str) -> str:
+        try:
+            # One question at a time: interactive tasks in a parallel-map must not print
+            # their questions together and read each other's answers.
+            with self._ask_lock:
+                answer = self.ask_user(question)
+        except EOFError:
+            raise SchemeError("the user gave no answer (end of input)") from None
+        if not isinstance(answer, str):
+            raise SchemeError("ask_user: the answer must be a string", [answer])
+        return answer
+
+    @contextmanager
+    def _entered(self, options: TaskOptions) -> Iterator[None]:
+        """Push the task on this thread's chain of running tasks, refusing cycles and
+        nesting deeper than max_task_depth."""
+        chain = TASK_CHAIN.running
+        if options in chain:
+            cycle = [o.name for o in chain[chain.index(options) :]]
+            raise TaskNestingError("task cycle: " + " -> ".join([*cycle, options.name]))
+        depth = self.settings.get("max_task_depth")
+        if len(chain) >= depth:
+            names = " -> ".join([*(o.name for o in chain), options.name])
+            raise TaskNestingError(
+                f"tasks nested too deeply: {names} is deeper than max_task_depth {depth}"
+            )
+        chain.append(options)
+        try:
+            yield
+        finally:
+            chain.pop()
+
+    # -- models -----------------------------------------------------------------------------
+
+    def _model(self, task: str, wanted: str | None) -> _Model:
+        """The provider and accounting facts for a task's model (the run's by default)."""
+        with self._lock:
+            if wanted is None or wanted == self._default_spec:
+                return self._connect(self._default_spec)
+            if not self._single_model:
+                return self._connect(wanted)
+            default = self._connect(self._default_spec)
+            if _canonical(wanted) == default.info.spec:
+                return default
+            doing = "records" if self.record_path is not None else "replays"
+            raise ProviderConfigError(
+                f"{task}: #:model {wanted} cannot be used: this run {doing} one model, "
+                f"{default.info.spec}, and every task must use it"
+            )
+
+    def _connect(self, spec: str) -> _Model:
+        """Connect `spec` once per run (the lock is held)."""
+        model = self._models.get(spec)
+        if model is not None:
+            return model
+        given = self._given
+        if given is not None and spec == given.spec:
+            provider: Provider = given
+        else:
+            provider = make_provider(spec, options_from_settings(self.settings.values))
+        info = self._model_info(provider)
+        if self.record_path is not None:
+            configured = (
+                info.spec in self.settings.model_overrides or spec in self.settings.model_overrides
+            )
+            window = (
+                {"input_window": info.input_window, "encoding": info.encoding} if configured else {}
+            )
+            provider = RecordingProvider(provider, self.record_path, **window)
+        model = self._models[spec] = _Model(provider, info)
+        return model
+
+    def _model_info(self, provider: Provider) -> ModelInfo:
+        """A replayed run is accounted as the recorded model, with the window and encoding
+        the cassette's header gives, if any."""
+        overrides = dict(self.settings.model_overrides)
+        recorded = getattr(provider, "recorded_model", None)
+        if recorded is None:
+            return resolve_model(provider.spec, overrides)
+        header = {
+            key: value
+            for key, value in (
+                ("input_window", provider.input_window),
+                ("encoding", provider.encoding),
+            )
+            if value is not None
+        }
+        if header:
+            overrides[recorded] = {**overrides.get(recorded, {}), **header}
+        return resolve_model(recorded, overrides)
+
+
+def _named(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`fn` as a host procedure called `name` (errors and `write` show that name)."""
+
+    @functools.wraps(fn)
+    def procedure(*args: Any) -> Any:
+        return fn(*args)
+
+    procedure.scheme_name = name  # type: ignore[attr-defined]
+    return procedure
+
+
+def _canonical(spec: str) -> str:
+    if spec.startswith(REPLAY_PREFIX):
+        return spec
+    provider, name = split_spec(spec)
+    return f"{provider}:{name}"
+
+
+def _number(value: Any) -> Any:
+    """Exact fractions (`1/2`) are numbers to the configuration too."""
+    return float(value) if type(value) is Fraction else value
+
+
+def _list(proc: str, expected: str, value: Any, position: int | None = None) -> list[Any]:
+    try:
+        return list_to_python(value)
+    except ValueError:
+        raise type_error(proc, expected, value, position) from None
+
+
+def _names(proc: str, expected: str, value: Any, position: int | None = None) -> tuple[str, ...]:
+    """The names in a list of symbols (or strings)."""
+    items = _list(proc, expected, value, position)
+    if not all(isinstance(item, Symbol | str) for item in items):
+        raise type_error(proc, expected, value, position)
+    return tuple(item if isinstance(item, str) else item.name for item in items)
+
+
+def _tools(task: str, value: Any, interactive: bool) -> tuple[Tool, ...]:
+    tools = _list(task, "a list of tools for #:tools", value)
+    names: list[str] = [ASK_USER] if interactive else []
+    for tool in tools:
+        if not isinstance(tool, Tool):
+            raise type_error(task, "tools made by define-tool in #:tools", tool)
+        if tool.name in names:
+            why = " (an interactive task has its own)" if tool.name == ASK_USER else ""
+            raise SchemeError(f"{task}: two tools are named {tool.name}{why}")
+        names.append(tool.name)
+    return tuple(tools)

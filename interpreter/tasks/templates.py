@@ -1,0 +1,64 @@
+"""Prompt templates: `{{name}}` placeholders, checked when the task is defined.
+
+A placeholder names a task parameter or a working-memory key the task asks for; a name
+that is neither is a mistake in the program, so it is reported when the task is defined,
+not on the first (paid) call. Anything between double braces that is not a plain name
+(`{{"label": "bug"}}` in a JSON example) is ordinary text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from interpreter.errors import SchemeError
+from interpreter.lang.printer import display_string
+
+# A Scheme identifier: no whitespace, brackets, quotes, commas or colons.
+PLACEHOLDER = re.compile(r"\{\{\s*([^\s{}()\[\]\"',:;`]+)\s*\}\}")
+
+
+class TemplateError(SchemeError):
+    """A placeholder that names nothing the task can see."""
+
+    kind = "template-error"
+
+
+class Template:
+    """A prompt with placeholders; `names` are the ones it uses, in order of first use."""
+
+    def __init__(self, text: str, task: str, available: Sequence[str]) -> None:
+        self.text = text
+        names: list[str] = []
+        for match in PLACEHOLDER.finditer(text):
+            name = match.group(1)
+            if name not in available:
+                raise TemplateError(_unknown(task, name, available))
+            if name not in names:
+                names.append(name)
+        self.names = tuple(names)
+
+    def render(self, values: Mapping[str, Any]) -> str:
+        """The prompt with each placeholder replaced by its value as `display` shows it."""
+        return PLACEHOLDER.sub(lambda match: shown(values[match.group(1)]), self.text)
+
+
+def placeholders(text: str) -> list[str]:
+    """The names of the placeholders in `text`, in order."""
+    return [match.group(1) for match in PLACEHOLDER.finditer(text)]
+
+
+def shown(value: Any) -> str:
+    """A value as it appears in a prompt: a string as is, anything else as `display` shows it."""
+    return value if isinstance(value, str) else display_string(value)
+
+
+def _unknown(task: str, name: str, available: Sequence[str]) -> str:
+    text = f"{task}: the template uses {{{{{name}}}}}, which is not a parameter or a requested context key"
+    if not available:
+        return text + "; the task has no parameters and requests no context keys"
+    close = difflib.get_close_matches(name, list(available), n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return f"{text}{hint}; available: {', '.join(available)}"
