@@ -1,79 +1,26 @@
-"""Error types shared by every stage, and the one way errors are shown to users.
+"""Every kind of error taskscheme raises, each with its fields declared on its class.
 
-Every error a program can cause is a `TaskschemeError`. It carries the span where it
+Every error a program can cause is a `TaskschemeError`: it carries the span where it
 happened and, once it has unwound through the evaluator, the program's own call chain.
-`format_error` turns one into the message users see: `file:line:col`, the message, the
-source line with a caret under the span, and the call chain, innermost first.
+`kind` is the name programs and messages use for it. How an error is shown is
+`diagnostics.format_error`; this module only says what each error is and holds.
+Values inside a message are written by the code that raises the error (the language's
+printer lives above this module), so a message is plain text here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Literal
+
+from interpreter.source import Span
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_RESOURCE = 3
 EXIT_INTERRUPTED = 130
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """Where a piece of source text sits: 1-based line and column, end exclusive."""
-
-    file: str
-    line: int
-    col: int
-    end_line: int
-    end_col: int
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}"
-
-
-class SourceName(str):
-    """A file name as a span holds it: it prints as the name, and keeps the text that was
-    read under that name, so an error quotes the right line even after another text has
-    been read under the same name (every `eval` of an Interpreter reads "<eval>")."""
-
-    text: str
-
-    def __new__(cls, name: str, text: str) -> SourceName:
-        self = super().__new__(cls, name)
-        self.text = text
-        return self
-
-    def __reduce__(self):
-        return (SourceName, (str(self), self.text))
-
-
-class SourceRegistry:
-    """Source texts by file name, so an error can quote the line it points at."""
-
-    def __init__(self) -> None:
-        self._texts: dict[str, str] = {}
-
-    def add(self, name: str, text: str) -> None:
-        self._texts[name] = text
-
-    def line(self, name: str, number: int) -> str | None:
-        text = getattr(name, "text", None)
-        if text is None:
-            text = self._texts.get(name)
-        if text is None:
-            try:
-                with open(name, encoding="utf-8") as handle:
-                    text = handle.read()
-            except OSError:
-                return None
-            self._texts[name] = text
-        lines = text.splitlines()
-        if 1 <= number <= len(lines):
-            return lines[number - 1]
-        return None
-
-
-SOURCES = SourceRegistry()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +35,10 @@ class Frame:
     via: str | None = None
     # `name` went on by tail calls into the standard library, where the error happened
     into_library: bool = False
+
+
+class UsageError(Exception):
+    """A bad command line or API call, not a program error (exit code 2)."""
 
 
 class TaskschemeError(Exception):
@@ -131,10 +82,7 @@ class TaskschemeError(Exception):
         return self.message
 
 
-class ConfigError(TaskschemeError):
-    """A configuration value that cannot be used: names the setting and the value."""
-
-    kind = "config-error"
+# ---------------------------------------------------------------- the language
 
 
 class SchemeSyntaxError(TaskschemeError):
@@ -144,29 +92,37 @@ class SchemeSyntaxError(TaskschemeError):
 
 
 class SchemeError(TaskschemeError):
-    """An error object made by `(error message irritant ...)` or by a primitive."""
+    """An error object made by `(error message irritant ...)` or by a primitive.
+
+    `shown` is each irritant as the language writes it, given by whoever raises the
+    error; the headline is the message followed by them."""
 
     # made by (error 'who "message" irritant ...): shown as "who: message irritant ..."
     who_form = False
 
-    def __init__(self, message: str, irritants: list | None = None, span: Span | None = None):
+    def __init__(
+        self,
+        message: str,
+        irritants: list | None = None,
+        span: Span | None = None,
+        *,
+        shown: Sequence[str] = (),
+    ) -> None:
         super().__init__(message, span)
         self._irritants = list(irritants or [])
+        self.shown = list(shown)
 
     @property
     def irritants(self) -> list:
         return self._irritants
 
     def headline(self) -> str:
-        if not self._irritants:
+        if not self.shown:
             return self.message
-        from interpreter.lang.printer import write_string
-
-        irritants = self._irritants
-        message = self.message
+        message, shown = self.message, self.shown
         if self.who_form:
-            message, irritants = f"{message}: {irritants[0]}", irritants[1:]
-        return " ".join([message, *(write_string(i) for i in irritants)])
+            message, shown = f"{message}: {self._irritants[0]}", shown[1:]
+        return " ".join([message, *shown])
 
 
 class SchemeTypeError(SchemeError):
@@ -183,6 +139,8 @@ class ArityError(SchemeError):
 
 class UnboundVariableError(SchemeError):
     kind = "unbound-variable"
+    # the close name the error suggests, so the analyzer can prefer a close local one
+    suggestion: str | None = None
 
 
 class RecursionDepthError(SchemeError):
@@ -190,14 +148,15 @@ class RecursionDepthError(SchemeError):
 
 
 class RaisedValue(TaskschemeError):
-    """`(raise obj)` of something that is not an error object, not caught by the program."""
+    """`(raise obj)` of something that is not an error object, not caught by the program.
+    `shown` is the value as the language writes it."""
 
     kind = "uncaught-raise"
 
-    def __init__(self, value: object, continuable: bool = False, span: Span | None = None):
-        from interpreter.lang.printer import write_string
-
-        super().__init__(f"uncaught raise of {write_string(value)}", span)
+    def __init__(
+        self, value: object, shown: str, continuable: bool = False, span: Span | None = None
+    ) -> None:
+        super().__init__(f"uncaught raise of {shown}", span)
         self.value = value
         self.continuable = continuable
 
@@ -206,124 +165,234 @@ class RaisedValue(TaskschemeError):
         return self.value
 
 
-def type_error(
-    proc: str, expected: str, value: object, position: int | None = None
-) -> SchemeTypeError:
-    """The error a primitive raises for a bad argument: names the procedure, what it wanted and what it got."""
-    from interpreter.lang.datums import Values
-    from interpreter.lang.printer import write_string
+class InternalError(TaskschemeError):
+    """A bug of ours surfaced while running a program; --debug shows its traceback."""
 
-    where = f" as argument {position}" if position is not None else ""
-    got = write_string(value)
-    if type(value) is Values:
-        got = f"{len(value)} values ({got}) where one was expected"
-    return SchemeTypeError(f"{proc}: expected {expected}{where}, got {got}")
+    kind = "internal-error"
+    original: BaseException | None = None
 
 
-class UsageError(Exception):
-    """A bad command line or API call, not a program error (exit code 2)."""
+# ---------------------------------------------------------------- limits and settings
 
 
-MAX_CHAIN_SHOWN = 12
+class ConfigError(TaskschemeError):
+    """A configuration value that cannot be used: names the setting and the value."""
+
+    kind = "config-error"
 
 
-def caret_block(span: Span, sources: SourceRegistry = SOURCES) -> str:
-    """The source line of `span` with carets under the span (empty if unknown)."""
-    text = sources.line(span.file, span.line)
-    if text is None:
-        return ""
-    start = max(span.col - 1, 0)
-    if span.end_line == span.line:
-        width = max(span.end_col - span.col, 1)
-    else:
-        width = max(len(text) - start, 1)
-    gutter = f"{span.line:>4} | "
-    return f"{gutter}{text}\n{' ' * len(gutter)}{' ' * start}{'^' * width}"
+Resource = Literal["turns", "context", "budget-turns", "budget-tokens"]
 
 
-# The files of the standard library (api.py adds each as it loads it).
-LIBRARY_FILES: set[str] = set()
+class ResourceExhaustionError(TaskschemeError):
+    """A task hit a limit: it ends at once, with what ran out (`resource`), the figures
+    (`metrics`, a ResourceMetrics snapshot), the task's name and the partial transcript.
+    Nothing is retried."""
+
+    kind = "resource-exhausted"
+
+    def __init__(
+        self,
+        resource: Resource,
+        message: str,
+        *,
+        metrics: Any,
+        task: str,
+        call_site: Span | None = None,
+        transcript: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(message, call_site)
+        self.resource = resource
+        self.metrics = metrics
+        self.task = task
+        self.transcript = transcript or []
+
+    @property
+    def call_site(self) -> Span | None:
+        """The call that ran the task: the Handler's own, or else where the error was
+        located as it unwound through the task's call (the same as `span`)."""
+        return self.span
 
 
-def in_library(span: Span | None) -> bool:
-    return span is not None and span.file in LIBRARY_FILES
+class BudgetExhaustedError(ResourceExhaustionError):
+    """The run's budget ran out while a task was charging it; `budget` is its snapshot
+    (BudgetMetrics)."""
+
+    def __init__(self, resource: Resource, message: str, *, budget: Any, **kw: Any):
+        super().__init__(resource, message, **kw)
+        self.budget = budget
 
 
-def format_error(error: TaskschemeError, sources: SourceRegistry = SOURCES) -> str:
-    """The message a user sees for `error`: location, message, source line, call chain.
+class HandlerReleasedError(TaskschemeError):
+    """A released Handler was used again; its conversation is gone."""
 
-    An error inside the standard library is shown at the program's call into it (the
-    innermost frame in the program's own code), naming the library procedure."""
-    span, headline, chain = error.span, error.headline(), error.chain
-    if in_library(span):
-        index = next((i for i, f in enumerate(chain) if f.span and not in_library(f.span)), None)
-        if index is not None:
-            entry = chain[index]
-            span = entry.span
-            if entry.into_library:
-                headline = (
-                    f"{headline} (in the standard library, reached by tail calls from {entry.name})"
-                )
-            elif not headline.startswith(f"{entry.name}:"):
-                headline = f"{headline} (in {entry.name}, from the standard library)"
-            # the call into the library is the location now: the chain goes on from it
-            chain = chain[index + 1 :]
-    where = f"{span}: " if span else ""
-    parts = [f"{where}{error.kind}: {headline}"]
-    if span:
-        block = caret_block(span, sources)
-        if block:
-            parts.append(block)
-    if chain:
-        parts.append("call chain (innermost first):")
-        parts.extend(_compress_chain(chain))
-    return "\n".join(parts)
+    kind = "handler-released"
 
 
-def _place(span: Span) -> str:
-    if in_library(span):
-        return f"{span.file.rsplit('/', 1)[-1]}:{span.line} in the standard library"
-    return str(span)
+# ---------------------------------------------------------------- providers
+
+Reason = Literal[
+    "auth",
+    "rate-limit",
+    "timeout",
+    "connection",
+    "server",
+    "bad-request",
+    "malformed",
+    "cassette-mismatch",
+    "cassette-missing",
+]
+
+_REASON_TEXT: dict[str, str] = {
+    "auth": "authentication failed",
+    "rate-limit": "rate limited",
+    "timeout": "timed out",
+    "connection": "could not connect",
+    "server": "server error",
+    "bad-request": "request rejected",
+    "malformed": "malformed response",
+    "cassette-mismatch": "request not in cassette",
+    "cassette-missing": "cassette not found",
+}
+
+_ABBREVIATE_AT = 40
 
 
-def _compress_chain(chain: list[Frame]) -> list[str]:
-    """Lines for a call chain; long runs (deep recursion) are summarized, not dumped:
-    a frame repeated, or a cycle of up to four frames repeated (mutual recursion, or a
-    procedure recursing through `map`), is shown once with how many more times it came."""
-    keys = [(f.name, f.span, f.via) for f in chain]
-    lines: list[str] = []
-    i = 0
-    while i < len(chain):
-        for width in range(1, MAX_CYCLE + 1):
-            unit = keys[i : i + width]
-            repeats = 1
-            while keys[i + repeats * width : i + (repeats + 1) * width] == unit:
-                repeats += 1
-            if repeats > 1 and (width == 1 or repeats > 2):
-                break
-        else:
-            width, repeats = 1, 1
-        lines.extend(_frame_line(frame) for frame in chain[i : i + width])
-        if repeats > 1:
-            if width == 1:
-                lines.append(f"    ... {repeats - 1} more call(s) of the same")
-            else:
-                lines.append(f"    ... the {width} calls above, {repeats - 1} more time(s)")
-        i += width * repeats
-    if len(lines) > MAX_CHAIN_SHOWN:
-        hidden = len(lines) - MAX_CHAIN_SHOWN
-        lines = [
-            *lines[: MAX_CHAIN_SHOWN // 2],
-            f"    ... {hidden} more",
-            *lines[-MAX_CHAIN_SHOWN // 2 :],
-        ]
-    return lines
+def abbreviate(text: str, limit: int = _ABBREVIATE_AT) -> str:
+    """One line of at most `limit` characters, with an ellipsis when cut."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-MAX_CYCLE = 4
+@dataclass(frozen=True, slots=True)
+class RequestSummary:
+    """Enough of a request to recognise it in an error message."""
+
+    model: str
+    message_count: int
+    last_user: str | None
+
+    @staticmethod
+    def of(request: Any) -> RequestSummary:
+        """The summary of a ModelRequest."""
+        last = next((m.content for m in reversed(request.messages) if m.role == "user"), None)
+        return RequestSummary(request.model, len(request.messages), last)
+
+    def counts(self) -> str:
+        plural = "" if self.message_count == 1 else "s"
+        text = f"{self.message_count} message{plural}"
+        if self.last_user is not None:
+            text += f', last: "{abbreviate(self.last_user)}"'
+        return text
+
+    def __str__(self) -> str:
+        return f"{self.model} ({self.counts()})"
 
 
-def _frame_line(frame: Frame) -> str:
-    where = f" at {_place(frame.span)}" if frame.span else ""
-    via = f" (reached by tail calls from {frame.via})" if frame.via else ""
-    return f"  in {frame.name}{where}{via}"
+class ProviderError(TaskschemeError):
+    """A model call that failed. `reason` is one of `Reason`; `status` is the HTTP status
+    when there was one; `detail` is the server's own message (or ours, when there was no
+    server); `where` is the base URL or cassette path that was used.
+
+    The message reads, for example:
+    openai: rate limited (HTTP 429) calling gpt-4o-mini at http://127.0.0.1:5555/v1
+    (3 messages, last: "Label this ticket…"): slow down
+    """
+
+    kind = "provider-error"
+
+    def __init__(
+        self,
+        provider: str,
+        reason: Reason,
+        detail: str = "",
+        *,
+        request: Any = None,
+        status: int | None = None,
+        where: str | None = None,
+        what: str | None = None,
+    ) -> None:
+        self.provider = provider
+        self.reason = reason
+        self.status = status
+        self.detail = detail
+        self.where = where
+        self.request_summary = RequestSummary.of(request) if request is not None else None
+        super().__init__(self._compose(what or _REASON_TEXT[reason]))
+
+    def _compose(self, what: str) -> str:
+        summary = self.request_summary
+        text = f"{self.provider}: {what}"
+        if self.status is not None:
+            text += f" (HTTP {self.status})"
+        if summary is not None:
+            text += f" calling {summary.model}"
+        if self.where:
+            text += f" at {self.where}"
+        if summary is not None:
+            text += f" ({summary.counts()})"
+        if self.detail:
+            text += f": {self.detail}"
+        return text
+
+
+class ProviderConfigError(TaskschemeError):
+    """A model that cannot be set up: an unknown spec prefix or a missing SDK."""
+
+    kind = "provider-config-error"
+
+
+class ScriptExhaustedError(TaskschemeError):
+    """A `ScriptedModel` received more requests than it has responses."""
+
+    kind = "script-exhausted"
+
+
+# ---------------------------------------------------------------- tasks
+
+_RAW_SHOWN = 300  # characters of a wrong answer shown in the error message
+
+
+class TaskNestingError(SchemeError):
+    """Tasks calling tasks too deeply, or in a cycle. A mistake in the program's structure,
+    so it is never handed to a model as a tool error."""
+
+    kind = "task-nesting-error"
+
+
+class TaskOutputError(SchemeError):
+    """The model's final answer is not the output the task asked for. `raw` is the answer
+    as the model wrote it (also the error's irritant)."""
+
+    kind = "task-output-error"
+
+    def __init__(self, task: str, problem: str, raw: str) -> None:
+        super().__init__(f"{task}: {problem}", [raw])
+        self.task = task
+        self.raw = raw
+
+    def headline(self) -> str:
+        """The message, then the answer as the model wrote it, on one line and cut short
+        if long (`task-output-raw` has all of it)."""
+        flat = " ".join(self.raw.split())
+        if len(flat) > _RAW_SHOWN:
+            flat = flat[: _RAW_SHOWN - 1].rstrip() + "…"
+        return f"{self.message} (the model answered: {flat or 'nothing'})"
+
+
+class SchemaError(TaskschemeError):
+    """An output schema that is not one this validator understands (found at definition)."""
+
+    kind = "schema-error"
+
+
+class ToolError(SchemeError):
+    """A tool that cannot be defined, or arguments from the model that do not fit it."""
+
+    kind = "tool-error"
+
+
+class TemplateError(SchemeError):
+    """A placeholder that names nothing the task can see."""
+
+    kind = "template-error"

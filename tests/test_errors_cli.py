@@ -649,8 +649,9 @@ def test_eval_error_is_located_in_the_expression(tmp_path):
 def test_error_quotes_the_text_it_was_read_from_not_a_later_one():
     """Every `eval` reads "<eval>": an error in code from an earlier one still shows
     that code's line (through the API, as an embedder or the REPL would see it)."""
+    from interpreter.diagnostics import format_error
     from interpreter.engine.interpreter import Interpreter
-    from interpreter.errors import TaskschemeError, format_error
+    from interpreter.errors import TaskschemeError
 
     interpreter = Interpreter()
     interpreter.eval("(define (first-of x)\n  (car x))")

@@ -11,21 +11,20 @@ from pathlib import Path
 
 import pytest
 
-from interpreter.errors import ConfigError, Span, format_error
-from interpreter.limits.events import Event, EventBus, TraceWriter
-from interpreter.limits.handler import (
-    Budget,
+from interpreter.diagnostics import format_error
+from interpreter.errors import (
     BudgetExhaustedError,
-    Handler,
+    ConfigError,
     HandlerReleasedError,
     ResourceExhaustionError,
-    message_tokens,
-    tool_tokens,
 )
+from interpreter.limits.events import Event, EventBus, TraceWriter
+from interpreter.limits.handler import Budget, Handler, message_tokens, tool_tokens
 from interpreter.limits.messages import Message, ModelResponse, ToolCall, ToolSpec, Usage
 from interpreter.limits.models import ModelInfo, resolve_model
 from interpreter.limits.settings import HandlerConfig
 from interpreter.limits.tokens import get_encoding
+from interpreter.source import Span
 
 
 def model(window: int = 3000, name: str = "test:small") -> ModelInfo:

@@ -4,8 +4,9 @@ import socket
 
 import pytest
 
+from interpreter.errors import ProviderError
 from interpreter.limits.messages import Message, ModelRequest
-from interpreter.providers import ProviderError, ProviderOptions, make_provider
+from interpreter.providers import ProviderOptions, make_provider
 
 REQUEST = ModelRequest(
     "some-model",

@@ -4,12 +4,8 @@ import sys
 
 import pytest
 
-from interpreter.providers import (
-    ProviderConfigError,
-    ProviderOptions,
-    make_provider,
-    options_from_settings,
-)
+from interpreter.errors import ProviderConfigError
+from interpreter.providers import ProviderOptions, make_provider, options_from_settings
 from interpreter.providers.anthropic import AnthropicProvider
 from interpreter.providers.openai import OllamaProvider, OpenAIProvider
 

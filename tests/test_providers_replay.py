@@ -5,6 +5,7 @@ import threading
 
 import pytest
 
+from interpreter.errors import ProviderError
 from interpreter.limits.messages import (
     Message,
     ModelRequest,
@@ -14,7 +15,6 @@ from interpreter.limits.messages import (
     Usage,
 )
 from interpreter.providers import (
-    ProviderError,
     ProviderOptions,
     RecordingProvider,
     ReplayProvider,

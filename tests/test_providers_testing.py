@@ -5,9 +5,10 @@ import threading
 
 import pytest
 
+from interpreter.errors import ScriptExhaustedError
 from interpreter.limits.messages import Message, ModelRequest, ModelResponse, ToolCall, Usage
 from interpreter.limits.tokens import count_tokens
-from interpreter.providers import FunctionModel, Provider, ScriptedModel, ScriptExhaustedError
+from interpreter.providers import FunctionModel, Provider, ScriptedModel
 
 
 def ask(text: str = "Hello there") -> ModelRequest:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from tasks_support import Released, interpreter, run
 
-from interpreter.errors import ArityError, TaskschemeError
-from interpreter.limits.handler import Budget, ResourceExhaustionError
+from interpreter.errors import ArityError, ProviderError, ResourceExhaustionError, TaskschemeError
+from interpreter.limits.handler import Budget
 from interpreter.limits.messages import Message, ModelResponse
-from interpreter.providers import FunctionModel, ProviderError, ScriptedModel
+from interpreter.providers import FunctionModel, ScriptedModel
 from interpreter.providers.testing import usage_of
 
 CLASSIFY = """

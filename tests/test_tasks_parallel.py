@@ -8,8 +8,8 @@ import threading
 import pytest
 from tasks_support import Released, interpreter, run
 
-from interpreter.errors import TaskschemeError
-from interpreter.providers import FunctionModel, ProviderError
+from interpreter.errors import ProviderError, TaskschemeError
+from interpreter.providers import FunctionModel
 
 ECHO = '(define-task (echo x) "{{x}}")'
 

@@ -12,9 +12,9 @@ import pytest
 from tasks_support import Released, interpreter
 
 from interpreter.engine.interpreter import Interpreter
-from interpreter.errors import TaskschemeError
+from interpreter.errors import ProviderError, TaskschemeError
 from interpreter.limits.settings import load_settings
-from interpreter.providers import ProviderError, ScriptedModel
+from interpreter.providers import ScriptedModel
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "examples"))

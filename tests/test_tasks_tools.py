@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from tasks_support import Released, interpreter, run
 
-from interpreter.errors import TaskschemeError
+from interpreter.errors import ProviderError, TaskschemeError
 from interpreter.limits.handler import Budget, message_tokens, tool_tokens
 from interpreter.limits.messages import Message
 from interpreter.limits.models import resolve_model
-from interpreter.providers import FunctionModel, ProviderError, ScriptedModel
+from interpreter.providers import FunctionModel, ScriptedModel
 
 ORDERS = """
 (define looked-up '())

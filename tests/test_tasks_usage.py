@@ -241,7 +241,7 @@ def test_a_tool_result_json_cannot_carry_names_the_tool(tmp_path, fake_llm):
 def test_an_exhaustion_reaching_python_knows_its_call_site():
     from tasks_support import interpreter
 
-    from interpreter.limits.handler import ResourceExhaustionError
+    from interpreter.errors import ResourceExhaustionError
     from interpreter.providers import ScriptedModel
 
     program = '(define-task (t x) #:max-turns 1 "{{x}}")\n(define (go) (t 1))\n(go)'

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from interpreter.diagnostics import format_error
 from interpreter.errors import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
@@ -23,7 +24,6 @@ from interpreter.errors import (
     EXIT_USAGE,
     TaskschemeError,
     UsageError,
-    format_error,
 )
 
 # command-line option -> settings key, for every option that overrides a setting

@@ -16,11 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from interpreter.errors import (
-    LIBRARY_FILES,
-    SOURCES,
     SchemeError,
     SchemeSyntaxError,
-    Span,
     TaskschemeError,
     UnboundVariableError,
     UsageError,
@@ -29,6 +26,7 @@ from interpreter.lang.analyze.analyzer import Analyzer
 from interpreter.lang.datums import UNSPECIFIED, Environment, Symbol, python_to_list
 from interpreter.lang.reader import read_all
 from interpreter.lang.runtime import lookup_failure
+from interpreter.source import Span
 
 if TYPE_CHECKING:
     from interpreter.limits.events import EventBus
@@ -120,8 +118,8 @@ class _Library:
         raise lookup_failure(name, [s.name for s in self.env.bindings], span)
 
 
-def _forms(text: str, file: str):
-    data = read_all(text, file)
+def _forms(text: str, file: str, library: bool = False):
+    data = read_all(text, file, library)
     return zip(data, data.spans, strict=True)
 
 
@@ -132,13 +130,12 @@ _LIBRARY_FORMS: dict[Path, tuple[int, list]] = {}
 
 
 def _library_forms(path: Path) -> list:
-    LIBRARY_FILES.add(str(path))
     stamp = path.stat().st_mtime_ns
     cached = _LIBRARY_FORMS.get(path)
     if cached is None or cached[0] != stamp:
         cached = _LIBRARY_FORMS[path] = (
             stamp,
-            list(_forms(path.read_text(encoding="utf-8"), str(path))),
+            list(_forms(path.read_text(encoding="utf-8"), str(path), library=True)),
         )
     return cached[1]
 
@@ -225,7 +222,7 @@ class Interpreter:
             if code is True or code is False:
                 raise ProgramExit(0 if code else 1)
             if type(code) is not int or not 0 <= code <= 255:
-                from interpreter.errors import type_error
+                from interpreter.lang.raising import type_error
 
                 raise type_error("exit", "an exit code from 0 to 255 or a boolean", code, 1)
             raise ProgramExit(code)
@@ -347,7 +344,6 @@ class Interpreter:
             errors.append(error)
             prefix = getattr(error, "readable_prefix", None)
             forms = list(_forms(text[:prefix], file)) if prefix else []
-            SOURCES.add(file, text)
         self.analyzer.watch_globals = references = []
         self.analyzer.watch_calls = []
         try:
@@ -436,7 +432,7 @@ def _convert(value: Any, active: set[int]) -> Any:
         return value
     key = id(value)
     if key in active:
-        raise SchemeError("cannot convert a circular structure to a Python value", [])
+        raise SchemeError("cannot convert a circular structure to a Python value")
     active.add(key)
     try:
         if kind is HashTable:
@@ -446,7 +442,7 @@ def _convert(value: Any, active: set[int]) -> Any:
             spine: set[int] = set()
             while type(value) is Pair or type(value) is SourcePair:
                 if id(value) in spine:
-                    raise SchemeError("cannot convert a circular list to a Python value", [])
+                    raise SchemeError("cannot convert a circular list to a Python value")
                 spine.add(id(value))
                 items.append(_convert(value.car, active))
                 value = value.cdr

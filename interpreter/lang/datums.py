@@ -12,7 +12,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from interpreter.errors import Span
+from interpreter.source import Span
 
 
 class _Interned:

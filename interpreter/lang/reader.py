@@ -13,9 +13,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from interpreter.errors import SOURCES, SchemeSyntaxError, SourceName, Span
+from interpreter.errors import SchemeSyntaxError
 from interpreter.lang.datums import NIL, Char, Keyword, SourcePair, Symbol
 from interpreter.lang.primitives.number_syntax import parse_number
+from interpreter.source import SourceName, Span
 
 QUOTE_NAMES = {
     "'": Symbol("quote"),
@@ -228,8 +229,9 @@ def _get_parser():
     return _parser
 
 
-def read_all(text: str, file: str = "<string>") -> Datums:
-    """Read every datum in `text`; the source is remembered for error messages."""
+def read_all(text: str, file: str = "<string>", library: bool = False) -> Datums:
+    """Read every datum in `text`. Spans carry the text, so errors can quote it;
+    `library` marks the standard library's own files."""
     from lark.exceptions import (
         UnexpectedCharacters,
         UnexpectedEOF,
@@ -238,8 +240,7 @@ def read_all(text: str, file: str = "<string>") -> Datums:
         VisitError,
     )
 
-    SOURCES.add(file, text)
-    file = SourceName(file, text)
+    file = SourceName(file, text, library)
     _local.file = file
     source = _blank_block_comments(text, file) if "#|" in text else text
     if source.startswith(("#!/", "#! ")):

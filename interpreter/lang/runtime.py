@@ -21,14 +21,14 @@ from typing import Any
 from interpreter.errors import (
     ArityError,
     Frame,
-    RaisedValue,
+    InternalError,
     RecursionDepthError,
     SchemeError,
-    Span,
     TaskschemeError,
-    in_library,
 )
 from interpreter.lang.datums import Environment, Keyword, Promise, Symbol, Values, procedure_name
+from interpreter.lang.raising import raised_value, scheme_error
+from interpreter.source import Span, in_library
 
 UNASSIGNED = object()
 
@@ -346,13 +346,6 @@ def host_error(proc: Any, args: list, error: Exception, span: Span | None) -> Ta
     return internal
 
 
-class InternalError(TaskschemeError):
-    """A bug of ours surfaced while running a program; --debug shows its traceback."""
-
-    kind = "internal-error"
-    original: BaseException | None = None
-
-
 def host_arity_problem(proc: Any, count: int) -> str | None:
     """If `count` arguments cannot bind to `proc`'s signature, say what it expects."""
     import inspect
@@ -451,7 +444,7 @@ def dynamic_wind(before: Any, thunk: Any, after: Any) -> Any:
 def raise_value(value: Any) -> Any:
     """`raise`: the current handler runs here, where the raise happened (in its dynamic
     environment, minus itself); if it returns, that is a secondary error."""
-    _signal(value, value if isinstance(value, TaskschemeError) else RaisedValue(value))
+    _signal(value, value if isinstance(value, TaskschemeError) else raised_value(value))
 
 
 def _signal(value: Any, error: TaskschemeError) -> None:
@@ -480,7 +473,7 @@ def _call_handler(handlers: list, value: Any) -> Any:
 
 
 def _handler_returned(value: Any) -> SchemeError:
-    return SchemeError(
+    return scheme_error(
         "exception handler returned from a non-continuable error; use raise-continuable "
         "to resume, or escape from the handler",
         [value],
@@ -493,7 +486,7 @@ def raise_continuable(value: Any) -> Any:
         return _call_handler(handlers, value)
     if isinstance(value, TaskschemeError):
         raise value
-    raise RaisedValue(value, continuable=True)
+    raise raised_value(value, continuable=True)
 
 
 def with_exception_handler(handler: Any, thunk: Any) -> Any:
@@ -502,7 +495,7 @@ def with_exception_handler(handler: Any, thunk: Any) -> Any:
     by the evaluator (a type error, an unbound variable) reaches it once the stack has
     unwound to here."""
     if not callable(handler):
-        from interpreter.errors import type_error
+        from interpreter.lang.raising import type_error
 
         raise type_error("with-exception-handler", "a procedure", handler, 1)
     handlers = DYNAMIC.handlers
@@ -530,7 +523,7 @@ def make_error(message: Any, *irritants: Any) -> Any:
         from interpreter.lang.printer import display_string
 
         message = display_string(message)
-    error = SchemeError(message, list(irritants))
+    error = scheme_error(message, list(irritants))
     error.who_form = who_form
     _signal(error, error)
 

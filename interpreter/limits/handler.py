@@ -24,7 +24,13 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any, Literal
 
-from interpreter.errors import ConfigError, Span, TaskschemeError
+from interpreter.errors import (
+    BudgetExhaustedError,
+    ConfigError,
+    HandlerReleasedError,
+    Resource,
+    ResourceExhaustionError,
+)
 from interpreter.limits.events import Event, EventBus, EventKind
 from interpreter.limits.messages import Message, ModelResponse, ToolSpec, Usage
 from interpreter.limits.metrics import (
@@ -37,54 +43,11 @@ from interpreter.limits.metrics import (
 from interpreter.limits.models import ModelInfo, whole_number_problem
 from interpreter.limits.settings import HandlerConfig, fraction_problem
 from interpreter.limits.tokens import get_encoding
+from interpreter.source import Span
 
-Resource = Literal["turns", "context", "budget-turns", "budget-tokens"]
 BudgetResource = Literal["budget-turns", "budget-tokens"]
 Encode = Callable[[str], list[int]]
 Pending = list[tuple[EventBus, Event]]
-
-
-class ResourceExhaustionError(TaskschemeError):
-    """A task hit a limit: it ends at once, with what ran out, the figures and the partial
-    transcript. Nothing is retried."""
-
-    kind = "resource-exhausted"
-
-    def __init__(
-        self,
-        resource: Resource,
-        message: str,
-        *,
-        metrics: ResourceMetrics,
-        task: str,
-        call_site: Span | None = None,
-        transcript: list[dict[str, Any]] | None = None,
-    ) -> None:
-        super().__init__(message, call_site)
-        self.resource = resource
-        self.metrics = metrics
-        self.task = task
-        self.transcript = transcript or []
-
-    @property
-    def call_site(self) -> Span | None:
-        """The call that ran the task: the Handler's own, or else where the error was
-        located as it unwound through the task's call (the same as `span`)."""
-        return self.span
-
-
-class BudgetExhaustedError(ResourceExhaustionError):
-    """The run's budget ran out while a task was charging it; `budget` is its snapshot."""
-
-    def __init__(self, resource: Resource, message: str, *, budget: BudgetMetrics, **kw: Any):
-        super().__init__(resource, message, **kw)
-        self.budget = budget
-
-
-class HandlerReleasedError(TaskschemeError):
-    """A released Handler was used again; its conversation is gone."""
-
-    kind = "handler-released"
 
 
 def _scaled(fraction: float, whole: int, rounding: Callable[[Fraction], int]) -> int:

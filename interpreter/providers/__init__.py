@@ -5,13 +5,14 @@ one call the Handler makes per turn. The vendor SDKs are imported only when a pr
 that needs them is made.
 """
 
-from interpreter.providers.base import (
-    Provider,
+from interpreter.errors import (
     ProviderConfigError,
     ProviderError,
     Reason,
     RequestSummary,
+    ScriptExhaustedError,
 )
+from interpreter.providers.base import Provider
 from interpreter.providers.options import (
     PREFIXES,
     ProviderOptions,
@@ -19,7 +20,7 @@ from interpreter.providers.options import (
     options_from_settings,
 )
 from interpreter.providers.replay import RecordingProvider, ReplayProvider
-from interpreter.providers.testing import FunctionModel, ScriptedModel, ScriptExhaustedError
+from interpreter.providers.testing import FunctionModel, ScriptedModel
 
 __all__ = [
     "PREFIXES",

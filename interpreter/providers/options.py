@@ -11,9 +11,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from interpreter.errors import ProviderConfigError
 from interpreter.limits.models import KNOWN_MODELS
 from interpreter.providers.anthropic import AnthropicProvider
-from interpreter.providers.base import Provider, ProviderConfigError
+from interpreter.providers.base import Provider
 from interpreter.providers.openai import OllamaProvider, OpenAIProvider
 from interpreter.providers.replay import ReplayProvider
 

@@ -24,8 +24,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, get_args
 
+from interpreter.errors import ProviderConfigError, ProviderError, Reason
 from interpreter.limits.messages import ModelRequest, ModelResponse
-from interpreter.providers.base import Provider, ProviderConfigError, ProviderError, Reason
+from interpreter.providers.base import Provider
 
 CASSETTE_VERSION = 1
 _MAX_DIFF_LINES = 40

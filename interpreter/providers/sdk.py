@@ -14,8 +14,8 @@ import threading
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from interpreter.errors import ProviderConfigError, ProviderError, Reason, abbreviate
 from interpreter.limits.messages import ModelRequest, ModelResponse
-from interpreter.providers.base import ProviderConfigError, ProviderError, Reason, abbreviate
 
 if TYPE_CHECKING:
     from interpreter.providers.options import ProviderOptions

@@ -18,20 +18,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from interpreter.errors import TaskschemeError
+from interpreter.errors import RequestSummary, ScriptExhaustedError
 from interpreter.limits.messages import ModelRequest, ModelResponse, ToolCall, Usage
-from interpreter.providers.base import RequestSummary
 
 Scripted = str | ModelResponse | Mapping[str, Any]
 
 _USAGE_ENCODING = "o200k_base"
 _DICT_KEYS = {"text", "tool_calls", "finish_reason"}
-
-
-class ScriptExhaustedError(TaskschemeError):
-    """A `ScriptedModel` received more requests than it has responses."""
-
-    kind = "script-exhausted"
 
 
 class _OfflineModel:

@@ -11,39 +11,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from interpreter.errors import SchemeError
+from interpreter.errors import SchemaError, SchemeError, TaskOutputError
 from interpreter.lang.datums import Symbol, is_pair
 from interpreter.lang.primitives.hashtables import HashTable
 from interpreter.lang.primitives.json import from_python, to_python
 from interpreter.lang.printer import write_string
 from interpreter.limits.messages import ModelResponse
-from interpreter.tasks.schema import SchemaError, check_schema, violation
+from interpreter.tasks.schema import check_schema, violation
 
 Output = str | dict[str, Any]  # "text", "json", or a checked JSON schema
 
 TEXT, JSON = Symbol("text"), Symbol("json")
-
-_RAW_SHOWN = 300  # characters of a wrong answer shown in the error message
-
-
-class TaskOutputError(SchemeError):
-    """The model's final answer is not the output the task asked for. `raw` is the answer
-    as the model wrote it (also the error's irritant)."""
-
-    kind = "task-output-error"
-
-    def __init__(self, task: str, problem: str, raw: str) -> None:
-        super().__init__(f"{task}: {problem}", [raw])
-        self.task = task
-        self.raw = raw
-
-    def headline(self) -> str:
-        """The message, then the answer as the model wrote it, on one line and cut short
-        if long (`task-output-raw` has all of it)."""
-        flat = " ".join(self.raw.split())
-        if len(flat) > _RAW_SHOWN:
-            flat = flat[: _RAW_SHOWN - 1].rstrip() + "…"
-        return f"{self.message} (the model answered: {flat or 'nothing'})"
 
 
 def output_option(task: str, value: Any) -> Output:

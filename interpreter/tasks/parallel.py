@@ -13,9 +13,10 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from interpreter.errors import SchemeError, TaskschemeError, type_error
+from interpreter.errors import SchemeError, TaskschemeError
 from interpreter.lang.datums import Keyword, Symbol, list_to_python, python_to_list
 from interpreter.lang.primitives.common import check_procedure
+from interpreter.lang.raising import type_error
 from interpreter.lang.runtime import apply_procedure, split_keywords
 from interpreter.tasks.threads import start_worker
 

@@ -25,29 +25,33 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from interpreter.errors import ArityError, ConfigError, SchemeError, TaskschemeError, type_error
+from interpreter.errors import (
+    ArityError,
+    BudgetExhaustedError,
+    ConfigError,
+    ProviderConfigError,
+    ProviderError,
+    SchemeError,
+    TaskNestingError,
+    TaskschemeError,
+    TemplateError,
+)
 from interpreter.lang.analyze.analyzer import WORKING_MEMORY
 from interpreter.lang.datums import NIL, Keyword, Symbol, list_to_python
 from interpreter.lang.printer import write_string
+from interpreter.lang.raising import scheme_error, type_error
 from interpreter.lang.runtime import split_keywords
 from interpreter.limits.events import EventBus
-from interpreter.limits.handler import Budget, BudgetExhaustedError, Handler
+from interpreter.limits.handler import Budget, Handler
 from interpreter.limits.messages import Message, ModelRequest, ToolCall
 from interpreter.limits.metrics import ResourceMetrics
 from interpreter.limits.models import REPLAY_PREFIX, ModelInfo, resolve_model, split_spec
 from interpreter.limits.settings import HandlerConfig, Settings
-from interpreter.providers import (
-    Provider,
-    ProviderConfigError,
-    ProviderError,
-    RecordingProvider,
-    make_provider,
-    options_from_settings,
-)
+from interpreter.providers import Provider, RecordingProvider, make_provider, options_from_settings
 from interpreter.providers.base import output_instruction
 from interpreter.tasks.output import Output, decode, output_option
 from interpreter.tasks.parallel import parallel_map
-from interpreter.tasks.templates import Template, TemplateError, placeholders, shown
+from interpreter.tasks.templates import Template, placeholders, shown
 from interpreter.tasks.threads import TASK_CHAIN
 from interpreter.tasks.tools import Tool, ToolParam, make_tool
 from interpreter.tasks.values import PROCEDURES, budget_value, metrics_value
@@ -66,13 +70,6 @@ _LIMIT_OPTIONS = {
 }
 _LLM_OPTIONS = [Keyword(name) for name in (*_LIMIT_OPTIONS, "output", "tools", "interactive")]
 _TASK_OPTIONS = [*_LLM_OPTIONS, Keyword("context")]
-
-
-class TaskNestingError(SchemeError):
-    """Tasks calling tasks too deeply, or in a cycle. A mistake in the program's structure,
-    so it is never handed to a model as a tool error."""
-
-    kind = "task-nesting-error"
 
 
 # Errors from inside a tool that end the calling task too instead of being reported to
@@ -389,7 +386,7 @@ class TaskRunner:
         except EOFError:
             raise SchemeError("the user gave no answer (end of input)") from None
         if not isinstance(answer, str):
-            raise SchemeError("ask_user: the answer must be a string", [answer])
+            raise scheme_error("ask_user: the answer must be a string", [answer])
         return answer
 
     @contextmanager

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from interpreter.errors import TaskschemeError
+from interpreter.errors import SchemaError
 
 JSON_TYPES = ("object", "array", "string", "number", "integer", "boolean", "null")
 
@@ -26,12 +26,6 @@ ANNOTATIONS = frozenset({"$schema", "$id", "title", "description", "default", "e
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SHOWN_AT = 60
-
-
-class SchemaError(TaskschemeError):
-    """An output schema that is not one this validator understands (found at definition)."""
-
-    kind = "schema-error"
 
 
 def _is_number(value: Any) -> bool:

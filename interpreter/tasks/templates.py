@@ -13,17 +13,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from interpreter.errors import SchemeError
+from interpreter.errors import TemplateError
 from interpreter.lang.printer import display_string
 
 # A Scheme identifier: no whitespace, brackets, quotes, commas or colons.
 PLACEHOLDER = re.compile(r"\{\{\s*([^\s{}()\[\]\"',:;`]+)\s*\}\}")
-
-
-class TemplateError(SchemeError):
-    """A placeholder that names nothing the task can see."""
-
-    kind = "template-error"
 
 
 class Template:

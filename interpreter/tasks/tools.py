@@ -14,10 +14,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from interpreter.errors import SchemeError, type_error
+from interpreter.errors import ToolError
 from interpreter.lang.datums import UNSPECIFIED, Symbol, list_to_python
 from interpreter.lang.primitives.common import is_procedure
 from interpreter.lang.primitives.json import from_python, to_json_text
+from interpreter.lang.raising import type_error
 from interpreter.lang.runtime import apply_procedure
 from interpreter.limits.messages import ToolSpec
 from interpreter.tasks.schema import TYPE_TESTS
@@ -27,12 +28,6 @@ TOOL_TYPES = ("string", "number", "integer", "boolean", "array", "object")
 
 # What OpenAI and Anthropic accept as a tool name.
 _WIRE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-
-
-class ToolError(SchemeError):
-    """A tool that cannot be defined, or arguments from the model that do not fit it."""
-
-    kind = "tool-error"
 
 
 @dataclass(frozen=True, slots=True)

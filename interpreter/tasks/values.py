@@ -12,14 +12,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from interpreter.errors import SchemeError, type_error
+from interpreter.errors import ProviderError, ResourceExhaustionError, SchemeError, TaskOutputError
 from interpreter.lang.datums import NIL, Pair, Symbol, is_pair, python_to_list
 from interpreter.lang.primitives.json import from_python
 from interpreter.lang.printer import write_string
-from interpreter.limits.handler import ResourceExhaustionError
+from interpreter.lang.raising import type_error
 from interpreter.limits.metrics import BudgetMetrics, ResourceMetrics
-from interpreter.providers import ProviderError
-from interpreter.tasks.output import TaskOutputError
 
 
 def _alist(*entries: tuple[str, Any]) -> Any:

@@ -13,14 +13,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from interpreter.errors import (
-    ArityError,
-    SchemeSyntaxError,
-    Span,
-    TaskschemeError,
-    UnboundVariableError,
-    type_error,
-)
+from interpreter.errors import ArityError, SchemeSyntaxError, TaskschemeError, UnboundVariableError
 from interpreter.lang.datums import (
     NIL,
     UNSPECIFIED,
@@ -44,6 +37,7 @@ from interpreter.lang.expand.expander import (
     make,
     strip_aliases,
 )
+from interpreter.lang.raising import type_error
 from interpreter.lang.runtime import (
     DYNAMIC,
     GUARD_MARK,
@@ -55,6 +49,7 @@ from interpreter.lang.runtime import (
     host_error,
     run_calls,
 )
+from interpreter.source import Span
 
 S = Symbol
 Node = Callable[[Environment], Any]

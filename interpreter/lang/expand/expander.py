@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from interpreter.errors import SchemeSyntaxError, Span, type_error
+from interpreter.errors import SchemeSyntaxError
 from interpreter.lang.datums import (
     NIL,
     UNSPECIFIED,
@@ -41,6 +41,8 @@ from interpreter.lang.datums import (
     gensym,
     is_pair,
 )
+from interpreter.lang.raising import type_error
+from interpreter.source import Span
 
 S = Symbol
 QUOTE, QUASIQUOTE, UNQUOTE, UNQUOTE_SPLICING = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from interpreter.errors import SchemeError, type_error
+from interpreter.errors import SchemeError
 from interpreter.lang.datums import UNSPECIFIED
 from interpreter.lang.primitives import primitive
 from interpreter.lang.primitives.common import (
@@ -14,6 +14,7 @@ from interpreter.lang.primitives.common import (
     check_range,
     check_string,
 )
+from interpreter.lang.raising import type_error
 
 
 def _check_bytevector(proc: str, value: Any, position: int) -> bytes | bytearray:

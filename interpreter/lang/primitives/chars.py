@@ -6,10 +6,11 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from interpreter.errors import SchemeError, type_error
+from interpreter.errors import SchemeError
 from interpreter.lang.datums import Char
 from interpreter.lang.primitives import primitive
 from interpreter.lang.primitives.common import ORDERINGS, check_nonnegative, define_comparison
+from interpreter.lang.raising import type_error
 
 _MAX_CODE_POINT = 0x10FFFF
 _SURROGATES = range(0xD800, 0xE000)

@@ -14,9 +14,10 @@ from functools import partial
 from itertools import pairwise
 from typing import Any
 
-from interpreter.errors import SchemeError, type_error
+from interpreter.errors import SchemeError
 from interpreter.lang.datums import NIL, Pair, Parameter, SourcePair
 from interpreter.lang.primitives import primitive
+from interpreter.lang.raising import type_error
 
 ORDERINGS: dict[str, Callable[[Any, Any], bool]] = {
     "=?": operator.eq,

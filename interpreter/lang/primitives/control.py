@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from interpreter.errors import TaskschemeError, type_error
+from interpreter.errors import TaskschemeError
 from interpreter.lang.datums import UNSPECIFIED, Parameter, Promise
 from interpreter.lang.primitives import alias, primitive
+from interpreter.lang.raising import type_error
 from interpreter.lang.runtime import (
     call_cc,
     call_with_values,

@@ -14,10 +14,10 @@ import math
 from fractions import Fraction
 from typing import Any
 
-from interpreter.errors import type_error
 from interpreter.lang.datums import EOF, Char, Keyword, Pair, SourcePair, Symbol
 from interpreter.lang.primitives import primitive
 from interpreter.lang.primitives.common import check_string, define_comparison, is_procedure
+from interpreter.lang.raising import type_error
 
 # After this many compared nodes, `equal?` starts remembering pairs of nodes it has compared.
 _CYCLE_WATCH_AFTER = 10_000

@@ -15,11 +15,12 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from interpreter.errors import SchemeError, type_error
+from interpreter.errors import SchemeError
 from interpreter.lang.datums import UNSPECIFIED, Char, Nil, Pair, SourcePair, Symbol, python_to_list
 from interpreter.lang.primitives import alias, primitive
 from interpreter.lang.primitives.common import check_procedure, list_items
 from interpreter.lang.printer import register_writer
+from interpreter.lang.raising import scheme_error, type_error
 
 
 class _Tag:
@@ -109,7 +110,7 @@ class _Leave:
 
 def _enter(key: int, active: set[int], whole: Any) -> None:
     if key in active:
-        raise SchemeError("hash table key is circular", [whole])
+        raise scheme_error("hash table key is circular", [whole])
     active.add(key)
 
 
@@ -221,7 +222,7 @@ def is_hash_table(obj: Any) -> bool:
 
 
 def _missing(proc: str, key: Any) -> SchemeError:
-    return SchemeError(f"{proc}: key not found:", [key])
+    return scheme_error(f"{proc}: key not found:", [key])
 
 
 @primitive("hash-table-ref")

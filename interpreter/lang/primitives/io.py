@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from interpreter.errors import SchemeError, type_error
+from interpreter.errors import SchemeError
 from interpreter.lang.datums import EOF, UNSPECIFIED, Char, Parameter
 from interpreter.lang.primitives import alias, primitive
 from interpreter.lang.primitives.chars import check_char
@@ -30,6 +30,7 @@ from interpreter.lang.printer import (
     write_shared_string,
     write_string,
 )
+from interpreter.lang.raising import type_error
 
 
 class _Port:

@@ -16,13 +16,14 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
-from interpreter.errors import SchemeError, type_error
+from interpreter.errors import SchemeError
 from interpreter.lang.datums import NIL, Pair, SourcePair, Symbol, python_to_list
 from interpreter.lang.primitives import alias, primitive
 from interpreter.lang.primitives.common import check_index, check_string, list_items
 from interpreter.lang.primitives.hashtables import HashTable
 from interpreter.lang.primitives.number_syntax import parse_integer
 from interpreter.lang.printer import write_string
+from interpreter.lang.raising import scheme_error, type_error
 
 NULL = Symbol("null")
 _ABBREVIATE_AT = 200
@@ -45,7 +46,7 @@ def from_json_text(text: str, proc: str = "json->scheme") -> Any:
             [_abbreviate(text)],
         ) from None
     except RecursionError:
-        raise SchemeError(f"{proc}: JSON nested too deeply", [_abbreviate(text)]) from None
+        raise scheme_error(f"{proc}: JSON nested too deeply", [_abbreviate(text)]) from None
     return from_python(data)
 
 

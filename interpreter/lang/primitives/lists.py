@@ -11,11 +11,12 @@ from __future__ import annotations
 from itertools import product
 from typing import Any
 
-from interpreter.errors import SchemeError, SchemeTypeError, type_error
+from interpreter.errors import SchemeError, SchemeTypeError
 from interpreter.lang.datums import NIL, UNSPECIFIED, Pair, SourcePair, python_to_list
 from interpreter.lang.primitives import primitive
 from interpreter.lang.primitives.common import check_nonnegative, check_procedure, list_items, spine
 from interpreter.lang.printer import write_string
+from interpreter.lang.raising import type_error
 
 
 @primitive("cons")

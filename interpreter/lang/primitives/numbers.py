@@ -17,7 +17,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from interpreter.errors import SchemeError, type_error
+from interpreter.errors import SchemeError
 from interpreter.lang.datums import Values
 from interpreter.lang.primitives import alias, primitive
 from interpreter.lang.primitives.common import compare_chain
@@ -28,6 +28,7 @@ from interpreter.lang.primitives.number_syntax import (
     parse_number,
     to_float,
 )
+from interpreter.lang.raising import type_error
 
 Number = int | Fraction | float
 NUMBER_TYPES = frozenset((int, Fraction, float))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from interpreter.errors import SchemeError, type_error
+from interpreter.errors import SchemeError
 from interpreter.lang.datums import Char, python_to_list
 from interpreter.lang.primitives import primitive
 from interpreter.lang.primitives.chars import check_char
@@ -25,6 +25,7 @@ from interpreter.lang.primitives.common import (
     define_comparison,
     list_items,
 )
+from interpreter.lang.raising import type_error
 
 
 def _folded_string(proc: str, value: Any, position: int) -> str:

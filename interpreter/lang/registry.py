@@ -1,0 +1,107 @@
+"""How forms and procedures enter the language: each layer declares its own.
+
+The core's special forms, the derived forms of the expander and the task language's
+forms are all entries of a `FormRegistry`; the analyzer dispatches through the
+registries it is given and keeps no list of names of its own. A form declares its name
+and its usage next to the code that analyzes or rewrites it, so a misuse is reported
+in the form's own words. Procedures a layer provides are named up front and made on
+first use (`LazyProcedures`), so a program that never calls them never loads that layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from interpreter.errors import SchemeSyntaxError
+from interpreter.lang.datums import Symbol
+from interpreter.source import Span
+
+if TYPE_CHECKING:
+    from interpreter.lang.analyze.analyzer import Analyzer, Node, Scope
+
+Analyze = Callable[["Analyzer", Any, "Scope | None", bool, "Span | None"], "Node"]
+Rewrite = Callable[[Any, "Span | None"], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SpecialForm:
+    """A form the analyzer turns into a node itself: `analyze(analyzer, form, scope, tail,
+    span)`."""
+
+    name: str
+    usage: str
+    analyze: Analyze
+
+    def bad(self, span: Span | None, problem: str | None = None) -> SchemeSyntaxError:
+        """The syntax error for a use that does not fit the form's shape."""
+        detail = problem or f"expected {self.usage}"
+        return SchemeSyntaxError(f"bad {self.name}: {detail}", span)
+
+
+@dataclass(frozen=True, slots=True)
+class DerivedForm:
+    """A form rewritten into other forms before analysis: `rewrite(form, span)`."""
+
+    name: str
+    rewrite: Rewrite
+
+
+class FormRegistry:
+    """The forms one layer adds to the language, registered by decorators."""
+
+    def __init__(self, layer: str) -> None:
+        self.layer = layer
+        self.special: dict[Symbol, SpecialForm] = {}
+        self.derived: dict[Symbol, DerivedForm] = {}
+
+    def special_form(self, name: str | Symbol, usage: str) -> Callable[[Analyze], Analyze]:
+        """Register the decorated function as the analysis of the special form `name`."""
+
+        def register(analyze: Analyze) -> Analyze:
+            symbol = name if isinstance(name, Symbol) else Symbol(name)
+            self._claim(symbol)
+            self.special[symbol] = SpecialForm(symbol.name, usage, analyze)
+            return analyze
+
+        return register
+
+    def derived_form(self, name: str) -> Callable[[Rewrite], Rewrite]:
+        """Register the decorated function as the rewriting of the derived form `name`."""
+
+        def register(rewrite: Rewrite) -> Rewrite:
+            symbol = Symbol(name)
+            self._claim(symbol)
+            self.derived[symbol] = DerivedForm(name, rewrite)
+            return rewrite
+
+        return register
+
+    def _claim(self, symbol: Symbol) -> None:
+        if symbol in self.special or symbol in self.derived:
+            raise ValueError(f"{self.layer} registers the form {symbol.name} twice")
+
+
+class LazyProcedures:
+    """Procedures a layer provides under known names, made on the first use of any."""
+
+    def __init__(self, names: Iterable[str], make: Callable[[], Mapping[str, Any]]) -> None:
+        self.names = frozenset(Symbol(name) for name in names)
+        self._make = make
+
+    def make(self) -> Mapping[str, Any]:
+        return self._make()
+
+
+def merged(registries: Iterable[FormRegistry]) -> tuple[dict, dict]:
+    """The special and derived forms of `registries`; a name claimed twice is a bug."""
+    special: dict[Symbol, SpecialForm] = {}
+    derived: dict[Symbol, DerivedForm] = {}
+    for registry in registries:
+        for table, entries in ((special, registry.special), (derived, registry.derived)):
+            for symbol, entry in entries.items():
+                if symbol in special or symbol in derived:
+                    raise ValueError(f"{registry.layer} registers the form {symbol.name} again")
+                table[symbol] = entry
+    return special, derived
