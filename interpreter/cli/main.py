@@ -397,7 +397,7 @@ def run_with_deep_stack(action: Callable[[], Any]) -> Any:
     """Run `action` on a worker thread with a large stack, so deep recursion cannot
     overflow the C stack. Ctrl-C in the main thread is passed on to the worker, which
     unwinds (releasing its Handlers); a second Ctrl-C stops waiting for it."""
-    from interpreter.tasks.threads import start_worker
+    from interpreter.lang.threads import start_worker
 
     outcome: dict[str, Any] = {}
     done = threading.Event()

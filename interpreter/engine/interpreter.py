@@ -8,9 +8,7 @@ library code and a program that redefines `map` cannot change what `filter` does
 
 from __future__ import annotations
 
-import re
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,14 +17,15 @@ from interpreter.errors import (
     SchemeError,
     SchemeSyntaxError,
     TaskschemeError,
-    UnboundVariableError,
-    UsageError,
 )
-from interpreter.lang.analyze.analyzer import Analyzer
+from interpreter.lang.analyze import LANGUAGE_FORMS, Analyzer
+from interpreter.lang.analyze.lint import Lint
 from interpreter.lang.datums import UNSPECIFIED, Environment, Symbol, python_to_list
-from interpreter.lang.reader import read_all
-from interpreter.lang.runtime import lookup_failure
+from interpreter.lang.library import Library, read_forms
+from interpreter.lang.runtime import finish, lookup_failure
 from interpreter.source import Span
+from interpreter.tasks.language import TASK_FORMS, TASK_PROCEDURES
+from interpreter.tasks.state import TaskState
 
 if TYPE_CHECKING:
     from interpreter.limits.events import EventBus
@@ -37,39 +36,6 @@ if TYPE_CHECKING:
     from interpreter.tasks.runner import TaskRunner
 
 PYTHON_FRAMES_PER_CALL = 4
-# Names the task layer provides: seeing one loads it (programs without tasks never do).
-TASK_NAMES = frozenset(
-    [
-        "make-task",
-        "make-tool",
-        "llm",
-        "task-metrics",
-        "metrics-ref",
-        "run-budget",
-        "parallel-map",
-        "resource-exhausted?",
-        "resource-error-resource",
-        "resource-error-metrics",
-        "resource-error-task",
-        "resource-error-transcript",
-        "provider-error?",
-        "provider-error-reason",
-        "task-output-error?",
-        "task-output-raw",
-    ]
-)
-_DEFINITION = re.compile(r"^\((?:define|define-syntax)\s+\(*([^\s()]+)", re.M)
-
-
-def stdlib_directory() -> Path:
-    """stdlib/ beside the package in a checkout, or inside it when installed."""
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here.parent / "stdlib", here / "stdlib"):
-        if candidate.is_dir():
-            return candidate
-    raise UsageError(
-        f"the standard library is missing (looked in {here.parent / 'stdlib'} and {here / 'stdlib'})"
-    )
 
 
 class ProgramExit(BaseException):
@@ -82,62 +48,6 @@ class ProgramExit(BaseException):
     def __init__(self, code: int) -> None:
         super().__init__(code)
         self.code = code
-
-
-class _Library:
-    """The standard library's own environment, filled file by file on first use."""
-
-    def __init__(self, primitives: dict[Symbol, Any]) -> None:
-        self.directory = stdlib_directory()
-        self.index: dict[Symbol, Path] = {}
-        for path in sorted(self.directory.glob("*.scm")):
-            for name in _DEFINITION.findall(path.read_text(encoding="utf-8")):
-                self.index.setdefault(Symbol(name), path)
-        self.env = Environment(dict(primitives))
-        self.analyzer = Analyzer(self.env, self._miss)
-        self.loaded: set[Path] = set()
-        self.lock = threading.RLock()
-
-    def provides(self, name: Symbol) -> bool:
-        return name in self.index
-
-    def value(self, name: Symbol) -> Any:
-        with self.lock:
-            path = self.index[name]
-            if path not in self.loaded:
-                self.loaded.add(path)
-                for form, span in _library_forms(path):
-                    self.analyzer.analyze_toplevel(form, span)(self.env)
-        return self.env.bindings[name]
-
-    def _miss(self, name: Symbol, span: Span | None, probe: bool = False) -> Any:
-        if probe:
-            return name in self.index
-        if name in self.index:
-            return self.value(name)
-        raise lookup_failure(name, [s.name for s in self.env.bindings], span)
-
-
-def _forms(text: str, file: str, library: bool = False):
-    data = read_all(text, file, library)
-    return zip(data, data.spans, strict=True)
-
-
-# stdlib file -> (its mtime, its forms): read once per process, not once per Interpreter
-# (reading is most of the cost of loading; the data are shared, quoted literals are
-# immutable, and each Interpreter still analyzes them against its own environment)
-_LIBRARY_FORMS: dict[Path, tuple[int, list]] = {}
-
-
-def _library_forms(path: Path) -> list:
-    stamp = path.stat().st_mtime_ns
-    cached = _LIBRARY_FORMS.get(path)
-    if cached is None or cached[0] != stamp:
-        cached = _LIBRARY_FORMS[path] = (
-            stamp,
-            list(_forms(path.read_text(encoding="utf-8"), str(path), library=True)),
-        )
-    return cached[1]
 
 
 class Interpreter:
@@ -178,9 +88,15 @@ class Interpreter:
         }
         self._runner: TaskRunner | None = None
         primitives = {Symbol(name): fn for name, fn in all_primitives().items()}
-        self.library = _Library(primitives)
+        self.library = Library(primitives)
         self.env = Environment(dict(primitives))
-        self.analyzer = Analyzer(self.env, self._global_miss)
+        self.task_state = TaskState()
+        self.analyzer = Analyzer(
+            self.env,
+            self._global_miss,
+            (*LANGUAGE_FORMS, TASK_FORMS),
+            layer_state={"tasks": self.task_state},
+        )
         self.argv = list(argv or ["taskscheme"])
         self.max_recursion_depth = settings.get("max_recursion_depth")
         limit = self.max_recursion_depth * PYTHON_FRAMES_PER_CALL + 2000
@@ -194,7 +110,7 @@ class Interpreter:
         if self._runner is None:
             from interpreter.tasks.runner import TaskRunner
 
-            self._runner = TaskRunner(self.settings, **self._task_options)
+            self._runner = TaskRunner(self.settings, state=self.task_state, **self._task_options)
             for name, fn in self._runner.primitives().items():
                 self.env.bindings.setdefault(Symbol(name), fn)
         return self._runner
@@ -208,9 +124,7 @@ class Interpreter:
 
     def _install_builtins(self) -> None:
         def scheme_eval(expression: Any, environment: Any = None) -> Any:
-            from interpreter.lang.analyze.analyzer import _finish
-
-            return _finish(self.analyzer.analyze_toplevel(expression, None)(self.env))
+            return finish(self.analyzer.analyze_toplevel(expression, None)(self.env))
 
         def interaction_environment() -> Environment:
             return self.env
@@ -288,7 +202,7 @@ class Interpreter:
             value = self.library.value(name)
             self.env.bindings.setdefault(name, value)
             return value
-        if self._runner is None and name.name in TASK_NAMES:
+        if self._runner is None and name.name in TASK_PROCEDURES:
             self.runner  # noqa: B018 - installs the task procedures
         if name in self.env.bindings:
             return True if probe else self.env.bindings[name]
@@ -305,7 +219,7 @@ class Interpreter:
     def eval_scheme(self, text: str, file: str = "<eval>") -> Any:
         """Evaluate every form in `text`; the value of the last, as a Scheme value."""
         result: Any = UNSPECIFIED
-        for form, span in _forms(text, file):
+        for form, span in read_forms(text, file):
             result = self._run_form(form, span)
         return result
 
@@ -324,11 +238,9 @@ class Interpreter:
         return self.eval_scheme(text, str(path))
 
     def _run_form(self, form: Any, span: Span | None) -> Any:
-        from interpreter.lang.analyze.analyzer import _finish
-
         node = self.analyzer.analyze_toplevel(form, span)
         try:
-            return _finish(node(self.env))
+            return finish(node(self.env))
         except RecursionError as error:
             from interpreter.lang.runtime import host_error
 
@@ -338,35 +250,30 @@ class Interpreter:
         """Read and expand every form without running any; return every error found."""
         errors: list[TaskschemeError] = []
         try:
-            forms = list(_forms(text, file))
+            forms = list(read_forms(text, file))
         except SchemeSyntaxError as error:
             # the forms before the one that does not read are still checked
             errors.append(error)
             prefix = getattr(error, "readable_prefix", None)
-            forms = list(_forms(text[:prefix], file)) if prefix else []
-        self.analyzer.watch_globals = references = []
-        self.analyzer.watch_calls = []
+            forms = list(read_forms(text[:prefix], file)) if prefix else []
+        lint = self.analyzer.observer = Lint(self.analyzer)
         try:
             for form, span in forms:
                 try:
                     self.analyzer.analyze_toplevel(form, span)
                 except TaskschemeError as error:
                     errors.append(error)
-            errors.extend(self.analyzer.arity_problems())
         finally:
-            self.analyzer.watch_globals = None
-            self.analyzer.watch_calls = None
-        known = set(self.env.bindings) | self.analyzer.defined_globals
-        for name, span, scope, role in references:
-            if name not in known and not self.library.provides(name):
-                try:
-                    self._global_miss(name, span)
-                except UnboundVariableError as error:
-                    errors.append(self.analyzer.explain_unbound(error, name, scope, role))
-                except TaskschemeError as error:
-                    errors.append(error)
+            self.analyzer.observer = None
+        errors.extend(lint.arity_problems())
+        errors.extend(lint.unbound(self._look_up))
         errors.sort(key=lambda e: (e.span.line, e.span.col) if e.span else (0, 0))
         return errors
+
+    def _look_up(self, name: Symbol, span: Span | None) -> None:
+        """Make sure `name` is bound, loading it if needed; the unbound error if not."""
+        if name not in self.env.bindings and not self.library.provides(name):
+            self._global_miss(name, span)
 
     def call(self, procedure: str | Callable, *args: Any) -> Any:
         """Call a Scheme procedure (or the global of that name) from Python."""

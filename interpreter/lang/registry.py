@@ -12,17 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from interpreter.errors import SchemeSyntaxError
 from interpreter.lang.datums import Symbol
 from interpreter.source import Span
 
-if TYPE_CHECKING:
-    from interpreter.lang.analyze.analyzer import Analyzer, Node, Scope
-
-Analyze = Callable[["Analyzer", Any, "Scope | None", bool, "Span | None"], "Node"]
-Rewrite = Callable[[Any, "Span | None"], Any]
+# (analyzer, form, scope, tail, span) -> node; see lang/analyze
+Analyze = Callable[..., Any]
+# (form, span) -> the form it stands for
+Rewrite = Callable[[Any, Span | None], Any]
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from interpreter.diagnostics import did_you_mean, suggest
 from interpreter.errors import (
     ArityError,
     Frame,
@@ -194,13 +195,6 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def _suggest(name: str, candidates) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
-
-
 def split_keywords(
     proc_name: str, args: list | tuple, allowed: list[Keyword], allow_other: bool = False
 ) -> tuple[list, dict[Keyword, Any]]:
@@ -217,7 +211,7 @@ def split_keywords(
         if type(item) is Keyword and (item in known or not allow_other):
             if item not in known:
                 names = " ".join(f"#:{k.name}" for k in allowed) or "no keywords"
-                hint = _suggest(f"#:{item.name}", [f"#:{k.name}" for k in allowed])
+                hint = did_you_mean(f"#:{item.name}", [f"#:{k.name}" for k in allowed])
                 raise ArityError(
                     f"{proc_name}: unknown keyword #:{item.name}{hint} (it takes {names})"
                 )
@@ -301,6 +295,13 @@ def _in_library(proc: Lambda) -> bool:
     """Is `proc` defined in the standard library? A chain frame never names a library
     procedure's internal helpers (a `map` loop) in place of what the program called."""
     return in_library(proc.span)
+
+
+def finish(result: Any) -> Any:
+    """Run a tail call to completion where a form must finish inside its own extent."""
+    if type(result) is TailCall:
+        return apply_procedure(result.proc, result.args)
+    return result
 
 
 def apply_procedure(proc: Any, args: list) -> Any:
@@ -603,19 +604,12 @@ def make_promise(value: Any) -> Promise:
     return value if isinstance(value, Promise) else Promise(True, value)
 
 
-def closest_name(name: str, candidates) -> str | None:
-    import difflib
-
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
 def lookup_failure(name: Symbol, candidates, span: Span | None) -> TaskschemeError:
     """An unbound `name`, suggesting the closest of `candidates` (kept as `suggestion`,
     so the analyzer can prefer a close local name)."""
     from interpreter.errors import UnboundVariableError
 
-    close = closest_name(name.name, candidates)
+    close = suggest(name.name, candidates)
     hint = f" (did you mean {close}?)" if close else ""
     error = UnboundVariableError(f"unbound variable {name.name}{hint}", span=span)
     error.suggestion = close

@@ -18,7 +18,7 @@ from interpreter.lang.datums import Keyword, Symbol, list_to_python, python_to_l
 from interpreter.lang.primitives.common import check_procedure
 from interpreter.lang.raising import type_error
 from interpreter.lang.runtime import apply_procedure, split_keywords
-from interpreter.tasks.threads import start_worker
+from interpreter.lang.threads import start_worker
 
 WORKERS, ERRORS = Keyword("workers"), Keyword("errors")
 FIRST, COLLECT = Symbol("first"), Symbol("collect")

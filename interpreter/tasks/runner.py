@@ -36,7 +36,6 @@ from interpreter.errors import (
     TaskschemeError,
     TemplateError,
 )
-from interpreter.lang.analyze.analyzer import WORKING_MEMORY
 from interpreter.lang.datums import NIL, Keyword, Symbol, list_to_python
 from interpreter.lang.printer import write_string
 from interpreter.lang.raising import scheme_error, type_error
@@ -51,8 +50,8 @@ from interpreter.providers import Provider, RecordingProvider, make_provider, op
 from interpreter.providers.base import output_instruction
 from interpreter.tasks.output import Output, decode, output_option
 from interpreter.tasks.parallel import parallel_map
+from interpreter.tasks.state import TaskState, bound
 from interpreter.tasks.templates import Template, placeholders, shown
-from interpreter.tasks.threads import TASK_CHAIN
 from interpreter.tasks.tools import Tool, ToolParam, make_tool
 from interpreter.tasks.values import PROCEDURES, budget_value, metrics_value
 
@@ -131,7 +130,9 @@ class Task:
             expected = f"{len(self.params)} argument{'' if len(self.params) == 1 else 's'}"
             raise ArityError(f"{self.name}: expects {expected}, got {len(args)}")
         values = dict(zip(self.params, args, strict=True))
-        context = _context_values(self.name, self.options.context)
+        context = _context_values(
+            self.name, self.options.context, self.runner.state.working_memory.get()
+        )
         prompt = self.template.render({**values, **context})
         unplaced = [key for key in self.options.context if key not in self.template.names]
         if unplaced:
@@ -140,9 +141,9 @@ class Task:
         return self.runner.run(self.options, prompt)
 
 
-def _context_values(task: str, keys: tuple[str, ...]) -> dict[str, Any]:
-    """The working-memory entries the task asked for, from the innermost `with-context`."""
-    frame = WORKING_MEMORY.current
+def _context_values(task: str, keys: tuple[str, ...], frame: Any) -> dict[str, Any]:
+    """The working-memory entries the task asked for, from `frame`, the innermost
+    `with-context`'s (or None)."""
     values = {}
     for key in keys:
         found, value = frame.lookup_context(Symbol(key)) if frame is not None else (False, None)
@@ -170,6 +171,17 @@ def ask_on_terminal(question: str) -> str:
     return line.rstrip("\n")
 
 
+# The task layer's procedures that are the runner's own methods, by the names programs
+# call them; with make-tool and the accessors of values.py, they are TASK_PROCEDURES.
+_RUNNER_PROCEDURES = {
+    "make-task": "make_task",
+    "llm": "llm",
+    "task-metrics": "task_metrics",
+    "run-budget": "run_budget",
+    "parallel-map": "parallel_map",
+}
+
+
 class TaskRunner:
     """The task layer of one run: models, budget, events, and the last task's metrics.
 
@@ -187,8 +199,10 @@ class TaskRunner:
         budget: Budget | None = None,
         ask_user: AskUser | None = None,
         record_path: str | None = None,
+        state: TaskState | None = None,
     ) -> None:
         self.settings = settings
+        self.state = state or TaskState()
         self.events = events
         self.budget = budget
         self.ask_user = ask_user or ask_on_terminal
@@ -219,14 +233,9 @@ class TaskRunner:
     def primitives(self) -> dict[str, Callable[..., Any]]:
         """The host procedures of the task layer, by the name programs call them."""
         procedures: dict[str, Callable[..., Any]] = {
-            "make-task": self.make_task,
-            "make-tool": make_tool,
-            "llm": self.llm,
-            "task-metrics": self.task_metrics,
-            "run-budget": self.run_budget,
-            "parallel-map": self.parallel_map,
-            **PROCEDURES,
+            name: getattr(self, method) for name, method in _RUNNER_PROCEDURES.items()
         }
+        procedures.update({"make-tool": make_tool, **PROCEDURES})
         return {name: _named(name, fn) for name, fn in procedures.items()}
 
     def make_task(self, *args: Any) -> Task:
@@ -393,7 +402,7 @@ class TaskRunner:
     def _entered(self, options: TaskOptions) -> Iterator[None]:
         """Push the task on this thread's chain of running tasks, refusing cycles and
         nesting deeper than max_task_depth."""
-        chain = TASK_CHAIN.running
+        chain = self.state.chain.get()
         if options in chain:
             cycle = [o.name for o in chain[chain.index(options) :]]
             raise TaskNestingError("task cycle: " + " -> ".join([*cycle, options.name]))
@@ -403,11 +412,8 @@ class TaskRunner:
             raise TaskNestingError(
                 f"tasks nested too deeply: {names} is deeper than max_task_depth {depth}"
             )
-        chain.append(options)
-        try:
+        with bound(self.state.chain, (*chain, options)):
             yield
-        finally:
-            chain.pop()
 
     # -- models -----------------------------------------------------------------------------
 

@@ -11,12 +11,12 @@ rule off.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Callable
 from typing import Any
 
+from interpreter.diagnostics import suggest
 from interpreter.errors import SchemaError
 
 JSON_TYPES = ("object", "array", "string", "number", "integer", "boolean", "null")
@@ -80,8 +80,8 @@ def check_schema(schema: Any, path: str = "$") -> dict[str, Any]:
             checked[keyword] = value
         else:
             known = [*_KEYWORD_CHECKS, *ANNOTATIONS]
-            close = difflib.get_close_matches(keyword, known, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            close = suggest(keyword, known)
+            hint = f" (did you mean {close!r}?)" if close else ""
             raise SchemaError(
                 f"output schema at {path}: unsupported keyword {keyword!r}{hint}; "
                 f"supported: {', '.join(_KEYWORD_CHECKS)}"

@@ -8,11 +8,11 @@ not on the first (paid) call. Anything between double braces that is not a plain
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from interpreter.diagnostics import did_you_mean
 from interpreter.errors import TemplateError
 from interpreter.lang.printer import display_string
 
@@ -53,6 +53,4 @@ def _unknown(task: str, name: str, available: Sequence[str]) -> str:
     text = f"{task}: the template uses {{{{{name}}}}}, which is not a parameter or a requested context key"
     if not available:
         return text + "; the task has no parameters and requests no context keys"
-    close = difflib.get_close_matches(name, list(available), n=1)
-    hint = f" (did you mean {close[0]}?)" if close else ""
-    return f"{text}{hint}; available: {', '.join(available)}"
+    return f"{text}{did_you_mean(name, available)}; available: {', '.join(available)}"

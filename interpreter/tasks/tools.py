@@ -9,11 +9,11 @@ procedure never sees a string where it expects a number.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from interpreter.diagnostics import did_you_mean
 from interpreter.errors import ToolError
 from interpreter.lang.datums import UNSPECIFIED, Symbol, list_to_python
 from interpreter.lang.primitives.common import is_procedure
@@ -153,9 +153,7 @@ def _param(tool: str, entry: Any) -> ToolParam:
     if not isinstance(description, str):
         raise ToolError(f"{usage} {entry!r}: the description must be a string")
     if kind not in TOOL_TYPES:
-        close = difflib.get_close_matches(kind, TOOL_TYPES, n=1)
-        hint = f" (did you mean {close[0]}?)" if close else ""
         raise ToolError(
-            f"{tool}: parameter {name} has type {kind}{hint}; the types are {', '.join(TOOL_TYPES)}"
+            f"{tool}: parameter {name} has type {kind}{did_you_mean(kind, TOOL_TYPES)}; the types are {', '.join(TOOL_TYPES)}"
         )
     return ToolParam(name, kind, description)

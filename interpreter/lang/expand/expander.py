@@ -42,6 +42,7 @@ from interpreter.lang.datums import (
     is_pair,
 )
 from interpreter.lang.raising import type_error
+from interpreter.lang.registry import FormRegistry
 from interpreter.source import Span
 
 S = Symbol
@@ -67,6 +68,8 @@ RECEIVE = gensym("receive")
 AUXILIARY = frozenset(
     {ELSE, ARROW, ELLIPSIS, UNDERSCORE, UNQUOTE, UNQUOTE_SPLICING, S("field"), S("syntax-rules")}
 )
+
+DERIVED_FORMS = FormRegistry("derived forms")
 
 # A symbol renamed by a macro expansion -> (the symbol it renamed, the analyzer Scope
 # the macro was defined in; None for a global macro).
@@ -127,9 +130,7 @@ def make(items: list[Any], span: Span | None, tail: Any = NIL) -> Any:
     return result
 
 
-def _check_length(
-    items: list, low: int, high: int | None, form_name: str, usage: str, span
-) -> None:
+def check_length(items: list, low: int, high: int | None, form_name: str, usage: str, span) -> None:
     if len(items) < low or (high is not None and len(items) > high):
         raise SchemeSyntaxError(f"bad {form_name}: expected {usage}", span)
 
@@ -137,9 +138,10 @@ def _check_length(
 # ---------------------------------------------------------------- derived forms
 
 
+@DERIVED_FORMS.derived_form("let*")
 def expand_let_star(form: Any, span: Span | None) -> Any:
     items = cells(form, span, "let*")
-    _check_length(items, 3, None, "let*", "(let* ((name value) ...) body ...)", span)
+    check_length(items, 3, None, "let*", "(let* ((name value) ...) body ...)", span)
     bindings = cells(items[1][0], items[1][1], "let* bindings")
     body = [x for x, _ in items[2:]]
     if not bindings:
@@ -154,13 +156,13 @@ def expand_let_star(form: Any, span: Span | None) -> Any:
 def expand_named_let(form: Any, span: Span | None) -> Any:
     """(let name ((v i) ...) body ...) => ((letrec* ((name (lambda (v ...) body ...))) name) i ...)"""
     items = cells(form, span, "named let")
-    _check_length(items, 4, None, "named let", "(let name ((var init) ...) body ...)", span)
+    check_length(items, 4, None, "named let", "(let name ((var init) ...) body ...)", span)
     name = items[1][0]
     bindings = cells(items[2][0], items[2][1], "named let bindings")
     names, inits = [], []
     for binding, bspan in bindings:
         pair = cells(binding, bspan, "named let binding")
-        _check_length(pair, 2, 2, "named let binding", "(name value)", bspan)
+        check_length(pair, 2, 2, "named let binding", "(name value)", bspan)
         names.append(pair[0][0])
         inits.append(pair[1][0])
     procedure = make([LAMBDA, make(names, span), *[x for x, _ in items[3:]]], span)
@@ -168,19 +170,22 @@ def expand_named_let(form: Any, span: Span | None) -> Any:
     return make([loop, *inits], span)
 
 
+@DERIVED_FORMS.derived_form("when")
 def expand_when(form: Any, span: Span | None) -> Any:
     items = cells(form, span, "when")
-    _check_length(items, 3, None, "when", "(when test body ...)", span)
+    check_length(items, 3, None, "when", "(when test body ...)", span)
     return make([IF, items[1][0], make([BEGIN, *[x for x, _ in items[2:]]], span)], span)
 
 
+@DERIVED_FORMS.derived_form("unless")
 def expand_unless(form: Any, span: Span | None) -> Any:
     items = cells(form, span, "unless")
-    _check_length(items, 3, None, "unless", "(unless test body ...)", span)
+    check_length(items, 3, None, "unless", "(unless test body ...)", span)
     nothing = make([QUOTE, UNSPECIFIED], span)
     return make([IF, items[1][0], nothing, make([BEGIN, *[x for x, _ in items[2:]]], span)], span)
 
 
+@DERIVED_FORMS.derived_form("cond")
 def expand_cond(form: Any, span: Span | None) -> Any:
     items = cells(form, span, "cond")
     return _cond_clauses(items[1:], span)
@@ -233,9 +238,10 @@ def _memv(key: Any, options: tuple) -> bool:
     return any(is_eqv(key, option) for option in options)
 
 
+@DERIVED_FORMS.derived_form("case")
 def expand_case(form: Any, span: Span | None) -> Any:
     items = cells(form, span, "case")
-    _check_length(items, 2, None, "case", "(case key clause ...)", span)
+    check_length(items, 2, None, "case", "(case key clause ...)", span)
     key = gensym("key")
     clauses = []
     for clause, cspan in items[2:]:
@@ -257,17 +263,18 @@ def expand_case(form: Any, span: Span | None) -> Any:
     )
 
 
+@DERIVED_FORMS.derived_form("do")
 def expand_do(form: Any, span: Span | None) -> Any:
     """(do ((var init step) ...) (test result ...) body ...) as a named let loop."""
     items = cells(form, span, "do")
-    _check_length(
+    check_length(
         items, 3, None, "do", "(do ((var init step) ...) (test result ...) body ...)", span
     )
     loop = gensym("do-loop")
     bindings, steps = [], []
     for spec, sspan in cells(items[1][0], items[1][1], "do bindings"):
         parts = cells(spec, sspan, "do binding")
-        _check_length(parts, 2, 3, "do binding", "(var init [step])", sspan)
+        check_length(parts, 2, 3, "do binding", "(var init [step])", sspan)
         bindings.append(make([parts[0][0], parts[1][0]], sspan))
         steps.append(parts[2][0] if len(parts) == 3 else parts[0][0])
     exit_clause = cells(items[2][0], items[2][1], "do exit clause")
@@ -291,9 +298,10 @@ def expand_do(form: Any, span: Span | None) -> Any:
     )
 
 
+@DERIVED_FORMS.derived_form("quasiquote")
 def expand_quasiquote(form: Any, span: Span | None) -> Any:
     items = cells(form, span, "quasiquote")
-    _check_length(items, 2, 2, "quasiquote", "`datum", span)
+    check_length(items, 2, 2, "quasiquote", "`datum", span)
     return _qq(items[1][0], 1, items[1][1] or span)
 
 
@@ -368,9 +376,10 @@ def _tuple_to_list(items: tuple, span: Span | None) -> Any:
     return make(list(items), span)
 
 
+@DERIVED_FORMS.derived_form("define-values")
 def expand_define_values(form: Any, span: Span | None) -> Any:
     items = cells(form, span, "define-values")
-    _check_length(items, 3, 3, "define-values", "(define-values formals expression)", span)
+    check_length(items, 3, 3, "define-values", "(define-values formals expression)", span)
     formals = items[1][0]
     names = _formal_names(formals, items[1][1])
     temps = [gensym(n.name) for n in names]
@@ -414,10 +423,11 @@ def _rebuild_formals(formals: Any, mapping: dict, span: Span | None) -> Any:
     return NIL
 
 
+@DERIVED_FORMS.derived_form("let-values")
 def expand_let_values(form: Any, span: Span | None, sequential: bool = False) -> Any:
     name = "let*-values" if sequential else "let-values"
     items = cells(form, span, name)
-    _check_length(items, 3, None, name, f"({name} ((formals expression) ...) body ...)", span)
+    check_length(items, 3, None, name, f"({name} ((formals expression) ...) body ...)", span)
     bindings = cells(items[1][0], items[1][1], f"{name} bindings")
     body = [x for x, _ in items[2:]]
     if not bindings:
@@ -428,7 +438,7 @@ def expand_let_values(form: Any, span: Span | None, sequential: bool = False) ->
         result = None
         for binding, bspan in reversed(bindings):
             parts = cells(binding, bspan, f"{name} binding")
-            _check_length(parts, 2, 2, f"{name} binding", "(formals expression)", bspan)
+            check_length(parts, 2, 2, f"{name} binding", "(formals expression)", bspan)
             inner = body if result is None else [result]
             result = make([RECEIVE, parts[0][0], parts[1][0], *inner], bspan)
         return result
@@ -436,7 +446,7 @@ def expand_let_values(form: Any, span: Span | None, sequential: bool = False) ->
     renamed, finals = [], []
     for binding, bspan in bindings:
         parts = cells(binding, bspan, f"{name} binding")
-        _check_length(parts, 2, 2, f"{name} binding", "(formals expression)", bspan)
+        check_length(parts, 2, 2, f"{name} binding", "(formals expression)", bspan)
         names = _formal_names(parts[0][0], parts[0][1])
         mapping = {n: gensym(n.name) for n in names}
         renamed.append(make([_rebuild_formals(parts[0][0], mapping, bspan), parts[1][0]], bspan))
@@ -445,13 +455,15 @@ def expand_let_values(form: Any, span: Span | None, sequential: bool = False) ->
     return expand_let_values(make([S("let*-values"), make(renamed, span), inner], span), span, True)
 
 
+@DERIVED_FORMS.derived_form("let*-values")
 def expand_let_star_values(form: Any, span: Span | None) -> Any:
     return expand_let_values(form, span, sequential=True)
 
 
+@DERIVED_FORMS.derived_form("assert")
 def expand_assert(form: Any, span: Span | None) -> Any:
     items = cells(form, span, "assert")
-    _check_length(items, 2, 2, "assert", "(assert expression)", span)
+    check_length(items, 2, 2, "assert", "(assert expression)", span)
     from interpreter.errors import SchemeError
     from interpreter.lang.printer import write_string
 
@@ -463,10 +475,11 @@ def expand_assert(form: Any, span: Span | None) -> Any:
     return make([IF, items[1][0], True, make([assertion_failed], span)], span)
 
 
+@DERIVED_FORMS.derived_form("define-record-type")
 def expand_define_record_type(form: Any, span: Span | None) -> Any:
     """(define-record-type point (make-point x y) point? (x point-x set-point-x!) ...)"""
     items = cells(form, span, "define-record-type")
-    _check_length(
+    check_length(
         items,
         3,
         None,
@@ -593,86 +606,10 @@ def _record_modifier(rtype: RecordType, index: int, proc_name: str) -> Callable:
     return modify
 
 
-def expand_define_task(form: Any, span: Span | None) -> Any:
-    """(define-task (name param ...) #:option value ... template)
-    => (define name (make-task 'name '(param ...) template #:option value ...))"""
-    items = cells(form, span, "define-task")
-    usage = '(define-task (name param ...) #:option value ... "template")'
-    _check_length(items, 3, None, "define-task", usage, span)
-    head, hspan = items[1]
-    if not is_pair(head) or not isinstance(head.car, Symbol):
-        raise SchemeSyntaxError(f"bad define-task: expected {usage}", hspan)
-    params = [p for p, _ in cells(head.cdr, hspan, "define-task parameters")]
-    for param in params:
-        if not isinstance(param, Symbol):
-            raise SchemeSyntaxError("bad define-task: parameters must be symbols", hspan)
-    options, template = _options_then_body(items[2:], "define-task", span)
-    if len(template) != 1:
-        raise SchemeSyntaxError(
-            f"bad define-task: expected exactly one template after the options, {usage}", span
-        )
-    call = [
-        S("make-task"),
-        make([QUOTE, head.car], span),
-        make([QUOTE, make(params, hspan)], span),
-        template[0],
-        *options,
-    ]
-    return make([DEFINE, head.car, make(call, span)], span)
-
-
-def expand_define_tool(form: Any, span: Span | None) -> Any:
-    """(define-tool (name (param type "description") ...) "description" body ...)
-    => (define name (make-tool 'name "description" '((param type "description") ...) (lambda (param ...) body ...)))"""
-    items = cells(form, span, "define-tool")
-    usage = '(define-tool (name (param type "description") ...) "description" body ...)'
-    _check_length(items, 4, None, "define-tool", usage, span)
-    head, hspan = items[1]
-    if not is_pair(head) or not isinstance(head.car, Symbol):
-        raise SchemeSyntaxError(f"bad define-tool: expected {usage}", hspan)
-    specs = cells(head.cdr, hspan, "define-tool parameters")
-    names = []
-    for spec, sspan in specs:
-        parts = cells(spec, sspan, "tool parameter") if is_pair(spec) else []
-        if not parts or not isinstance(parts[0][0], Symbol):
-            raise SchemeSyntaxError('bad tool parameter: expected (name type "description")', sspan)
-        names.append(parts[0][0])
-    description = items[2][0]
-    if not isinstance(description, str):
-        raise SchemeSyntaxError(
-            "bad define-tool: the description string comes after the name and parameters",
-            items[2][1],
-        )
-    procedure = make([LAMBDA, make(names, hspan), *[x for x, _ in items[3:]]], span)
-    call = [
-        S("make-tool"),
-        make([QUOTE, head.car], span),
-        description,
-        make([QUOTE, head.cdr], span),
-        procedure,
-    ]
-    return make([DEFINE, head.car, make(call, span)], span)
-
-
-def _options_then_body(items: list, form_name: str, span: Span | None) -> tuple[list, list]:
-    """Split `#:key value ...` options from the expressions that follow them."""
-    from interpreter.lang.datums import Keyword
-
-    options: list = []
-    index = 0
-    while index < len(items) and isinstance(items[index][0], Keyword):
-        if index + 1 >= len(items):
-            raise SchemeSyntaxError(
-                f"bad {form_name}: option {items[index][0]!r} needs a value", items[index][1]
-            )
-        options.extend([items[index][0], items[index + 1][0]])
-        index += 2
-    return options, [x for x, _ in items[index:]]
-
-
 FEATURES = ("r7rs", "exact-closed", "ratios", "full-unicode", "taskscheme")
 
 
+@DERIVED_FORMS.derived_form("cond-expand")
 def expand_cond_expand(form: Any, span: Span | None) -> Any:
     """(cond-expand (requirement body ...) ... [(else body ...)]) keeps the first clause
     whose feature requirement holds; `(library ...)` never holds (there are no libraries)."""
@@ -705,25 +642,6 @@ def _feature_holds(requirement: Any, span: Span | None) -> bool:
         "bad feature requirement: expected a feature, (and ...), (or ...), (not ...) or (library ...)",
         span,
     )
-
-
-DERIVED_FORMS: dict[Symbol, Callable[[Any, Span | None], Any]] = {
-    S("let*"): expand_let_star,
-    S("when"): expand_when,
-    S("unless"): expand_unless,
-    S("cond"): expand_cond,
-    S("case"): expand_case,
-    S("do"): expand_do,
-    S("quasiquote"): expand_quasiquote,
-    S("define-values"): expand_define_values,
-    S("let-values"): expand_let_values,
-    S("let*-values"): expand_let_star_values,
-    S("define-record-type"): expand_define_record_type,
-    S("assert"): expand_assert,
-    S("cond-expand"): expand_cond_expand,
-    S("define-task"): expand_define_task,
-    S("define-tool"): expand_define_tool,
-}
 
 
 # ---------------------------------------------------------------- syntax-rules

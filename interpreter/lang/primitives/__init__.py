@@ -6,7 +6,10 @@ imports them all and returns the table the global environment starts from.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 PRIMITIVES: dict[str, Callable[..., Any]] = {}
@@ -27,11 +30,9 @@ def alias(name: str, fn: Callable[..., Any]) -> None:
     PRIMITIVES[name] = fn
 
 
+@cache
 def all_primitives() -> dict[str, Callable[..., Any]]:
     """Import every primitives module (each registers itself) and return the table."""
-    import importlib
-    import pkgutil
-
     for module in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{module.name}")
     return PRIMITIVES

@@ -1,0 +1,188 @@
+"""Nodes for procedure calls, the hottest path of the evaluator.
+
+A call node evaluates its operator and arguments and calls; in tail position it returns
+a `TailCall` for a compound procedure instead (proper tail calls). Each kind of call is
+compiled from one template, for 0 to MAX_FIXED_ARGUMENTS arguments and for "many", so
+the arguments stay in local variables and a simple procedure's frame is built without
+zip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from interpreter.errors import TaskschemeError
+from interpreter.lang.datums import Environment, Symbol
+from interpreter.lang.primitives import all_primitives
+from interpreter.lang.runtime import (
+    CaseLambda,
+    Lambda,
+    TailCall,
+    call_frame,
+    host_error,
+    run_calls,
+    tail_call_of,
+)
+from interpreter.source import Span
+
+Node = Callable[[Environment], Any]
+
+
+def call_node(
+    function: Node,
+    arguments: list[Node],
+    globals_table: dict,
+    name: Symbol | None,
+    tail: bool,
+    span: Span | None,
+) -> Node:
+    """The node of a call of `function` with `arguments`. `name` is the operator's
+    global name when the call names a global (the node then reads it straight from
+    `globals_table`)."""
+    by_global_name = name is not None
+    count = len(arguments) if len(arguments) <= MAX_FIXED_ARGUMENTS else None
+    maker = _application_maker(tail, count, by_global_name)
+    if count is None:
+        node = maker(function, globals_table, name, arguments, span)
+    else:
+        node = maker(function, globals_table, name, *arguments, span)
+    if tail and by_global_name and name in TAIL_CALLING_PRIMITIVES:
+        return _tail_calling(name, function, arguments, node, span)
+    return node
+
+
+# `apply` and `call-with-values` call a procedure in tail position (R7RS 3.5). A call
+# of either in tail position, by its global name, gets a node that makes that call a
+# TailCall when the operator is still the primitive; every other call is untouched.
+TAIL_CALLING_PRIMITIVES = {Symbol("apply"): "apply", Symbol("call-with-values"): "call-with-values"}
+
+
+def _tail_calling(name: Symbol, function: Node, arguments: list[Node], generic: Node, span) -> Node:
+    primitive = all_primitives()[TAIL_CALLING_PRIMITIVES[name]]
+
+    def tail_calling(env):
+        if function(env) is not primitive:
+            return generic(env)
+        try:
+            return tail_call_of(primitive, [a(env) for a in arguments])
+        except TaskschemeError as error:
+            error.locate(span)
+            raise
+
+    return tail_calling
+
+
+_CALL_TEMPLATE = """
+def make(function, table, name, {params}span):
+    def application(env):
+        {fetch}
+        {evaluate}
+        try:
+            if type(f) is Lambda:
+                if f.simple and f.nreq == {count}:
+                    p = f.params
+                    result = f.body(Environment({frame}, None, f.env))
+                    if type(result) is not TailCall:
+                        return result
+                    return run_calls(result.proc, result.args)
+                return run_calls(f, {arglist})
+            if type(f) is CaseLambda:
+                return run_calls(f, {arglist})
+            return f({values})
+        except TaskschemeError as error:
+            if error.span is None:
+                error.span = span
+            frame = call_frame(error, f, span)
+            if frame is not None:
+                error.chain.append(frame)
+            raise
+        except Exception as error:
+            raise host_error(f, {arglist}, error, span) from error
+    return application
+"""
+
+_TAIL_CALL_TEMPLATE = """
+def make(function, table, name, {params}span):
+    def tail_application(env):
+        {fetch}
+        {evaluate}
+        if type(f) is Lambda:
+            if f.simple:
+                if f.nreq != {count}:
+                    error = f.arity_error({count})
+                    error.span = span
+                    raise error
+            else:
+                try:
+                    f.check_arguments({arglist})
+                except TaskschemeError as error:
+                    error.span = span
+                    raise
+            return TailCall(f, {arglist})
+        try:
+            if type(f) is CaseLambda:
+                return TailCall(f.select({count}), {arglist})
+            return f({values})
+        except TaskschemeError as error:
+            if error.span is None:
+                error.span = span
+            raise
+        except Exception as error:
+            raise host_error(f, {arglist}, error, span) from error
+    return tail_application
+"""
+
+_NAMESPACE = {
+    "Lambda": Lambda,
+    "CaseLambda": CaseLambda,
+    "TailCall": TailCall,
+    "Environment": Environment,
+    "TaskschemeError": TaskschemeError,
+    "call_frame": call_frame,
+    "host_error": host_error,
+    "run_calls": run_calls,
+}
+
+
+MAX_FIXED_ARGUMENTS = 6
+
+# How the operator is fetched: through its node, or (for a global name) straight from
+# the global table, falling back to the node for a miss (autoload, unbound error).
+_FETCH = "f = function(env)"
+_FETCH_GLOBAL = (
+    "try:\n            f = table[name]\n        except KeyError:\n            f = function(env)"
+)
+
+
+@cache
+def _application_maker(tail: bool, count: int | None, by_global_name: bool) -> Callable:
+    """The node factory for one kind of call, compiled from its template on first use."""
+    template = _TAIL_CALL_TEMPLATE if tail else _CALL_TEMPLATE
+    fetch = _FETCH_GLOBAL if by_global_name else _FETCH
+    if count is None:
+        fields = {
+            "params": "arguments, ",
+            "evaluate": "values = [a(env) for a in arguments]",
+            "count": "len(values)",
+            "frame": "dict(zip(p, values))",
+            "arglist": "values",
+            "values": "*values",
+        }
+    else:
+        names = [f"a{i}" for i in range(count)]
+        values = [f"v{i}" for i in range(count)]
+        fields = {
+            "params": "".join(f"{n}, " for n in names),
+            "evaluate": "; ".join(f"{v} = {n}(env)" for v, n in zip(values, names, strict=True))
+            or "pass",
+            "count": str(count),
+            "frame": "{" + ", ".join(f"p[{i}]: {v}" for i, v in enumerate(values)) + "}",
+            "arglist": "[" + ", ".join(values) + "]",
+            "values": ", ".join(values),
+        }
+    namespace = dict(_NAMESPACE)
+    source = template.format(fetch=fetch, **fields)
+    exec(compile(source, f"<application/{count}>", "exec"), namespace)
+    return namespace["make"]

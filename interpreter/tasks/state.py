@@ -1,0 +1,37 @@
+"""The task language's state in one Interpreter: working memory and the running tasks.
+
+Both follow the computation, not the process: they are context variables, so a
+parallel-map item sees the working memory and task chain of the code that started it,
+and each Interpreter has its own variables, so two Interpreters never see each other's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from interpreter.lang.datums import Environment
+
+
+class TaskState:
+    """`working_memory`: the frame of the innermost running `with-context`; `chain`: the
+    tasks running in this computation, outermost first (each a task's options object,
+    compared by identity)."""
+
+    def __init__(self) -> None:
+        self.working_memory: ContextVar[Environment | None] = ContextVar(
+            "working_memory", default=None
+        )
+        self.chain: ContextVar[tuple[Any, ...]] = ContextVar("task_chain", default=())
+
+
+@contextmanager
+def bound(var: ContextVar, value: Any) -> Iterator[None]:
+    """`var` is `value` for the extent of the block."""
+    token = var.set(value)
+    try:
+        yield
+    finally:
+        var.reset(token)
