@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from interpreter.errors import TaskschemeError
+from interpreter.lang.control import tail_call_of
 from interpreter.lang.datums import Environment, Symbol
 from interpreter.lang.primitives import all_primitives
 from interpreter.lang.runtime import (
@@ -23,7 +24,6 @@ from interpreter.lang.runtime import (
     call_frame,
     host_error,
     run_calls,
-    tail_call_of,
 )
 from interpreter.source import Span
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from interpreter.errors import ArityError, SchemeSyntaxError, TaskschemeError, UnboundVariableError
 from interpreter.lang.analyze.analyzer import Node, Scope, sequence, used_before_definition
+from interpreter.lang.control import DYNAMIC, GUARD_MARK, LazyThunk
 from interpreter.lang.datums import (
     UNSPECIFIED,
     Environment,
@@ -32,7 +33,7 @@ from interpreter.lang.expand.expander import (
 from interpreter.lang.printer import write_string
 from interpreter.lang.raising import type_error
 from interpreter.lang.registry import FormRegistry
-from interpreter.lang.runtime import DYNAMIC, GUARD_MARK, CaseLambda, LazyThunk, finish
+from interpreter.lang.runtime import CaseLambda, finish
 
 S = Symbol
 CORE_FORMS = FormRegistry("the core")

@@ -387,7 +387,7 @@ def expand_define_values(form: Any, span: Span | None) -> Any:
     sets = [make([SET, n, t], span) for n, t in zip(names, temps, strict=True)]
     receiver = make([LAMBDA, temp_formals, *sets], span)
     producer = make([LAMBDA, NIL, items[2][0]], span)
-    from interpreter.lang.runtime import call_with_values
+    from interpreter.lang.control import call_with_values
 
     return make(
         [

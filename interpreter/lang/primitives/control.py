@@ -6,10 +6,7 @@ import time
 from typing import Any
 
 from interpreter.errors import TaskschemeError
-from interpreter.lang.datums import UNSPECIFIED, Parameter, Promise
-from interpreter.lang.primitives import alias, primitive
-from interpreter.lang.raising import type_error
-from interpreter.lang.runtime import (
+from interpreter.lang.control import (
     call_cc,
     call_with_values,
     dynamic_wind,
@@ -21,6 +18,9 @@ from interpreter.lang.runtime import (
     values,
     with_exception_handler,
 )
+from interpreter.lang.datums import UNSPECIFIED, Parameter, Promise
+from interpreter.lang.primitives import alias, primitive
+from interpreter.lang.raising import type_error
 
 for _name, _fn in [
     ("call-with-current-continuation", call_cc),
