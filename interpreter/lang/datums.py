@@ -126,11 +126,6 @@ class Pair:
         if node is not NIL:
             raise ValueError("improper list")
 
-    def __repr__(self) -> str:
-        from interpreter.lang.printer import write_string
-
-        return write_string(self)
-
 
 class SourcePair(Pair):
     """A pair read from program text; as a literal it is immutable.

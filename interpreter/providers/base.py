@@ -8,6 +8,7 @@ as a `ProviderError` that says what happened and to which request.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from interpreter.limits.messages import ModelRequest, ModelResponse
@@ -30,6 +31,19 @@ def output_instruction(output: str | dict[str, Any]) -> str:
         return JSON_INSTRUCTION
     schema = json.dumps(output, ensure_ascii=False)
     return f"{JSON_INSTRUCTION} It must satisfy this JSON schema: {schema}"
+
+
+DEFAULT_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderOptions:
+    """How to reach one provider. None means: the SDK's environment variable, else the
+    provider's default."""
+
+    base_url: str | None = None
+    api_key: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
 
 
 @runtime_checkable

@@ -8,28 +8,14 @@ objects and are passed to the API directly, not named by a spec.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from interpreter.errors import ProviderConfigError
 from interpreter.limits.models import KNOWN_MODELS
 from interpreter.providers.anthropic import AnthropicProvider
-from interpreter.providers.base import Provider
+from interpreter.providers.base import DEFAULT_TIMEOUT, Provider, ProviderOptions
 from interpreter.providers.openai import OllamaProvider, OpenAIProvider
 from interpreter.providers.replay import ReplayProvider
-
-DEFAULT_TIMEOUT = 60.0
-
-
-@dataclass(frozen=True, slots=True)
-class ProviderOptions:
-    """How to reach one provider. None means: the SDK's environment variable, else the
-    provider's default."""
-
-    base_url: str | None = None
-    api_key: str | None = None
-    timeout: float = DEFAULT_TIMEOUT
-
 
 _HTTP_PROVIDERS: dict[str, Callable[[str, ProviderOptions], Provider]] = {
     "openai": OpenAIProvider,

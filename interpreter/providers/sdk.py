@@ -12,13 +12,11 @@ import json
 import os
 import threading
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from interpreter.errors import ProviderConfigError, ProviderError, Reason, abbreviate
 from interpreter.limits.messages import ModelRequest, ModelResponse
-
-if TYPE_CHECKING:
-    from interpreter.providers.options import ProviderOptions
+from interpreter.providers.base import ProviderOptions
 
 
 def import_sdk(module: str) -> ModuleType:

@@ -20,6 +20,7 @@ from typing import Any
 
 from interpreter.errors import RequestSummary, ScriptExhaustedError
 from interpreter.limits.messages import ModelRequest, ModelResponse, ToolCall, Usage
+from interpreter.limits.tokens import count_tokens
 
 Scripted = str | ModelResponse | Mapping[str, Any]
 
@@ -128,8 +129,6 @@ class FunctionModel(_OfflineModel):
 
 def usage_of(request: ModelRequest, response: ModelResponse) -> Usage:
     """Usage counted locally, the way the offline models report it."""
-    from interpreter.limits.tokens import count_tokens
-
     sent = sum(count_tokens(m.content, _USAGE_ENCODING) for m in request.messages)
     calls = (json.dumps({"name": c.name, "arguments": c.arguments}) for c in response.tool_calls)
     received = count_tokens(response.text, _USAGE_ENCODING) + sum(

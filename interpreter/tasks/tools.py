@@ -18,6 +18,7 @@ from interpreter.errors import ToolError
 from interpreter.lang.datums import UNSPECIFIED, Symbol, list_to_python
 from interpreter.lang.primitives.common import is_procedure
 from interpreter.lang.primitives.json import from_python, to_json_text
+from interpreter.lang.printer import write_string
 from interpreter.lang.raising import type_error
 from interpreter.lang.runtime import apply_procedure
 from interpreter.limits.messages import ToolSpec
@@ -147,11 +148,11 @@ def _param(tool: str, entry: Any) -> ToolParam:
     parts = _items("make-tool", entry, 3)
     usage = f'{tool}: a parameter is (name type "description"), got'
     if len(parts) not in (2, 3) or not all(isinstance(p, Symbol | str) for p in parts[:2]):
-        raise ToolError(f"{usage} {entry!r}")
+        raise ToolError(f"{usage} {write_string(entry)}")
     name, kind = (p if isinstance(p, str) else p.name for p in parts[:2])
     description = parts[2] if len(parts) == 3 else ""
     if not isinstance(description, str):
-        raise ToolError(f"{usage} {entry!r}: the description must be a string")
+        raise ToolError(f"{usage} {write_string(entry)}: the description must be a string")
     if kind not in TOOL_TYPES:
         raise ToolError(
             f"{tool}: parameter {name} has type {kind}{did_you_mean(kind, TOOL_TYPES)}; the types are {', '.join(TOOL_TYPES)}"

@@ -444,8 +444,6 @@ def _closest_local(name: Symbol, scope: Scope | None) -> str | None:
 
 
 def used_before_definition(name: Symbol, span) -> TaskschemeError:
-    from interpreter.errors import UnboundVariableError
-
     return UnboundVariableError(
         f"{strip_aliases(name).name} is used before its definition", span=span
     )

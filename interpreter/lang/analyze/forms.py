@@ -85,8 +85,6 @@ def analyze_define(a, x, scope, tail, span):
         # (define (name . formals) body ...), curried when name is itself a list
         name, formals = target.car, target.cdr
         if len(items) < 3:
-            from interpreter.lang.printer import write_string
-
             raise SchemeSyntaxError(
                 f"bad define of {write_string(strip_aliases(target))}: the body is empty",
                 span,

@@ -18,7 +18,7 @@ from interpreter.lang.control import (
     values,
     with_exception_handler,
 )
-from interpreter.lang.datums import UNSPECIFIED, Parameter, Promise
+from interpreter.lang.datums import UNSPECIFIED, Parameter, Promise, Symbol, python_to_list
 from interpreter.lang.primitives import alias, primitive
 from interpreter.lang.raising import type_error
 
@@ -70,15 +70,11 @@ def error_object_message(value: Any) -> str:
 
 @primitive("error-object-irritants")
 def error_object_irritants(value: Any) -> Any:
-    from interpreter.lang.datums import python_to_list
-
     return python_to_list(_expect_error("error-object-irritants", value).irritants)
 
 
 @primitive("error-object-kind")
 def error_object_kind(value: Any) -> Any:
-    from interpreter.lang.datums import Symbol
-
     return Symbol(_expect_error("error-object-kind", value).kind)
 
 
@@ -129,7 +125,5 @@ def library_type_error(who: Any, expected: Any, value: Any, position: Any) -> An
     """`(%type-error 'filter "a procedure" x 1)`: the standard library's procedures
     report a bad argument as a primitive does (a type-error naming the procedure, the
     argument's position, what it wanted and what it got)."""
-    from interpreter.lang.datums import Symbol
-
     name = who.name if type(who) is Symbol else str(who)
     raise type_error(name, str(expected), value, position)

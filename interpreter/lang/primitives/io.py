@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from interpreter.errors import SchemeError
+from interpreter.errors import SchemeError, SchemeSyntaxError
 from interpreter.lang.datums import EOF, UNSPECIFIED, Char, Parameter
 from interpreter.lang.primitives import alias, primitive
 from interpreter.lang.primitives.chars import check_char
@@ -31,6 +31,7 @@ from interpreter.lang.printer import (
     write_string,
 )
 from interpreter.lang.raising import type_error
+from interpreter.lang.reader import read_all
 
 
 class _Port:
@@ -314,9 +315,6 @@ def read_string(k: Any, port: Any = None) -> Any:
 @primitive("read")
 def read(port: Any = None) -> Any:
     """The next datum from a port, reading only as many lines as the datum needs."""
-    from interpreter.errors import SchemeSyntaxError
-    from interpreter.lang.reader import read_all
-
     source = _input_port("read", port, 1)
     text = ""
     while True:

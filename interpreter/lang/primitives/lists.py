@@ -17,6 +17,7 @@ from interpreter.lang.primitives import primitive
 from interpreter.lang.primitives.common import check_nonnegative, check_procedure, list_items, spine
 from interpreter.lang.printer import write_string
 from interpreter.lang.raising import type_error
+from interpreter.lang.runtime import apply_procedure
 
 
 @primitive("cons")
@@ -236,8 +237,6 @@ def make_list(k: Any, fill: Any = False) -> Any:
 @primitive("apply")
 def apply(proc: Any, *args: Any) -> Any:
     """`(apply f 1 2 '(3 4))` calls `(f 1 2 3 4)`: the last argument is a list of the rest."""
-    from interpreter.lang.runtime import apply_procedure
-
     check_procedure("apply", proc, 1)
     if not args:
         return apply_procedure(proc, [])
