@@ -48,6 +48,7 @@ from interpreter.limits.models import REPLAY_PREFIX, ModelInfo, resolve_model, s
 from interpreter.limits.settings import HandlerConfig, Settings
 from interpreter.providers import Provider, RecordingProvider, make_provider, options_from_settings
 from interpreter.providers.base import output_instruction
+from interpreter.tasks.executors import Executor, ThreadExecutor
 from interpreter.tasks.output import Output, decode, output_option
 from interpreter.tasks.parallel import parallel_map
 from interpreter.tasks.state import TaskState, bound
@@ -200,9 +201,11 @@ class TaskRunner:
         ask_user: AskUser | None = None,
         record_path: str | None = None,
         state: TaskState | None = None,
+        executor: Executor | None = None,
     ) -> None:
         self.settings = settings
         self.state = state or TaskState()
+        self.executor: Executor = executor or ThreadExecutor()
         self.events = events
         self.budget = budget
         self.ask_user = ask_user or ask_on_terminal
@@ -272,7 +275,7 @@ class TaskRunner:
         return self.run(self._options("llm", keywords), positional[0])
 
     def parallel_map(self, *args: Any) -> Any:
-        return parallel_map(self.settings.get("workers"), *args)
+        return parallel_map(self.executor, self.settings.get("workers"), *args)
 
     def task_metrics(self) -> Any:
         """The metrics of the last task that finished on this thread, as an alist, or #f.
