@@ -25,21 +25,10 @@ from interpreter.errors import (
     UsageError,
     format_error,
 )
+from interpreter.limits.settings import SETTINGS, Settings, load_settings
 
-# command-line option -> settings key, for every option that overrides a setting
-SETTING_OPTIONS = {
-    "model": "model",
-    "max_turns": "max_turns",
-    "context_fraction": "context_fraction",
-    "warning_threshold": "warning_threshold",
-    "system_prompt": "system_prompt",
-    "budget_turns": "budget_turns",
-    "budget_tokens": "budget_tokens",
-    "timeout": "timeout",
-    "max_recursion_depth": "max_recursion_depth",
-    "max_task_depth": "max_task_depth",
-    "workers": "workers",
-}
+# The settings that have a command-line option, each derived from its entry in SETTINGS.
+_FLAGGED = [setting for setting in SETTINGS.values() if setting.flag]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,43 +39,15 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     limits = argparse.ArgumentParser(add_help=False)
-    group = limits.add_argument_group("models and limits (override configuration)")
-    group.add_argument(
-        "--model",
-        metavar="SPEC",
-        help="default model: openai:NAME, anthropic:NAME, ollama:NAME, replay:CASSETTE",
-    )
-    group.add_argument("--max-turns", type=int, metavar="N", help="turns per task")
-    group.add_argument(
-        "--context-fraction",
-        type=float,
-        metavar="F",
-        help="fraction of the model's input window a task may fill",
-    )
-    group.add_argument(
-        "--warning-threshold",
-        type=float,
-        metavar="F",
-        help="warn at this fraction of a limit (default 0.8)",
-    )
-    group.add_argument("--system-prompt", metavar="TEXT", help="default system prompt of tasks")
-    group.add_argument("--budget-turns", type=int, metavar="N", help="turns across the whole run")
-    group.add_argument(
-        "--budget-tokens", type=int, metavar="N", help="context tokens across the whole run"
-    )
-    group.add_argument("--timeout", type=float, metavar="SECONDS", help="provider request timeout")
-    group.add_argument(
-        "--max-recursion-depth",
-        type=int,
-        metavar="N",
-        help="nested procedure calls before 'recursion too deep'",
-    )
-    group.add_argument(
-        "--max-task-depth", type=int, metavar="N", help="how deeply tasks may call tasks"
-    )
-    group.add_argument(
-        "--workers", type=int, metavar="N", help="default worker count of parallel-map"
-    )
+    group = limits.add_argument_group("settings (override configuration)")
+    for setting in _FLAGGED:
+        group.add_argument(
+            setting.flag,
+            dest=setting.name,
+            type=None if setting.kind is str else setting.kind,
+            metavar=setting.metavar,
+            help=setting.help.format(default=setting.default),
+        )
     output = limits.add_argument_group("observing a run")
     output.add_argument(
         "--trace", metavar="FILE.jsonl", help="write every Handler event as one JSON line"
@@ -186,11 +147,7 @@ def _program_arguments(parser: argparse.ArgumentParser, extra: list[str]) -> lis
 def _dispatch(options: argparse.Namespace) -> int:
     if options.command == "check":
         return _check(options.files)
-    from interpreter.limits.settings import load_settings
-
-    settings = load_settings(
-        {key: getattr(options, option) for option, key in SETTING_OPTIONS.items()}
-    )
+    settings = load_settings({setting.name: getattr(options, setting.name) for setting in _FLAGGED})
     if options.command == "config":
         print(settings.report())
         return EXIT_OK
@@ -221,7 +178,6 @@ def _print_value(value: Any) -> None:
 
 def _check(files: list[str]) -> int:
     from interpreter.engine.interpreter import Interpreter
-    from interpreter.limits.settings import load_settings
 
     found = 0
     for name in files:
@@ -241,7 +197,9 @@ def _check(files: list[str]) -> int:
     return EXIT_OK
 
 
-def _run_program(options: argparse.Namespace, settings, action: Callable, argv: list[str]) -> int:
+def _run_program(
+    options: argparse.Namespace, settings: Settings, action: Callable, argv: list[str]
+) -> int:
     from interpreter.engine.interpreter import Interpreter, ProgramExit
 
     events, closers = _observers(options)
