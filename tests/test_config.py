@@ -335,7 +335,7 @@ def test_every_setting_with_a_flag_is_a_command_line_option(
     sources = {line.split()[0]: line for line in report.splitlines() if line.startswith("  ")}
     for setting in flagged:
         assert sources[setting.name].endswith("command line"), setting.name
-    assert {setting.name for setting in flagged} >= {"max_turns", "budget_turns"}
+    assert {setting.name for setting in flagged} >= {"max_turns", "budget_turns", "trace"}
 
 
 def test_handler_config_checks_each_field_with_its_settings_check() -> None:
