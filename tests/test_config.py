@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from interpreter.cli.main import main
 from interpreter.errors import ConfigError
-from interpreter.limits.settings import KEYS, HandlerConfig, load_settings
+from interpreter.limits.settings import SETTINGS, HandlerConfig, load_settings
 
 
 @pytest.fixture
@@ -85,8 +86,8 @@ def test_handler_config_accepts_configured_and_replayed_models() -> None:
 def test_defaults_when_nothing_is_configured(dirs: tuple[Path, Path]) -> None:
     home, project = dirs
     settings = load(project, home)
-    for name, key in KEYS.items():
-        assert settings.get(name) == key.default
+    for name, setting in SETTINGS.items():
+        assert settings.get(name) == setting.default
         assert settings.source(name) == "default"
     assert settings.get("max_recursion_depth") == 200_000
     assert settings.files == ()
@@ -311,3 +312,44 @@ def test_unknown_key_lookup(dirs: tuple[Path, Path]) -> None:
     home, project = dirs
     with pytest.raises(ConfigError, match="did you mean 'timeout'"):
         load(project, home).get("timeuot")
+
+
+# -- what is derived from the table of settings -------------------------------------------------
+
+_SAMPLES = {int: "3", float: "0.25", str: "sample"}
+
+
+def test_every_setting_with_a_flag_is_a_command_line_option(
+    dirs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    home, project = dirs
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    flagged = [setting for setting in SETTINGS.values() if setting.flag]
+    argv = ["config"]
+    for setting in flagged:
+        sample = "openai:gpt-4o" if setting.name == "model" else _SAMPLES[setting.kind]
+        argv += [setting.flag, sample]
+    assert main(argv) == 0
+    report = capsys.readouterr().out
+    sources = {line.split()[0]: line for line in report.splitlines() if line.startswith("  ")}
+    for setting in flagged:
+        assert sources[setting.name].endswith("command line"), setting.name
+    assert {setting.name for setting in flagged} >= {"max_turns", "budget_turns", "trace"}
+
+
+def test_handler_config_checks_each_field_with_its_settings_check() -> None:
+    handler_settings = [setting for setting in SETTINGS.values() if setting.handler_field]
+    assert {setting.handler_field for setting in handler_settings} == {
+        "max_turns",
+        "max_context_window_fraction",
+        "warning_threshold",
+        "default_model",
+        "system_prompt",
+    }
+    for setting in handler_settings:
+        fields = {"max_turns": 3, "max_context_window_fraction": 0.5, setting.handler_field: []}
+        with pytest.raises(ConfigError) as caught:
+            HandlerConfig(**fields)
+        problem = setting.problem([], {})
+        assert caught.value.message == f"HandlerConfig.{setting.handler_field} = [] {problem}"

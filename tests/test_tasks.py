@@ -8,6 +8,7 @@ from tasks_support import Released, interpreter, run
 from interpreter.errors import ArityError, ProviderError, ResourceExhaustionError, TaskschemeError
 from interpreter.limits.handler import Budget
 from interpreter.limits.messages import Message, ModelResponse
+from interpreter.limits.settings import TASK_OPTIONS
 from interpreter.providers import FunctionModel, ScriptedModel
 from interpreter.providers.testing import usage_of
 
@@ -118,6 +119,15 @@ def test_calling_a_task_with_the_wrong_number_of_arguments():
 def test_bad_options_are_errors_naming_the_task_and_option(option, message):
     with pytest.raises(TaskschemeError, match=message):
         run(f'(define-task (classify ticket) {option} "{{{{ticket}}}}")', ScriptedModel([]))
+
+
+@pytest.mark.parametrize("option", sorted(TASK_OPTIONS))
+def test_every_task_option_is_checked_by_its_setting(option):
+    model = ScriptedModel([])
+    expected = TASK_OPTIONS[option].problem((), {})
+    with pytest.raises(TaskschemeError, match=rf"^classify: #:{option} #\(\) {expected}$"):
+        run(f'(define-task (classify ticket) #:{option} #() "{{{{ticket}}}}")', model)
+    assert model.requests == []
 
 
 def test_exact_fractions_are_accepted_as_context_fraction():

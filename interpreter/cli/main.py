@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,21 +24,10 @@ from interpreter.errors import (
     TaskschemeError,
     UsageError,
 )
+from interpreter.limits.settings import SETTINGS, Settings, load_settings
 
-# command-line option -> settings key, for every option that overrides a setting
-SETTING_OPTIONS = {
-    "model": "model",
-    "max_turns": "max_turns",
-    "context_fraction": "context_fraction",
-    "warning_threshold": "warning_threshold",
-    "system_prompt": "system_prompt",
-    "budget_turns": "budget_turns",
-    "budget_tokens": "budget_tokens",
-    "timeout": "timeout",
-    "max_recursion_depth": "max_recursion_depth",
-    "max_task_depth": "max_task_depth",
-    "workers": "workers",
-}
+# The settings that have a command-line option, each derived from its entry in SETTINGS.
+_FLAGGED = [setting for setting in SETTINGS.values() if setting.flag]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,47 +38,16 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     limits = argparse.ArgumentParser(add_help=False)
-    group = limits.add_argument_group("models and limits (override configuration)")
-    group.add_argument(
-        "--model",
-        metavar="SPEC",
-        help="default model: openai:NAME, anthropic:NAME, ollama:NAME, replay:CASSETTE",
-    )
-    group.add_argument("--max-turns", type=int, metavar="N", help="turns per task")
-    group.add_argument(
-        "--context-fraction",
-        type=float,
-        metavar="F",
-        help="fraction of the model's input window a task may fill",
-    )
-    group.add_argument(
-        "--warning-threshold",
-        type=float,
-        metavar="F",
-        help="warn at this fraction of a limit (default 0.8)",
-    )
-    group.add_argument("--system-prompt", metavar="TEXT", help="default system prompt of tasks")
-    group.add_argument("--budget-turns", type=int, metavar="N", help="turns across the whole run")
-    group.add_argument(
-        "--budget-tokens", type=int, metavar="N", help="context tokens across the whole run"
-    )
-    group.add_argument("--timeout", type=float, metavar="SECONDS", help="provider request timeout")
-    group.add_argument(
-        "--max-recursion-depth",
-        type=int,
-        metavar="N",
-        help="nested procedure calls before 'recursion too deep'",
-    )
-    group.add_argument(
-        "--max-task-depth", type=int, metavar="N", help="how deeply tasks may call tasks"
-    )
-    group.add_argument(
-        "--workers", type=int, metavar="N", help="default worker count of parallel-map"
-    )
+    group = limits.add_argument_group("settings (override configuration)")
+    for setting in _FLAGGED:
+        group.add_argument(
+            setting.flag,
+            dest=setting.name,
+            type=None if setting.kind is str else setting.kind,
+            metavar=setting.metavar,
+            help=setting.help.format(default=setting.default),
+        )
     output = limits.add_argument_group("observing a run")
-    output.add_argument(
-        "--trace", metavar="FILE.jsonl", help="write every Handler event as one JSON line"
-    )
     output.add_argument(
         "--verbose",
         action="store_true",
@@ -186,11 +143,7 @@ def _program_arguments(parser: argparse.ArgumentParser, extra: list[str]) -> lis
 def _dispatch(options: argparse.Namespace) -> int:
     if options.command == "check":
         return _check(options.files)
-    from interpreter.limits.settings import load_settings
-
-    settings = load_settings(
-        {key: getattr(options, option) for option, key in SETTING_OPTIONS.items()}
-    )
+    settings = load_settings({setting.name: getattr(options, setting.name) for setting in _FLAGGED})
     if options.command == "config":
         print(settings.report())
         return EXIT_OK
@@ -221,7 +174,6 @@ def _print_value(value: Any) -> None:
 
 def _check(files: list[str]) -> int:
     from interpreter.engine.interpreter import Interpreter
-    from interpreter.limits.settings import load_settings
 
     found = 0
     for name in files:
@@ -230,7 +182,8 @@ def _check(files: list[str]) -> int:
         except OSError as error:
             print(f"taskscheme: cannot read {name}: {error.strerror}", file=sys.stderr)
             return EXIT_USAGE
-        errors = Interpreter(load_settings()).check(text, name)
+        # checking runs nothing, so it must not start (and truncate) a trace file
+        errors = Interpreter(load_settings({"trace": ""})).check(text, name)
         for error in errors:
             print(format_error(error), file=sys.stderr)
         found += len(errors)
@@ -241,22 +194,18 @@ def _check(files: list[str]) -> int:
     return EXIT_OK
 
 
-def _run_program(options: argparse.Namespace, settings, action: Callable, argv: list[str]) -> int:
+def _run_program(
+    options: argparse.Namespace, settings: Settings, action: Callable, argv: list[str]
+) -> int:
+    # the evaluator is loaded only to run something: --help and config stay fast
     from interpreter.engine.interpreter import Interpreter, ProgramExit
+    from interpreter.engine.stack import run_with_deep_stack
 
-    events, closers = _observers(options)
-    budget = None
-    if settings.get("budget_turns") is not None or settings.get("budget_tokens") is not None:
-        from interpreter.limits.handler import Budget
-
-        budget = Budget(
-            settings.get("budget_turns"),
-            settings.get("budget_tokens"),
-            events,
-            warning_threshold=settings.get("warning_threshold"),
-        )
     interpreter = Interpreter(
-        settings, events=events, budget=budget, record_path=options.record, argv=argv
+        settings,
+        observers=[_verbose_line] if options.verbose else [],
+        record_path=options.record,
+        argv=argv,
     )
     # Every procedure call allocates a frame, so a program allocates containers far
     # faster than the cyclic collector's default pace (a young collection every 700)
@@ -300,8 +249,7 @@ def _run_program(options: argparse.Namespace, settings, action: Callable, argv: 
     finally:
         if terminal is not None:
             terminal.uninstall()
-        for close in closers:
-            close()
+        interpreter.close()
 
 
 class _SharedTerminal:
@@ -359,28 +307,6 @@ def _unit(resource: Any) -> str:
     )
 
 
-def _observers(options: argparse.Namespace):
-    """The event bus for --trace and --verbose (None when nothing observes)."""
-    if not options.trace and not options.verbose:
-        return None, []
-    from interpreter.limits.events import EventBus, TraceWriter
-
-    bus = EventBus()
-    closers: list[Callable[[], None]] = []
-    if options.trace:
-        try:
-            writer = TraceWriter(options.trace)
-        except OSError as error:
-            raise UsageError(
-                f"cannot write the trace file {options.trace}: {error.strerror}"
-            ) from None
-        bus.subscribe(writer)
-        closers.append(writer.close)
-    if options.verbose:
-        bus.subscribe(_verbose_line)
-    return bus, closers
-
-
 def _verbose_line(event: Any) -> None:
     if event.kind == "warning":
         detail = event.detail
@@ -391,46 +317,6 @@ def _verbose_line(event: Any) -> None:
         )
     elif event.kind == "released":
         print(f"task {event.task}: {event.metrics.summary()}", file=sys.stderr)
-
-
-def run_with_deep_stack(action: Callable[[], Any]) -> Any:
-    """Run `action` on a worker thread with a large stack, so deep recursion cannot
-    overflow the C stack. Ctrl-C in the main thread is passed on to the worker, which
-    unwinds (releasing its Handlers); a second Ctrl-C stops waiting for it."""
-    from interpreter.lang.threads import start_worker
-
-    outcome: dict[str, Any] = {}
-    done = threading.Event()
-
-    def target() -> None:
-        try:
-            outcome["value"] = action()
-        except BaseException as error:
-            outcome["error"] = error
-        finally:
-            done.set()
-
-    # Waiting on an Event, not Thread.join: an interrupted join can mark a thread that
-    # is still running as stopped.
-    worker = start_worker(target, "taskscheme-program")
-    try:
-        while not done.wait(0.1):
-            pass
-    except KeyboardInterrupt:
-        _interrupt(worker)
-        while not done.wait(0.1):
-            pass
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
-
-
-def _interrupt(worker: threading.Thread) -> None:
-    import ctypes
-
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(
-        ctypes.c_ulong(worker.ident), ctypes.py_object(KeyboardInterrupt)
-    )
 
 
 if __name__ == "__main__":

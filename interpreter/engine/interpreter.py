@@ -9,10 +9,11 @@ library code and a program that redefines `map` cannot change what `filter` does
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from interpreter.engine.session import Session
 from interpreter.errors import (
     SchemeError,
     SchemeSyntaxError,
@@ -28,7 +29,7 @@ from interpreter.tasks.language import TASK_FORMS, TASK_PROCEDURES
 from interpreter.tasks.state import TaskState
 
 if TYPE_CHECKING:
-    from interpreter.limits.events import EventBus
+    from interpreter.limits.events import EventBus, Observer
     from interpreter.limits.handler import Budget
     from interpreter.limits.metrics import ResourceMetrics
     from interpreter.limits.settings import Settings
@@ -51,7 +52,9 @@ class ProgramExit(BaseException):
 
 
 class Interpreter:
-    """One program's world: its globals, macros and standard library.
+    """One program's world: its globals, macros and standard library, and its run (a
+    `Session`: the budget, event bus and trace file the settings ask for). `close()`, or
+    leaving a `with` block, ends the run.
 
     >>> Interpreter().eval("(map (lambda (x) (* x x)) '(1 2 3))")
     [1, 4, 9]
@@ -64,6 +67,7 @@ class Interpreter:
         model: str | Provider | None = None,
         events: EventBus | None = None,
         budget: Budget | None = None,
+        observers: Iterable[Observer] = (),
         ask_user: Callable[[str], str] | None = None,
         record_path: str | None = None,
         argv: list[str] | None = None,
@@ -77,15 +81,11 @@ class Interpreter:
         if isinstance(model, str):
             settings = settings.with_values("Interpreter(model=...)", model=model)
         self.settings = settings
-        self.events = events
-        self.budget = budget
-        self._task_options = {
-            "provider": model if model is not None and not isinstance(model, str) else None,
-            "events": events,
-            "budget": budget,
-            "ask_user": ask_user,
-            "record_path": record_path,
-        }
+        self.session = Session(
+            settings, events=events, budget=budget, observers=observers, record_path=record_path
+        )
+        self._provider = model if model is not None and not isinstance(model, str) else None
+        self._ask_user = ask_user
         self._runner: TaskRunner | None = None
         primitives = {Symbol(name): fn for name, fn in all_primitives().items()}
         self.library = Library(primitives)
@@ -104,13 +104,31 @@ class Interpreter:
             sys.setrecursionlimit(limit)
         self._install_builtins()
 
+    def close(self) -> None:
+        """End the run: unsubscribe its observers and close its trace file."""
+        self.session.close()
+
+    def __enter__(self) -> Interpreter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     @property
     def runner(self) -> TaskRunner:
         """The task runner, made on first use so programs without tasks never load it."""
         if self._runner is None:
             from interpreter.tasks.runner import TaskRunner
 
-            self._runner = TaskRunner(self.settings, state=self.task_state, **self._task_options)
+            self._runner = TaskRunner(
+                self.settings,
+                provider=self._provider,
+                events=self.session.events,
+                budget=self.session.budget,
+                ask_user=self._ask_user,
+                record_path=self.session.record_path,
+                state=self.task_state,
+            )
             for name, fn in self._runner.primitives().items():
                 self.env.bindings.setdefault(Symbol(name), fn)
         return self._runner

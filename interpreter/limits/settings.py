@@ -7,6 +7,10 @@ one from the working directory upward), `TASKSCHEME_<KEY>` environment variables
 command-line values. Every value is type-checked where it enters, and an error names the
 key, the value and the layer, so a typo in a file is never silently ignored. Each value
 remembers where it came from (`Settings.source`) for `taskscheme config`.
+
+Each setting is declared once, in `SETTINGS`: its type, check, default, command-line
+flag, task option and HandlerConfig field. The command line's options, the task options
+and every validation are derived from that table.
 """
 
 from __future__ import annotations
@@ -29,9 +33,22 @@ from interpreter.limits.models import (
     whole_number_problem,
 )
 
-__all__ = ["DEFAULT_MODEL", "KEYS", "ConfigError", "HandlerConfig", "Settings", "load_settings"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "SETTINGS",
+    "TASK_OPTIONS",
+    "ConfigError",
+    "HandlerConfig",
+    "Setting",
+    "Settings",
+    "load_settings",
+]
 
 DEFAULT_MODEL = "openai:gpt-4o-mini"
+
+# The `[models."SPEC"]` table, and a setting's check: why a value is wrong, or None.
+ModelTable = Mapping[str, Mapping[str, Any]]
+Check = Callable[[Any, ModelTable], str | None]
 
 
 def fraction_problem(value: object) -> str | None:
@@ -51,14 +68,8 @@ def _positive_number_problem(value: object) -> str | None:
     return None
 
 
-def _string_problem(value: object) -> str | None:
-    return None if isinstance(value, str) else "must be a string"
-
-
-def _model_problem(value: object, models: Mapping[str, Mapping[str, Any]]) -> str | None:
+def _model_problem(value: str, models: ModelTable) -> str | None:
     """Why `value` is not a usable model spec; cassettes are resolved by their provider."""
-    if not isinstance(value, str):
-        return "must be a string"
     if value.startswith(REPLAY_PREFIX):
         return None if len(value) > len(REPLAY_PREFIX) else "needs a cassette path"
     try:
@@ -66,6 +77,186 @@ def _model_problem(value: object, models: Mapping[str, Mapping[str, Any]]) -> st
     except ConfigError as error:
         return f"is not usable: {error.message}"
     return None
+
+
+def _alone(check: Callable[[Any], str | None]) -> Check:
+    """A check that needs only the value (only the model check reads the `[models]` table)."""
+    return lambda value, models: check(value)
+
+
+def _any_value(value: Any, models: ModelTable) -> None:
+    return None
+
+
+_KIND_PROBLEM = {int: "must be an integer", float: "must be a number", str: "must be a string"}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting, declared once. Configuration files, `TASKSCHEME_<NAME>` variables, the
+    command-line options (`flag`), the task options (`#:task_option`) and HandlerConfig
+    (`handler_field`) are all derived from these, so they cannot drift apart.
+
+    `check` sees a value already of the right `kind` (a whole number counts as a float).
+    A setting whose default is None may be left unset.
+    """
+
+    name: str
+    kind: type
+    default: Any
+    check: Check = _any_value
+    flag: str | None = None
+    metavar: str | None = None
+    help: str | None = None
+    task_option: str | None = None
+    handler_field: str | None = None
+    secret: bool = False
+
+    def problem(self, value: Any, models: ModelTable) -> str | None:
+        """Why `value` cannot be this setting's value, or None if it can."""
+        if value is None:
+            return None if self.default is None else _KIND_PROBLEM[self.kind]
+        accepted = (int, float) if self.kind is float else self.kind
+        if isinstance(value, bool) or not isinstance(value, accepted):
+            return _KIND_PROBLEM[self.kind]
+        return self.check(value, models)
+
+
+SETTINGS: dict[str, Setting] = {
+    setting.name: setting
+    for setting in (
+        Setting(
+            "model",
+            str,
+            DEFAULT_MODEL,
+            _model_problem,
+            flag="--model",
+            metavar="SPEC",
+            help="default model: openai:NAME, anthropic:NAME, ollama:NAME, replay:CASSETTE",
+            task_option="model",
+            handler_field="default_model",
+        ),
+        Setting(
+            "max_turns",
+            int,
+            10,
+            _alone(whole_number_problem),
+            flag="--max-turns",
+            metavar="N",
+            help="turns per task",
+            task_option="max-turns",
+            handler_field="max_turns",
+        ),
+        Setting(
+            "context_fraction",
+            float,
+            0.5,
+            _alone(fraction_problem),
+            flag="--context-fraction",
+            metavar="F",
+            help="fraction of the model's input window a task may fill",
+            task_option="context-fraction",
+            handler_field="max_context_window_fraction",
+        ),
+        Setting(
+            "warning_threshold",
+            float,
+            0.8,
+            _alone(fraction_problem),
+            flag="--warning-threshold",
+            metavar="F",
+            help="warn at this fraction of a limit (default {default})",
+            task_option="warning-threshold",
+            handler_field="warning_threshold",
+        ),
+        Setting(
+            "system_prompt",
+            str,
+            "",
+            flag="--system-prompt",
+            metavar="TEXT",
+            help="default system prompt of tasks",
+            task_option="system",
+            handler_field="system_prompt",
+        ),
+        Setting(
+            "budget_turns",
+            int,
+            None,
+            _alone(whole_number_problem),
+            flag="--budget-turns",
+            metavar="N",
+            help="turns across the whole run",
+        ),
+        Setting(
+            "budget_tokens",
+            int,
+            None,
+            _alone(whole_number_problem),
+            flag="--budget-tokens",
+            metavar="N",
+            help="context tokens across the whole run",
+        ),
+        Setting(
+            "timeout",
+            float,
+            60.0,
+            _alone(_positive_number_problem),
+            flag="--timeout",
+            metavar="SECONDS",
+            help="provider request timeout",
+        ),
+        Setting(
+            "max_task_depth",
+            int,
+            8,
+            _alone(whole_number_problem),
+            flag="--max-task-depth",
+            metavar="N",
+            help="how deeply tasks may call tasks",
+        ),
+        Setting(
+            "max_recursion_depth",
+            int,
+            200_000,
+            _alone(whole_number_problem),
+            flag="--max-recursion-depth",
+            metavar="N",
+            help="nested procedure calls before 'recursion too deep'",
+        ),
+        Setting(
+            "workers",
+            int,
+            8,
+            _alone(whole_number_problem),
+            flag="--workers",
+            metavar="N",
+            help="default worker count of parallel-map",
+        ),
+        Setting(
+            "trace",
+            str,
+            None,
+            flag="--trace",
+            metavar="FILE.jsonl",
+            help="write every Handler event as one JSON line",
+        ),
+        Setting("openai_base_url", str, None),
+        Setting("openai_api_key", str, None, secret=True),
+        Setting("anthropic_base_url", str, None),
+        Setting("anthropic_api_key", str, None, secret=True),
+        Setting("ollama_base_url", str, "http://127.0.0.1:11434/v1"),
+    )
+}
+
+# Task option keyword (without "#:") -> the setting it overrides for that task.
+TASK_OPTIONS: dict[str, Setting] = {
+    setting.task_option: setting for setting in SETTINGS.values() if setting.task_option
+}
+# The settings a HandlerConfig is made of, by settings name.
+_HANDLER_SETTINGS: dict[str, Setting] = {
+    setting.name: setting for setting in SETTINGS.values() if setting.handler_field
+}
 
 
 @dataclass(frozen=True)
@@ -78,24 +269,18 @@ class HandlerConfig:
 
     max_turns: int
     max_context_window_fraction: float
-    warning_threshold: float = 0.8
-    default_model: str = DEFAULT_MODEL
-    system_prompt: str = ""
-    models: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, hash=False)
+    warning_threshold: float = SETTINGS["warning_threshold"].default
+    default_model: str = SETTINGS["model"].default
+    system_prompt: str = SETTINGS["system_prompt"].default
+    models: ModelTable = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
-        checks: dict[str, Callable[[Any], str | None]] = {
-            "max_turns": whole_number_problem,
-            "max_context_window_fraction": fraction_problem,
-            "warning_threshold": fraction_problem,
-            "system_prompt": _string_problem,
-            "default_model": lambda value: _model_problem(value, self.models),
-        }
         for spec, entry in self.models.items():
             check_model_entry(spec, entry, "HandlerConfig.models")
-        for name, check in checks.items():
+        for setting in _HANDLER_SETTINGS.values():
+            name = setting.handler_field
             value = getattr(self, name)
-            problem = check(value)
+            problem = setting.problem(value, self.models)
             if problem:
                 raise ConfigError(f"HandlerConfig.{name} = {value!r} {problem}")
 
@@ -103,48 +288,6 @@ class HandlerConfig:
         """The ModelInfo of `default_model` (a replay spec is resolved by its provider)."""
         return resolve_model(self.default_model, self.models)
 
-
-@dataclass(frozen=True)
-class Key:
-    """One setting: its default, how to check a value, and whether to mask it in reports."""
-
-    default: Any
-    kind: type
-    check: Callable[[Any], str | None] = lambda value: None
-    secret: bool = False
-
-
-def _optional(check: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
-    return lambda value: None if value is None else check(value)
-
-
-KEYS: dict[str, Key] = {
-    "model": Key(DEFAULT_MODEL, str),
-    "max_turns": Key(10, int, whole_number_problem),
-    "context_fraction": Key(0.5, float, fraction_problem),
-    "warning_threshold": Key(0.8, float, fraction_problem),
-    "system_prompt": Key("", str),
-    "budget_turns": Key(None, int, _optional(whole_number_problem)),
-    "budget_tokens": Key(None, int, _optional(whole_number_problem)),
-    "timeout": Key(60.0, float, _positive_number_problem),
-    "max_task_depth": Key(8, int, whole_number_problem),
-    "max_recursion_depth": Key(200_000, int, whole_number_problem),
-    "workers": Key(8, int, whole_number_problem),
-    "openai_base_url": Key(None, str),
-    "openai_api_key": Key(None, str, secret=True),
-    "anthropic_base_url": Key(None, str),
-    "anthropic_api_key": Key(None, str, secret=True),
-    "ollama_base_url": Key("http://127.0.0.1:11434/v1", str),
-}
-
-# Settings names of the HandlerConfig fields a task may override.
-_HANDLER_FIELDS = {
-    "max_turns": "max_turns",
-    "context_fraction": "max_context_window_fraction",
-    "warning_threshold": "warning_threshold",
-    "model": "default_model",
-    "system_prompt": "system_prompt",
-}
 
 DEFAULT = "default"
 COMMAND_LINE = "command line"
@@ -157,24 +300,18 @@ def _suggest(name: str, choices: list[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else f"; the keys are: {', '.join(choices)}"
 
 
-_KIND_PROBLEM = {int: "must be an integer", float: "must be a number", str: "must be a string"}
-
-
-def _convert(name: str, raw: Any, layer: str, *, from_text: bool) -> Any:
+def _convert(name: str, raw: Any, layer: str, models: ModelTable, *, from_text: bool) -> Any:
     """`raw` as the type of setting `name`, checked; text is parsed only from env and CLI."""
-    key = KEYS[name]
+    setting = SETTINGS[name]
     value = raw
-    problem = None
-    if from_text and isinstance(raw, str) and key.kind is not str:
+    if from_text and isinstance(raw, str) and setting.kind is not str:
         try:
-            value = key.kind(raw.strip())
+            value = setting.kind(raw.strip())
         except ValueError:
-            problem = _KIND_PROBLEM[key.kind]
-    elif key.kind is float and isinstance(raw, int) and not isinstance(raw, bool):
+            pass  # still text, so the check below reports the wrong kind
+    elif setting.kind is float and isinstance(raw, int) and not isinstance(raw, bool):
         value = float(raw)
-    if problem is None and value is not None:
-        type_ok = isinstance(value, key.kind) and not isinstance(value, bool)
-        problem = key.check(value) if type_ok else _KIND_PROBLEM[key.kind]
+    problem = setting.problem(value, models)
     if problem:
         raise ConfigError(f"{name} = {raw!r} from {layer}: {problem}")
     return value
@@ -191,8 +328,8 @@ class Settings:
     files: tuple[Path, ...] = ()
 
     def get(self, key: str) -> Any:
-        if key not in KEYS:
-            raise ConfigError(f"unknown setting {key!r}{_suggest(key, list(KEYS))}")
+        if key not in SETTINGS:
+            raise ConfigError(f"unknown setting {key!r}{_suggest(key, list(SETTINGS))}")
         return self.values[key]
 
     def source(self, key: str) -> str:
@@ -219,26 +356,26 @@ class Settings:
         Override names are settings names (max_turns, context_fraction, warning_threshold,
         model, system_prompt); None means "not given".
         """
-        chosen = {name: self.values[name] for name in _HANDLER_FIELDS}
+        chosen = {name: self.values[name] for name in _HANDLER_SETTINGS}
         for name, value in overrides.items():
-            if name not in _HANDLER_FIELDS:
+            if name not in _HANDLER_SETTINGS:
                 raise ConfigError(
-                    f"a task cannot override {name!r}{_suggest(name, list(_HANDLER_FIELDS))}"
+                    f"a task cannot override {name!r}{_suggest(name, list(_HANDLER_SETTINGS))}"
                 )
             if value is not None:
                 chosen[name] = value
-        fields = {_HANDLER_FIELDS[name]: value for name, value in chosen.items()}
+        fields = {_HANDLER_SETTINGS[name].handler_field: value for name, value in chosen.items()}
         return HandlerConfig(**fields, models=self.model_overrides)
 
     def report(self) -> str:
         """What `taskscheme config` prints: every key, its value and its source."""
         lines = ["configuration files read:"]
         lines += [f"  {path}" for path in self.files] or ["  (none)"]
-        width = max(len(name) for name in KEYS)
+        width = max(len(name) for name in SETTINGS)
         lines.append("settings (value, then where it came from):")
-        for name, key in KEYS.items():
+        for name, setting in SETTINGS.items():
             value = self.values[name]
-            shown = _mask(value) if key.secret and value else _show(value)
+            shown = _mask(value) if setting.secret and value else _show(value)
             lines.append(f"  {name:<{width}}  {shown:<28}  {self.sources[name]}")
         if self.model_overrides:
             lines.append("models:")
@@ -298,8 +435,8 @@ def load_settings(
     environ = os.environ if environ is None else environ
     cwd = (Path.cwd() if cwd is None else cwd).resolve()
     home = Path.home() if home is None else home
-    values = {name: key.default for name, key in KEYS.items()}
-    sources = dict.fromkeys(KEYS, DEFAULT)
+    values = {name: setting.default for name, setting in SETTINGS.items()}
+    sources = dict.fromkeys(SETTINGS, DEFAULT)
     models: dict[str, dict[str, Any]] = {}
     model_sources: dict[str, str] = {}
 
@@ -310,39 +447,39 @@ def load_settings(
     project = _project_table(cwd)
     if project is not None:
         tables.append(project)
+    # The [models] tables first: a model setting in any layer may name a model described
+    # in any file.
+    for _, where, table in tables:
+        described = table.get("models", {})
+        if not isinstance(described, dict):
+            raise ConfigError(f'{where}: models must be a table of [models."SPEC"]')
+        for spec, entry in described.items():
+            check_model_entry(spec, entry, where)
+            models[spec] = dict(entry)
+            model_sources[spec] = where
     for _, where, table in tables:
         for name, raw in table.items():
-            if name == "models":
-                if not isinstance(raw, dict):
-                    raise ConfigError(f'{where}: models must be a table of [models."SPEC"]')
-                for spec, entry in raw.items():
-                    check_model_entry(spec, entry, where)
-                    models[spec] = dict(entry)
-                    model_sources[spec] = where
-            elif name in KEYS:
-                values[name] = _convert(name, raw, where, from_text=False)
+            if name in SETTINGS:
+                values[name] = _convert(name, raw, where, models, from_text=False)
                 sources[name] = where
-            else:
+            elif name != "models":
                 raise ConfigError(
-                    f"{where}: unknown key {name!r}{_suggest(name, [*KEYS, 'models'])}"
+                    f"{where}: unknown key {name!r}{_suggest(name, [*SETTINGS, 'models'])}"
                 )
 
-    for name in KEYS:
+    for name in SETTINGS:
         variable = f"TASKSCHEME_{name.upper()}"
         raw = environ.get(variable, "")
         if raw != "":
-            values[name] = _convert(name, raw, f"env {variable}", from_text=True)
+            values[name] = _convert(name, raw, f"env {variable}", models, from_text=True)
             sources[name] = f"env {variable}"
 
     for name, raw in (cli or {}).items():
-        if name not in KEYS:
-            raise ConfigError(f"unknown setting {name!r}{_suggest(name, list(KEYS))}")
+        if name not in SETTINGS:
+            raise ConfigError(f"unknown setting {name!r}{_suggest(name, list(SETTINGS))}")
         if raw is not None:
-            values[name] = _convert(name, raw, COMMAND_LINE, from_text=True)
+            values[name] = _convert(name, raw, COMMAND_LINE, models, from_text=True)
             sources[name] = COMMAND_LINE
 
-    problem = _model_problem(values["model"], models)
-    if problem:
-        raise ConfigError(f"model = {values['model']!r} from {sources['model']}: {problem}")
     files = tuple(path for path, _, _ in tables)
     return Settings(values, sources, models, model_sources, files)

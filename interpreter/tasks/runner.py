@@ -45,7 +45,7 @@ from interpreter.limits.handler import Budget, Handler
 from interpreter.limits.messages import Message, ModelRequest, ToolCall
 from interpreter.limits.metrics import ResourceMetrics
 from interpreter.limits.models import REPLAY_PREFIX, ModelInfo, resolve_model, split_spec
-from interpreter.limits.settings import HandlerConfig, Settings
+from interpreter.limits.settings import TASK_OPTIONS, HandlerConfig, Settings
 from interpreter.providers import Provider, RecordingProvider, make_provider, options_from_settings
 from interpreter.providers.base import output_instruction
 from interpreter.tasks.executors import Executor, ThreadExecutor
@@ -60,15 +60,7 @@ AskUser = Callable[[str], str]
 
 ASK_USER = "ask_user"
 
-# Task options that override a Handler setting: keyword -> settings name.
-_LIMIT_OPTIONS = {
-    "system": "system_prompt",
-    "model": "model",
-    "max-turns": "max_turns",
-    "context-fraction": "context_fraction",
-    "warning-threshold": "warning_threshold",
-}
-_LLM_OPTIONS = [Keyword(name) for name in (*_LIMIT_OPTIONS, "output", "tools", "interactive")]
+_LLM_OPTIONS = [Keyword(name) for name in (*TASK_OPTIONS, "output", "tools", "interactive")]
 _TASK_OPTIONS = [*_LLM_OPTIONS, Keyword("context")]
 
 
@@ -291,10 +283,11 @@ class TaskRunner:
 
     def _options(self, task: str, keywords: Mapping[Keyword, Any]) -> TaskOptions:
         given = {keyword.name: value for keyword, value in keywords.items()}
-        overrides = {}
-        for option, value in given.items():
-            if option in _LIMIT_OPTIONS:
-                overrides[_LIMIT_OPTIONS[option]] = self._limit(task, option, _number(value))
+        overrides = {
+            TASK_OPTIONS[option].name: self._limit(task, option, value)
+            for option, value in given.items()
+            if option in TASK_OPTIONS
+        }
         interactive = given.get("interactive", False)
         if not isinstance(interactive, bool):
             raise type_error(task, "#t or #f for #:interactive", interactive)
@@ -320,13 +313,13 @@ class TaskRunner:
             interactive=interactive,
         )
 
-    def _limit(self, task: str, option: str, value: Any) -> Any:
-        """`value`, checked alone so that an error names the option as it was written."""
-        try:
-            self.settings.handler_config(**{_LIMIT_OPTIONS[option]: value})
-        except ConfigError as error:
-            problem = error.message.split(" = ", 1)[-1]
-            raise ConfigError(f"{task}: #:{option} {problem}") from None
+    def _limit(self, task: str, option: str, written: Any) -> Any:
+        """The value of a task option that overrides a setting, checked by that setting's
+        own check so that an error names the option and the value as they were written."""
+        value = _number(written)
+        problem = TASK_OPTIONS[option].problem(value, self.settings.model_overrides)
+        if problem:
+            raise ConfigError(f"{task}: #:{option} {write_string(written)} {problem}")
         return value
 
     # -- running ----------------------------------------------------------------------------
