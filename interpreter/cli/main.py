@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ from interpreter.errors import (
     TaskschemeError,
     UsageError,
 )
+from interpreter.lang.datums import UNSPECIFIED
+from interpreter.lang.printer import write_string
 from interpreter.limits.settings import SETTINGS, Settings, load_settings
 
 # The settings that have a command-line option, each derived from its entry in SETTINGS.
@@ -165,15 +168,12 @@ def _dispatch(options: argparse.Namespace) -> int:
 
 
 def _print_value(value: Any) -> None:
-    from interpreter.lang.datums import UNSPECIFIED
-    from interpreter.lang.printer import write_string
-
     if value is not UNSPECIFIED:
         print(write_string(value))
 
 
 def _check(files: list[str]) -> int:
-    from interpreter.engine.interpreter import Interpreter
+    from interpreter.engine.interpreter import Interpreter  # only commands that read programs
 
     found = 0
     for name in files:
@@ -226,8 +226,6 @@ def _run_program(
             terminal.end_line()
         print(format_error(error), file=sys.stderr)
         if options.debug and getattr(error, "original", None) is not None:
-            import traceback
-
             traceback.print_exception(error.original, file=sys.stderr)
         if getattr(error, "resource", None) is not None:
             _print_metrics(error)
@@ -237,8 +235,6 @@ def _run_program(
         sys.stdout.flush()
         print(f"taskscheme: internal error: {type(bug).__name__}: {bug}", file=sys.stderr)
         if options.debug:
-            import traceback
-
             traceback.print_exception(bug, file=sys.stderr)
         else:
             print(

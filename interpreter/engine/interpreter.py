@@ -8,12 +8,14 @@ library code and a program that redefines `map` cannot change what `filter` does
 
 from __future__ import annotations
 
-import sys
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from interpreter.engine.convert import keyword_adapter, to_python
 from interpreter.engine.session import Session
+from interpreter.engine.stack import python_recursion_limit
 from interpreter.errors import (
     SchemeError,
     SchemeSyntaxError,
@@ -21,9 +23,14 @@ from interpreter.errors import (
 )
 from interpreter.lang.analyze import LANGUAGE_FORMS, Analyzer
 from interpreter.lang.analyze.lint import Lint
-from interpreter.lang.datums import UNSPECIFIED, Environment, Symbol, python_to_list
+from interpreter.lang.datums import UNSPECIFIED, Environment, Pair, Symbol, python_to_list
+from interpreter.lang.expand.expander import FEATURES
 from interpreter.lang.library import Library, read_forms
-from interpreter.lang.runtime import finish, lookup_failure
+from interpreter.lang.primitives import all_primitives
+from interpreter.lang.primitives.common import check_string
+from interpreter.lang.raising import type_error
+from interpreter.lang.runtime import finish, host_error, lookup_failure
+from interpreter.limits.settings import load_settings
 from interpreter.source import Span
 from interpreter.tasks.language import TASK_FORMS, TASK_PROCEDURES
 from interpreter.tasks.state import TaskState
@@ -72,11 +79,7 @@ class Interpreter:
         record_path: str | None = None,
         argv: list[str] | None = None,
     ) -> None:
-        from interpreter.lang.primitives import all_primitives
-
         if settings is None:
-            from interpreter.limits.settings import load_settings
-
             settings = load_settings()
         if isinstance(model, str):
             settings = settings.with_values("Interpreter(model=...)", model=model)
@@ -99,9 +102,7 @@ class Interpreter:
         )
         self.argv = list(argv or ["taskscheme"])
         self.max_recursion_depth = settings.get("max_recursion_depth")
-        limit = self.max_recursion_depth * PYTHON_FRAMES_PER_CALL + 2000
-        if sys.getrecursionlimit() < limit:
-            sys.setrecursionlimit(limit)
+        self._python_depth = self.max_recursion_depth * PYTHON_FRAMES_PER_CALL + 2000
         self._install_builtins()
 
     def close(self) -> None:
@@ -118,7 +119,7 @@ class Interpreter:
     def runner(self) -> TaskRunner:
         """The task runner, made on first use so programs without tasks never load it."""
         if self._runner is None:
-            from interpreter.tasks.runner import TaskRunner
+            from interpreter.tasks.runner import TaskRunner  # loads the Handler (start-up)
 
             self._runner = TaskRunner(
                 self.settings,
@@ -154,8 +155,6 @@ class Interpreter:
             if code is True or code is False:
                 raise ProgramExit(0 if code else 1)
             if type(code) is not int or not 0 <= code <= 255:
-                from interpreter.lang.raising import type_error
-
                 raise type_error("exit", "an exit code from 0 to 255 or a boolean", code, 1)
             raise ProgramExit(code)
 
@@ -164,22 +163,12 @@ class Interpreter:
             return UNSPECIFIED
 
         def features() -> Any:
-            from interpreter.lang.expand.expander import FEATURES
-
             return python_to_list([Symbol(name) for name in FEATURES])
 
         def get_environment_variable(name: Any) -> Any:
-            import os
-
-            from interpreter.lang.primitives.common import check_string
-
             return os.environ.get(check_string("get-environment-variable", name, 1), False)
 
         def get_environment_variables() -> Any:
-            import os
-
-            from interpreter.lang.datums import Pair
-
             return python_to_list([Pair(k, v) for k, v in os.environ.items()])
 
         for name, fn in [
@@ -201,7 +190,7 @@ class Interpreter:
         arguments as Python keyword arguments (`#:max-items 3` -> `max_items=3`).
         """
         if keywords:
-            value = _keyword_adapter(value, name)
+            value = keyword_adapter(value, name)
         elif (
             callable(value)
             and not hasattr(value, "scheme_name")
@@ -237,8 +226,9 @@ class Interpreter:
     def eval_scheme(self, text: str, file: str = "<eval>") -> Any:
         """Evaluate every form in `text`; the value of the last, as a Scheme value."""
         result: Any = UNSPECIFIED
-        for form, span in read_forms(text, file):
-            result = self._run_form(form, span)
+        with python_recursion_limit(self._python_depth):
+            for form, span in read_forms(text, file):
+                result = self._run_form(form, span)
         return result
 
     def eval(self, text: str, file: str = "<eval>") -> Any:
@@ -260,8 +250,6 @@ class Interpreter:
         try:
             return finish(node(self.env))
         except RecursionError as error:
-            from interpreter.lang.runtime import host_error
-
             raise host_error(None, [], error, span) from None
 
     def check(self, text: str, file: str) -> list[TaskschemeError]:
@@ -297,83 +285,11 @@ class Interpreter:
         """Call a Scheme procedure (or the global of that name) from Python."""
         if isinstance(procedure, str):
             procedure = self.eval_scheme(procedure)
-        return procedure(*args)
-
-
-def _keyword_adapter(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
-    from functools import wraps
-
-    from interpreter.lang.datums import Keyword
-
-    @wraps(fn)
-    def call(*args: Any) -> Any:
-        positional: list[Any] = []
-        options: dict[str, Any] = {}
-        index = 0
-        while index < len(args):
-            item = args[index]
-            if type(item) is Keyword:
-                if index + 1 >= len(args):
-                    raise SchemeError(f"{name}: keyword #:{item.name} needs a value after it")
-                options[item.name.replace("-", "_")] = args[index + 1]
-                index += 2
-            else:
-                positional.append(item)
-                index += 1
-        return fn(*positional, **options)
-
-    call.scheme_name = name
-    return call
+        with python_recursion_limit(self._python_depth):
+            return procedure(*args)
 
 
 def _file_error(message: str) -> SchemeError:
     error = SchemeError(message)
     error.kind = "file-error"
     return error
-
-
-def to_python(value: Any) -> Any:
-    """A Scheme value as plain Python: lists and vectors become lists, symbols and chars
-    strings, hash tables dicts, the unspecified value None; numbers, strings and booleans
-    stay as they are, and anything else (procedures, records) is returned unchanged.
-    A circular structure is an error (it has no Python equivalent as plain data)."""
-    return _convert(value, set())
-
-
-def _convert(value: Any, active: set[int]) -> Any:
-    from interpreter.lang.datums import NIL, Char, Pair, SourcePair, Values
-    from interpreter.lang.primitives.hashtables import HashTable
-
-    kind = type(value)
-    if kind is Symbol:
-        return value.name
-    if kind is Char:
-        return value.ch
-    if value is UNSPECIFIED:
-        return None
-    if value is NIL:
-        return []
-    if kind not in (Pair, SourcePair, list, tuple, Values, HashTable):
-        return value
-    key = id(value)
-    if key in active:
-        raise SchemeError("cannot convert a circular structure to a Python value")
-    active.add(key)
-    try:
-        if kind is HashTable:
-            return {_convert(k, active): _convert(v, active) for k, v in value.items()}
-        if kind is Pair or kind is SourcePair:
-            items = []
-            spine: set[int] = set()
-            while type(value) is Pair or type(value) is SourcePair:
-                if id(value) in spine:
-                    raise SchemeError("cannot convert a circular list to a Python value")
-                spine.add(id(value))
-                items.append(_convert(value.car, active))
-                value = value.cdr
-            if value is not NIL:
-                items.append(_convert(value, active))
-            return items
-        return [_convert(v, active) for v in value]
-    finally:
-        active.discard(key)
