@@ -20,10 +20,11 @@ import math
 import os
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from interpreter.diagnostics import suggest
 from interpreter.limits.models import (
     REPLAY_PREFIX,
     ConfigError,
@@ -294,10 +295,8 @@ COMMAND_LINE = "command line"
 
 
 def _suggest(name: str, choices: list[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, choices, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else f"; the keys are: {', '.join(choices)}"
+    close = suggest(name, choices)
+    return f" (did you mean {close!r}?)" if close else f"; the keys are: {', '.join(choices)}"
 
 
 def _convert(name: str, raw: Any, layer: str, models: ModelTable, *, from_text: bool) -> Any:
@@ -339,8 +338,6 @@ class Settings:
 
     def with_values(self, source: str, **values: Any) -> Settings:
         """These settings with some values replaced (None means "keep"), from `source`."""
-        from dataclasses import replace
-
         chosen = {name: value for name, value in values.items() if value is not None}
         for name in chosen:
             self.get(name)
