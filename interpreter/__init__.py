@@ -17,7 +17,7 @@ _EXPORTS = {
     "Settings": "limits.settings",
     "load_settings": "limits.settings",
     "Handler": "limits.handler",
-    "Budget": "limits.handler",
+    "Budget": "limits.budget",
     "ResourceExhaustionError": "errors",
     "BudgetExhaustedError": "errors",
     "ResourceMetrics": "limits.metrics",

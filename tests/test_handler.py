@@ -18,8 +18,9 @@ from interpreter.errors import (
     HandlerReleasedError,
     ResourceExhaustionError,
 )
+from interpreter.limits.budget import Budget
 from interpreter.limits.events import Event, EventBus, TraceWriter
-from interpreter.limits.handler import Budget, Handler, message_tokens, tool_tokens
+from interpreter.limits.handler import Handler, message_tokens, tool_tokens
 from interpreter.limits.messages import Message, ModelResponse, ToolCall, ToolSpec, Usage
 from interpreter.limits.models import ModelInfo, resolve_model
 from interpreter.limits.settings import HandlerConfig

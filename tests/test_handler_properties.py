@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from interpreter.errors import BudgetExhaustedError, ResourceExhaustionError
+from interpreter.limits.budget import Budget
 from interpreter.limits.events import Event, EventBus
-from interpreter.limits.handler import Budget, Handler
+from interpreter.limits.handler import Handler
 from interpreter.limits.messages import Message, ModelResponse, ToolSpec, Usage
 from interpreter.limits.models import resolve_model
 from interpreter.limits.settings import HandlerConfig

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from interpreter.errors import BudgetExhaustedError, ResourceExhaustionError
+from interpreter.limits.budget import Budget
 from interpreter.limits.events import Event, EventBus
-from interpreter.limits.handler import Budget, Handler
+from interpreter.limits.handler import Handler
 from interpreter.limits.messages import Message
 from interpreter.limits.models import resolve_model
 from interpreter.limits.settings import HandlerConfig

@@ -6,7 +6,7 @@ import pytest
 from tasks_support import Released, interpreter, run
 
 from interpreter.errors import ArityError, ProviderError, ResourceExhaustionError, TaskschemeError
-from interpreter.limits.handler import Budget
+from interpreter.limits.budget import Budget
 from interpreter.limits.messages import Message, ModelResponse
 from interpreter.limits.settings import TASK_OPTIONS
 from interpreter.providers import FunctionModel, ScriptedModel

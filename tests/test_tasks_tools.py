@@ -6,7 +6,8 @@ import pytest
 from tasks_support import Released, interpreter, run
 
 from interpreter.errors import ProviderError, TaskschemeError
-from interpreter.limits.handler import Budget, message_tokens, tool_tokens
+from interpreter.limits.budget import Budget
+from interpreter.limits.handler import message_tokens, tool_tokens
 from interpreter.limits.messages import Message
 from interpreter.limits.models import resolve_model
 from interpreter.providers import FunctionModel, ScriptedModel

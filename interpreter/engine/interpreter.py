@@ -36,8 +36,8 @@ from interpreter.tasks.language import TASK_FORMS, TASK_PROCEDURES
 from interpreter.tasks.state import TaskState
 
 if TYPE_CHECKING:
+    from interpreter.limits.budget import Budget
     from interpreter.limits.events import EventBus, Observer
-    from interpreter.limits.handler import Budget
     from interpreter.limits.metrics import ResourceMetrics
     from interpreter.limits.settings import Settings
     from interpreter.providers import Provider

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from interpreter.errors import UsageError
 
 if TYPE_CHECKING:
+    from interpreter.limits.budget import Budget
     from interpreter.limits.events import EventBus, Observer, TraceWriter
-    from interpreter.limits.handler import Budget
     from interpreter.limits.settings import Settings
 
 

@@ -21,16 +21,15 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
-from fractions import Fraction
-from typing import Any, Literal
+from typing import Any
 
 from interpreter.errors import (
     BudgetExhaustedError,
-    ConfigError,
     HandlerReleasedError,
     Resource,
     ResourceExhaustionError,
 )
+from interpreter.limits.budget import Budget, BudgetRefusal, BudgetResource, scaled
 from interpreter.limits.events import Event, EventBus, EventKind
 from interpreter.limits.messages import Message, ModelResponse, ToolSpec, Usage
 from interpreter.limits.metrics import (
@@ -40,19 +39,13 @@ from interpreter.limits.metrics import (
     TokenMetrics,
     TurnMetrics,
 )
-from interpreter.limits.models import ModelInfo, whole_number_problem
-from interpreter.limits.settings import HandlerConfig, fraction_problem
+from interpreter.limits.models import ModelInfo
+from interpreter.limits.settings import HandlerConfig
 from interpreter.limits.tokens import get_encoding
 from interpreter.source import Span
 
-BudgetResource = Literal["budget-turns", "budget-tokens"]
 Encode = Callable[[str], list[int]]
 Pending = list[tuple[EventBus, Event]]
-
-
-def _scaled(fraction: float, whole: int, rounding: Callable[[Fraction], int]) -> int:
-    """`fraction * whole`, rounded, computed as the decimal reads (0.29 * 100 is 29, not 28)."""
-    return rounding(Fraction(repr(fraction)) * whole)
 
 
 def _compact_json(value: Any) -> str:
@@ -80,96 +73,6 @@ def message_tokens(message: Message, model: ModelInfo) -> int:
 def tool_tokens(tool: ToolSpec, model: ModelInfo) -> int:
     """What offering `tool` costs in `model`'s context: its compact JSON description."""
     return _tool_tokens(tool, get_encoding(model.encoding).encode_ordinary)
-
-
-class _BudgetRefusal(Exception):
-    """Raised by Budget to the charging Handler, which turns it into BudgetExhaustedError."""
-
-    def __init__(self, resource: BudgetResource, amount: int, metrics: BudgetMetrics):
-        super().__init__(resource)
-        self.resource = resource
-        self.amount = amount
-        self.metrics = metrics
-        turns = resource == "budget-turns"
-        self.used = metrics.turns_used if turns else metrics.tokens_used
-        self.limit = metrics.turns_limit if turns else metrics.tokens_limit
-
-    def describe(self, task: str) -> str:
-        if self.resource == "budget-turns":
-            return (
-                f"task {task!r} stopped by the run budget: "
-                f"{self.used:,} of {self.limit:,} turns used across the run"
-            )
-        return (
-            f"task {task!r} stopped by the run budget: {self.used:,} + {self.amount:,} "
-            f"tokens would exceed the run's limit of {self.limit:,} tokens"
-        )
-
-
-class Budget:
-    """Run-wide totals of turns and context tokens across all Handlers of a run or REPL
-    session, with optional caps. Thread-safe; Handlers charge it, nobody else needs to."""
-
-    def __init__(
-        self,
-        max_turns: int | None = None,
-        max_tokens: int | None = None,
-        events: EventBus | None = None,
-        warning_threshold: float = 0.8,
-    ) -> None:
-        checks = [
-            ("max_turns", max_turns, whole_number_problem),
-            ("max_tokens", max_tokens, whole_number_problem),
-            ("warning_threshold", warning_threshold, fraction_problem),
-        ]
-        for name, value, check in checks:
-            problem = None if value is None else check(value)
-            if problem:
-                raise ConfigError(f"Budget {name} = {value!r} {problem}")
-        self.events = events
-        self._limits: dict[BudgetResource, int | None] = {
-            "budget-turns": max_turns,
-            "budget-tokens": max_tokens,
-        }
-        self._warn_at = {
-            resource: None if limit is None else _scaled(warning_threshold, limit, math.ceil)
-            for resource, limit in self._limits.items()
-        }
-        self._used: dict[BudgetResource, int] = {"budget-turns": 0, "budget-tokens": 0}
-        self._warned: set[BudgetResource] = set()
-        self._lock = threading.Lock()
-
-    def snapshot(self) -> BudgetMetrics:
-        with self._lock:
-            return self._snapshot()
-
-    def _snapshot(self) -> BudgetMetrics:
-        return BudgetMetrics(
-            turns_used=self._used["budget-turns"],
-            turns_limit=self._limits["budget-turns"],
-            tokens_used=self._used["budget-tokens"],
-            tokens_limit=self._limits["budget-tokens"],
-        )
-
-    def charge(
-        self, resource: BudgetResource, amount: int, gate: Callable[[], None]
-    ) -> Event | None:
-        """Charge `amount` if the budget allows it and then `gate` (the Handler's own
-        check) does not raise; returns a warning event to publish, if one is due."""
-        with self._lock:
-            used, limit = self._used[resource], self._limits[resource]
-            if limit is not None and used + amount > limit:
-                raise _BudgetRefusal(resource, amount, self._snapshot())
-            gate()
-            used = self._used[resource] = used + amount
-            warn_at = self._warn_at[resource]
-            if warn_at is None or used < warn_at or resource in self._warned:
-                return None
-            self._warned.add(resource)
-            if self.events is None or not self.events.active:
-                return None
-            detail = {"resource": resource, "used": used, "limit": limit}
-            return Event("warning", None, None, self._snapshot(), detail)
 
 
 _handler_ids = itertools.count(1)
@@ -201,13 +104,13 @@ class Handler:
         self.budget = budget
         self.events = events
         self.turn_limit = config.max_turns
-        self.context_limit = _scaled(
+        self.context_limit = scaled(
             config.max_context_window_fraction, model.input_window, math.floor
         )
         threshold = config.warning_threshold
         self._warn_at = {
-            "turns": _scaled(threshold, self.turn_limit, math.ceil),
-            "context": _scaled(threshold, self.context_limit, math.ceil),
+            "turns": scaled(threshold, self.turn_limit, math.ceil),
+            "context": scaled(threshold, self.context_limit, math.ceil),
         }
         self._encode: Encode = get_encoding(model.encoding).encode_ordinary
         self._lock = threading.Lock()
@@ -400,7 +303,7 @@ class Handler:
             return
         try:
             warning = self.budget.charge(resource, amount, gate)
-        except _BudgetRefusal as refusal:
+        except BudgetRefusal as refusal:
             raise self._exhausted(
                 pending, refusal.resource, refusal.describe(self.task), refusal.metrics
             ) from None

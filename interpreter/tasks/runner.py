@@ -40,8 +40,9 @@ from interpreter.lang.datums import NIL, Keyword, Symbol, list_to_python
 from interpreter.lang.printer import write_string
 from interpreter.lang.raising import scheme_error, type_error
 from interpreter.lang.runtime import split_keywords
+from interpreter.limits.budget import Budget
 from interpreter.limits.events import EventBus
-from interpreter.limits.handler import Budget, Handler
+from interpreter.limits.handler import Handler
 from interpreter.limits.messages import Message, ModelRequest, ToolCall
 from interpreter.limits.metrics import ResourceMetrics
 from interpreter.limits.models import REPLAY_PREFIX, ModelInfo, resolve_model, split_spec
