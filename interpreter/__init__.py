@@ -12,7 +12,7 @@ from typing import Any
 
 _EXPORTS = {
     "Interpreter": "engine.interpreter",
-    "to_python": "engine.interpreter",
+    "to_python": "engine.convert",
     "HandlerConfig": "limits.settings",
     "Settings": "limits.settings",
     "load_settings": "limits.settings",
