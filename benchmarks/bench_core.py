@@ -144,7 +144,7 @@ def main() -> None:
     grammar = (
         Path(__file__)
         .resolve()
-        .parent.parent.joinpath("interpreter", "grammar.lark")
+        .parent.parent.joinpath("interpreter", "lang", "grammar.lark")
         .read_text(encoding="utf-8")
     )
     bare_lark = Lark(grammar, parser="lalr", lexer="basic")
