@@ -21,6 +21,7 @@ from interpreter.errors import (
 from interpreter.lang.analyze import LANGUAGE_FORMS, Analyzer
 from interpreter.lang.analyze.lint import Lint
 from interpreter.lang.datums import UNSPECIFIED, Environment, Symbol, python_to_list
+from interpreter.lang.expand import FEATURES
 from interpreter.lang.library import Library, read_forms
 from interpreter.lang.runtime import finish, lookup_failure
 from interpreter.source import Span
@@ -146,8 +147,6 @@ class Interpreter:
             return UNSPECIFIED
 
         def features() -> Any:
-            from interpreter.lang.expand.expander import FEATURES
-
             return python_to_list([Symbol(name) for name in FEATURES])
 
         def get_environment_variable(name: Any) -> Any:

@@ -21,7 +21,7 @@ from interpreter.lang.datums import (
     Symbol,
     is_pair,
 )
-from interpreter.lang.expand.expander import (
+from interpreter.lang.expand import (
     ALIASES,
     AUXILIARY,
     SyntaxRules,
