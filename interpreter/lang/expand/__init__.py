@@ -9,7 +9,6 @@ syntax_rules.py is the macro expander. Importing this package imports them all, 
 # Importing these modules registers their derived forms in DERIVED_FORMS.
 from interpreter.lang.expand import derived, quasiquote, records  # noqa: F401
 from interpreter.lang.expand.common import (
-    ALIASES,
     AUXILIARY,
     DEFINE,
     DERIVED_FORMS,
@@ -25,7 +24,6 @@ from interpreter.lang.expand.derived import FEATURES, expand_named_let
 from interpreter.lang.expand.syntax_rules import SyntaxRules
 
 __all__ = [
-    "ALIASES",
     "AUXILIARY",
     "DEFINE",
     "DERIVED_FORMS",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from interpreter.errors import SchemeSyntaxError
-from interpreter.lang.datums import NIL, SourcePair, Symbol, gensym, is_pair
+from interpreter.lang.datums import NIL, Alias, SourcePair, Symbol, gensym, is_pair
 from interpreter.lang.registry import FormRegistry
 from interpreter.source import Span
 
@@ -41,18 +41,13 @@ AUXILIARY = frozenset(
 
 DERIVED_FORMS = FormRegistry("derived forms")
 
-# A symbol renamed by a macro expansion -> (the symbol it renamed, the analyzer Scope
-# the macro was defined in; None for a global macro).
-ALIASES: dict[Symbol, tuple[Symbol, Any]] = {}
-
 
 def strip_aliases(datum: Any) -> Any:
-    """`datum` with every renamed symbol replaced by its original (for quoted data)."""
-    if not ALIASES:
-        return datum
+    """`datum` with every alias a macro expansion made replaced by its original symbol:
+    quoted data is what the macro's author wrote."""
     if isinstance(datum, Symbol):
-        while datum in ALIASES:
-            datum = ALIASES[datum][0]
+        while type(datum) is Alias:
+            datum = datum.original
         return datum
     if is_pair(datum):
         items, node = [], datum

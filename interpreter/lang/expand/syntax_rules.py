@@ -3,15 +3,14 @@ renaming what a template introduces (hygiene, as far as it goes).
 
 Every symbol a template introduces (all but pattern variables, quoted data and the
 auxiliary words `else`, `=>`, `...`, `_`, `unquote`, `unquote-splicing`, `field` and
-`syntax-rules`) is renamed to a fresh symbol at each expansion. A renamed symbol
-remembers what it renamed and the scope where the macro was defined (`ALIASES`). If the
-expansion binds it (a `let` of a temporary, an internal `define`), it is that new
-binding, which no symbol of the user's can see or capture. If nothing in the expansion
-binds it, the analyzer looks the original name up where the macro was defined: so a
-template's `if`, `let` or `display` means what it meant there even if the use site
-rebinds those names, a local macro can use the local variables it sees, and a global
-macro can call a procedure defined after it. Quoting a renamed symbol gives back the
-original.
+`syntax-rules`) becomes a fresh `Alias` at each expansion, which remembers the symbol
+it renamed and the scope where the macro was defined. If the expansion binds it (a
+`let` of a temporary, an internal `define`), it is that new binding, which no symbol of
+the user's can see or capture. If nothing in the expansion binds it, the analyzer looks
+the original name up where the macro was defined: so a template's `if`, `let` or
+`display` means what it meant there even if the use site rebinds those names, a local
+macro can use the local variables it sees, and a global macro can call a procedure
+defined after it. Quoting an alias gives back the original.
 
 What is not hygienic: derived forms (`cond`, `case`, `do`, ...) expand to core forms
 named by plain symbols, so a program that binds `if` or `let` as a variable cannot use
@@ -25,9 +24,8 @@ from __future__ import annotations
 from typing import Any
 
 from interpreter.errors import SchemeSyntaxError
-from interpreter.lang.datums import NIL, SourcePair, Symbol, gensym, is_pair
+from interpreter.lang.datums import NIL, Alias, SourcePair, Symbol, is_pair
 from interpreter.lang.expand.common import (
-    ALIASES,
     AUXILIARY,
     ELLIPSIS,
     QUOTE,
@@ -235,8 +233,7 @@ class SyntaxRules:
             return symbol
         renamed = renames.get(symbol)
         if renamed is None:
-            renamed = renames[symbol] = gensym(symbol.name)
-            ALIASES[renamed] = (symbol, self.home)
+            renamed = renames[symbol] = Alias(symbol, self.home)
         return renamed
 
 
