@@ -23,8 +23,15 @@ from interpreter.errors import (
 )
 from interpreter.lang.analyze import LANGUAGE_FORMS, Analyzer
 from interpreter.lang.analyze.lint import Lint
-from interpreter.lang.datums import UNSPECIFIED, Environment, Pair, Symbol, python_to_list
-from interpreter.lang.expand.expander import FEATURES
+from interpreter.lang.datums import (
+    UNSPECIFIED,
+    Environment,
+    Pair,
+    Symbol,
+    is_interned,
+    python_to_list,
+)
+from interpreter.lang.expand import FEATURES
 from interpreter.lang.library import Library, read_forms
 from interpreter.lang.primitives import all_primitives
 from interpreter.lang.primitives.common import check_string
@@ -215,10 +222,9 @@ class Interpreter:
             return True if probe else self.env.bindings[name]
         if probe:
             return False
-        candidates = [s.name for s in self.env.bindings] + [s.name for s in self.library.index]
-        candidates += [s.name for s in self.analyzer.defined_globals]
-        # the library's own helpers (%name) are not for programs to call
-        candidates = [c for c in candidates if not c.startswith("%")]
+        known = [*self.env.bindings, *self.library.index, *self.analyzer.defined_globals]
+        # neither a macro's own globals nor the library's helpers (%name) are for programs
+        candidates = [s.name for s in known if is_interned(s) and not s.name.startswith("%")]
         raise lookup_failure(name, candidates, span)
 
     # ------------------------------------------------------------ running programs

@@ -43,16 +43,37 @@ class Symbol(_Interned):
         return self.name
 
 
-_gensym_counter = 0
-
-
 def gensym(prefix: str = "g") -> Symbol:
-    """A fresh symbol that no program text can name (uninterned)."""
-    global _gensym_counter
-    _gensym_counter += 1
+    """A fresh symbol that no program text can name (uninterned). Being a distinct object
+    is what makes it fresh, so it prints as plain `prefix` and needs no counter."""
     symbol = object.__new__(Symbol)
-    symbol.name = f"{prefix}%{_gensym_counter}"
+    symbol.name = prefix
     return symbol
+
+
+def is_interned(symbol: Symbol) -> bool:
+    """Can program text name `symbol`? Not if it is a gensym or an `Alias`."""
+    return Symbol._table.get(symbol.name) is symbol
+
+
+class Alias(Symbol):
+    """The fresh symbol a `syntax-rules` expansion puts in place of a template's `original`.
+
+    It is uninterned, so nothing the user wrote is it, and named like `original`, so it
+    reads as the program was written. `home` is the analyzer scope the macro was defined
+    in (None for a global macro): unless the expansion binds the alias, it means there
+    what `original` means. What an alias stands for lives in the alias itself, so it goes
+    when the expanded code that holds the alias goes.
+    """
+
+    __slots__ = ("home", "original")
+
+    def __new__(cls, original: Symbol, home: Any) -> Alias:
+        alias = object.__new__(cls)
+        alias.name = original.name
+        alias.original = original
+        alias.home = home
+        return alias
 
 
 class Keyword(_Interned):

@@ -21,6 +21,7 @@ from typing import Any
 from interpreter.errors import TaskschemeError
 from interpreter.lang.datums import (
     NIL,
+    Alias,
     Char,
     Environment,
     Eof,
@@ -137,6 +138,9 @@ _WRITE_ATOMS = {
     Symbol: lambda s: _write_symbol_name(s.name),
 }
 _DISPLAY_ATOMS = {**_COMMON_ATOMS, str: str, Char: lambda c: c.ch, Symbol: lambda s: s.name}
+# An alias a macro expansion made shows in expanded code as the symbol it renamed.
+_WRITE_ATOMS[Alias] = _WRITE_ATOMS[Symbol]
+_DISPLAY_ATOMS[Alias] = _DISPLAY_ATOMS[Symbol]
 _ATOM_TYPES = set(_WRITE_ATOMS)
 
 

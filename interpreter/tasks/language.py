@@ -18,7 +18,7 @@ from typing import Any
 from interpreter.errors import SchemeError, SchemeSyntaxError
 from interpreter.lang.analyze.analyzer import Scope
 from interpreter.lang.datums import Keyword, Symbol, is_pair
-from interpreter.lang.expand.expander import (
+from interpreter.lang.expand import (
     DEFINE,
     LAMBDA,
     QUOTE,

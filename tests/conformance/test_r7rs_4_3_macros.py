@@ -232,6 +232,16 @@ HYGIENE = [
         "(a (quasiquote (b (unquote (c 1)))))",
     ),
     (
+        "vector-constant-template-symbols-are-plain",
+        "(define-syntax m (syntax-rules () ((_ x) #(a x)))) (let ((v (m 1))) (list v (eq? (vector-ref v 0) 'a)))",
+        "(#(a 1) #t)",
+    ),
+    (
+        "assert-in-template-shows-the-template-as-written",
+        "(define-syntax positive! (syntax-rules () ((_ x) (assert (> x 0))))) (positive! -1)",
+        Raises("error", "assertion failed: (> -1 0)"),
+    ),
+    (
         "case-data-in-template",
         "(define-syntax m (syntax-rules () ((_ x) (case x ((a) 'got-a) (else 'other))))) (list (m 'a) (m 'b))",
         "(got-a other)",

@@ -6,7 +6,7 @@ derived forms. Layers above add their own registries when they build an Analyzer
 
 from interpreter.lang.analyze.analyzer import Analyzer, Node, Scope
 from interpreter.lang.analyze.forms import CORE_FORMS
-from interpreter.lang.expand.expander import DERIVED_FORMS
+from interpreter.lang.expand import DERIVED_FORMS
 
 LANGUAGE_FORMS = (CORE_FORMS, DERIVED_FORMS)
 

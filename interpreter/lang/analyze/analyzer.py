@@ -16,13 +16,14 @@ from interpreter.errors import SchemeSyntaxError, TaskschemeError, UnboundVariab
 from interpreter.lang.analyze.calls import call_node
 from interpreter.lang.datums import (
     NIL,
+    Alias,
     Environment,
     Keyword,
     Symbol,
+    is_interned,
     is_pair,
 )
-from interpreter.lang.expand.expander import (
-    ALIASES,
+from interpreter.lang.expand import (
     AUXILIARY,
     SyntaxRules,
     cells,
@@ -138,7 +139,8 @@ class Analyzer:
             return self.application(x, scope, tail, span)
         if x is NIL:
             raise SchemeSyntaxError("() is not an expression; write '() for the empty list", span)
-        return lambda env: x
+        constant = strip_aliases(x)  # a vector constant is quoted data, like 'datum
+        return lambda env: constant
 
     def resolve(
         self, name: Symbol, scope: Scope | None
@@ -146,8 +148,8 @@ class Analyzer:
         """What `name` means at `scope`: (the name to look up, its frame depth or None for
         a global or a keyword, the macro expander if it names a macro or derived form).
 
-        A symbol renamed by a macro expansion and not bound by it means what its original
-        name means where the macro was defined (see expander.ALIASES).
+        An alias a macro expansion made and did not bind means what its original name
+        means where the macro was defined (see datums.Alias).
         """
         frame, depth = scope, 0
         while frame is not None:
@@ -161,8 +163,8 @@ class Analyzer:
             return name, None, self.macros[name].expand
         if name in self.defined_globals or name is S("let"):
             return name, None, None
-        if name in ALIASES:
-            original, home = ALIASES[name]
+        if type(name) is Alias:
+            original, home = name.original, name.home
             frame, distance = scope, 0
             while frame is not home:
                 if frame is None:  # expanded outside the macro's scope: resolve where used
@@ -438,7 +440,7 @@ def _closest_local(name: Symbol, scope: Scope | None) -> str | None:
     is likelier than a global."""
     visible = set()
     while scope is not None:
-        visible.update(n.name for n in scope.names if n not in ALIASES)
+        visible.update(n.name for n in scope.names if is_interned(n))
         scope = scope.parent
     return suggest(name.name, sorted(visible))
 

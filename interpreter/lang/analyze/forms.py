@@ -22,7 +22,7 @@ from interpreter.lang.datums import (
     Values,
     is_pair,
 )
-from interpreter.lang.expand.expander import (
+from interpreter.lang.expand import (
     RECEIVE,
     SyntaxRules,
     cells,

@@ -13,7 +13,7 @@ from typing import Any
 from interpreter.errors import ArityError, TaskschemeError, UnboundVariableError
 from interpreter.lang.analyze.analyzer import Analyzer, Scope
 from interpreter.lang.datums import Symbol, is_pair, procedure_name
-from interpreter.lang.expand.expander import strip_aliases
+from interpreter.lang.expand import strip_aliases
 from interpreter.lang.runtime import CaseLambda, Lambda, host_arity_problem
 from interpreter.source import Span
 
