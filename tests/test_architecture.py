@@ -8,6 +8,7 @@ function says why it is there.
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,12 @@ def test_the_task_language_names_exactly_the_procedures_its_runner_makes():
     from interpreter.tasks.runner import TaskRunner
 
     assert set(TaskRunner(load_settings()).primitives()) == set(TASK_PROCEDURES)
+
+
+def test_every_package_is_installed():
+    """pyproject.toml lists the packages to install: a new layer or subpackage missing
+    from it would work in a checkout and be absent from an installed taskscheme."""
+    project = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(project["tool"]["setuptools"]["packages"])
+    packages = {_module_name(p) for p in PACKAGE.rglob("__init__.py")}
+    assert packages <= listed, f"missing from pyproject.toml: {sorted(packages - listed)}"
