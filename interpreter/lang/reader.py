@@ -4,12 +4,18 @@ Lark builds an LALR(1) parser from `grammar.lark` once per process (cached on di
 by Lark), and the parser calls `_Builder` as it reduces, so no parse tree is built.
 Lists become `SourcePair` chains that remember their span; atoms keep theirs in a
 side table (`Datums.spans`) keyed by identity so immutable Python values stay plain.
+
+Lexer callbacks watch every token as it is read: they keep the nesting depth (so text
+nested deeper than `MAX_NESTING_DEPTH` is refused at once, before any later stage
+recurses over it), apply `#!fold-case`, and note where the first datum ends (which is
+how `read` takes one datum from a port without reading the rest).
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +58,12 @@ STRING_ESCAPES = {
     "|": "|",
 }
 
+# How deeply data may nest in program text: brackets, and quote or `#;` prefixes still
+# waiting for their datum. Deeper text is a syntax error, reported where it gets too deep.
+MAX_NESTING_DEPTH = 10_000
+_MAX_CODE_POINT = 0x10FFFF
+_SURROGATES = range(0xD800, 0xE000)
+
 _ESCAPE = re.compile(r"\\(x[0-9a-fA-F]+;|[ \t]*\r?\n[ \t]*|.)", re.S)
 
 
@@ -62,11 +74,24 @@ class _Commented:
 COMMENTED = _Commented()
 
 
+def _scalar_value(hex_digits: str, span: Span) -> str:
+    """The character with this hex code; R7RS characters are Unicode scalar values."""
+    code = int(hex_digits, 16)
+    if code > _MAX_CODE_POINT or code in _SURROGATES:
+        shown = hex_digits if len(hex_digits) <= 12 else hex_digits[:12] + "..."
+        raise SchemeSyntaxError(
+            f"#x{shown} is not a Unicode scalar value "
+            "(valid: 0 to #x10FFFF, except the surrogates #xD800 to #xDFFF)",
+            span,
+        )
+    return chr(code)
+
+
 def _unescape(body: str, span: Span) -> str:
     def replace(match: re.Match) -> str:
         escape = match.group(1)
         if escape[0] == "x" and escape.endswith(";"):
-            return chr(int(escape[1:-1], 16))
+            return _scalar_value(escape[1:-1], span)
         if "\n" in escape:
             return ""
         if escape in STRING_ESCAPES:
@@ -109,9 +134,6 @@ class _Builder:
     def start(self, items):
         return [item for item in items if item is not COMMENTED]
 
-    def item(self, children):
-        return children[0]
-
     def commented(self, children):
         return COMMENTED
 
@@ -123,11 +145,11 @@ class _Builder:
     def dotted(self, children):
         dot_at = next(i for i, c in enumerate(children) if getattr(c, "type", None) == "DOT")
         head = [c for c in children[1:dot_at] if c is not COMMENTED]
-        tail = [c for c in children[dot_at + 1 : -1] if c is not COMMENTED]
+        (tail,) = [c for c in children[dot_at + 1 : -1] if c is not COMMENTED]
         span = _check_brackets(children[0], children[-1])
-        if len(tail) != 1 or not head:
-            raise SchemeSyntaxError("bad dotted list: exactly one datum must follow the dot", span)
-        return _build_list(head, tail[0][0], span), span
+        if not head:
+            raise SchemeSyntaxError("bad dotted list: a datum must come before the dot", span)
+        return _build_list(head, tail[0], span), span
 
     def vector(self, children):
         items = tuple(c[0] for c in children[1:-1] if c is not COMMENTED)
@@ -141,7 +163,7 @@ class _Builder:
         return bytes(items), span
 
     def abbreviation(self, children):
-        quote, (datum, datum_span) = children
+        quote, (datum, datum_span) = children[0], children[-1]
         span = Span(_local.file, quote.line, quote.column, datum_span.end_line, datum_span.end_col)
         inner = SourcePair(datum, NIL, span, datum_span)
         return SourcePair(QUOTE_NAMES[str(quote)], inner, span, _span(quote)), span
@@ -178,7 +200,7 @@ class _Builder:
         if body in CHAR_NAMES:
             return Char(CHAR_NAMES[body]), span
         if body[0] == "x" and all(c in "0123456789abcdefABCDEF" for c in body[1:]):
-            return Char(chr(int(body[1:], 16))), span
+            return Char(_scalar_value(body[1:], span)), span
         raise SchemeSyntaxError(f"unknown character name #\\{body}", span)
 
     def boolean(self, children):
@@ -206,6 +228,105 @@ def _build_list(items: list[tuple[Any, Span]], tail: Any, span: Span) -> Any:
     return result
 
 
+class _Watch:
+    """What the lexer callbacks keep while one text is lexed.
+
+    `pending` has one list per open bracket (and one for the top level): the prefixes
+    (`'`, `` ` ``, `,`, `,@`, `#;`) read at that level still waiting for their datum.
+    `depth` counts the open brackets and all pending prefixes.
+    """
+
+    __slots__ = ("depth", "first_end", "fold_case", "limit", "pending")
+
+    def __init__(self, fold_case: bool, limit: int | None = MAX_NESTING_DEPTH):
+        self.pending: list[list[Any]] = [[]]
+        self.depth = 0
+        self.fold_case = fold_case
+        self.first_end: int | None = None  # where the first top-level datum ends
+        self.limit = limit
+
+    def deeper(self, token) -> None:
+        self.depth += 1
+        if self.limit is not None and self.depth > self.limit:
+            raise SchemeSyntaxError(
+                f"data nested more than {self.limit} deep (brackets and quote prefixes)",
+                _span(token),
+            )
+
+    def complete(self, token) -> None:
+        """A datum ended with `token`: it satisfies the quotes before it, or a `#;` eats it."""
+        prefixes = self.pending[-1]
+        while prefixes:
+            self.depth -= 1
+            if prefixes.pop().type == "DATUM_COMMENT":
+                return
+        if len(self.pending) == 1 and self.first_end is None:
+            self.first_end = token.end_pos
+
+
+def _on_open(token):
+    watch = _local.watch
+    watch.pending.append([])
+    watch.deeper(token)
+    return token
+
+
+def _on_close(token):
+    watch = _local.watch
+    if len(watch.pending) > 1:
+        watch.depth -= 1 + len(watch.pending.pop())
+        watch.complete(token)
+    return token
+
+
+def _on_prefix(token):
+    watch = _local.watch
+    watch.pending[-1].append(token)
+    watch.deeper(token)
+    return token
+
+
+def _on_datum(token):
+    _local.watch.complete(token)
+    return token
+
+
+def _on_atom(token):
+    watch = _local.watch
+    watch.complete(token)
+    return token.update(value=token.value.casefold()) if watch.fold_case else token
+
+
+def _on_char(token):
+    watch = _local.watch
+    watch.complete(token)
+    if watch.fold_case and len(token.value) > 3:  # a name, as in #\SPACE, not #\A
+        return token.update(value="#\\" + token.value[2:].casefold())
+    return token
+
+
+def _on_directive(token):
+    _local.watch.fold_case = token.value == "#!fold-case"
+    return token
+
+
+_LEXER_CALLBACKS = {
+    "LPAR": _on_open,
+    "VECTOR_OPEN": _on_open,
+    "BYTEVECTOR_OPEN": _on_open,
+    "RPAR": _on_close,
+    "QUOTE": _on_prefix,
+    "DATUM_COMMENT": _on_prefix,
+    "ATOM": _on_atom,
+    "CHAR": _on_char,
+    "STRING": _on_datum,
+    "BOOLEAN": _on_datum,
+    "KEYWORD": _on_datum,
+    "BAR_SYMBOL": _on_datum,
+    "PREFIXED_NUMBER": _on_datum,
+    "DIRECTIVE": _on_directive,
+}
+
 _parser = None
 _parser_lock = threading.Lock()
 
@@ -215,6 +336,7 @@ def _get_parser():
     if _parser is None:
         with _parser_lock:
             if _parser is None:
+                # deferred: building (or loading) the parser is most of the reader's start-up
                 from lark import Lark
 
                 grammar = (Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
@@ -223,16 +345,33 @@ def _get_parser():
                     parser="lalr",
                     lexer="basic",
                     transformer=_Builder(),
+                    lexer_callbacks=_LEXER_CALLBACKS,
                     cache=True,
                     maybe_placeholders=False,
                 )
     return _parser
 
 
-def read_all(text: str, file: str = "<string>", library: bool = False) -> Datums:
+def _prepare(text: str, file: str, fold_case: bool, limit: int | None = MAX_NESTING_DEPTH) -> str:
+    """Start reading `text`: the text as the lexer sees it (block comments and a script's
+    `#!` line blanked, so lines and columns stay put)."""
+    _local.file = file
+    _local.watch = _Watch(fold_case, limit)
+    source = _blank_block_comments(text, file) if "#|" in text else text
+    if source.startswith(("#!/", "#! ")):
+        end = source.find("\n")
+        end = len(source) if end < 0 else end
+        source = " " * end + source[end:]
+    return source
+
+
+def read_all(
+    text: str, file: str = "<string>", library: bool = False, fold_case: bool = False
+) -> Datums:
     """Read every datum in `text`. Spans carry the text, so errors can quote it;
-    `library` marks the standard library's own files."""
-    from lark.exceptions import (
+    `library` marks the standard library's own files. `fold_case` starts the text as if
+    it began with `#!fold-case`; the result's `fold_case` is the state at its end."""
+    from lark.exceptions import (  # deferred with lark itself
         UnexpectedCharacters,
         UnexpectedEOF,
         UnexpectedInput,
@@ -241,13 +380,7 @@ def read_all(text: str, file: str = "<string>", library: bool = False) -> Datums
     )
 
     file = SourceName(file, text, library)
-    _local.file = file
-    source = _blank_block_comments(text, file) if "#|" in text else text
-    if source.startswith(("#!/", "#! ")):
-        # a script's `#!/usr/bin/env ...` line: blanked, so lines and columns stay put
-        end = source.find("\n")
-        end = len(source) if end < 0 else end
-        source = " " * end + source[end:]
+    source = _prepare(text, file, fold_case)
     try:
         items = _get_parser().parse(source)
     except VisitError as error:
@@ -260,7 +393,34 @@ def read_all(text: str, file: str = "<string>", library: bool = False) -> Datums
         raise _unbalanced(source, file, error) from None
     except UnexpectedInput as error:  # pragma: no cover - lark's other input errors
         raise SchemeSyntaxError(str(error), Span(file, 1, 1, 1, 2)) from None
-    return Datums([value for value, _ in items], [span for _, span in items])
+    data = Datums([value for value, _ in items], [span for _, span in items])
+    data.fold_case = _local.watch.fold_case
+    return data
+
+
+def first_datum_end(text: str, file: str, fold_case: bool) -> int | None:
+    """Where the first datum of `text` ends (after any comments before it), so that
+    text can be read alone; None if `text` ends first or cannot be lexed to there.
+    Nesting past `MAX_NESTING_DEPTH` is the syntax error `read_all` gives."""
+    try:
+        source = _prepare(text, SourceName(file, text), fold_case)
+    except SchemeSyntaxError:
+        return None  # a block comment not yet closed
+    watch = _local.watch
+    for _ in _tokens(source):
+        if watch.first_end is not None:
+            return watch.first_end
+    return None
+
+
+def _tokens(source: str) -> Iterator[Any]:
+    """The tokens of `source`, up to the first text that is no token."""
+    from lark.exceptions import UnexpectedCharacters  # deferred with lark itself
+
+    try:
+        yield from _get_parser().lex(source, dont_ignore=False)
+    except UnexpectedCharacters:
+        return
 
 
 def _bad_character(source: str, file: str, error) -> SchemeSyntaxError:
@@ -284,8 +444,10 @@ def _unbalanced(source: str, file: str, error) -> SchemeSyntaxError:
 
     The error's `readable_prefix` is where the top-level datum holding the mistake
     starts: the text before it reads, so `check` can still analyze those forms."""
+    _local.watch = _Watch(fold_case=False, limit=None)
+    tokens = list(_tokens(source))
     openers: list[Any] = []
-    for token in _get_parser().lex(source, dont_ignore=False):
+    for token in tokens:
         if token.type in ("LPAR", "VECTOR_OPEN", "BYTEVECTOR_OPEN"):
             openers.append(token)
         elif token.type == "RPAR":
@@ -314,11 +476,11 @@ def _unbalanced(source: str, file: str, error) -> SchemeSyntaxError:
         )
     token = getattr(error, "token", None)
     if token is None or token.type == "$END":
-        tokens = list(_get_parser().lex(source, dont_ignore=False))
-        token = tokens[-1] if tokens else None
-        if token is not None and token.type in ("QUOTE", "DATUM_COMMENT"):
+        waiting = _local.watch.pending[-1]
+        if waiting:
+            prefix = waiting[-1]
             return SchemeSyntaxError(
-                f"'{token}' must be followed by a datum", _span_tok(file, token)
+                f"'{prefix}' must be followed by a datum", _span_tok(file, prefix)
             )
     elif getattr(token, "line", None):
         if token.type == "DOT":

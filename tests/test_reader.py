@@ -1,0 +1,64 @@
+"""The reader's limits and errors: every mistake in program text is a located syntax error."""
+
+from __future__ import annotations
+
+import pytest
+
+from interpreter import Interpreter
+from interpreter.errors import SchemeSyntaxError
+from interpreter.lang.reader import MAX_NESTING_DEPTH
+
+BAD_TEXTS = [
+    ("string-escape-past-unicode", '"\\x110000;"', "not a Unicode scalar value"),
+    ("string-escape-huge", '"\\xFFFFFFFF;"', "not a Unicode scalar value"),
+    ("char-past-unicode", "#\\x110000", "not a Unicode scalar value"),
+    ("char-huge", "#\\xFFFFFFFF", "not a Unicode scalar value"),
+    ("char-enormous", "#\\xFFFFFFFFFFFFFFFFFFFFFFFF", "not a Unicode scalar value"),
+    ("bar-symbol-past-unicode", "'|\\x110000;|", "not a Unicode scalar value"),
+    ("string-escape-surrogate", '"\\xD800;"', "not a Unicode scalar value"),
+    ("char-surrogate", "#\\xDFFF", "not a Unicode scalar value"),
+    ("unquote-of-datum-comment", ",#;e", "must be followed by a datum"),
+    ("lone-quote", "'", "must be followed by a datum"),
+    ("dot-then-vertical-tab", ".\v", "'.' is only allowed inside a list"),
+    ("stray-closer-then-open-string", ') "abc', "unexpected ')'"),
+    ("dot-then-unknown-hash", ". #bogus", "'.' is only allowed inside a list"),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment"), [pytest.param(t, f, id=i) for i, t, f in BAD_TEXTS])
+def test_bad_text_is_a_located_syntax_error(text: str, fragment: str) -> None:
+    with pytest.raises(SchemeSyntaxError) as caught:
+        Interpreter().eval_scheme(text)
+    assert fragment in caught.value.message
+    assert caught.value.span is not None and caught.value.span.line == 1
+
+
+def test_exact_decimal_with_a_large_exponent_reads() -> None:
+    assert Interpreter().eval_scheme("(= #e1e400 (expt 10 400))") is True
+
+
+def nested(depth: int) -> str:
+    """`(length '(((...))))` whose deepest list is `depth` levels down, counting the quote."""
+    inner = depth - 2
+    return "(length '" + "(" * inner + ")" * inner + ")"
+
+
+def test_nesting_up_to_the_documented_depth_reads() -> None:
+    assert Interpreter().eval(nested(MAX_NESTING_DEPTH)) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(nested(MAX_NESTING_DEPTH + 1), id="one-too-deep"),
+        pytest.param("(list " * 100_000 + ")" * 100_000, id="nested-calls"),
+        pytest.param("(" * 100_000, id="never-closed"),
+        pytest.param("'" * 100_000 + "x", id="quotes"),
+        pytest.param("(read (open-input-string (make-string 100000 #\\()))", id="read-from-port"),
+    ],
+)
+def test_nesting_past_the_limit_is_a_syntax_error_where_it_gets_too_deep(text: str) -> None:
+    with pytest.raises(SchemeSyntaxError) as caught:
+        Interpreter().eval_scheme(text)
+    assert f"nested more than {MAX_NESTING_DEPTH} deep" in caught.value.message
+    assert caught.value.span.line == 1
