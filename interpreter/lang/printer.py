@@ -5,6 +5,9 @@ Printing walks data with an explicit stack, so a list of a million elements or a
 data a first pass finds the pairs, vectors and records that lie on a cycle; they are
 printed with R7RS datum labels (`#0=(a . #0#)`), so circular data prints finitely.
 `write_shared_string` labels every shared part instead (`write-shared`).
+`write_abbreviated` is for values shown in error messages: it prints only the first
+elements of each list and vector, a few levels deep and a few hundred characters long,
+so an error about a vector of a million elements is one line.
 
 Types defined elsewhere (hash tables, ports, the evaluator's procedures) either are
 callable (printed as `#<procedure name>`) or register their own writer with
@@ -14,6 +17,7 @@ callable (printed as `#<procedure name>`) or register their own writer with
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any
@@ -54,6 +58,25 @@ def display_string(obj: Any) -> str:
 def write_shared_string(obj: Any) -> str:
     """`obj` as `write-shared` prints it: every shared pair, vector or record is labelled."""
     return _print(obj, _WRITE_ATOMS, shared=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Abbreviation:
+    """How much of a value `write_abbreviated` shows; the rest is written `...`."""
+
+    items: int = 20  # elements of each list, vector or record
+    depth: int = 6  # levels of nesting
+    atom: int = 100  # characters of one string, symbol or number
+    length: int = 300  # characters in all
+
+
+ERROR_ABBREVIATION = Abbreviation()
+
+
+def write_abbreviated(obj: Any, limits: Abbreviation = ERROR_ABBREVIATION) -> str:
+    """`obj` as `write` prints it, cut short as `limits` says (in time proportional to
+    what is shown, not to the size of `obj`); circular data needs no labels here."""
+    return _emit(obj, _WRITE_ATOMS, {}, limits)
 
 
 # --- atoms -----------------------------------------------------------------------------
@@ -187,7 +210,12 @@ class _Text(str):
     """Text the emitter copies out as is (as opposed to a Scheme string to print)."""
 
 
-_SPACE, _DOT, _CLOSE, _CLOSE_OPAQUE = _Text(" "), _Text(" . "), _Text(")"), _Text(">")
+class _Closer(_Text):
+    """The text that ends a compound value: the emitter is one level less deep after it."""
+
+
+_SPACE, _DOT, _ELLIPSIS = _Text(" "), _Text(" . "), _Text("...")
+_CLOSE, _CLOSE_OPAQUE = _Closer(")"), _Closer(">")
 
 
 def _children(obj: Any) -> Iterator[Any] | None:
@@ -279,20 +307,37 @@ def _find_labels(root: Any, shared: bool) -> dict[int, int | None]:
     return marked
 
 
-def _emit(root: Any, atoms: dict[type, Callable[[Any], str]], labels: dict[int, int | None]) -> str:
-    """Print `root` with an explicit stack of values and `_Text` still to print."""
+def _emit(
+    root: Any,
+    atoms: dict[type, Callable[[Any], str]],
+    labels: dict[int, int | None],
+    limits: Abbreviation | None = None,
+) -> str:
+    """Print `root` with an explicit stack of values and `_Text` still to print; with
+    `limits`, only as much as they allow."""
     out: list[str] = []
     stack: list[Any] = [root]
     next_label = 0
+    depth = size = counted = 0
+    most = None if limits is None else limits.items
     while stack:
+        if limits is not None:
+            size += sum(map(len, out[counted:]))
+            counted = len(out)
+            if size > limits.length:
+                break
         item = stack.pop()
         kind = type(item)
-        if kind is _Text:
+        if kind is _Text or kind is _Closer:
             out.append(item)
+            depth -= kind is _Closer
             continue
         atom = atoms.get(kind)
         if atom is not None:
-            out.append(atom(item))
+            out.append(_atom_text(atom, item, limits))
+            continue
+        if limits is not None and depth >= limits.depth:
+            out.append("...")
             continue
         if labels and id(item) in labels:
             label = labels[id(item)]
@@ -307,55 +352,83 @@ def _emit(root: Any, atoms: dict[type, Callable[[Any], str]], labels: dict[int, 
             items = [item.car]
             node = item.cdr
             while (type(node) is Pair or type(node) is SourcePair) and id(node) not in labels:
+                if most is not None and len(items) > most:
+                    break
                 items.append(node.car)
                 node = node.cdr
             stack.append(_CLOSE)
-            if node is not NIL:
+            if node is not NIL and (most is None or len(items) <= most):
                 stack.append(node)
                 stack.append(_DOT)
-            _push_items(stack, items, atoms)
+            _push_items(stack, items, atoms, limits)
         elif kind is list or kind is tuple:
             out.append("#(")
             stack.append(_CLOSE)
-            _push_items(stack, item, atoms)
+            _push_items(stack, item, atoms, limits)
         elif kind is Values:
-            _push_items(stack, item, atoms)
+            _push_items(stack, item, atoms, limits)
+            continue
         elif kind is Record:
             out.append("#<" + _bare_type_name(item.rtype))
             stack.append(_CLOSE_OPAQUE)
             fields = list(zip(item.rtype.fields, item.values, strict=False))
-            for field, value in reversed(fields):
-                stack.append(value)
-                stack.append(_Text(f" {field}: "))
+            _push_fields(stack, [(f" {field}: ", value) for field, value in fields], most)
         elif isinstance(item, TaskschemeError):
             out.append(f"#<error {_write_str(item.message)}")
             stack.append(_CLOSE_OPAQUE)
-            for irritant in reversed(item.irritants):
-                stack.append(irritant)
-                stack.append(_SPACE)
+            _push_fields(stack, [(" ", irritant) for irritant in item.irritants], most)
         else:
             out.append(_write_opaque(item))
-    return "".join(out)
+            continue
+        depth += 1
+    text = "".join(out)
+    if limits is not None and (stack or len(text) > limits.length):
+        text = text[: limits.length] + "..."
+    return text
+
+
+def _atom_text(atom: Callable[[Any], str], item: Any, limits: Abbreviation | None) -> str:
+    text = atom(item)
+    if limits is not None and len(text) > limits.atom:
+        return text[: limits.atom] + "..."
+    return text
+
+
+def _push_fields(stack: list[Any], fields: list[tuple[str, Any]], most: int | None) -> None:
+    """Push a record's fields or an error's irritants, each after its label text."""
+    if most is not None and len(fields) > most:
+        stack.append(_Text(" ..."))
+        fields = fields[:most]
+    for label, value in reversed(fields):
+        stack.append(value)
+        stack.append(_Text(label))
 
 
 def _push_items(
-    stack: list[Any], items: list[Any] | tuple[Any, ...], atoms: dict[type, Callable[[Any], str]]
+    stack: list[Any],
+    items: list[Any] | tuple[Any, ...],
+    atoms: dict[type, Callable[[Any], str]],
+    limits: Abbreviation | None = None,
 ) -> None:
     """Push `items`, space separated, to pop in order; runs of atoms are printed right away
-    into one piece of text, so a flat list of a million numbers is a handful of stack entries."""
+    into one piece of text, so a flat list of a million numbers is a handful of stack entries.
+    With `limits`, only the first `limits.items` items, then `...`."""
     pieces: list[Any] = []
     run: list[str] = []
-    for index, item in enumerate(items):
+    shown = items if limits is None or len(items) <= limits.items else items[: limits.items]
+    for index, item in enumerate(shown):
         if index:
             run.append(" ")
         atom = atoms.get(type(item))
         if atom is not None:
-            run.append(atom(item))
+            run.append(_atom_text(atom, item, limits))
             continue
         if run:
             pieces.append(_Text("".join(run)))
             run = []
         pieces.append(item)
+    if len(shown) < len(items):
+        run.append(" ...")
     if run:
         pieces.append(_Text("".join(run)))
     stack.extend(reversed(pieces))

@@ -22,11 +22,10 @@ from interpreter.lang.primitives import alias, primitive
 from interpreter.lang.primitives.common import check_index, check_string, list_items
 from interpreter.lang.primitives.hashtables import HashTable
 from interpreter.lang.primitives.number_syntax import parse_integer
-from interpreter.lang.printer import write_string
+from interpreter.lang.printer import write_abbreviated
 from interpreter.lang.raising import scheme_error, type_error
 
 NULL = Symbol("null")
-_ABBREVIATE_AT = 200
 
 
 class _JsonObject(list):
@@ -41,17 +40,11 @@ def from_json_text(text: str, proc: str = "json->scheme") -> Any:
     try:
         data = _DECODER.decode(text)
     except json.JSONDecodeError as error:
-        raise SchemeError(
+        raise scheme_error(
             f"{proc}: invalid JSON at line {error.lineno} column {error.colno}: {error.msg}",
-            [_abbreviate(text)],
+            [text],
         ) from None
-    except RecursionError:
-        raise scheme_error(f"{proc}: JSON nested too deeply", [_abbreviate(text)]) from None
     return from_python(data)
-
-
-def _abbreviate(text: str) -> str:
-    return text if len(text) <= _ABBREVIATE_AT else text[:_ABBREVIATE_AT] + "..."
 
 
 def from_python(obj: Any) -> Any:
@@ -134,7 +127,7 @@ def _open(value: Any, proc: str) -> tuple[Any, _Frame | None]:
         return value, None
     if kind is float:
         if not math.isfinite(value):
-            raise SchemeError(f"{proc}: JSON has no representation for {write_string(value)}")
+            raise SchemeError(f"{proc}: JSON has no representation for {write_abbreviated(value)}")
         return value, None
     if kind is Fraction:
         return float(value), None
@@ -151,7 +144,7 @@ def _open(value: Any, proc: str) -> tuple[Any, _Frame | None]:
         if all(_is_entry(item) for item in items):
             return _object(proc, [(item.car, item.cdr) for item in items], value)
         return _array(items, value)
-    raise SchemeError(f"{proc}: JSON cannot represent {write_string(value)}")
+    raise SchemeError(f"{proc}: JSON cannot represent {write_abbreviated(value)}")
 
 
 def _is_entry(item: Any) -> bool:
@@ -177,7 +170,7 @@ def _object(
     if None in keys:
         bad = next(key for key, _ in entries if _key_name(key) is None)
         raise SchemeError(
-            f"{proc}: JSON object keys must be strings or symbols, got {write_string(bad)}"
+            f"{proc}: JSON object keys must be strings or symbols, got {write_abbreviated(bad)}"
         )
     obj: dict[str, Any] = {}
     return obj, (id(source), obj, zip(keys, (v for _, v in entries), strict=True))
@@ -227,7 +220,7 @@ def _sequence(obj: Any, index: int) -> list[Any]:
     if obj is NIL or type(obj) is Pair or type(obj) is SourcePair:
         return list_items("json-ref", obj, 1)
     raise SchemeError(
-        f"json-ref: cannot take index {index} of {_abbreviate(write_string(obj))}: not an array"
+        f"json-ref: cannot take index {index} of {write_abbreviated(obj)}: not an array"
     )
 
 
@@ -240,12 +233,12 @@ def _member(obj: Any, key: str) -> Any:
         ]
     else:
         raise SchemeError(
-            f"json-ref: cannot look up key {write_string(key)} in {_abbreviate(write_string(obj))}: not an object"
+            f"json-ref: cannot look up key {write_abbreviated(key)} in {write_abbreviated(obj)}: not an object"
         )
     names = []
     for name, value in entries:
         if _key_name(name) == key:
             return value
         names.append(name)
-    available = ", ".join(write_string(name) for name in names) or "none"
-    raise SchemeError(f"json-ref: no key {write_string(key)}; available keys: {available}")
+    available = ", ".join(write_abbreviated(name) for name in names) or "none"
+    raise SchemeError(f"json-ref: no key {write_abbreviated(key)}; available keys: {available}")
