@@ -17,6 +17,7 @@ from interpreter.lang.primitives.json import (
     to_python,
 )
 from interpreter.lang.printer import write_string
+from interpreter.lang.reader import MAX_NESTING_DEPTH
 
 P = all_primitives()
 
@@ -93,10 +94,10 @@ def test_python_round_trip_and_deep_data():
     data = {"a": [1, {"b": None}], "c": "d"}
     assert to_python(from_python(data)) == data
     deep = []
-    for _ in range(20_000):
+    for _ in range(MAX_NESTING_DEPTH - 1):
         deep = [deep]
     back = to_python(from_python(deep))
-    for _ in range(20_000):
+    for _ in range(MAX_NESTING_DEPTH - 1):
         assert len(back) == 1
         back = back[0]
     assert back == []

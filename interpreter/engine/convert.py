@@ -18,50 +18,67 @@ from interpreter.lang.datums import (
     Values,
 )
 from interpreter.lang.primitives.hashtables import HashTable
+from interpreter.lang.primitives.json import Frame, convert_nested
 
 
 def to_python(value: Any) -> Any:
     """A Scheme value as plain Python: lists and vectors become lists, symbols and chars
     strings, hash tables dicts, the unspecified value None; numbers, strings and booleans
     stay as they are, and anything else (procedures, records) is returned unchanged.
-    A circular structure is an error (it has no Python equivalent as plain data)."""
-    return _convert(value, set())
+    A circular structure is an error (it has no Python equivalent as plain data); data
+    of any depth converts (with an explicit stack). Hash table keys that convert to
+    lists become tuples, so they can be dict keys."""
+    return convert_nested(value, _open, _circular)
 
 
-def _convert(value: Any, active: set[int]) -> Any:
+def _circular() -> SchemeError:
+    return SchemeError("cannot convert a circular structure to a Python value")
+
+
+def _open(value: Any) -> tuple[Any, Frame | None]:
+    """(the Python form of `value`, or for a container its empty shell; a frame to fill it)."""
     kind = type(value)
     if kind is Symbol:
-        return value.name
+        return value.name, None
     if kind is Char:
-        return value.ch
+        return value.ch, None
     if value is UNSPECIFIED:
-        return None
+        return None, None
     if value is NIL:
-        return []
-    if kind not in (Pair, SourcePair, list, tuple, Values, HashTable):
-        return value
-    key = id(value)
-    if key in active:
-        raise SchemeError("cannot convert a circular structure to a Python value")
-    active.add(key)
-    try:
-        if kind is HashTable:
-            return {_convert(k, active): _convert(v, active) for k, v in value.items()}
-        if kind is Pair or kind is SourcePair:
-            items = []
-            spine: set[int] = set()
-            while type(value) is Pair or type(value) is SourcePair:
-                if id(value) in spine:
-                    raise SchemeError("cannot convert a circular list to a Python value")
-                spine.add(id(value))
-                items.append(_convert(value.car, active))
-                value = value.cdr
-            if value is not NIL:
-                items.append(_convert(value, active))
-            return items
-        return [_convert(v, active) for v in value]
-    finally:
-        active.discard(key)
+        return [], None
+    if kind is HashTable:
+        shell: dict[Any, Any] = {}
+        entries = ((_hashable(to_python(k)), v) for k, v in value.items())
+        return shell, (id(value), shell, entries)
+    if kind is Pair or kind is SourcePair:
+        items, tail = _spine(value)
+        if tail is not NIL:
+            items.append(tail)
+    elif kind in (list, tuple, Values):
+        items = value
+    else:
+        return value, None
+    shell = [None] * len(items)
+    return shell, (id(value), shell, enumerate(items))
+
+
+def _spine(value: Any) -> tuple[list[Any], Any]:
+    items = []
+    seen: set[int] = set()
+    while type(value) is Pair or type(value) is SourcePair:
+        if id(value) in seen:
+            raise SchemeError("cannot convert a circular list to a Python value")
+        seen.add(id(value))
+        items.append(value.car)
+        value = value.cdr
+    return items, value
+
+
+def _hashable(key: Any) -> Any:
+    """A converted key usable in a dict: lists (at any depth) as tuples."""
+    if type(key) is not list:
+        return key
+    return tuple(_hashable(item) for item in key)
 
 
 def keyword_adapter(fn: Callable[..., Any], name: str) -> Callable[..., Any]:

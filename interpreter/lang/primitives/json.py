@@ -12,20 +12,26 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+import re
+import sys
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from typing import Any
 
-from interpreter.errors import SchemeError
+from interpreter.errors import SchemeError, TaskschemeError
 from interpreter.lang.datums import NIL, Pair, SourcePair, Symbol, python_to_list
 from interpreter.lang.primitives import alias, primitive
 from interpreter.lang.primitives.common import check_index, check_string, list_items
 from interpreter.lang.primitives.hashtables import HashTable
-from interpreter.lang.primitives.number_syntax import parse_integer
+from interpreter.lang.primitives.number_syntax import format_number, parse_integer
 from interpreter.lang.printer import write_abbreviated
 from interpreter.lang.raising import scheme_error, type_error
+from interpreter.lang.reader import MAX_NESTING_DEPTH
 
 NULL = Symbol("null")
+# Integers shorter than this many bits are well inside Python's limit on printed digits.
+_LONG_INT_BITS = 10_000
+_JSON_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 class _JsonObject(list):
@@ -37,6 +43,7 @@ _DECODER = json.JSONDecoder(object_pairs_hook=_JsonObject, parse_int=parse_integ
 
 def from_json_text(text: str, proc: str = "json->scheme") -> Any:
     """The Scheme value a JSON text denotes; invalid JSON is an error saying where and why."""
+    _check_nesting(text, proc)
     try:
         data = _DECODER.decode(text)
     except json.JSONDecodeError as error:
@@ -44,7 +51,32 @@ def from_json_text(text: str, proc: str = "json->scheme") -> Any:
             f"{proc}: invalid JSON at line {error.lineno} column {error.colno}: {error.msg}",
             [text],
         ) from None
+    except RecursionError:  # nesting within the limit, but called under a low recursion limit
+        raise scheme_error(f"{proc}: JSON nested too deeply", [text]) from None
     return from_python(data)
+
+
+def _check_nesting(text: str, proc: str) -> None:
+    """JSON nested deeper than program text may be is an error: Python's decoder recurses
+    in C, and deep enough nesting would overflow the C stack."""
+    if text.count("[") + text.count("{") <= MAX_NESTING_DEPTH:
+        return
+    depth = 0
+    for match in _JSON_BRACKETS.finditer(text):
+        bracket = match.group()
+        if bracket == "[" or bracket == "{":
+            depth += 1
+            if depth > MAX_NESTING_DEPTH:
+                at = match.start()
+                line = text.count("\n", 0, at) + 1
+                column = at - text.rfind("\n", 0, at)
+                raise scheme_error(
+                    f"{proc}: JSON nested more than {MAX_NESTING_DEPTH} deep "
+                    f"at line {line} column {column}",
+                    [text],
+                )
+        elif bracket == "]" or bracket == "}":
+            depth -= 1
 
 
 def from_python(obj: Any) -> Any:
@@ -91,10 +123,36 @@ def to_python(value: Any, proc: str = "scheme->json") -> Any:
 
     Alists with string or symbol keys and hash tables become dicts, vectors and proper
     lists become lists, `'null` becomes None, other symbols strings, exact rationals
-    floats. Anything JSON cannot represent (characters, procedures, circular data, NaN)
-    is an error naming it.
+    floats. Anything JSON cannot represent (characters, procedures, circular data, NaN,
+    nesting deeper than the reader allows) is an error naming it.
     """
-    result, frame = _open(value, proc)
+    return convert_nested(
+        value,
+        lambda item: _open(item, proc),
+        lambda: SchemeError(f"{proc}: cannot represent circular data in JSON"),
+        MAX_NESTING_DEPTH,
+        lambda: SchemeError(f"{proc}: data nested more than {MAX_NESTING_DEPTH} deep"),
+    )
+
+
+Frame = tuple[int, Any, Iterator[tuple[Any, Any]]]
+Opener = Callable[[Any], tuple[Any, "Frame | None"]]
+
+
+def convert_nested(
+    value: Any,
+    open_value: Opener,
+    circular: Callable[[], TaskschemeError],
+    max_depth: int | None = None,
+    too_deep: Callable[[], TaskschemeError] | None = None,
+) -> Any:
+    """Convert nested data with an explicit stack, so no depth exhausts Python's stack.
+
+    `open_value(item)` gives `(converted, None)` for a value with nothing inside, or for
+    a container `(shell, (id, shell, (slot, child) pairs))`: each child's conversion is
+    stored as `shell[slot]`. A container met again inside itself is `circular()`.
+    """
+    result, frame = open_value(value)
     if frame is None:
         return result
     stack = [frame]
@@ -108,21 +166,22 @@ def to_python(value: Any, proc: str = "scheme->json") -> Any:
             active.discard(key)
             continue
         slot, child = item
-        target[slot], child_frame = _open(child, proc)
+        target[slot], child_frame = open_value(child)
         if child_frame is not None:
             if child_frame[0] in active:
-                raise SchemeError(f"{proc}: cannot represent circular data in JSON")
+                raise circular()
+            if max_depth is not None and len(stack) >= max_depth:
+                raise too_deep()
             active.add(child_frame[0])
             stack.append(child_frame)
     return result
 
 
-_Frame = tuple[int, Any, Iterator[tuple[Any, Any]]]
-
-
-def _open(value: Any, proc: str) -> tuple[Any, _Frame | None]:
+def _open(value: Any, proc: str) -> tuple[Any, Frame | None]:
     """(the Python form of `value`, or for a container its empty shell; a frame to fill it)."""
     kind = type(value)
+    if kind is int and value.bit_length() > _LONG_INT_BITS:
+        _check_digits(value, proc)
     if kind is str or kind is bool or kind is int:
         return value, None
     if kind is float:
@@ -147,6 +206,17 @@ def _open(value: Any, proc: str) -> tuple[Any, _Frame | None]:
     raise SchemeError(f"{proc}: JSON cannot represent {write_abbreviated(value)}")
 
 
+def _check_digits(value: int, proc: str) -> None:
+    """Python's JSON writer refuses integers of more digits than its limit."""
+    digits = len(format_number(abs(value)))
+    limit = sys.get_int_max_str_digits()
+    if limit and digits > limit:
+        raise SchemeError(
+            f"{proc}: the integer {write_abbreviated(value)} has {digits} digits; "
+            f"JSON text holds integers of at most {limit}"
+        )
+
+
 def _is_entry(item: Any) -> bool:
     """An alist entry that can be a JSON object member: a pair with a string or symbol key."""
     return (type(item) is Pair or type(item) is SourcePair) and _key_name(item.car) is not None
@@ -158,14 +228,12 @@ def _key_name(key: Any) -> str | None:
     return key.name if type(key) is Symbol else None
 
 
-def _array(items: list[Any] | tuple[Any, ...], source: Any = None) -> tuple[list[Any], _Frame]:
+def _array(items: list[Any] | tuple[Any, ...], source: Any = None) -> tuple[list[Any], Frame]:
     array = [None] * len(items)
     return array, (id(items if source is None else source), array, enumerate(items))
 
 
-def _object(
-    proc: str, entries: list[tuple[Any, Any]], source: Any
-) -> tuple[dict[str, Any], _Frame]:
+def _object(proc: str, entries: list[tuple[Any, Any]], source: Any) -> tuple[dict[str, Any], Frame]:
     keys = [_key_name(key) for key, _ in entries]
     if None in keys:
         bad = next(key for key, _ in entries if _key_name(key) is None)
@@ -181,8 +249,8 @@ def to_json_text(value: Any, indent: int | None = None, proc: str = "scheme->jso
     data = to_python(value, proc)
     try:
         return json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False)
-    except ValueError as error:  # an integer with more digits than Python will print
-        raise SchemeError(f"{proc}: {error}") from None
+    except RecursionError:  # nesting within the limit, but called under a low recursion limit
+        raise SchemeError(f"{proc}: data nested too deeply") from None
 
 
 @primitive("json->scheme")
