@@ -7,8 +7,7 @@ side table (`Datums.spans`) keyed by identity so immutable Python values stay pl
 
 Lexer callbacks watch every token as it is read: they keep the nesting depth (so text
 nested deeper than `MAX_NESTING_DEPTH` is refused at once, before any later stage
-recurses over it), apply `#!fold-case`, and note where the first datum ends (which is
-how `read` takes one datum from a port without reading the rest).
+recurses over it) and apply `#!fold-case`.
 """
 
 from __future__ import annotations
@@ -236,13 +235,12 @@ class _Watch:
     `depth` counts the open brackets and all pending prefixes.
     """
 
-    __slots__ = ("depth", "first_end", "fold_case", "limit", "pending")
+    __slots__ = ("depth", "fold_case", "limit", "pending")
 
     def __init__(self, fold_case: bool, limit: int | None = MAX_NESTING_DEPTH):
         self.pending: list[list[Any]] = [[]]
         self.depth = 0
         self.fold_case = fold_case
-        self.first_end: int | None = None  # where the first top-level datum ends
         self.limit = limit
 
     def deeper(self, token) -> None:
@@ -253,15 +251,13 @@ class _Watch:
                 _span(token),
             )
 
-    def complete(self, token) -> None:
-        """A datum ended with `token`: it satisfies the quotes before it, or a `#;` eats it."""
+    def complete(self) -> None:
+        """A datum ended: it satisfies the quotes before it, or a `#;` eats it."""
         prefixes = self.pending[-1]
         while prefixes:
             self.depth -= 1
             if prefixes.pop().type == "DATUM_COMMENT":
                 return
-        if len(self.pending) == 1 and self.first_end is None:
-            self.first_end = token.end_pos
 
 
 def _on_open(token):
@@ -275,7 +271,7 @@ def _on_close(token):
     watch = _local.watch
     if len(watch.pending) > 1:
         watch.depth -= 1 + len(watch.pending.pop())
-        watch.complete(token)
+        watch.complete()
     return token
 
 
@@ -287,19 +283,19 @@ def _on_prefix(token):
 
 
 def _on_datum(token):
-    _local.watch.complete(token)
+    _local.watch.complete()
     return token
 
 
 def _on_atom(token):
     watch = _local.watch
-    watch.complete(token)
+    watch.complete()
     return token.update(value=token.value.casefold()) if watch.fold_case else token
 
 
 def _on_char(token):
     watch = _local.watch
-    watch.complete(token)
+    watch.complete()
     if watch.fold_case and len(token.value) > 3:  # a name, as in #\SPACE, not #\A
         return token.update(value="#\\" + token.value[2:].casefold())
     return token
@@ -396,21 +392,6 @@ def read_all(
     data = Datums([value for value, _ in items], [span for _, span in items])
     data.fold_case = _local.watch.fold_case
     return data
-
-
-def first_datum_end(text: str, file: str, fold_case: bool) -> int | None:
-    """Where the first datum of `text` ends (after any comments before it), so that
-    text can be read alone; None if `text` ends first or cannot be lexed to there.
-    Nesting past `MAX_NESTING_DEPTH` is the syntax error `read_all` gives."""
-    try:
-        source = _prepare(text, SourceName(file, text), fold_case)
-    except SchemeSyntaxError:
-        return None  # a block comment not yet closed
-    watch = _local.watch
-    for _ in _tokens(source):
-        if watch.first_end is not None:
-            return watch.first_end
-    return None
 
 
 def _tokens(source: str) -> Iterator[Any]:
