@@ -8,12 +8,16 @@ filter, fold, member, assoc, ...) are written in Scheme in stdlib/.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from fractions import Fraction
+from functools import cmp_to_key
 from itertools import product
+from operator import attrgetter
 from typing import Any
 
 from interpreter.errors import SchemeError, SchemeTypeError
-from interpreter.lang.datums import NIL, UNSPECIFIED, Pair, SourcePair, python_to_list
-from interpreter.lang.primitives import primitive
+from interpreter.lang.datums import NIL, UNSPECIFIED, Char, Pair, SourcePair, python_to_list
+from interpreter.lang.primitives import PRIMITIVES, primitive
 from interpreter.lang.primitives.common import check_nonnegative, check_procedure, list_items, spine
 from interpreter.lang.printer import write_string
 from interpreter.lang.raising import type_error
@@ -241,3 +245,65 @@ def apply(proc: Any, *args: Any) -> Any:
     if not args:
         return apply_procedure(proc, [])
     return apply_procedure(proc, [*args[:-1], *list_items("apply", args[-1], len(args) + 1)])
+
+
+# --- sorting ---------------------------------------------------------------------------
+
+
+_REALS = frozenset((int, Fraction, float))
+
+# Orderings Python compares the same way by itself: the primitive's name -> the element
+# types it orders like Python, the key Python compares, and whether it is descending.
+_NATIVE_ORDERINGS: dict[str, tuple[frozenset[type], Any, bool]] = {
+    "<": (_REALS, None, False),
+    ">": (_REALS, None, True),
+    "string<?": (frozenset((str,)), None, False),
+    "string>?": (frozenset((str,)), None, True),
+    "char<?": (frozenset((Char,)), attrgetter("ch"), False),
+    "char>?": (frozenset((Char,)), attrgetter("ch"), True),
+}
+
+
+def _all_of_types(items: Sequence[Any], types: frozenset[type]) -> bool:
+    """Every item is of one of `types`, and no float is a NaN (which orders nothing)."""
+    present = set(map(type, items))
+    if not present <= types:
+        return False
+    return float not in present or all(x == x for x in items)
+
+
+def sorted_by(less: Any, items: Sequence[Any]) -> list[Any]:
+    """`items` in the order `less?` gives, stably (equal elements keep their order).
+
+    Python's sort is stable and asks only "is a before b?", so it calls `less?` once per
+    comparison. When `less?` is `<`, `string<?` or the like and every element is one it
+    orders as Python does, Python compares them itself and no procedure is called.
+    """
+    native = _NATIVE_ORDERINGS.get(getattr(less, "scheme_name", ""))
+    if native is not None and PRIMITIVES.get(less.scheme_name) is less:
+        types, key, descending = native
+        if _all_of_types(items, types):
+            return sorted(items, key=key, reverse=descending)
+
+    def before(a: Any, b: Any) -> int:
+        return -1 if apply_procedure(less, [a, b]) is not False else 0
+
+    return sorted(items, key=cmp_to_key(before))
+
+
+@primitive("sort")
+def sort(sequence: Any, less: Any) -> Any:
+    """`(sort sequence less?)`: a new sorted list or vector; the argument is left alone."""
+    check_procedure("sort", less, 2)
+    if type(sequence) is list or type(sequence) is tuple:
+        return sorted_by(less, sequence)
+    if sequence is NIL or type(sequence) is Pair or type(sequence) is SourcePair:
+        return python_to_list(sorted_by(less, list_items("sort", sequence, 1)))
+    raise type_error("sort", "a list or a vector", sequence, 1)
+
+
+@primitive("list-sort")
+def list_sort(less: Any, lst: Any) -> Any:
+    """R7RS-large / SRFI 132 argument order: `(list-sort less? list)`."""
+    check_procedure("list-sort", less, 1)
+    return python_to_list(sorted_by(less, list_items("list-sort", lst, 2)))
