@@ -2,6 +2,8 @@
 lists, and results that must match Python's own."""
 
 import math
+import threading
+import time
 
 import pytest
 from hypothesis import given, settings
@@ -87,3 +89,129 @@ def test_sort_leaves_a_vector_alone_and_an_escape_leaves_the_list_alone():
 def test_sort_nan_free_floats_and_exact_numbers_mix():
     result = Interpreter().eval("(sort (list 1/2 0.25 -inf.0 3 1 1.0) <)")
     assert result[:2] == [-math.inf, 0.25]
+
+
+def finishes(program: str, seconds: float = 20.0):
+    """The program's value, or its error, if it ends within `seconds` (a loop that never
+    ends fails the test instead of hanging the suite)."""
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = Interpreter().eval_scheme(program)
+        except TaskschemeError as error:
+            outcome["error"] = error
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert outcome, f"still running after {seconds} s: {program}"
+    return outcome.get("error", outcome.get("value"))
+
+
+CIRCULAR = "(define c (list 1 2 3)) (set-cdr! (cddr c) c) "
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        ("(map car c)", "map"),
+        ("(for-each car c)", "for-each"),
+        ("(filter odd? c)", "filter"),
+        ("(remove odd? c)", "remove"),
+        ("(partition odd? c)", "partition"),
+        ("(fold + 0 c)", "fold"),
+        ("(fold-left + 0 c)", "fold-left"),
+        ("(fold-right + 0 c)", "fold-right"),
+        ("(reduce + 0 c)", "reduce"),
+        ("(count odd? c)", "count"),
+        ("(find zero? c)", "find"),
+        ("(find-tail zero? c)", "find-tail"),
+        ("(any zero? c)", "any"),
+        ("(every odd? c)", "every"),
+        ("(list-index zero? c)", "list-index"),
+        ("(delete 0 c)", "delete"),
+        ("(member 0 c)", "member"),
+        ("(member 0 c =)", "member"),
+        ("(memq 'x c)", "memq"),
+        ("(memv 0 c)", "memv"),
+        ("(assoc 0 (let ((a (list (cons 1 2)))) (set-cdr! a a) a))", "assoc"),
+        ("(assq 0 (let ((a (list (cons 1 2)))) (set-cdr! a a) a))", "assq"),
+        ("(delete-duplicates c)", "delete-duplicates"),
+        ("(flatten c)", "flatten"),
+        ("(sort c <)", "sort"),
+        ("(append-map list c)", "map"),
+        ("(filter-map odd? c)", "map"),
+        ("(map + c c)", "map"),
+        ("(for-each + c c)", "for-each"),
+        ("(fold + 0 c c)", "fold"),
+        ("(any = c c)", "any"),
+    ],
+)
+def test_a_circular_list_is_an_error_not_a_loop_without_end(call, name):
+    error = finishes(CIRCULAR + call)
+    assert isinstance(error, TaskschemeError), error
+    assert error.message.startswith(f"{name}: ")
+    assert "circular" in error.message
+
+
+def test_a_search_finds_its_element_in_a_circular_list_and_finite_lists_bound_one():
+    value = finishes(
+        CIRCULAR + "(list (memv 2 c) (map + c '(10 20 30 40)) (any = c '(0 2)))"
+    )
+    assert write_string(value) == "(#0=(2 3 1 . #0#) (11 22 33 41) #t)"
+
+
+def test_searches_keep_their_argument_errors():
+    assert error_of("(memq 1 5)").message == "memq: expected a list as argument 2, got 5"
+    assert error_of("(assq 1 '(1))").message == (
+        "assq: expected an association list (a list of pairs) as argument 2, got (1)"
+    )
+    assert error_of("(member 1 '(1) 5)").message == (
+        "member: expected a procedure as argument 3, got 5"
+    )
+    assert error_of("(memq 1 '(2) eq?)").kind == "arity-error"
+    assert Interpreter().eval("(list (assoc 2.0 '((1 . a) (2 . b)) =) (memq 'c '(a b c)))") == [
+        [2, "b"],
+        ["c"],
+    ]
+
+
+def test_delete_duplicates_keeps_first_occurrences_in_order():
+    program = """(define c (list 1)) (set-cdr! c c)
+                 (list (delete-duplicates '(1 2 1.0 (a) 2 (a) 1))
+                       (delete-duplicates '(1 2 1.0 3) =)
+                       (delete-duplicates (list c 1 c)))"""
+    assert write_string(finishes(program)) == "((1 2 1.0 (a)) (1 2 3) (#0=(1 . #0#) 1))"
+
+
+def growth(template: str, small: int, factor: int = 8) -> float:
+    """How much longer the program takes on `factor` times the data (best of three)."""
+
+    def seconds(n: int) -> float:
+        interpreter = Interpreter()
+        interpreter.eval_scheme(f"(define xs (iota {n}))")
+        program = template.format(n=n)
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            interpreter.eval_scheme(program)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    return seconds(small * factor) / seconds(small)
+
+
+def test_delete_duplicates_grows_linearly():
+    # quadratic would be 64 times longer on 8 times the data
+    assert growth("(delete-duplicates (append xs xs))", 1000) < 25
+
+
+def test_flatten_has_no_depth_limit_and_refuses_a_tree_inside_itself():
+    deep = "(define (nest k acc) (if (= k 0) acc (nest (- k 1) (list acc k))))"
+    value = finishes(deep + "(length (flatten (nest 300000 '())))", seconds=60)
+    assert value == 300000
+    assert finishes("(flatten '(1 (2 . 3) () #(4) ((5))))") is not None
+    assert write_string(finishes("(flatten '(1 (2 . 3) () #(4) ((5))))")) == "(1 2 3 #(4) 5)"
+    error = finishes("(define t (list 1 (list 2))) (set-car! (cadr t) t) (flatten t)")
+    assert error.message == "flatten: the tree contains itself"

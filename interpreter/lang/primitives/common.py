@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from itertools import pairwise
 from typing import Any
@@ -95,24 +95,35 @@ def check_range(
     )
 
 
-def spine(proc: str, value: Any, position: int) -> tuple[list[Any], Any]:
-    """The cars along the cdr chain of `value` and what ends it (NIL for a proper list).
+def pairs(proc: str, value: Any, position: int) -> Iterator[Pair]:
+    """The pairs along the cdr chain of `value`, in order, stopping at the first non-pair.
 
     A circular chain is an error: the walk moves a second pointer at half speed and
-    stops when the two meet.
+    stops when the two meet, so a search that ends early never walks the whole list.
     """
-    items: list[Any] = []
     node = slow = value
+    count = 0
     while type(node) is Pair or type(node) is SourcePair:
-        items.append(node.car)
+        yield node
         node = node.cdr
-        if not len(items) & 1:
+        count += 1
+        if not count & 1:
             slow = slow.cdr
             if slow is node:
                 raise SchemeError(
                     f"{proc}: expected a proper list as argument {position}, got a circular list"
                 )
-    return items, node
+
+
+def spine(proc: str, value: Any, position: int) -> tuple[list[Any], Any]:
+    """The cars along the cdr chain of `value` and what ends it (NIL for a proper list);
+    a circular chain is an error."""
+    items: list[Any] = []
+    tail = value
+    for pair in pairs(proc, value, position):
+        items.append(pair.car)
+        tail = pair.cdr
+    return items, tail
 
 
 def list_items(proc: str, value: Any, position: int) -> list[Any]:

@@ -16,11 +16,27 @@ from operator import attrgetter
 from typing import Any
 
 from interpreter.errors import SchemeError, SchemeTypeError
-from interpreter.lang.datums import NIL, UNSPECIFIED, Char, Pair, SourcePair, python_to_list
+from interpreter.lang.datums import (
+    NIL,
+    UNSPECIFIED,
+    Char,
+    Pair,
+    SourcePair,
+    Symbol,
+    python_to_list,
+)
 from interpreter.lang.primitives import PRIMITIVES, primitive
-from interpreter.lang.primitives.common import check_nonnegative, check_procedure, list_items, spine
+from interpreter.lang.primitives.common import (
+    check_nonnegative,
+    check_procedure,
+    list_items,
+    pairs,
+    spine,
+)
+from interpreter.lang.primitives.equivalence import is_eq, is_equal, is_eqv
+from interpreter.lang.primitives.hashtables import equal_key, eqv_key
 from interpreter.lang.printer import write_string
-from interpreter.lang.raising import type_error
+from interpreter.lang.raising import scheme_error, type_error
 from interpreter.lang.runtime import apply_procedure
 
 
@@ -104,21 +120,30 @@ def make_list_of(*items: Any) -> Any:
     return python_to_list(items)
 
 
-def proper_length(value: Any) -> int | None:
-    """The length of a proper list; None for an improper or circular one (tortoise and hare)."""
+_CIRCULAR = object()
+
+
+def _measure(value: Any) -> tuple[int, Any]:
+    """The number of pairs along the cdr chain of `value` and what ends it: NIL for a
+    proper list, another non-pair for an improper one, `_CIRCULAR` for a circular one
+    (tortoise and hare)."""
     count = 0
     slow = fast = value
     while True:
         for _ in range(2):
-            if fast is NIL:
-                return count
             if type(fast) is not Pair and type(fast) is not SourcePair:
-                return None
+                return count, fast
             fast = fast.cdr
             count += 1
         slow = slow.cdr
         if fast is slow:
-            return None
+            return count, _CIRCULAR
+
+
+def proper_length(value: Any) -> int | None:
+    """The length of a proper list; None for an improper or circular one."""
+    count, end = _measure(value)
+    return count if end is NIL else None
 
 
 @primitive("list?")
@@ -147,19 +172,13 @@ def append(*lists: Any) -> Any:
 
 def _reverse_onto(proc: str, lst: Any, tail: Any) -> Any:
     """The elements of the proper list `lst` in reverse order, consed onto `tail`, in
-    one walk (a second pointer at half speed catches a circular list)."""
+    one walk."""
     result = tail
-    node = slow = lst
-    count = 0
-    while type(node) is Pair or type(node) is SourcePair:
-        result = Pair(node.car, result)
-        node = node.cdr
-        count += 1
-        if not count & 1:
-            slow = slow.cdr
-            if slow is node:
-                list_items(proc, lst, 1)  # raises: a circular list
-    if node is not NIL:
+    end = lst
+    for pair in pairs(proc, lst, 1):
+        result = Pair(pair.car, result)
+        end = pair.cdr
+    if end is not NIL:
         raise type_error(proc, "a proper list", lst, 1)
     return result
 
@@ -245,6 +264,166 @@ def apply(proc: Any, *args: Any) -> Any:
     if not args:
         return apply_procedure(proc, [])
     return apply_procedure(proc, [*args[:-1], *list_items("apply", args[-1], len(args) + 1)])
+
+
+# --- for the standard library: arguments that must be lists -----------------------------
+
+
+def _who(who: Any) -> str:
+    return who.name if type(who) is Symbol else str(who)
+
+
+def _list_ends(who: str, value: Any, position: int) -> bool:
+    """Whether `value`, a proper or circular list, ends; an improper list is an error."""
+    end = _measure(value)[1]
+    if end is not NIL and end is not _CIRCULAR:
+        raise type_error(who, "a list", value, position)
+    return end is NIL
+
+
+def _require_list(who: str, value: Any, position: int) -> None:
+    """A proper list, else an error: improper is "expected a list", circular says so."""
+    if not _list_ends(who, value, position):
+        raise SchemeError(
+            f"{who}: expected a proper list as argument {position}, got a circular list"
+        )
+
+
+@primitive("%check-list")
+def check_list_argument(who: Any, value: Any, position: Any) -> Any:
+    """`(%check-list 'filter xs 2)`: a library procedure that walks all of a list checks
+    it first, so a circular list is an error instead of a loop that never ends."""
+    _require_list(_who(who), value, position)
+    return UNSPECIFIED
+
+
+@primitive("%check-lists")
+def check_list_arguments(who: Any, lists: Any, position: Any) -> Any:
+    """`(%check-lists 'map lists 2)`: lists walked side by side until the shortest ends
+    (the first is argument `position`). Each is a proper or circular list, and at least
+    one must end."""
+    name = _who(who)
+    checked = list_items(name, lists, position)
+    ends = [_list_ends(name, value, position + offset) for offset, value in enumerate(checked)]
+    if not any(ends):
+        raise SchemeError(f"{name}: every list is circular, so it would never end")
+    return UNSPECIFIED
+
+
+# --- searching ---------------------------------------------------------------------------
+
+
+def _search(who: str, lst: Any, test: Any, entries: bool) -> Any:
+    """The first pair of `lst` whose element passes `test` (`entries`: the first element,
+    itself a pair, whose car passes), or #f. Ends early; a circular list is an error."""
+    end = lst
+    for pair in pairs(who, lst, 2):
+        item = pair.car
+        if entries:
+            if type(item) is not Pair and type(item) is not SourcePair:
+                raise type_error(who, "an association list (a list of pairs)", lst, 2)
+            if test(item.car):
+                return item
+        elif test(item):
+            return pair
+        end = pair.cdr
+    if end is not NIL:
+        raise type_error(who, "a list", lst, 2)
+    return False
+
+
+def _calling(who: str, same: Any, x: Any) -> Any:
+    """A test of one element against `x` by the program's equivalence predicate."""
+    check_procedure(who, same, 3)
+    return lambda item: apply_procedure(same, [x, item]) is not False
+
+
+def _define_search(name: str, same: Any, entries: bool) -> None:
+    """Register `memq` and friends; `member` and `assoc` (whose `same` is `equal?`) take
+    the program's own equivalence predicate as an optional third argument."""
+
+    def search(x: Any, lst: Any, compare: Any = None) -> Any:
+        test = (lambda item: same(x, item)) if compare is None else _calling(name, compare, x)
+        return _search(name, lst, test, entries)
+
+    def search_by_same(x: Any, lst: Any) -> Any:
+        return search(x, lst)
+
+    primitive(name)(search if same is is_equal else search_by_same)
+
+
+for _name, _same, _entries in (
+    ("memq", is_eq, False),
+    ("memv", is_eqv, False),
+    ("member", is_equal, False),
+    ("assq", is_eq, True),
+    ("assv", is_eqv, True),
+    ("assoc", is_equal, True),
+):
+    _define_search(_name, _same, _entries)
+
+
+# --- whole-list procedures of the library that Python does in one pass -----------------
+
+_HASHED_EQUIVALENCES = {is_equal: equal_key, is_eqv: eqv_key}
+
+
+@primitive("delete-duplicates")
+def delete_duplicates(lst: Any, same: Any = is_equal) -> Any:
+    """The first of each run of equivalent elements, in order. With `equal?` or `eqv?`
+    the elements are hashed (one pass); another predicate compares each element with
+    those kept so far."""
+    check_procedure("delete-duplicates", same, 2)
+    _require_list("delete-duplicates", lst, 1)
+    items = list_items("delete-duplicates", lst, 1)
+    key = _HASHED_EQUIVALENCES.get(same)
+    if key is not None:
+        first: dict[Any, Any] = {}
+        try:
+            for item in items:
+                first.setdefault(key(item), item)
+            return python_to_list(list(first.values()))
+        except SchemeError:  # a circular element has no key; compare it instead
+            pass
+    kept: list[Any] = []
+    for item in items:
+        if not any(apply_procedure(same, [item, other]) is not False for other in kept):
+            kept.append(item)
+    return python_to_list(kept)
+
+
+class _Leave:
+    """Stack marker of `flatten`: the pairs of one list are done."""
+
+    __slots__ = ("ids",)
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = ids
+
+
+@primitive("flatten")
+def flatten(tree: Any) -> Any:
+    """The leaves of a tree of lists, left to right (an improper tail is a leaf, `()` is
+    none), with an explicit stack: no depth limit. A list inside itself is an error."""
+    leaves: list[Any] = []
+    inside: set[int] = set()  # the pairs of the lists being flattened, to catch cycles
+    stack: list[Any] = [tree]
+    while stack:
+        item = stack.pop()
+        if type(item) is _Leave:
+            inside.difference_update(item.ids)
+        elif type(item) is Pair or type(item) is SourcePair:
+            chain = list(pairs("flatten", item, 1))
+            ids = [id(pair) for pair in chain]
+            if not inside.isdisjoint(ids):
+                raise scheme_error("flatten: the tree contains itself", [tree])
+            inside.update(ids)
+            stack.append(_Leave(ids))
+            stack.append(chain[-1].cdr)
+            stack.extend(pair.car for pair in reversed(chain))
+        elif item is not NIL:
+            leaves.append(item)
+    return python_to_list(leaves)
 
 
 # --- sorting ---------------------------------------------------------------------------
