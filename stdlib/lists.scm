@@ -5,7 +5,7 @@
 ;;; checks it first with %check-list (a primitive), so an improper list is an error
 ;;; before anything runs and a circular one is an error instead of a loop without end;
 ;;; over several lists, %check-lists lets all but one be circular. The searches (memq,
-;;; assoc, ...), sort, delete-duplicates and flatten are primitives.
+;;; assoc, ...), sort, delete-duplicates, flatten, iota and list-tabulate are primitives.
 
 ;; A bad argument is reported as a primitive reports one: a type-error naming the
 ;; procedure the program called and the argument's position.
@@ -208,17 +208,6 @@
     (cond (entry (cdr entry))
           ((pair? default) (car default))
           (else (error "alist-ref: no entry for key" key)))))
-
-(define (iota count . options)
-  (if (not (and (exact-integer? count) (>= count 0)))
-      (%type-error 'iota "an exact non-negative integer" count 1))
-  (let ((start (if (pair? options) (car options) 0))
-        (step (if (and (pair? options) (pair? (cdr options))) (cadr options) 1)))
-    (let loop ((i (- count 1)) (acc '()))
-      (if (< i 0) acc (loop (- i 1) (cons (+ start (* i step)) acc))))))
-
-(define (list-tabulate n f)
-  (map f (iota n)))
 
 (define (take xs n)
   (if (not (and (exact-integer? n) (>= n 0)))

@@ -156,9 +156,7 @@ def test_a_circular_list_is_an_error_not_a_loop_without_end(call, name):
 
 
 def test_a_search_finds_its_element_in_a_circular_list_and_finite_lists_bound_one():
-    value = finishes(
-        CIRCULAR + "(list (memv 2 c) (map + c '(10 20 30 40)) (any = c '(0 2)))"
-    )
+    value = finishes(CIRCULAR + "(list (memv 2 c) (map + c '(10 20 30 40)) (any = c '(0 2)))")
     assert write_string(value) == "(#0=(2 3 1 . #0#) (11 22 33 41) #t)"
 
 

@@ -27,14 +27,17 @@ from interpreter.lang.datums import (
 )
 from interpreter.lang.primitives import PRIMITIVES, primitive
 from interpreter.lang.primitives.common import (
+    check_allocation,
     check_nonnegative,
     check_procedure,
+    check_size,
     list_items,
     pairs,
     spine,
 )
 from interpreter.lang.primitives.equivalence import is_eq, is_equal, is_eqv
 from interpreter.lang.primitives.hashtables import equal_key, eqv_key
+from interpreter.lang.primitives.numbers import add, check_number, multiply
 from interpreter.lang.printer import write_string
 from interpreter.lang.raising import scheme_error, type_error
 from interpreter.lang.runtime import apply_procedure
@@ -164,9 +167,11 @@ def append(*lists: Any) -> Any:
     """All but the last argument are copied; the last becomes the shared tail."""
     if not lists:
         return NIL
+    copied = [list_items("append", lst, position) for position, lst in enumerate(lists[:-1], 1)]
+    check_allocation("append", sum(map(len, copied)), "list")
     result = lists[-1]
-    for position in range(len(lists) - 1, 0, -1):
-        result = python_to_list(list_items("append", lists[position - 1], position), result)
+    for items in reversed(copied):
+        result = python_to_list(items, result)
     return result
 
 
@@ -254,7 +259,7 @@ def last_pair(lst: Any) -> Pair:
 
 @primitive("make-list")
 def make_list(k: Any, fill: Any = False) -> Any:
-    return python_to_list([fill] * check_nonnegative("make-list", k, 1))
+    return python_to_list([fill] * check_size("make-list", k, 1, "list"))
 
 
 @primitive("apply")
@@ -361,6 +366,28 @@ for _name, _same, _entries in (
     ("assoc", is_equal, True),
 ):
     _define_search(_name, _same, _entries)
+
+
+# --- building lists ----------------------------------------------------------------------
+
+
+@primitive("iota")
+def iota(count: Any, start: Any = 0, step: Any = 1) -> Any:
+    """`(iota count [start [step]])`: count numbers from start (0), step (1) apart."""
+    size = check_size("iota", count, 1, "list")
+    check_number("iota", start, 2)
+    check_number("iota", step, 3)
+    if type(start) is int and type(step) is int:
+        return python_to_list(range(start, start + size * step, step) if step else [start] * size)
+    return python_to_list([add(start, multiply(i, step)) for i in range(size)])
+
+
+@primitive("list-tabulate")
+def list_tabulate(n: Any, proc: Any) -> Any:
+    """`(list-tabulate n f)`: the list of `(f 0)` ... `(f (- n 1))`."""
+    size = check_size("list-tabulate", n, 1, "list")
+    check_procedure("list-tabulate", proc, 2)
+    return python_to_list([apply_procedure(proc, [i]) for i in range(size)])
 
 
 # --- whole-list procedures of the library that Python does in one pass -----------------
