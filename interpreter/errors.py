@@ -147,6 +147,13 @@ class RecursionDepthError(SchemeError):
     kind = "recursion-too-deep"
 
 
+class AllocationLimitError(SchemeError):
+    """A call would make a list, vector, string or bytevector of more elements than the
+    `max_allocation` setting allows, or an exact number too large to hold."""
+
+    kind = "allocation-limit"
+
+
 class RaisedValue(TaskschemeError):
     """`(raise obj)` of something that is not an error object, not caught by the program.
     `shown` is the value as the language writes it."""

@@ -1,24 +1,20 @@
 ;;; The list library, written in the language itself.
 ;;;
 ;;; Loops are tail-recursive and build results in reverse, so every procedure here
-;;; runs in constant stack on lists of any length.
+;;; runs in constant stack on lists of any length. A procedure that walks a whole list
+;;; checks it first with %check-list (a primitive), so an improper list is an error
+;;; before anything runs and a circular one is an error instead of a loop without end;
+;;; over several lists, %check-lists lets all but one be circular. The searches (memq,
+;;; assoc, ...), sort, delete-duplicates, flatten, iota and list-tabulate are primitives.
 
 ;; A bad argument is reported as a primitive reports one: a type-error naming the
 ;; procedure the program called and the argument's position.
-(define (%not-a-list who x position)
-  (%type-error who "a list" x position))
-
 (define (%check-procedure who f position)
   (if (not (procedure? f)) (%type-error who "a procedure" f position)))
 
-;; Is one of the lists at its end? An improper one is an error; `originals` are the
-;; lists as given, for the message, and the first is argument `position` of `who`.
-(define (%any-null? who lists originals position)
-  (let loop ((ls lists) (os originals) (position position))
-    (cond ((null? ls) #f)
-          ((pair? (car ls)) (loop (cdr ls) (cdr os) (+ position 1)))
-          ((null? (car ls)) #t)
-          (else (%not-a-list who (car os) position)))))
+;; Is one of the lists (checked by %check-lists) at its end?
+(define (%any-null? lists)
+  (and (pair? lists) (or (null? (car lists)) (%any-null? (cdr lists)))))
 
 (define (%cars lists)
   (let loop ((ls lists) (acc '()))
@@ -31,25 +27,28 @@
 (define (map f first . rest)
   (%check-procedure 'map f 1)
   (if (null? rest)
-      (let loop ((xs first) (acc '()))
-        (cond ((pair? xs) (loop (cdr xs) (cons (f (car xs)) acc)))
-              ((null? xs) (reverse acc))
-              (else (%not-a-list 'map first 2))))
-      (let ((originals (cons first rest)))
-        (let loop ((lists originals) (acc '()))
-          (if (%any-null? 'map lists originals 2)
+      (begin
+        (%check-list 'map first 2)
+        (let loop ((xs first) (acc '()))
+          (if (pair? xs) (loop (cdr xs) (cons (f (car xs)) acc)) (reverse acc))))
+      (begin
+        (%check-lists 'map (cons first rest) 2)
+        (let loop ((lists (cons first rest)) (acc '()))
+          (if (%any-null? lists)
               (reverse acc)
               (loop (%cdrs lists) (cons (apply f (%cars lists)) acc)))))))
 
 (define (for-each f first . rest)
   (%check-procedure 'for-each f 1)
   (if (null? rest)
-      (let loop ((xs first))
-        (cond ((pair? xs) (f (car xs)) (loop (cdr xs)))
-              ((not (null? xs)) (%not-a-list 'for-each first 2))))
-      (let ((originals (cons first rest)))
-        (let loop ((lists originals))
-          (unless (%any-null? 'for-each lists originals 2)
+      (begin
+        (%check-list 'for-each first 2)
+        (let loop ((xs first))
+          (when (pair? xs) (f (car xs)) (loop (cdr xs)))))
+      (begin
+        (%check-lists 'for-each (cons first rest) 2)
+        (let loop ((lists (cons first rest)))
+          (unless (%any-null? lists)
             (apply f (%cars lists))
             (loop (%cdrs lists)))))))
 
@@ -73,39 +72,36 @@
 
 (define (filter keep? xs)
   (%check-procedure 'filter keep? 1)
+  (%check-list 'filter xs 2)
   (let loop ((rest xs) (acc '()))
-    (cond ((pair? rest)
-           (if (keep? (car rest))
-               (loop (cdr rest) (cons (car rest) acc))
-               (loop (cdr rest) acc)))
-          ((null? rest) (reverse acc))
-          (else (%not-a-list 'filter xs 2)))))
+    (cond ((null? rest) (reverse acc))
+          ((keep? (car rest)) (loop (cdr rest) (cons (car rest) acc)))
+          (else (loop (cdr rest) acc)))))
 
 (define (remove drop? xs)
   (%check-procedure 'remove drop? 1)
-  (if (not (list? xs)) (%not-a-list 'remove xs 2))
+  (%check-list 'remove xs 2)
   (filter (lambda (x) (not (drop? x))) xs))
 
 (define (partition keep? xs)
   (%check-procedure 'partition keep? 1)
+  (%check-list 'partition xs 2)
   (let loop ((rest xs) (yes '()) (no '()))
-    (cond ((pair? rest)
-           (if (keep? (car rest))
-               (loop (cdr rest) (cons (car rest) yes) no)
-               (loop (cdr rest) yes (cons (car rest) no))))
-          ((null? rest) (values (reverse yes) (reverse no)))
-          (else (%not-a-list 'partition xs 2)))))
+    (cond ((null? rest) (values (reverse yes) (reverse no)))
+          ((keep? (car rest)) (loop (cdr rest) (cons (car rest) yes) no))
+          (else (loop (cdr rest) yes (cons (car rest) no))))))
 
 (define (fold-left f initial first . rest)
   (%check-procedure 'fold-left f 1)
   (if (null? rest)
-      (let loop ((acc initial) (xs first))
-        (cond ((pair? xs) (loop (f acc (car xs)) (cdr xs)))
-              ((null? xs) acc)
-              (else (%not-a-list 'fold-left first 3))))
-      (let ((originals (cons first rest)))
-        (let loop ((acc initial) (lists originals))
-          (if (%any-null? 'fold-left lists originals 3)
+      (begin
+        (%check-list 'fold-left first 3)
+        (let loop ((acc initial) (xs first))
+          (if (pair? xs) (loop (f acc (car xs)) (cdr xs)) acc)))
+      (begin
+        (%check-lists 'fold-left (cons first rest) 3)
+        (let loop ((acc initial) (lists (cons first rest)))
+          (if (%any-null? lists)
               acc
               (loop (apply f acc (%cars lists)) (%cdrs lists)))))))
 
@@ -113,118 +109,98 @@
   (%check-procedure 'fold-right f 1)
   (if (null? rest)
       (begin
-        (if (not (list? first)) (%not-a-list 'fold-right first 3))
+        (%check-list 'fold-right first 3)
         (let loop ((acc initial) (xs (reverse first)))
           (if (null? xs) acc (loop (f (car xs) acc) (cdr xs)))))
-      (let loop ((acc initial) (rows (reverse (apply map list first rest))))
-        (if (null? rows) acc (loop (apply f (append (car rows) (list acc))) (cdr rows))))))
+      (begin
+        (%check-lists 'fold-right (cons first rest) 3)
+        (let loop ((acc initial) (rows (reverse (apply map list first rest))))
+          (if (null? rows) acc (loop (apply f (append (car rows) (list acc))) (cdr rows)))))))
 
 ;; SRFI 1 fold: (kons element ... accumulator), over one list or several
 (define (fold kons initial first . rest)
   (%check-procedure 'fold kons 1)
   (if (null? rest)
-      (let loop ((acc initial) (xs first))
-        (cond ((pair? xs) (loop (kons (car xs) acc) (cdr xs)))
-              ((null? xs) acc)
-              (else (%not-a-list 'fold first 3))))
-      (let ((originals (cons first rest)))
-        (let loop ((acc initial) (lists originals))
-          (if (%any-null? 'fold lists originals 3)
+      (begin
+        (%check-list 'fold first 3)
+        (let loop ((acc initial) (xs first))
+          (if (pair? xs) (loop (kons (car xs) acc) (cdr xs)) acc)))
+      (begin
+        (%check-lists 'fold (cons first rest) 3)
+        (let loop ((acc initial) (lists (cons first rest)))
+          (if (%any-null? lists)
               acc
               (loop (apply kons (append (%cars lists) (list acc))) (%cdrs lists)))))))
 
 (define (reduce f initial xs)
   (%check-procedure 'reduce f 1)
-  (cond ((null? xs) initial)
-        ((pair? xs) (fold f (car xs) (cdr xs)))
-        (else (%not-a-list 'reduce xs 3))))
+  (%check-list 'reduce xs 3)
+  (if (null? xs) initial (fold f (car xs) (cdr xs))))
 
 (define (count pred xs)
   (%check-procedure 'count pred 1)
+  (%check-list 'count xs 2)
   (let loop ((rest xs) (n 0))
-    (cond ((pair? rest) (loop (cdr rest) (if (pred (car rest)) (+ n 1) n)))
-          ((null? rest) n)
-          (else (%not-a-list 'count xs 2)))))
+    (if (pair? rest) (loop (cdr rest) (if (pred (car rest)) (+ n 1) n)) n)))
 
 (define (find pred xs)
   (%check-procedure 'find pred 1)
+  (%check-list 'find xs 2)
   (let loop ((rest xs))
-    (cond ((pair? rest) (if (pred (car rest)) (car rest) (loop (cdr rest))))
-          ((null? rest) #f)
-          (else (%not-a-list 'find xs 2)))))
+    (cond ((null? rest) #f)
+          ((pred (car rest)) (car rest))
+          (else (loop (cdr rest))))))
 
 (define (find-tail pred xs)
   (%check-procedure 'find-tail pred 1)
+  (%check-list 'find-tail xs 2)
   (let loop ((rest xs))
-    (cond ((pair? rest) (if (pred (car rest)) rest (loop (cdr rest))))
-          ((null? rest) #f)
-          (else (%not-a-list 'find-tail xs 2)))))
+    (cond ((null? rest) #f)
+          ((pred (car rest)) rest)
+          (else (loop (cdr rest))))))
 
 ;; (any pred list ...): the first true value of pred on the elements (of several
 ;; lists, side by side, stopping at the shortest), or #f.
 (define (any pred first . rest)
   (%check-procedure 'any pred 1)
   (if (null? rest)
-      (let loop ((xs first))
-        (cond ((pair? xs) (or (pred (car xs)) (loop (cdr xs))))
-              ((null? xs) #f)
-              (else (%not-a-list 'any first 2))))
-      (let ((originals (cons first rest)))
-        (let loop ((lists originals))
-          (if (%any-null? 'any lists originals 2)
-              #f
-              (or (apply pred (%cars lists)) (loop (%cdrs lists))))))))
+      (begin
+        (%check-list 'any first 2)
+        (let loop ((xs first))
+          (and (pair? xs) (or (pred (car xs)) (loop (cdr xs))))))
+      (begin
+        (%check-lists 'any (cons first rest) 2)
+        (let loop ((lists (cons first rest)))
+          (and (not (%any-null? lists))
+               (or (apply pred (%cars lists)) (loop (%cdrs lists))))))))
 
 ;; (every pred list ...): #f if pred is false on some element, else its last value (#t
 ;; for empty lists).
 (define (every pred first . rest)
   (%check-procedure 'every pred 1)
   (if (null? rest)
-      (let loop ((xs first) (last #t))
-        (cond ((pair? xs)
-               (let ((result (pred (car xs))))
-                 (and result (loop (cdr xs) result))))
-              ((null? xs) last)
-              (else (%not-a-list 'every first 2))))
-      (let ((originals (cons first rest)))
-        (let loop ((lists originals) (last #t))
-          (if (%any-null? 'every lists originals 2)
+      (begin
+        (%check-list 'every first 2)
+        (let loop ((xs first) (last #t))
+          (if (pair? xs)
+              (let ((result (pred (car xs))))
+                (and result (loop (cdr xs) result)))
+              last)))
+      (begin
+        (%check-lists 'every (cons first rest) 2)
+        (let loop ((lists (cons first rest)) (last #t))
+          (if (%any-null? lists)
               last
               (let ((result (apply pred (%cars lists))))
                 (and result (loop (%cdrs lists) result))))))))
 
 (define (list-index pred xs)
   (%check-procedure 'list-index pred 1)
+  (%check-list 'list-index xs 2)
   (let loop ((rest xs) (i 0))
-    (cond ((pair? rest) (if (pred (car rest)) i (loop (cdr rest) (+ i 1))))
-          ((null? rest) #f)
-          (else (%not-a-list 'list-index xs 2)))))
-
-(define (member x xs . compare)
-  (%member 'member x xs (if (null? compare) equal? (car compare))))
-(define (memv x xs) (%member 'memv x xs eqv?))
-(define (memq x xs) (%member 'memq x xs eq?))
-
-(define (%member who x xs same?)
-  (%check-procedure who same? 3)
-  (let loop ((rest xs))
-    (cond ((pair? rest) (if (same? x (car rest)) rest (loop (cdr rest))))
-          ((null? rest) #f)
-          (else (%not-a-list who xs 2)))))
-
-(define (assoc key alist . compare)
-  (%assoc 'assoc key alist (if (null? compare) equal? (car compare))))
-(define (assv key alist) (%assoc 'assv key alist eqv?))
-(define (assq key alist) (%assoc 'assq key alist eq?))
-
-(define (%assoc who key alist same?)
-  (%check-procedure who same? 3)
-  (let loop ((rest alist))
-    (cond ((and (pair? rest) (pair? (car rest)))
-           (if (same? key (car (car rest))) (car rest) (loop (cdr rest))))
-          ((null? rest) #f)
-          ((pair? rest) (%type-error who "an association list (a list of pairs)" alist 2))
-          (else (%not-a-list who alist 2)))))
+    (cond ((null? rest) #f)
+          ((pred (car rest)) i)
+          (else (loop (cdr rest) (+ i 1))))))
 
 ;; (alist-ref alist key [default]): the value stored under key, or default (else an error)
 (define (alist-ref alist key . default)
@@ -232,17 +208,6 @@
     (cond (entry (cdr entry))
           ((pair? default) (car default))
           (else (error "alist-ref: no entry for key" key)))))
-
-(define (iota count . options)
-  (if (not (and (exact-integer? count) (>= count 0)))
-      (%type-error 'iota "an exact non-negative integer" count 1))
-  (let ((start (if (pair? options) (car options) 0))
-        (step (if (and (pair? options) (pair? (cdr options))) (cadr options) 1)))
-    (let loop ((i (- count 1)) (acc '()))
-      (if (< i 0) acc (loop (- i 1) (cons (+ start (* i step)) acc))))))
-
-(define (list-tabulate n f)
-  (map f (iota n)))
 
 (define (take xs n)
   (if (not (and (exact-integer? n) (>= n 0)))
@@ -299,86 +264,7 @@
 (define (delete x xs . compare)
   (let ((same? (if (null? compare) equal? (car compare))))
     (%check-procedure 'delete same? 3)
-    (if (not (list? xs)) (%not-a-list 'delete xs 2))
+    (%check-list 'delete xs 2)
     (filter (lambda (y) (not (same? x y))) xs)))
 
-(define (delete-duplicates xs . compare)
-  (let ((same? (if (null? compare) equal? (car compare))))
-    (%check-procedure 'delete-duplicates same? 2)
-    (if (not (list? xs)) (%not-a-list 'delete-duplicates xs 1))
-    (let loop ((xs xs) (acc '()))
-      (cond ((null? xs) (reverse acc))
-            ((member (car xs) acc same?) (loop (cdr xs) acc))
-            (else (loop (cdr xs) (cons (car xs) acc)))))))
-
 (define (concatenate lists) (apply append lists))
-
-(define (flatten x)
-  (cond ((null? x) '())
-        ((pair? x) (append (flatten (car x)) (flatten (cdr x))))
-        (else (list x))))
-
-;; Stable merge sort, bottom-up: the list is cut into the runs already in it (ascending
-;; runs as they are, strictly descending ones reversed, which keeps equal elements in
-;; order), copied into fresh pairs, and neighbouring runs are merged pairwise until one
-;; is left. Merging relinks those fresh pairs in place, so it allocates nothing; sorted
-;; and reverse-sorted input takes one pass. (sort sequence less?) sorts a list or a vector.
-(define (sort seq less?)
-  (%check-procedure 'sort less? 2)
-  (cond ((vector? seq) (list->vector (%sort-list (vector->list seq) less?)))
-        ((list? seq) (%sort-list seq less?))
-        (else (%type-error 'sort "a list or a vector" seq 1))))
-
-(define (list-sort less? xs)
-  (%check-procedure 'list-sort less? 1)
-  (if (list? xs) (%sort-list xs less?) (%not-a-list 'list-sort xs 2)))
-
-(define (%sort-list xs less?)
-  (if (or (null? xs) (null? (cdr xs)))
-      (list-copy xs)
-      (%merge-passes (%runs (car xs) (cdr xs) less? '()) less?)))
-
-;; The runs of the list (x . xs), each a fresh ascending list, consed onto `runs` in
-;; reverse order.
-(define (%runs x xs less? runs)
-  (cond ((null? xs) (reverse (cons (list x) runs)))
-        ((less? (car xs) x) (%run-down (list (car xs) x) (car xs) (cdr xs) less? runs))
-        (else (%run-up (list (car xs) x) (car xs) (cdr xs) less? runs))))
-
-;; A strictly descending run, collected (in ascending order) in `run`; `last` its
-;; smallest element so far.
-(define (%run-down run last xs less? runs)
-  (cond ((null? xs) (reverse (cons run runs)))
-        ((less? (car xs) last) (%run-down (cons (car xs) run) (car xs) (cdr xs) less? runs))
-        (else (%runs (car xs) (cdr xs) less? (cons run runs)))))
-
-;; An ascending run, collected in reverse in `acc`; `last` its largest element so far.
-(define (%run-up acc last xs less? runs)
-  (cond ((null? xs) (reverse (cons (reverse acc) runs)))
-        ((less? (car xs) last) (%runs (car xs) (cdr xs) less? (cons (reverse acc) runs)))
-        (else (%run-up (cons (car xs) acc) (car xs) (cdr xs) less? runs))))
-
-(define (%merge-passes runs less?)
-  (if (null? (cdr runs))
-      (car runs)
-      (let pass ((runs runs) (merged '()))
-        (cond ((null? runs) (%merge-passes (reverse merged) less?))
-              ((null? (cdr runs)) (%merge-passes (reverse (cons (car runs) merged)) less?))
-              (else (pass (cddr runs) (cons (%merge! (car runs) (cadr runs) less?) merged)))))))
-
-;; Merge two non-empty ascending lists of fresh pairs by relinking them; on a tie the
-;; element of `a` comes first.
-(define (%merge! a b less?)
-  (let ((head (list #f)))
-    (%merge-into! head a (car a) b (car b) less?)
-    (cdr head)))
-
-;; Link the merge of a and b (non-empty; x and y their first elements) after `tail`.
-(define (%merge-into! tail a x b y less?)
-  (if (less? y x)
-      (begin
-        (set-cdr! tail b)
-        (if (null? (cdr b)) (set-cdr! b a) (%merge-into! b a x (cdr b) (cadr b) less?)))
-      (begin
-        (set-cdr! tail a)
-        (if (null? (cdr a)) (set-cdr! a b) (%merge-into! a (cdr a) (cadr a) b y less?)))))

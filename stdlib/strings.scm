@@ -1,7 +1,8 @@
 ;;; The string library, written in the language itself over a few string primitives.
 
 ;; string-split, string-join, string-trim, string-trim-left, string-trim-right,
-;; string-contains and string-replace are primitives (interpreter/primitives/strings.py).
+;; string-contains, string-replace, string-repeat, string-pad-left and string-pad-right
+;; are primitives (interpreter/lang/primitives/strings.py).
 
 (define (string-index str pred)
   (let ((matches? (if (char? pred) (lambda (c) (char=? c pred)) pred)))
@@ -12,20 +13,6 @@
 
 (define (string-reverse str)
   (list->string (reverse (string->list str))))
-
-(define (string-repeat str n)
-  (let loop ((n n) (acc '()))
-    (if (<= n 0) (apply string-append acc) (loop (- n 1) (cons str acc)))))
-
-(define (string-pad-left str width . pad)
-  (let ((fill (if (null? pad) #\space (car pad)))
-        (len (string-length str)))
-    (if (>= len width) str (string-append (make-string (- width len) fill) str))))
-
-(define (string-pad-right str width . pad)
-  (let ((fill (if (null? pad) #\space (car pad)))
-        (len (string-length str)))
-    (if (>= len width) str (string-append str (make-string (- width len) fill)))))
 
 ;; (format destination control arg ...): ~a displays, ~s writes, ~% is a newline, ~~ a tilde.
 ;; destination #f returns the string, #t prints it; (format "control" arg ...) also returns it.

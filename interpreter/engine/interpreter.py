@@ -34,7 +34,7 @@ from interpreter.lang.datums import (
 from interpreter.lang.expand import FEATURES
 from interpreter.lang.library import Library, read_forms
 from interpreter.lang.primitives import all_primitives
-from interpreter.lang.primitives.common import check_string
+from interpreter.lang.primitives.common import allocation_limit, check_string
 from interpreter.lang.raising import type_error
 from interpreter.lang.runtime import finish, host_error, lookup_failure
 from interpreter.limits.settings import load_settings
@@ -109,6 +109,7 @@ class Interpreter:
         )
         self.argv = list(argv or ["taskscheme"])
         self.max_recursion_depth = settings.get("max_recursion_depth")
+        self.max_allocation = settings.get("max_allocation")
         self._python_depth = self.max_recursion_depth * PYTHON_FRAMES_PER_CALL + 2000
         self._install_builtins()
 
@@ -232,7 +233,7 @@ class Interpreter:
     def eval_scheme(self, text: str, file: str = "<eval>") -> Any:
         """Evaluate every form in `text`; the value of the last, as a Scheme value."""
         result: Any = UNSPECIFIED
-        with python_recursion_limit(self._python_depth):
+        with python_recursion_limit(self._python_depth), allocation_limit(self.max_allocation):
             for form, span in read_forms(text, file):
                 result = self._run_form(form, span)
         return result
@@ -291,7 +292,7 @@ class Interpreter:
         """Call a Scheme procedure (or the global of that name) from Python."""
         if isinstance(procedure, str):
             procedure = self.eval_scheme(procedure)
-        with python_recursion_limit(self._python_depth):
+        with python_recursion_limit(self._python_depth), allocation_limit(self.max_allocation):
             return procedure(*args)
 
 

@@ -226,6 +226,15 @@ SETTINGS: dict[str, Setting] = {
             help="nested procedure calls before 'recursion too deep'",
         ),
         Setting(
+            "max_allocation",
+            int,
+            10_000_000,
+            _alone(whole_number_problem),
+            flag="--max-allocation",
+            metavar="N",
+            help="most elements (list items, characters, bytes) one call may make",
+        ),
+        Setting(
             "workers",
             int,
             8,

@@ -9,9 +9,10 @@ from interpreter.errors import SchemeError
 from interpreter.lang.datums import UNSPECIFIED
 from interpreter.lang.primitives import primitive
 from interpreter.lang.primitives.common import (
+    check_allocation,
     check_index,
-    check_nonnegative,
     check_range,
+    check_size,
     check_string,
 )
 from interpreter.lang.raising import type_error
@@ -41,9 +42,8 @@ def bytevector(*values: Any) -> bytearray:
 
 @primitive("make-bytevector")
 def make_bytevector(k: Any, fill: Any = 0) -> bytearray:
-    return bytearray([_check_byte("make-bytevector", fill, 2)]) * check_nonnegative(
-        "make-bytevector", k, 1
-    )
+    size = check_size("make-bytevector", k, 1, "bytevector")
+    return bytearray([_check_byte("make-bytevector", fill, 2)]) * size
 
 
 @primitive("bytevector-length")
@@ -80,10 +80,11 @@ def bytevector_copy(bv: Any, start: Any = 0, end: Any = None) -> bytearray:
 
 @primitive("bytevector-append")
 def bytevector_append(*bvs: Any) -> bytearray:
-    result = bytearray()
-    for position, bv in enumerate(bvs, 1):
-        result += _check_bytevector("bytevector-append", bv, position)
-    return result
+    parts = [
+        _check_bytevector("bytevector-append", bv, position) for position, bv in enumerate(bvs, 1)
+    ]
+    check_allocation("bytevector-append", sum(map(len, parts)), "bytevector")
+    return bytearray().join(parts)
 
 
 @primitive("utf8->string")

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import operator
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 from itertools import pairwise
 from typing import Any
 
-from interpreter.errors import SchemeError
+from interpreter.errors import AllocationLimitError, SchemeError
 from interpreter.lang.datums import NIL, Pair, Parameter, SourcePair
 from interpreter.lang.primitives import primitive
 from interpreter.lang.raising import type_error
@@ -60,6 +62,49 @@ def check_nonnegative(proc: str, value: Any, position: int) -> int:
     raise type_error(proc, "an exact non-negative integer", value, position)
 
 
+DEFAULT_MAX_ALLOCATION = 10_000_000
+_UNITS = {"string": "characters", "bytevector": "bytes"}
+
+# The most elements one call may allocate: the engine sets it from the `max_allocation`
+# setting for each evaluation, so each Interpreter has its own.
+_MAX_ALLOCATION: ContextVar[int] = ContextVar("max_allocation", default=DEFAULT_MAX_ALLOCATION)
+
+
+@contextmanager
+def allocation_limit(elements: int) -> Iterator[None]:
+    """Calls in this block may allocate at most `elements` list items, characters or bytes."""
+    token = _MAX_ALLOCATION.set(elements)
+    try:
+        yield
+    finally:
+        _MAX_ALLOCATION.reset(token)
+
+
+def check_allocation(proc: str, size: int, what: str) -> int:
+    """`size`, if a `what` ("list", "string", ...) that long may be made: a size far too
+    large is a clear error before anything is allocated, never Python's MemoryError."""
+    limit = _MAX_ALLOCATION.get()
+    if size <= limit:
+        return size
+    unit = _UNITS.get(what, "elements")
+    raise AllocationLimitError(
+        f"{proc}: a {what} of {_large_count(size)} {unit} is more than max_allocation allows "
+        f"({limit:,}; raise it in taskscheme.toml or with --max-allocation)"
+    )
+
+
+def _large_count(n: int) -> str:
+    """A count for a message: in full, or for a huge one, the power of ten it exceeds."""
+    if n < 10**30:
+        return f"{n:,}"
+    return f"more than 10^{(n.bit_length() - 1) * 30103 // 100000}"
+
+
+def check_size(proc: str, value: Any, position: int, what: str) -> int:
+    """An exact non-negative integer, the length of a `what` to be made."""
+    return check_allocation(proc, check_nonnegative(proc, value, position), what)
+
+
 def check_index(proc: str, index: Any, size: int, what: str, position: int) -> int:
     """`index` as a valid position in a `what` of `size` elements."""
     if type(index) is not int:
@@ -95,24 +140,35 @@ def check_range(
     )
 
 
-def spine(proc: str, value: Any, position: int) -> tuple[list[Any], Any]:
-    """The cars along the cdr chain of `value` and what ends it (NIL for a proper list).
+def pairs(proc: str, value: Any, position: int) -> Iterator[Pair]:
+    """The pairs along the cdr chain of `value`, in order, stopping at the first non-pair.
 
     A circular chain is an error: the walk moves a second pointer at half speed and
-    stops when the two meet.
+    stops when the two meet, so a search that ends early never walks the whole list.
     """
-    items: list[Any] = []
     node = slow = value
+    count = 0
     while type(node) is Pair or type(node) is SourcePair:
-        items.append(node.car)
+        yield node
         node = node.cdr
-        if not len(items) & 1:
+        count += 1
+        if not count & 1:
             slow = slow.cdr
             if slow is node:
                 raise SchemeError(
                     f"{proc}: expected a proper list as argument {position}, got a circular list"
                 )
-    return items, node
+
+
+def spine(proc: str, value: Any, position: int) -> tuple[list[Any], Any]:
+    """The cars along the cdr chain of `value` and what ends it (NIL for a proper list);
+    a circular chain is an error."""
+    items: list[Any] = []
+    tail = value
+    for pair in pairs(proc, value, position):
+        items.append(pair.car)
+        tail = pair.cdr
+    return items, tail
 
 
 def list_items(proc: str, value: Any, position: int) -> list[Any]:

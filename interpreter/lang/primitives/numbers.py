@@ -17,7 +17,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from interpreter.errors import SchemeError
+from interpreter.errors import AllocationLimitError, SchemeError
 from interpreter.lang.datums import Values
 from interpreter.lang.primitives import alias, primitive
 from interpreter.lang.primitives.common import compare_chain
@@ -287,8 +287,9 @@ def _exact_power(base: int | Fraction, power: int) -> Number:
         raise SchemeError("expt: division by zero (0 raised to a negative power)")
     size = max(base.numerator.bit_length(), base.denominator.bit_length())
     if size > 1 and size * abs(power) > _MAX_RESULT_BITS:
-        raise SchemeError(
-            f"expt: the result would have about {int(size * abs(power) * 0.30103)} digits; too large"
+        raise AllocationLimitError(
+            f"expt: the result would be too large: exact numbers are limited to "
+            f"{_MAX_RESULT_BITS:,} bits (about {_MAX_RESULT_BITS * 30103 // 100000:,} digits)"
         )
     if power < 0:
         return normalize(Fraction(base) ** power)

@@ -18,9 +18,11 @@ from interpreter.lang.primitives import primitive
 from interpreter.lang.primitives.chars import check_char
 from interpreter.lang.primitives.common import (
     ORDERINGS,
+    check_allocation,
     check_index,
     check_nonnegative,
     check_range,
+    check_size,
     check_string,
     define_comparison,
     list_items,
@@ -85,10 +87,18 @@ def string_copy(string: Any, start: Any = 0, end: Any = None) -> str:
     return _slice("string-copy", string, start, end)
 
 
+def _joined(proc: str, pieces: list[str], separator: str = "") -> str:
+    """`separator.join(pieces)`, if the result may be made (a doubling loop stops here)."""
+    size = sum(map(len, pieces)) + len(separator) * max(len(pieces) - 1, 0)
+    check_allocation(proc, size, "string")
+    return separator.join(pieces)
+
+
 @primitive("string-append")
 def string_append(*strings: Any) -> str:
-    return "".join(
-        [check_string("string-append", s, position) for position, s in enumerate(strings, 1)]
+    return _joined(
+        "string-append",
+        [check_string("string-append", s, position) for position, s in enumerate(strings, 1)],
     )
 
 
@@ -102,7 +112,8 @@ _SPACE = Char(" ")
 
 @primitive("make-string")
 def make_string(k: Any, char: Any = _SPACE) -> str:
-    return check_char("make-string", char, 2) * check_nonnegative("make-string", k, 1)
+    size = check_size("make-string", k, 1, "string")
+    return check_char("make-string", char, 2) * size
 
 
 @primitive("string->list")
@@ -214,7 +225,7 @@ def string_join(strings: Any, separator: Any = " ") -> str:
     for piece in pieces:
         if type(piece) is not str:
             raise type_error("string-join", "a list of strings", strings, 1)
-    return check_string("string-join", separator, 2).join(pieces)
+    return _joined("string-join", pieces, check_string("string-join", separator, 2))
 
 
 def _trimmer(name: str, trim: Callable[[str, str | None], str]) -> None:
@@ -240,7 +251,10 @@ def string_replace(string: Any, old: Any, new: Any) -> str:
     """`string` with every occurrence of `old` replaced by `new`."""
     text = check_string("string-replace", string, 1)
     pattern = _pattern("string-replace", old, 2, "text to replace")
-    return text.replace(pattern, _text_or_char("string-replace", new, 3))
+    replacement = _text_or_char("string-replace", new, 3)
+    growth = text.count(pattern) * (len(replacement) - len(pattern))
+    check_allocation("string-replace", len(text) + growth, "string")
+    return text.replace(pattern, replacement)
 
 
 @primitive("string-prefix?")
@@ -255,3 +269,28 @@ def is_string_suffix(suffix: Any, string: Any) -> bool:
     return check_string("string-suffix?", string, 2).endswith(
         check_string("string-suffix?", suffix, 1)
     )
+
+
+@primitive("string-repeat")
+def string_repeat(string: Any, n: Any) -> str:
+    """`string` written `n` times over."""
+    text = check_string("string-repeat", string, 1)
+    count = check_nonnegative("string-repeat", n, 2)
+    check_allocation("string-repeat", len(text) * count, "string")
+    return text * count
+
+
+def _padder(name: str, pad: Callable[[str, int, str], str]) -> None:
+    """Register `(name string width [char])`: `string` made `width` characters long with
+    `char` (a space by default); a string already that long is returned as it is."""
+
+    def procedure(string: Any, width: Any, char: Any = _SPACE) -> str:
+        text = check_string(name, string, 1)
+        size = check_size(name, width, 2, "string")
+        return pad(text, size, check_char(name, char, 3))
+
+    primitive(name)(procedure)
+
+
+_padder("string-pad-left", str.rjust)
+_padder("string-pad-right", str.ljust)

@@ -9,9 +9,11 @@ from interpreter.errors import SchemeError
 from interpreter.lang.datums import UNSPECIFIED, python_to_list
 from interpreter.lang.primitives import primitive
 from interpreter.lang.primitives.common import (
+    check_allocation,
     check_index,
     check_nonnegative,
     check_range,
+    check_size,
     list_items,
 )
 from interpreter.lang.raising import type_error
@@ -51,7 +53,7 @@ def vector(*items: Any) -> list[Any]:
 
 @primitive("make-vector")
 def make_vector(k: Any, fill: Any = False) -> list[Any]:
-    return [fill] * check_nonnegative("make-vector", k, 1)
+    return [fill] * check_size("make-vector", k, 1, "vector")
 
 
 @primitive("vector-length")
@@ -117,7 +119,6 @@ def vector_copy_into(to: Any, at: Any, source: Any, start: Any = 0, end: Any = N
 
 @primitive("vector-append")
 def vector_append(*vectors: Any) -> list[Any]:
-    result: list[Any] = []
-    for position, vector in enumerate(vectors, 1):
-        result.extend(check_vector("vector-append", vector, position))
-    return result
+    parts = [check_vector("vector-append", v, position) for position, v in enumerate(vectors, 1)]
+    check_allocation("vector-append", sum(map(len, parts)), "vector")
+    return [item for part in parts for item in part]

@@ -1,0 +1,106 @@
+"""One call cannot allocate without bound: sizes past the `max_allocation` setting, and
+exact numbers too large to hold, are clean `allocation-limit` errors, found before any
+memory is taken (never Python's MemoryError, nor a loop before the arguments are checked)."""
+
+import subprocess
+import sys
+
+import pytest
+from tasks_support import interpreter
+
+from interpreter.errors import AllocationLimitError, TaskschemeError
+
+HUGE = [
+    "(make-list 10000000000)",
+    "(make-vector 10000000000)",
+    "(make-vector (expt 10 30))",
+    "(make-vector (expt 10 5000))",
+    "(make-string 100000000000 #\\a)",
+    "(make-bytevector 100000000000)",
+    "(iota 10000000000)",
+    "(list-tabulate 10000000000 (lambda (i) i))",
+    '(string-repeat "ab" 100000000000)',
+    '(string-pad-left "7" 100000000000)',
+    '(string-pad-right "7" 100000000000)',
+    '(let double ((s "ab")) (double (string-append s s)))',
+    "(let double ((v (vector 1))) (double (vector-append v v)))",
+    "(let double ((b (bytevector 1))) (double (bytevector-append b b)))",
+    "(let double ((l (list 1))) (double (append l l)))",
+    '(let double ((s "ab")) (double (string-join (list s s) "")))',
+    '(let grow ((s "ab")) (grow (string-replace s "a" "aa")))',
+    "(expt 2 (expt 10 400))",
+    "(expt 10 (expt 10 9))",
+    "(expt 1/3 (- (expt 10 9)))",
+]
+
+
+@pytest.mark.parametrize("program", HUGE)
+def test_a_huge_allocation_is_a_clean_error(program):
+    with pytest.raises(AllocationLimitError) as caught:
+        interpreter().eval_scheme(program)
+    error = caught.value
+    assert error.kind == "allocation-limit"
+    assert "max_allocation" in error.message or "exact numbers are limited" in error.message
+
+
+def test_the_cap_is_a_setting_and_names_itself():
+    small = interpreter(config={"max_allocation": 100})
+    assert len(small.eval("(make-vector 100 0)")) == 100
+    with pytest.raises(AllocationLimitError) as caught:
+        small.eval("(make-string 101)")
+    assert caught.value.message == (
+        "make-string: a string of 101 characters is more than max_allocation allows "
+        "(100; raise it in taskscheme.toml or with --max-allocation)"
+    )
+    # another Interpreter has its own cap
+    assert len(interpreter().eval("(make-string 101)")) == 101
+
+
+def test_the_cap_on_the_command_line():
+    result = subprocess.run(
+        [sys.executable, "-m", "interpreter", "eval", "--max-allocation", "10", "(iota 11)"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "allocation-limit: iota: a list of 11 elements" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("program", "message"),
+    [
+        ("(string-repeat -2.5 +nan.0)", "string-repeat: expected a string as argument 1, got -2.5"),
+        (
+            '(string-repeat "ab" +nan.0)',
+            "string-repeat: expected an exact non-negative integer as argument 2, got +nan.0",
+        ),
+        ("(iota -1)", "iota: expected an exact non-negative integer as argument 1, got -1"),
+        ("(iota 2 'a)", "iota: expected a number as argument 2, got a"),
+        ("(list-tabulate 2 5)", "list-tabulate: expected a procedure as argument 2, got 5"),
+        ('(string-pad-left "a" 2.5)', "string-pad-left: expected an exact non-negative"),
+    ],
+)
+def test_arguments_are_checked_before_any_work(program, message):
+    with pytest.raises(TaskschemeError) as caught:
+        interpreter().eval_scheme(program)
+    assert caught.value.message.startswith(message)
+
+
+def test_the_library_procedures_made_primitives_keep_their_results():
+    program = """(list (iota 5 1 1/2) (iota 3 0 0) (iota 3 1 -1) (iota 2 0.5)
+                       (list-tabulate 3 (lambda (i) (* i i))) (string-repeat "ab" 3)
+                       (string-pad-left "7" 3 #\\0) (string-pad-right "ab" 4 #\\-)
+                       (string-pad-left "long" 2))"""
+    assert interpreter().eval(program) == [
+        [1, 1.5, 2, 2.5, 3],
+        [0, 0, 0],
+        [1, 0, -1],
+        [0.5, 1.5],
+        [0, 1, 4],
+        "ababab",
+        "007",
+        "ab--",
+        "long",
+    ]
