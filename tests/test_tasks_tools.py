@@ -7,9 +7,10 @@ from tasks_support import Released, interpreter, run
 
 from interpreter.errors import ProviderError, TaskschemeError
 from interpreter.limits.budget import Budget
-from interpreter.limits.handler import message_tokens, tool_tokens
-from interpreter.limits.messages import Message
+from interpreter.limits.handler import message_tokens
+from interpreter.limits.messages import Message, wire_json
 from interpreter.limits.models import resolve_model
+from interpreter.limits.tokens import count_tokens
 from interpreter.providers import FunctionModel, ScriptedModel
 
 ORDERS = """
@@ -335,7 +336,8 @@ def test_tool_specs_calls_and_results_are_all_charged_to_the_context():
     info = resolve_model("test:scripted")
     conversation = [*model.requests[1].messages, Message("assistant", "done")]
     assert [m.role for m in conversation] == ["user", "assistant", "tool", "assistant"]
-    expected = tool_tokens(model.requests[0].tools[0], info) + sum(
+    tool = wire_json(model.requests[0].tools[0].to_json())
+    expected = count_tokens(tool, info.encoding) + sum(
         message_tokens(m, info) for m in conversation
     )
     assert event.metrics.context.used == expected

@@ -15,13 +15,12 @@ observers always see consistent snapshots and may call back into the Handler.
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from interpreter.errors import (
     BudgetExhaustedError,
@@ -31,7 +30,7 @@ from interpreter.errors import (
 )
 from interpreter.limits.budget import Budget, BudgetRefusal, BudgetResource, scaled
 from interpreter.limits.events import Event, EventBus, EventKind
-from interpreter.limits.messages import Message, ModelResponse, ToolSpec, Usage
+from interpreter.limits.messages import Message, ModelResponse, Usage
 from interpreter.limits.metrics import (
     BudgetMetrics,
     ContextMetrics,
@@ -46,33 +45,23 @@ from interpreter.source import Span
 
 Encode = Callable[[str], list[int]]
 Pending = list[tuple[EventBus, Event]]
+PartRole = Literal["tools", "output"]
 
-
-def _compact_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+_PART_TEXT: dict[PartRole, str] = {"tools": "the tool descriptions", "output": "the output format"}
 
 
 def _body_tokens(message: Message, encode: Encode) -> int:
     tokens = len(encode(message.content)) if message.content else 0
     for call in message.tool_calls:
-        tokens += len(encode(call.name)) + len(encode(_compact_json(call.arguments)))
+        tokens += len(encode(call.name)) + len(encode(call.arguments_json))
     return tokens
-
-
-def _tool_tokens(tool: ToolSpec, encode: Encode) -> int:
-    return len(encode(_compact_json(tool.to_json())))
 
 
 def message_tokens(message: Message, model: ModelInfo) -> int:
     """What `message` costs in `model`'s context: its content, each tool call's name and
-    compact JSON arguments, and the model's per-message overhead."""
+    JSON arguments, and the model's per-message overhead."""
     encode = get_encoding(model.encoding).encode_ordinary
     return _body_tokens(message, encode) + model.message_overhead
-
-
-def tool_tokens(tool: ToolSpec, model: ModelInfo) -> int:
-    """What offering `tool` costs in `model`'s context: its compact JSON description."""
-    return _tool_tokens(tool, get_encoding(model.encoding).encode_ordinary)
 
 
 _handler_ids = itertools.count(1)
@@ -118,7 +107,7 @@ class Handler:
         self._started = False
         self._final: ResourceMetrics | None = None
         self._messages: list[Message] = []
-        self._tool_names: set[str] = set()
+        self._part_names: dict[PartRole, set[str]] = {"tools": set(), "output": set()}
         self._warned: set[str] = set()
         self._turns_used = 0
         self._last_turn_at: datetime | None = None
@@ -162,7 +151,7 @@ class Handler:
                 if self._final is None:
                     self._final = replace(self._snapshot(), released=True)
                     self._messages = []
-                    self._tool_names = set()
+                    self._part_names = {"tools": set(), "output": set()}
                     detail: dict[str, Any] = {"outcome": _outcome(error)}
                     if error is not None:
                         detail["error"] = getattr(error, "kind", type(error).__name__)
@@ -212,26 +201,29 @@ class Handler:
         self.start()
         return self._charge(response.to_message(), response)
 
-    def charge_tools(self, tools: Iterable[ToolSpec]) -> int:
-        """Charge the JSON of the tools offered with each request, once per tool name per
-        Handler; returns the tokens newly charged."""
+    def charge_parts(self, role: PartRole, parts: Mapping[str, str]) -> int:
+        """Charge what every request carries beside the conversation, as the text that is
+        sent: `parts` maps a name to its text (role "tools": each tool's description;
+        "output": the output format). Each name is charged once per Handler; returns the
+        tokens newly charged."""
         self.start()
         costs = {
-            tool.name: _tool_tokens(tool, self._encode)
-            for tool in tools
-            if tool.name not in self._tool_names
+            name: len(self._encode(text))
+            for name, text in parts.items()
+            if name not in self._part_names[role]
         }
         pending: Pending = []
         try:
             with self._lock:
                 self._check_live()
-                fresh = {name: cost for name, cost in costs.items() if name not in self._tool_names}
+                charged = self._part_names[role]
+                fresh = {name: cost for name, cost in costs.items() if name not in charged}
                 if not fresh:
                     return 0
                 tokens = sum(fresh.values())
-                detail = {"role": "tools", "tools": list(fresh)}
-                self._take_context(pending, tokens, detail, "the tool descriptions")
-                self._tool_names.update(fresh)
+                detail = {"role": role, role: list(fresh)}
+                self._take_context(pending, tokens, detail, _PART_TEXT[role])
+                charged.update(fresh)
                 return tokens
         finally:
             self._publish(pending)

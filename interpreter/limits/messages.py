@@ -6,19 +6,32 @@ Handler, every provider, the cassette recorder and embedders agree on one shape.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Role = Literal["system", "user", "assistant", "tool"]
 
 
+def wire_json(value: Any) -> str:
+    """The one JSON text of a structured part of a request (tool call arguments, a tool's
+    description, an output format): compact, Unicode as it is. The Handler charges this
+    text and the providers send it, so the two never differ."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 @dataclass(frozen=True, slots=True)
 class ToolCall:
-    """The model asking to run one tool with JSON arguments."""
+    """The model asking to run one tool with JSON arguments. `arguments_json` is their
+    text, built once: what the Handler charges and what is sent back to the model."""
 
     id: str
     name: str
     arguments: dict[str, Any]
+    arguments_json: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "arguments_json", wire_json(self.arguments))
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "arguments": self.arguments}
