@@ -332,9 +332,13 @@ def test_running_out_of_turns_is_caught_by_guard_with_the_figures():
     )
     resource, task, used, limit, roles, call_id, message = run(program, model)
     assert (resource, task, used, limit) == ("turns", "research", 2, 2)
-    assert roles == ["user", "assistant", "tool", "assistant", "tool"]
+    # The second answer's tools did not run: their results could never be sent.
+    assert roles == ["user", "assistant", "tool", "assistant"]
     assert call_id == model.requests[1].messages[1].tool_calls[0].id
-    assert message == "task 'research' exhausted its turns: 2 of 2 used"
+    assert message == (
+        "task 'research' exhausted its turns: 2 of 2 used; the tools the model asked for "
+        "were not run, as their results could not be sent"
+    )
     assert len(model.requests) == 2  # the third request was never sent
 
 
@@ -357,13 +361,7 @@ def test_an_uncaught_exhaustion_reaches_python_with_metrics_and_transcript():
     error = caught.value
     assert error.resource == "turns" and error.task == "research"
     assert error.metrics.turns.used == 2 and error.metrics.released is False
-    assert [m["role"] for m in error.transcript] == [
-        "user",
-        "assistant",
-        "tool",
-        "assistant",
-        "tool",
-    ]
+    assert [m["role"] for m in error.transcript] == ["user", "assistant", "tool", "assistant"]
     assert error.span is not None and error.span.line == 4  # the call site in the program
 
 

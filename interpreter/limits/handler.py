@@ -188,6 +188,27 @@ class Handler:
         finally:
             self._publish(pending)
 
+    def require_turns(self, count: int, why: str) -> None:
+        """Raise the turns exhaustion now, charging nothing, unless `count` more turns
+        are left (the run budget's too). Used before work whose results need those turns
+        to be sent (the tools of an answer); `why` ends the error's message."""
+        self.start()
+        pending: Pending = []
+        try:
+            with self._lock:
+                self._check_live()
+                if self.budget is not None:
+                    try:
+                        self.budget.check("budget-turns", count)
+                    except BudgetRefusal as refusal:
+                        message = f"{refusal.describe(self.task)}; {why}"
+                        raise self._exhausted(
+                            pending, refusal.resource, message, refusal.metrics
+                        ) from None
+                self._check_turns(pending, count, why)
+        finally:
+            self._publish(pending)
+
     def add_message(self, message: Message) -> int:
         """Charge `message` and append it to the conversation; returns its tokens. If it
         would cross the context limit it raises and is not added."""
@@ -302,14 +323,13 @@ class Handler:
         if warning is not None and self.budget.events is not None:
             pending.append((self.budget.events, warning))
 
-    def _check_turns(self, pending: Pending) -> None:
-        if self._turns_used >= self.turn_limit:
-            raise self._exhausted(
-                pending,
-                "turns",
-                f"task {self.task!r} exhausted its turns: "
-                f"{self._turns_used} of {self.turn_limit} used",
+    def _check_turns(self, pending: Pending, count: int = 1, why: str = "") -> None:
+        if self._turns_used + count > self.turn_limit:
+            message = (
+                f"task {self.task!r} exhausted its turns: {self._turns_used} of "
+                f"{self.turn_limit} used"
             )
+            raise self._exhausted(pending, "turns", f"{message}; {why}" if why else message)
 
     def _check_context(self, pending: Pending, tokens: int, what: str) -> None:
         if self._context_used + tokens > self.context_limit:

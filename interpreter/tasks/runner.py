@@ -357,6 +357,15 @@ class TaskRunner:
             handler.record_response(response)
             if not response.tool_calls:
                 return decode(options.name, response, options.output)
+            # Tools run only if their results can be sent back: one turn for that
+            # request, and one for each question to the user.
+            questions = sum(
+                1 for call in response.tool_calls if by_name.get(call.name) is self._ask_tool
+            )
+            handler.require_turns(
+                1 + questions,
+                "the tools the model asked for were not run, as their results could not be sent",
+            )
             for call in response.tool_calls:
                 handler.add_message(self._tool_result(handler, call, by_name))
 
