@@ -9,6 +9,7 @@ from interpreter.errors import ArityError, ProviderError, ResourceExhaustionErro
 from interpreter.limits.budget import Budget
 from interpreter.limits.messages import Message, ModelResponse
 from interpreter.limits.settings import TASK_OPTIONS
+from interpreter.limits.tokens import count_tokens
 from interpreter.providers import FunctionModel, ScriptedModel
 from interpreter.providers.testing import usage_of
 
@@ -353,6 +354,19 @@ def test_running_out_of_context_sends_nothing():
       (summarize (make-string 2000 #\\a)))"""
     assert run(program, model) == ["context", 128, []]
     assert model.requests == []
+
+
+def test_an_answer_that_does_not_fit_ends_the_transcript_its_tokens_are_counted_in():
+    answer = "lorem ipsum " * 1000
+    with pytest.raises(ResourceExhaustionError) as caught:
+        run('(define-task (t x) #:context-fraction 0.01 "{{x}}") (t "go")', ScriptedModel([answer]))
+    error = caught.value
+    assert error.resource == "context"
+    assert error.transcript == [
+        {"role": "user", "content": "go"},
+        {"role": "assistant", "content": answer},
+    ]
+    assert error.metrics.tokens.output == count_tokens(answer)
 
 
 def test_an_uncaught_exhaustion_reaches_python_with_metrics_and_transcript():

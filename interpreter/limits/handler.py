@@ -258,7 +258,15 @@ class Handler:
                 self._check_live()
                 if response is not None:
                     self._record_usage(body, response.usage)
-                self._take_context(pending, tokens, {"role": message.role}, self._describe(message))
+                try:
+                    self._take_context(
+                        pending, tokens, {"role": message.role}, self._describe(message)
+                    )
+                except ResourceExhaustionError as error:
+                    if response is not None:
+                        # Its tokens are in the totals: the transcript shows what they were.
+                        error.transcript.append(message.to_json())
+                    raise
                 self._messages.append(message)
                 return tokens
         finally:
