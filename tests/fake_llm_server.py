@@ -34,7 +34,7 @@ class Reply:
 
     text: str = ""
     tool_calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    usage: tuple[int, int] = (11, 7)
+    usage: tuple[Any, Any] = (11, 7)
     status: int = 200
     error: str = ""
     raw: str | None = None
@@ -166,6 +166,9 @@ class _OpenAIWire:
             ]
         finish = reply.finish_reason or ("tool_calls" if reply.tool_calls else "stop")
         prompt, completion = reply.usage
+        # Usage is sent as scripted, even when it is not numbers (to test what is done
+        # with a bad one).
+        total = prompt + completion if all(type(n) is int for n in reply.usage) else None
         return {
             "id": "chatcmpl-fake",
             "object": "chat.completion",
@@ -175,7 +178,7 @@ class _OpenAIWire:
             "usage": {
                 "prompt_tokens": prompt,
                 "completion_tokens": completion,
-                "total_tokens": prompt + completion,
+                "total_tokens": total,
             },
         }
 

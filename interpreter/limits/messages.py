@@ -90,10 +90,27 @@ class ToolSpec:
 
 @dataclass(frozen=True, slots=True)
 class Usage:
-    """Token usage as a provider reported it."""
+    """Token usage as a provider reported it (or a cassette recorded it). The figures go
+    into the metrics' totals, so anything but a count of tokens is refused with a
+    ValueError, which providers and cassettes report as malformed."""
 
     input_tokens: int
     output_tokens: int
+
+    def __post_init__(self) -> None:
+        for name in ("input_tokens", "output_tokens"):
+            value = getattr(self, name)
+            if type(value) is not int or value < 0:
+                raise ValueError(
+                    f"usage {name} must be a whole number of tokens, at least 0; "
+                    f"got {wire_json(value)}"
+                )
+
+    @staticmethod
+    def from_json(data: Any) -> Usage:
+        if not isinstance(data, dict):
+            raise ValueError(f"usage must be an object, got {wire_json(data)}")
+        return Usage(data["input_tokens"], data["output_tokens"])
 
     def to_json(self) -> dict[str, int]:
         return {"input_tokens": self.input_tokens, "output_tokens": self.output_tokens}
@@ -164,6 +181,6 @@ class ModelResponse:
         return ModelResponse(
             text=data.get("text") or "",
             tool_calls=tuple(ToolCall.from_json(c) for c in data.get("tool_calls") or ()),
-            usage=Usage(usage["input_tokens"], usage["output_tokens"]) if usage else None,
+            usage=None if usage is None else Usage.from_json(usage),
             finish_reason=data.get("finish_reason", "stop"),
         )
