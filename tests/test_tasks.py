@@ -356,6 +356,18 @@ def test_running_out_of_context_sends_nothing():
     assert model.requests == []
 
 
+def test_a_prompt_that_cannot_fit_is_refused_without_being_tokenized():
+    # 10 million bytes are at least 10,000,000 / 128 tokens (the longest token of
+    # o200k_base is 128 bytes): more than the limit, so the refusal needs no tokenizing.
+    program = """(define-task (t x) "{{x}}")
+                 (guard (e ((resource-exhausted? e) (error-object-message e)))
+                   (t (make-string 10000000 #\\a)))"""
+    assert run(program, ScriptedModel([])) == (
+        "task 't' exhausted its context window: 0 + at least 78,128 tokens (a user message) "
+        "would exceed the limit of 64,000 (50% of 128,000)"
+    )
+
+
 def test_an_answer_that_does_not_fit_ends_the_transcript_its_tokens_are_counted_in():
     answer = "lorem ipsum " * 1000
     with pytest.raises(ResourceExhaustionError) as caught:

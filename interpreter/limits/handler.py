@@ -40,7 +40,7 @@ from interpreter.limits.metrics import (
 )
 from interpreter.limits.models import ModelInfo
 from interpreter.limits.settings import HandlerConfig
-from interpreter.limits.tokens import get_encoding
+from interpreter.limits.tokens import get_encoding, longest_token_bytes
 from interpreter.source import Span
 
 Encode = Callable[[str], list[int]]
@@ -102,6 +102,7 @@ class Handler:
             "context": scaled(threshold, self.context_limit, math.ceil),
         }
         self._encode: Encode = get_encoding(model.encoding).encode_ordinary
+        self._longest_token = longest_token_bytes(model.encoding)
         self._lock = threading.Lock()
         self._start_lock = threading.Lock()
         self._started = False
@@ -197,14 +198,7 @@ class Handler:
         try:
             with self._lock:
                 self._check_live()
-                if self.budget is not None:
-                    try:
-                        self.budget.check("budget-turns", count)
-                    except BudgetRefusal as refusal:
-                        message = f"{refusal.describe(self.task)}; {why}"
-                        raise self._exhausted(
-                            pending, refusal.resource, message, refusal.metrics
-                        ) from None
+                self._check_budget(pending, "budget-turns", count, why)
                 self._check_turns(pending, count, why)
         finally:
             self._publish(pending)
@@ -250,6 +244,8 @@ class Handler:
             self._publish(pending)
 
     def _charge(self, message: Message, response: ModelResponse | None = None) -> int:
+        if response is None:
+            self._refuse_what_cannot_fit(message)
         body = _body_tokens(message, self._encode)
         tokens = body + self.model.message_overhead
         pending: Pending = []
@@ -269,6 +265,23 @@ class Handler:
                     raise
                 self._messages.append(message)
                 return tokens
+        finally:
+            self._publish(pending)
+
+    def _refuse_what_cannot_fit(self, message: Message) -> None:
+        """Refuse at once, without tokenizing, content that even its fewest possible
+        tokens (its bytes / the encoding's longest token) cannot fit: tokenizing a
+        10-million-character prompt takes seconds only to be refused."""
+        fewest = (
+            math.ceil(len(message.content.encode("utf-8")) / self._longest_token)
+            + self.model.message_overhead
+        )
+        pending: Pending = []
+        try:
+            with self._lock:
+                self._check_live()
+                self._check_budget(pending, "budget-tokens", fewest)
+                self._check_context(pending, fewest, self._describe(message), "at least ")
         finally:
             self._publish(pending)
 
@@ -331,6 +344,20 @@ class Handler:
         if warning is not None and self.budget.events is not None:
             pending.append((self.budget.events, warning))
 
+    def _check_budget(
+        self, pending: Pending, resource: BudgetResource, amount: int, why: str = ""
+    ) -> None:
+        """Raise the budget's exhaustion if `amount` more would exceed it; charges nothing."""
+        if self.budget is None:
+            return
+        try:
+            self.budget.check(resource, amount)
+        except BudgetRefusal as refusal:
+            message = refusal.describe(self.task)
+            raise self._exhausted(
+                pending, refusal.resource, f"{message}; {why}" if why else message, refusal.metrics
+            ) from None
+
     def _check_turns(self, pending: Pending, count: int = 1, why: str = "") -> None:
         if self._turns_used + count > self.turn_limit:
             message = (
@@ -339,14 +366,14 @@ class Handler:
             )
             raise self._exhausted(pending, "turns", f"{message}; {why}" if why else message)
 
-    def _check_context(self, pending: Pending, tokens: int, what: str) -> None:
+    def _check_context(self, pending: Pending, tokens: int, what: str, bound: str = "") -> None:
         if self._context_used + tokens > self.context_limit:
             fraction = self.config.max_context_window_fraction
             raise self._exhausted(
                 pending,
                 "context",
                 f"task {self.task!r} exhausted its context window: {self._context_used:,} + "
-                f"{tokens:,} tokens ({what}) would exceed the limit of {self.context_limit:,} "
+                f"{bound}{tokens:,} tokens ({what}) would exceed the limit of {self.context_limit:,} "
                 f"({fraction * 100:g}% of {self.model.input_window:,})",
             )
 
