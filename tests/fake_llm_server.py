@@ -30,7 +30,8 @@ ANTHROPIC_PATH = "/v1/messages"
 @dataclass
 class Reply:
     """One scripted answer. Set `status` >= 400 for an API-shaped error, `raw` to send a
-    body verbatim, `delay` to answer late (for timeouts)."""
+    body verbatim, `delay` to answer late (for timeouts), `headers` to add response
+    headers (a redirect's location)."""
 
     text: str = ""
     tool_calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -41,6 +42,7 @@ class Reply:
     content_type: str = "application/json"
     delay: float = 0.0
     finish_reason: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -140,6 +142,8 @@ def _make_handler(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
                 self.send_response(status)
                 self.send_header("content-type", reply.content_type)
                 self.send_header("content-length", str(len(data)))
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
             except OSError:

@@ -33,7 +33,11 @@ class OpenAIProvider(SdkProvider):
 
     def _make_client(self, api_key: str) -> Any:
         return self._sdk.OpenAI(
-            api_key=api_key, base_url=self.base_url, timeout=self.options.timeout, max_retries=0
+            api_key=api_key,
+            base_url=self.base_url,
+            timeout=self.options.timeout,
+            max_retries=0,
+            http_client=self._http_client(),
         )
 
     def _send(self, client: Any, request: ModelRequest) -> Any:
