@@ -30,17 +30,19 @@ ANTHROPIC_PATH = "/v1/messages"
 @dataclass
 class Reply:
     """One scripted answer. Set `status` >= 400 for an API-shaped error, `raw` to send a
-    body verbatim, `delay` to answer late (for timeouts)."""
+    body verbatim, `delay` to answer late (for timeouts), `headers` to add response
+    headers (a redirect's location)."""
 
     text: str = ""
     tool_calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    usage: tuple[int, int] = (11, 7)
+    usage: tuple[Any, Any] = (11, 7)
     status: int = 200
     error: str = ""
     raw: str | None = None
     content_type: str = "application/json"
     delay: float = 0.0
     finish_reason: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -140,6 +142,8 @@ def _make_handler(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
                 self.send_response(status)
                 self.send_header("content-type", reply.content_type)
                 self.send_header("content-length", str(len(data)))
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
             except OSError:
@@ -166,6 +170,9 @@ class _OpenAIWire:
             ]
         finish = reply.finish_reason or ("tool_calls" if reply.tool_calls else "stop")
         prompt, completion = reply.usage
+        # Usage is sent as scripted, even when it is not numbers (to test what is done
+        # with a bad one).
+        total = prompt + completion if all(type(n) is int for n in reply.usage) else None
         return {
             "id": "chatcmpl-fake",
             "object": "chat.completion",
@@ -175,7 +182,7 @@ class _OpenAIWire:
             "usage": {
                 "prompt_tokens": prompt,
                 "completion_tokens": completion,
-                "total_tokens": prompt + completion,
+                "total_tokens": total,
             },
         }
 

@@ -20,8 +20,8 @@ from interpreter.errors import (
 )
 from interpreter.limits.budget import Budget
 from interpreter.limits.events import Event, EventBus, TraceWriter
-from interpreter.limits.handler import Handler, message_tokens, tool_tokens
-from interpreter.limits.messages import Message, ModelResponse, ToolCall, ToolSpec, Usage
+from interpreter.limits.handler import Handler, message_tokens
+from interpreter.limits.messages import Message, ModelResponse, ToolCall, ToolSpec, Usage, wire_json
 from interpreter.limits.models import ModelInfo, resolve_model
 from interpreter.limits.settings import HandlerConfig
 from interpreter.limits.tokens import get_encoding
@@ -104,15 +104,15 @@ def test_the_first_charge_starts_a_handler_used_without_with() -> None:
     h.release()
 
 
-def test_tools_are_charged_once() -> None:
+def test_request_parts_are_charged_once_as_their_text() -> None:
+    lookup, refund = wire_json(LOOKUP.to_json()), '{"name":"refund"}'
     with handler() as h:
-        expected = tool_tokens(LOOKUP, h.model)
-        assert expected == tokens_of(json.dumps(LOOKUP.to_json(), separators=(",", ":")))
-        assert h.charge_tools([LOOKUP]) == expected
-        assert h.charge_tools([LOOKUP]) == 0
-        other = ToolSpec("refund", "Refund an order.", {"type": "object"})
-        assert h.charge_tools([LOOKUP, other]) == tool_tokens(other, h.model)
-        assert h.metrics().context.used == expected + tool_tokens(other, h.model)
+        assert h.charge_parts("tools", {"lookup_order": lookup}) == tokens_of(lookup)
+        assert h.charge_parts("tools", {"lookup_order": lookup}) == 0
+        both = {"lookup_order": lookup, "refund": refund}
+        assert h.charge_parts("tools", both) == tokens_of(refund)
+        assert h.charge_parts("output", {"response_format": refund}) == tokens_of(refund)
+        assert h.metrics().context.used == tokens_of(lookup) + 2 * tokens_of(refund)
 
 
 def test_context_limit_is_the_floor_of_the_fraction_of_the_window() -> None:
@@ -234,7 +234,7 @@ def test_event_stream_of_a_task() -> None:
     bus = EventBus()
     seen = Recorder(bus)
     with handler(max_turns=2, system="sys", task="t", events=bus) as h:
-        h.charge_tools([LOOKUP])
+        h.charge_parts("tools", {"lookup_order": wire_json(LOOKUP.to_json())})
         h.add_message(Message("user", "hi"))
         h.begin_turn()
         h.record_response(ModelResponse("ok"))
@@ -299,7 +299,7 @@ def test_release_finalizes_metrics_and_forbids_further_use() -> None:
         h.begin_turn,
         lambda: h.add_message(Message("user", "x")),
         lambda: h.record_response(ModelResponse("x")),
-        lambda: h.charge_tools([LOOKUP]),
+        lambda: h.charge_parts("tools", {"lookup_order": "{}"}),
         lambda: h.conversation,
         h.transcript,
     ):

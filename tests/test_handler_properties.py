@@ -20,7 +20,7 @@ from interpreter.errors import BudgetExhaustedError, ResourceExhaustionError
 from interpreter.limits.budget import Budget
 from interpreter.limits.events import Event, EventBus
 from interpreter.limits.handler import Handler
-from interpreter.limits.messages import Message, ModelResponse, ToolSpec, Usage
+from interpreter.limits.messages import Message, ModelResponse, ToolSpec, Usage, wire_json
 from interpreter.limits.models import resolve_model
 from interpreter.limits.settings import HandlerConfig
 from interpreter.limits.tokens import get_encoding
@@ -167,7 +167,8 @@ def test_limits_hold_over_random_sequences(limits: dict[str, Any], ops: list[tup
                 len(encode(json.dumps(tool.to_json(), separators=(",", ":"))))
                 for tool in fresh.values()
             )
-            if attempt("content", tokens, lambda tools=op[1]: handler.charge_tools(tools)):
+            parts = {tool.name: wire_json(tool.to_json()) for tool in op[1]}
+            if attempt("content", tokens, lambda parts=parts: handler.charge_parts("tools", parts)):
                 charged_tools.update(fresh)
 
         m = handler.metrics()

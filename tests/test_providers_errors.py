@@ -120,6 +120,39 @@ def test_invalid_tool_arguments_are_malformed(fake_llm):
     assert "tool call 'lookup' has arguments that are not a JSON object" in caught.value.detail
 
 
+def test_a_redirect_is_an_error_not_a_second_request(fake_llm, vendor):
+    # Each HTTP request must be a charged turn: a redirect loop used to send three.
+    url = base_url(vendor, fake_llm)
+    endpoint = (
+        fake_llm.openai_url + "/chat/completions" if vendor == "openai" else url + "/v1/messages"
+    )
+    for _ in range(3):
+        fake_llm.reply(status=307, raw="", headers={"location": endpoint})
+    with pytest.raises(ProviderError) as caught:
+        provider_for(vendor, url).complete(REQUEST)
+    assert len(fake_llm.received) == 1
+    assert (caught.value.reason, caught.value.status) == ("bad-request", 307)
+    assert caught.value.detail == (
+        f"the server redirects to {endpoint}; redirects are not followed "
+        "(each request is one turn): set the base URL to the address that answers"
+    )
+
+
+@pytest.mark.parametrize(
+    ("usage", "shown"),
+    [(("12", 3), '"12"'), ((-5, 3), "-5"), ((7, True), "true"), ((7, 2.5), "2.5")],
+)
+def test_usage_that_is_not_a_count_of_tokens_is_malformed(fake_llm, vendor, usage, shown):
+    # Usage figures go into the metrics' totals: a string or a negative number must never
+    # reach them (nor turn into a Python message about adding an int and a str).
+    fake_llm.reply("fine", usage=usage)
+    with pytest.raises(ProviderError) as caught:
+        provider_for(vendor, base_url(vendor, fake_llm)).complete(REQUEST)
+    assert caught.value.reason == "malformed"
+    assert "must be a whole number of tokens" in caught.value.detail
+    assert caught.value.detail.endswith(f"got {shown}")
+
+
 def test_missing_key_fails_before_any_request(fake_llm, vendor):
     provider = provider_for(vendor, base_url(vendor, fake_llm), api_key=None)
     with pytest.raises(ProviderError) as caught:

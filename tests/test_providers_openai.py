@@ -75,7 +75,7 @@ def test_tool_call_round_trip(fake_llm, openai):
                 {
                     "id": "call_1",
                     "type": "function",
-                    "function": {"name": "lookup_order", "arguments": '{"id": "A7"}'},
+                    "function": {"name": "lookup_order", "arguments": '{"id":"A7"}'},
                 }
             ],
         },

@@ -189,6 +189,16 @@ def test_missing_cassette(tmp_path):
             2,
             'expected {"request"',
         ),
+        (
+            '{"taskscheme_cassette": 1, "model": "openai:x", "input_window": "900"}\n',
+            1,
+            'input_window "900" must be an integer',
+        ),
+        (
+            '{"taskscheme_cassette": 1, "model": "openai:x", "encoding": "gpt9"}\n',
+            1,
+            'encoding "gpt9" must be one of cl100k_base, o200k_base',
+        ),
     ],
 )
 def test_malformed_cassettes_name_path_and_line(tmp_path, text, line, detail):
@@ -199,6 +209,31 @@ def test_malformed_cassettes_name_path_and_line(tmp_path, text, line, detail):
     assert caught.value.reason == "malformed"
     assert caught.value.message.startswith(f"replay: malformed cassette at {path} line {line}: ")
     assert detail in caught.value.detail
+
+
+@pytest.mark.parametrize(
+    ("usage", "detail"),
+    [
+        ('{"input_tokens": -3, "output_tokens": 1}', "input_tokens must be a whole number"),
+        ('{"input_tokens": 3, "output_tokens": "1"}', "output_tokens must be a whole number"),
+        ('{"input_tokens": "1e3", "output_tokens": 1}', 'got "1e3"'),
+        ('{"input_tokens": 3}', "no 'output_tokens' field"),
+        ('"12"', "usage must be an object"),
+    ],
+)
+def test_recorded_usage_that_is_not_a_count_of_tokens_names_the_entry(tmp_path, usage, detail):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(
+        '{"taskscheme_cassette": 1, "model": "openai:gpt-4o-mini"}\n'
+        '{"request": {"model": "gpt-4o-mini", "messages": []}, '
+        f'"response": {{"text": "hi", "usage": {usage}}}}}\n'
+    )
+    with pytest.raises(ProviderError) as caught:
+        ReplayProvider(path)
+    assert caught.value.reason == "malformed"
+    assert caught.value.message.startswith(f"replay: malformed cassette at {path} line 2: ")
+    assert detail in caught.value.detail
+    assert "int" not in caught.value.detail and "str" not in caught.value.detail
 
 
 def test_calls_failing_with_other_than_a_provider_error_are_not_recorded(tmp_path):

@@ -9,6 +9,7 @@ from interpreter.errors import ArityError, ProviderError, ResourceExhaustionErro
 from interpreter.limits.budget import Budget
 from interpreter.limits.messages import Message, ModelResponse
 from interpreter.limits.settings import TASK_OPTIONS
+from interpreter.limits.tokens import count_tokens
 from interpreter.providers import FunctionModel, ScriptedModel
 from interpreter.providers.testing import usage_of
 
@@ -332,9 +333,13 @@ def test_running_out_of_turns_is_caught_by_guard_with_the_figures():
     )
     resource, task, used, limit, roles, call_id, message = run(program, model)
     assert (resource, task, used, limit) == ("turns", "research", 2, 2)
-    assert roles == ["user", "assistant", "tool", "assistant", "tool"]
+    # The second answer's tools did not run: their results could never be sent.
+    assert roles == ["user", "assistant", "tool", "assistant"]
     assert call_id == model.requests[1].messages[1].tool_calls[0].id
-    assert message == "task 'research' exhausted its turns: 2 of 2 used"
+    assert message == (
+        "task 'research' exhausted its turns: 2 of 2 used; the tools the model asked for "
+        "were not run, as their results could not be sent"
+    )
     assert len(model.requests) == 2  # the third request was never sent
 
 
@@ -351,19 +356,38 @@ def test_running_out_of_context_sends_nothing():
     assert model.requests == []
 
 
+def test_a_prompt_that_cannot_fit_is_refused_without_being_tokenized():
+    # 10 million bytes are at least 10,000,000 / 128 tokens (the longest token of
+    # o200k_base is 128 bytes): more than the limit, so the refusal needs no tokenizing.
+    program = """(define-task (t x) "{{x}}")
+                 (guard (e ((resource-exhausted? e) (error-object-message e)))
+                   (t (make-string 10000000 #\\a)))"""
+    assert run(program, ScriptedModel([])) == (
+        "task 't' exhausted its context window: 0 + at least 78,128 tokens (a user message) "
+        "would exceed the limit of 64,000 (50% of 128,000)"
+    )
+
+
+def test_an_answer_that_does_not_fit_ends_the_transcript_its_tokens_are_counted_in():
+    answer = "lorem ipsum " * 1000
+    with pytest.raises(ResourceExhaustionError) as caught:
+        run('(define-task (t x) #:context-fraction 0.01 "{{x}}") (t "go")', ScriptedModel([answer]))
+    error = caught.value
+    assert error.resource == "context"
+    assert error.transcript == [
+        {"role": "user", "content": "go"},
+        {"role": "assistant", "content": answer},
+    ]
+    assert error.metrics.tokens.output == count_tokens(answer)
+
+
 def test_an_uncaught_exhaustion_reaches_python_with_metrics_and_transcript():
     with pytest.raises(ResourceExhaustionError) as caught:
         run(LOOKING + '(research "why?")', FunctionModel(_always_tools))
     error = caught.value
     assert error.resource == "turns" and error.task == "research"
     assert error.metrics.turns.used == 2 and error.metrics.released is False
-    assert [m["role"] for m in error.transcript] == [
-        "user",
-        "assistant",
-        "tool",
-        "assistant",
-        "tool",
-    ]
+    assert [m["role"] for m in error.transcript] == ["user", "assistant", "tool", "assistant"]
     assert error.span is not None and error.span.line == 4  # the call site in the program
 
 

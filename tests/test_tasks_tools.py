@@ -7,9 +7,10 @@ from tasks_support import Released, interpreter, run
 
 from interpreter.errors import ProviderError, TaskschemeError
 from interpreter.limits.budget import Budget
-from interpreter.limits.handler import message_tokens, tool_tokens
-from interpreter.limits.messages import Message
+from interpreter.limits.handler import message_tokens
+from interpreter.limits.messages import Message, wire_json
 from interpreter.limits.models import resolve_model
+from interpreter.limits.tokens import count_tokens
 from interpreter.providers import FunctionModel, ScriptedModel
 
 ORDERS = """
@@ -263,7 +264,28 @@ def test_the_run_budget_running_out_in_a_subtask_ends_the_outer_task_too():
     (guard (e ((resource-exhausted? e) (list (resource-error-resource e) (resource-error-task e))))
       (support "refund?"))"""
     )
-    assert run(program, model, budget=Budget(max_turns=1)) == ["budget-turns", "polish"]
+    # The outer task's first answer (the tool call) brings the run to 67 tokens; the
+    # subtask's prompt (9 more) does not fit.
+    assert run(program, model, budget=Budget(max_tokens=70)) == ["budget-tokens", "polish"]
+    assert len(model.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("limit", "budget", "resource"),
+    [("#:max-turns 1", None, "turns"), ("#:max-turns 5", Budget(max_turns=1), "budget-turns")],
+)
+def test_the_tools_of_an_answer_whose_follow_up_cannot_be_sent_do_not_run(limit, budget, resource):
+    # Their results could never reach the model: running them would only spend (side
+    # effects, subtasks) after the task has in effect ended.
+    model = ScriptedModel([_call("lookup-order", id="A7", quantity=1, express=False)])
+    program = (
+        ORDERS
+        + f"""
+    (define-task (track q) {limit} #:tools (list lookup-order) "{{{{q}}}}")
+    (guard (e ((resource-exhausted? e) (list (resource-error-resource e) looked-up)))
+      (track "Where is A7?"))"""
+    )
+    assert run(program, model, budget=budget) == [resource, []]
     assert len(model.requests) == 1
 
 
@@ -307,13 +329,15 @@ def test_no_answer_from_the_user_is_an_error_result():
 
 
 def test_asking_the_user_counts_against_the_turn_limit():
+    # The question would take turn 2 of 2, leaving none to send the answer back: the user
+    # is not asked at all.
     asked = []
     model = _asking()
     program = """(define-task (help message) #:interactive #t #:max-turns 2 "{{message}}")
                  (guard (e ((resource-exhausted? e) (metrics-ref (resource-error-metrics e) 'turns 'used)))
                    (help "hi"))"""
-    assert run(program, model, ask_user=lambda q: asked.append(q) or "yes") == 2
-    assert asked == ["Which order?"] and len(model.requests) == 1
+    assert run(program, model, ask_user=lambda q: asked.append(q) or "yes") == 1
+    assert asked == [] and len(model.requests) == 1
 
 
 def test_an_interactive_task_cannot_have_another_ask_user_tool():
@@ -335,7 +359,8 @@ def test_tool_specs_calls_and_results_are_all_charged_to_the_context():
     info = resolve_model("test:scripted")
     conversation = [*model.requests[1].messages, Message("assistant", "done")]
     assert [m.role for m in conversation] == ["user", "assistant", "tool", "assistant"]
-    expected = tool_tokens(model.requests[0].tools[0], info) + sum(
+    tool = wire_json(model.requests[0].tools[0].to_json())
+    expected = count_tokens(tool, info.encoding) + sum(
         message_tokens(m, info) for m in conversation
     )
     assert event.metrics.context.used == expected

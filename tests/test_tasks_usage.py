@@ -79,7 +79,8 @@ def test_json_output_is_asked_for_in_the_charged_system_prompt(tmp_path, fake_ll
         "You label support tickets.\n\nGive your final answer as a single JSON value"
     )
     assert system.count("Give your final answer as a single JSON value") == 1
-    # Everything sent is charged: system prompt, prompt and answer, 3 tokens of framing each.
+    # Everything sent is charged: system prompt, prompt and answer, 3 tokens of framing
+    # each, and OpenAI's response format.
     prompt = (
         'Label this ticket as bug, billing or other. Answer {"label": ...}: I was charged twice'
     )
@@ -87,6 +88,9 @@ def test_json_output_is_asked_for_in_the_charged_system_prompt(tmp_path, fake_ll
     expected = sum(
         count_tokens(text, encoding) + 3 for text in (system, prompt, '{"label": "billing"}')
     )
+    if model.startswith("openai"):
+        assert body["response_format"] == {"type": "json_object"}
+        expected += count_tokens('{"type":"json_object"}', encoding)
     assert int(used) == expected
 
 
@@ -261,10 +265,10 @@ def test_a_context_error_says_which_content_did_not_fit(tmp_path, fake_llm):
     result = run(tmp_path, fake_llm, program)
     assert result.returncode == 3
     assert (
-        "task 'browse' exhausted its context window: 58 + 2,005 tokens (the result of tool "
+        "task 'browse' exhausted its context window: 65 + 2,005 tokens (the result of tool "
         "fetch) would exceed the limit of 1,280 (1% of 128,000)" in result.stderr
     )
-    assert "metrics: turns 1/10, context 58/1,280 tokens" in result.stderr
+    assert "metrics: turns 1/10, context 65/1,280 tokens" in result.stderr
 
 
 def test_the_trace_shows_each_tool_call_and_its_error(tmp_path, fake_llm):

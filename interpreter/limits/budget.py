@@ -97,6 +97,13 @@ class Budget:
             tokens_limit=self._limits["budget-tokens"],
         )
 
+    def check(self, resource: BudgetResource, amount: int) -> None:
+        """Raise BudgetRefusal if `amount` more would exceed the cap; charges nothing."""
+        with self._lock:
+            limit = self._limits[resource]
+            if limit is not None and self._used[resource] + amount > limit:
+                raise BudgetRefusal(resource, amount, self._snapshot())
+
     def charge(
         self, resource: BudgetResource, amount: int, gate: Callable[[], None]
     ) -> Event | None:

@@ -15,13 +15,12 @@ observers always see consistent snapshots and may call back into the Handler.
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from interpreter.errors import (
     BudgetExhaustedError,
@@ -31,7 +30,7 @@ from interpreter.errors import (
 )
 from interpreter.limits.budget import Budget, BudgetRefusal, BudgetResource, scaled
 from interpreter.limits.events import Event, EventBus, EventKind
-from interpreter.limits.messages import Message, ModelResponse, ToolSpec, Usage
+from interpreter.limits.messages import Message, ModelResponse, Usage
 from interpreter.limits.metrics import (
     BudgetMetrics,
     ContextMetrics,
@@ -41,38 +40,28 @@ from interpreter.limits.metrics import (
 )
 from interpreter.limits.models import ModelInfo
 from interpreter.limits.settings import HandlerConfig
-from interpreter.limits.tokens import get_encoding
+from interpreter.limits.tokens import get_encoding, longest_token_bytes
 from interpreter.source import Span
 
 Encode = Callable[[str], list[int]]
 Pending = list[tuple[EventBus, Event]]
+PartRole = Literal["tools", "output"]
 
-
-def _compact_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+_PART_TEXT: dict[PartRole, str] = {"tools": "the tool descriptions", "output": "the output format"}
 
 
 def _body_tokens(message: Message, encode: Encode) -> int:
     tokens = len(encode(message.content)) if message.content else 0
     for call in message.tool_calls:
-        tokens += len(encode(call.name)) + len(encode(_compact_json(call.arguments)))
+        tokens += len(encode(call.name)) + len(encode(call.arguments_json))
     return tokens
-
-
-def _tool_tokens(tool: ToolSpec, encode: Encode) -> int:
-    return len(encode(_compact_json(tool.to_json())))
 
 
 def message_tokens(message: Message, model: ModelInfo) -> int:
     """What `message` costs in `model`'s context: its content, each tool call's name and
-    compact JSON arguments, and the model's per-message overhead."""
+    JSON arguments, and the model's per-message overhead."""
     encode = get_encoding(model.encoding).encode_ordinary
     return _body_tokens(message, encode) + model.message_overhead
-
-
-def tool_tokens(tool: ToolSpec, model: ModelInfo) -> int:
-    """What offering `tool` costs in `model`'s context: its compact JSON description."""
-    return _tool_tokens(tool, get_encoding(model.encoding).encode_ordinary)
 
 
 _handler_ids = itertools.count(1)
@@ -113,12 +102,13 @@ class Handler:
             "context": scaled(threshold, self.context_limit, math.ceil),
         }
         self._encode: Encode = get_encoding(model.encoding).encode_ordinary
+        self._longest_token = longest_token_bytes(model.encoding)
         self._lock = threading.Lock()
         self._start_lock = threading.Lock()
         self._started = False
         self._final: ResourceMetrics | None = None
         self._messages: list[Message] = []
-        self._tool_names: set[str] = set()
+        self._part_names: dict[PartRole, set[str]] = {"tools": set(), "output": set()}
         self._warned: set[str] = set()
         self._turns_used = 0
         self._last_turn_at: datetime | None = None
@@ -162,7 +152,7 @@ class Handler:
                 if self._final is None:
                     self._final = replace(self._snapshot(), released=True)
                     self._messages = []
-                    self._tool_names = set()
+                    self._part_names = {"tools": set(), "output": set()}
                     detail: dict[str, Any] = {"outcome": _outcome(error)}
                     if error is not None:
                         detail["error"] = getattr(error, "kind", type(error).__name__)
@@ -199,6 +189,20 @@ class Handler:
         finally:
             self._publish(pending)
 
+    def require_turns(self, count: int, why: str) -> None:
+        """Raise the turns exhaustion now, charging nothing, unless `count` more turns
+        are left (the run budget's too). Used before work whose results need those turns
+        to be sent (the tools of an answer); `why` ends the error's message."""
+        self.start()
+        pending: Pending = []
+        try:
+            with self._lock:
+                self._check_live()
+                self._check_budget(pending, "budget-turns", count, why)
+                self._check_turns(pending, count, why)
+        finally:
+            self._publish(pending)
+
     def add_message(self, message: Message) -> int:
         """Charge `message` and append it to the conversation; returns its tokens. If it
         would cross the context limit it raises and is not added."""
@@ -212,31 +216,36 @@ class Handler:
         self.start()
         return self._charge(response.to_message(), response)
 
-    def charge_tools(self, tools: Iterable[ToolSpec]) -> int:
-        """Charge the JSON of the tools offered with each request, once per tool name per
-        Handler; returns the tokens newly charged."""
+    def charge_parts(self, role: PartRole, parts: Mapping[str, str]) -> int:
+        """Charge what every request carries beside the conversation, as the text that is
+        sent: `parts` maps a name to its text (role "tools": each tool's description;
+        "output": the output format). Each name is charged once per Handler; returns the
+        tokens newly charged."""
         self.start()
         costs = {
-            tool.name: _tool_tokens(tool, self._encode)
-            for tool in tools
-            if tool.name not in self._tool_names
+            name: len(self._encode(text))
+            for name, text in parts.items()
+            if name not in self._part_names[role]
         }
         pending: Pending = []
         try:
             with self._lock:
                 self._check_live()
-                fresh = {name: cost for name, cost in costs.items() if name not in self._tool_names}
+                charged = self._part_names[role]
+                fresh = {name: cost for name, cost in costs.items() if name not in charged}
                 if not fresh:
                     return 0
                 tokens = sum(fresh.values())
-                detail = {"role": "tools", "tools": list(fresh)}
-                self._take_context(pending, tokens, detail, "the tool descriptions")
-                self._tool_names.update(fresh)
+                detail = {"role": role, role: list(fresh)}
+                self._take_context(pending, tokens, detail, _PART_TEXT[role])
+                charged.update(fresh)
                 return tokens
         finally:
             self._publish(pending)
 
     def _charge(self, message: Message, response: ModelResponse | None = None) -> int:
+        if response is None:
+            self._refuse_what_cannot_fit(message)
         body = _body_tokens(message, self._encode)
         tokens = body + self.model.message_overhead
         pending: Pending = []
@@ -245,9 +254,34 @@ class Handler:
                 self._check_live()
                 if response is not None:
                     self._record_usage(body, response.usage)
-                self._take_context(pending, tokens, {"role": message.role}, self._describe(message))
+                try:
+                    self._take_context(
+                        pending, tokens, {"role": message.role}, self._describe(message)
+                    )
+                except ResourceExhaustionError as error:
+                    if response is not None:
+                        # Its tokens are in the totals: the transcript shows what they were.
+                        error.transcript.append(message.to_json())
+                    raise
                 self._messages.append(message)
                 return tokens
+        finally:
+            self._publish(pending)
+
+    def _refuse_what_cannot_fit(self, message: Message) -> None:
+        """Refuse at once, without tokenizing, content that even its fewest possible
+        tokens (its bytes / the encoding's longest token) cannot fit: tokenizing a
+        10-million-character prompt takes seconds only to be refused."""
+        fewest = (
+            math.ceil(len(message.content.encode("utf-8")) / self._longest_token)
+            + self.model.message_overhead
+        )
+        pending: Pending = []
+        try:
+            with self._lock:
+                self._check_live()
+                self._check_budget(pending, "budget-tokens", fewest)
+                self._check_context(pending, fewest, self._describe(message), "at least ")
         finally:
             self._publish(pending)
 
@@ -310,23 +344,36 @@ class Handler:
         if warning is not None and self.budget.events is not None:
             pending.append((self.budget.events, warning))
 
-    def _check_turns(self, pending: Pending) -> None:
-        if self._turns_used >= self.turn_limit:
+    def _check_budget(
+        self, pending: Pending, resource: BudgetResource, amount: int, why: str = ""
+    ) -> None:
+        """Raise the budget's exhaustion if `amount` more would exceed it; charges nothing."""
+        if self.budget is None:
+            return
+        try:
+            self.budget.check(resource, amount)
+        except BudgetRefusal as refusal:
+            message = refusal.describe(self.task)
             raise self._exhausted(
-                pending,
-                "turns",
-                f"task {self.task!r} exhausted its turns: "
-                f"{self._turns_used} of {self.turn_limit} used",
-            )
+                pending, refusal.resource, f"{message}; {why}" if why else message, refusal.metrics
+            ) from None
 
-    def _check_context(self, pending: Pending, tokens: int, what: str) -> None:
+    def _check_turns(self, pending: Pending, count: int = 1, why: str = "") -> None:
+        if self._turns_used + count > self.turn_limit:
+            message = (
+                f"task {self.task!r} exhausted its turns: {self._turns_used} of "
+                f"{self.turn_limit} used"
+            )
+            raise self._exhausted(pending, "turns", f"{message}; {why}" if why else message)
+
+    def _check_context(self, pending: Pending, tokens: int, what: str, bound: str = "") -> None:
         if self._context_used + tokens > self.context_limit:
             fraction = self.config.max_context_window_fraction
             raise self._exhausted(
                 pending,
                 "context",
                 f"task {self.task!r} exhausted its context window: {self._context_used:,} + "
-                f"{tokens:,} tokens ({what}) would exceed the limit of {self.context_limit:,} "
+                f"{bound}{tokens:,} tokens ({what}) would exceed the limit of {self.context_limit:,} "
                 f"({fraction * 100:g}% of {self.model.input_window:,})",
             )
 

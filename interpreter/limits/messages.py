@@ -6,19 +6,32 @@ Handler, every provider, the cassette recorder and embedders agree on one shape.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Role = Literal["system", "user", "assistant", "tool"]
 
 
+def wire_json(value: Any) -> str:
+    """The one JSON text of a structured part of a request (tool call arguments, a tool's
+    description, an output format): compact, Unicode as it is. The Handler charges this
+    text and the providers send it, so the two never differ."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 @dataclass(frozen=True, slots=True)
 class ToolCall:
-    """The model asking to run one tool with JSON arguments."""
+    """The model asking to run one tool with JSON arguments. `arguments_json` is their
+    text, built once: what the Handler charges and what is sent back to the model."""
 
     id: str
     name: str
     arguments: dict[str, Any]
+    arguments_json: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "arguments_json", wire_json(self.arguments))
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "arguments": self.arguments}
@@ -77,10 +90,27 @@ class ToolSpec:
 
 @dataclass(frozen=True, slots=True)
 class Usage:
-    """Token usage as a provider reported it."""
+    """Token usage as a provider reported it (or a cassette recorded it). The figures go
+    into the metrics' totals, so anything but a count of tokens is refused with a
+    ValueError, which providers and cassettes report as malformed."""
 
     input_tokens: int
     output_tokens: int
+
+    def __post_init__(self) -> None:
+        for name in ("input_tokens", "output_tokens"):
+            value = getattr(self, name)
+            if type(value) is not int or value < 0:
+                raise ValueError(
+                    f"usage {name} must be a whole number of tokens, at least 0; "
+                    f"got {wire_json(value)}"
+                )
+
+    @staticmethod
+    def from_json(data: Any) -> Usage:
+        if not isinstance(data, dict):
+            raise ValueError(f"usage must be an object, got {wire_json(data)}")
+        return Usage(data["input_tokens"], data["output_tokens"])
 
     def to_json(self) -> dict[str, int]:
         return {"input_tokens": self.input_tokens, "output_tokens": self.output_tokens}
@@ -151,6 +181,6 @@ class ModelResponse:
         return ModelResponse(
             text=data.get("text") or "",
             tool_calls=tuple(ToolCall.from_json(c) for c in data.get("tool_calls") or ()),
-            usage=Usage(usage["input_tokens"], usage["output_tokens"]) if usage else None,
+            usage=None if usage is None else Usage.from_json(usage),
             finish_reason=data.get("finish_reason", "stop"),
         )

@@ -176,6 +176,18 @@ def get_encoding(name: str) -> tiktoken.Encoding:
     return encoding
 
 
+_longest: dict[str, int] = {}
+
+
+def longest_token_bytes(name: str) -> int:
+    """The length in bytes of encoding `name`'s longest token: no text of n bytes can be
+    fewer than n / this many tokens, which bounds a count without tokenizing."""
+    longest = _longest.get(name)
+    if longest is None:
+        longest = _longest[name] = max(map(len, get_encoding(name).token_byte_values()))
+    return longest
+
+
 def count_tokens(text: str, encoding: str = "o200k_base") -> int:
     """How many tokens `text` is in `encoding`, special-token strings counted as text."""
     return len(get_encoding(encoding).encode_ordinary(text)) if text else 0

@@ -8,11 +8,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from interpreter.limits.messages import Message, ModelRequest, ModelResponse, ToolCall, Usage
+from interpreter.limits.messages import (
+    Message,
+    ModelRequest,
+    ModelResponse,
+    ToolCall,
+    ToolSpec,
+    Usage,
+)
 from interpreter.providers.base import JSON_INSTRUCTION, output_instruction
 from interpreter.providers.sdk import SdkProvider
 
-__all__ = ["JSON_INSTRUCTION", "AnthropicProvider", "messages_arguments", "parse_message"]
+__all__ = [
+    "JSON_INSTRUCTION",
+    "AnthropicProvider",
+    "messages_arguments",
+    "parse_message",
+    "tool_entry",
+]
 
 DEFAULT_MAX_TOKENS = 4096
 
@@ -37,7 +50,11 @@ class AnthropicProvider(SdkProvider):
 
     def _make_client(self, api_key: str) -> Any:
         return self._sdk.Anthropic(
-            api_key=api_key, base_url=self.base_url, timeout=self.options.timeout, max_retries=0
+            api_key=api_key,
+            base_url=self.base_url,
+            timeout=self.options.timeout,
+            max_retries=0,
+            http_client=self._http_client(),
         )
 
     def _send(self, client: Any, request: ModelRequest) -> Any:
@@ -63,11 +80,13 @@ def messages_arguments(request: ModelRequest) -> dict[str, Any]:
     if system:
         arguments["system"] = "\n\n".join(system)
     if request.tools:
-        arguments["tools"] = [
-            {"name": t.name, "description": t.description, "input_schema": t.parameters}
-            for t in request.tools
-        ]
+        arguments["tools"] = [tool_entry(tool) for tool in request.tools]
     return arguments
+
+
+def tool_entry(tool: ToolSpec) -> dict[str, Any]:
+    """A tool as the Messages API takes it."""
+    return {"name": tool.name, "description": tool.description, "input_schema": tool.parameters}
 
 
 def _wire_messages(messages: tuple[Message, ...]) -> list[dict[str, Any]]:

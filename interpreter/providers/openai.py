@@ -8,7 +8,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from interpreter.limits.messages import Message, ModelRequest, ModelResponse, ToolCall, Usage
+from interpreter.limits.messages import (
+    Message,
+    ModelRequest,
+    ModelResponse,
+    ToolCall,
+    ToolSpec,
+    Usage,
+)
 from interpreter.providers.sdk import SdkProvider
 
 
@@ -26,7 +33,11 @@ class OpenAIProvider(SdkProvider):
 
     def _make_client(self, api_key: str) -> Any:
         return self._sdk.OpenAI(
-            api_key=api_key, base_url=self.base_url, timeout=self.options.timeout, max_retries=0
+            api_key=api_key,
+            base_url=self.base_url,
+            timeout=self.options.timeout,
+            max_retries=0,
+            http_client=self._http_client(),
         )
 
     def _send(self, client: Any, request: ModelRequest) -> Any:
@@ -55,27 +66,30 @@ def chat_arguments(request: ModelRequest, max_tokens_field: str) -> dict[str, An
         "messages": [_wire_message(m) for m in request.messages],
     }
     if request.tools:
-        arguments["tools"] = [
-            {
-                "type": "function",
-                "function": {
-                    "name": tool.name,
-                    "description": tool.description,
-                    "parameters": tool.parameters,
-                },
-            }
-            for tool in request.tools
-        ]
-    if request.output == "json":
-        arguments["response_format"] = {"type": "json_object"}
-    elif isinstance(request.output, dict):
-        arguments["response_format"] = {
-            "type": "json_schema",
-            "json_schema": {"name": "output", "schema": request.output, "strict": False},
-        }
+        arguments["tools"] = [tool_entry(tool) for tool in request.tools]
+    output_format = response_format(request.output)
+    if output_format is not None:
+        arguments["response_format"] = output_format
     if request.max_output_tokens is not None:
         arguments[max_tokens_field] = request.max_output_tokens
     return arguments
+
+
+def tool_entry(tool: ToolSpec) -> dict[str, Any]:
+    """A tool as chat completions take it: a function tool."""
+    return {"type": "function", "function": tool.to_json()}
+
+
+def response_format(output: str | dict[str, Any]) -> dict[str, Any] | None:
+    """The `response_format` that asks for `output`: JSON mode, a JSON schema, or none."""
+    if output == "json":
+        return {"type": "json_object"}
+    if isinstance(output, dict):
+        return {
+            "type": "json_schema",
+            "json_schema": {"name": "output", "schema": output, "strict": False},
+        }
+    return None
 
 
 def _wire_message(message: Message) -> dict[str, Any]:
@@ -89,7 +103,7 @@ def _wire_message(message: Message) -> dict[str, Any]:
             {
                 "id": call.id,
                 "type": "function",
-                "function": {"name": call.name, "arguments": json.dumps(call.arguments)},
+                "function": {"name": call.name, "arguments": call.arguments_json},
             }
             for call in message.tool_calls
         ]

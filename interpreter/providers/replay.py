@@ -26,6 +26,7 @@ from typing import Any, get_args
 
 from interpreter.errors import ProviderConfigError, ProviderError, Reason
 from interpreter.limits.messages import ModelRequest, ModelResponse
+from interpreter.limits.models import MODEL_FIELDS
 from interpreter.providers.base import Provider
 
 CASSETTE_VERSION = 1
@@ -224,6 +225,10 @@ def _load(path: str) -> tuple[dict[str, Any], list[_Exchange]]:
             f"cassette version {header['taskscheme_cassette']!r} is not supported "
             f"(this taskscheme reads version {CASSETTE_VERSION})",
         )
+    for field in ("input_window", "encoding"):
+        problem = field in header and MODEL_FIELDS[field](header[field])
+        if problem:
+            raise _malformed(path, first[0], f"{field} {_json_text(header[field])} {problem}")
     return header, [_exchange(path, number, line) for number, line in rest]
 
 
@@ -287,7 +292,11 @@ def _malformed(path: str, number: int, detail: str) -> ProviderError:
 
 
 def _json_line(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False) + "\n"
+    return _json_text(data) + "\n"
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _canonical(data: dict[str, Any]) -> str:

@@ -54,6 +54,14 @@ def server_message(body: object) -> str | None:
     return None
 
 
+def _redirect_detail(response: Any) -> str:
+    location = response.headers.get("location") or "another address"
+    return (
+        f"the server redirects to {location}; redirects are not followed (each request "
+        "is one turn): set the base URL to the address that answers"
+    )
+
+
 class SdkProvider:
     """A provider backed by a vendor SDK: no retries, a fixed timeout, a lazily built
     client (built once, under a lock; SDK clients are thread-safe), and every failure
@@ -130,9 +138,16 @@ class SdkProvider:
             return self.error("connection", str(exc.__cause__ or exc), request)
         if isinstance(exc, sdk.APIStatusError):
             status = exc.status_code
+            if 300 <= status < 400:
+                return self.error("bad-request", _redirect_detail(exc.response), request, status)
             detail = server_message(exc.body) or exc.message
             return self.error(reason_for_status(status), detail, request, status)
         return self.error("malformed", str(exc), request)
+
+    def _http_client(self) -> Any:
+        """The SDK's own HTTP client, but not following redirects: every HTTP request
+        must be the one turn the Handler counted."""
+        return self._sdk.DefaultHttpxClient(follow_redirects=False)
 
     def _make_client(self, api_key: str) -> Any:
         raise NotImplementedError

@@ -49,6 +49,7 @@ from interpreter.limits.models import REPLAY_PREFIX, ModelInfo, resolve_model, s
 from interpreter.limits.settings import TASK_OPTIONS, HandlerConfig, Settings
 from interpreter.providers import Provider, RecordingProvider, make_provider, options_from_settings
 from interpreter.providers.base import output_instruction
+from interpreter.providers.wire import output_parts, tool_parts
 from interpreter.tasks.executors import Executor, ThreadExecutor
 from interpreter.tasks.output import Output, decode, output_option
 from interpreter.tasks.parallel import parallel_map
@@ -346,7 +347,8 @@ class TaskRunner:
         tools = options.tools + ((self._ask_tool,) if options.interactive else ())
         by_name = {tool.name: tool for tool in tools}
         specs = tuple(tool.spec for tool in tools)
-        handler.charge_tools(specs)
+        handler.charge_parts("tools", tool_parts(model.info.provider, specs))
+        handler.charge_parts("output", output_parts(model.info.provider, options.output))
         handler.add_message(Message("user", prompt))
         while True:
             handler.begin_turn()
@@ -355,6 +357,15 @@ class TaskRunner:
             handler.record_response(response)
             if not response.tool_calls:
                 return decode(options.name, response, options.output)
+            # Tools run only if their results can be sent back: one turn for that
+            # request, and one for each question to the user.
+            questions = sum(
+                1 for call in response.tool_calls if by_name.get(call.name) is self._ask_tool
+            )
+            handler.require_turns(
+                1 + questions,
+                "the tools the model asked for were not run, as their results could not be sent",
+            )
             for call in response.tool_calls:
                 handler.add_message(self._tool_result(handler, call, by_name))
 
