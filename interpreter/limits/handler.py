@@ -44,6 +44,11 @@ from interpreter.limits.tokens import get_encoding, longest_token_bytes
 from interpreter.source import Span
 
 Encode = Callable[[str], list[int]]
+
+# Content longer than this that cannot fit even at its fewest possible tokens is refused
+# before it is tokenized (tokenizing it would take a noticeable time only to refuse it);
+# shorter content is always counted exactly, so which limit refuses it is exact too.
+QUICK_REFUSAL_CHARACTERS = 100_000
 Pending = list[tuple[EventBus, Event]]
 PartRole = Literal["tools", "output"]
 
@@ -244,7 +249,7 @@ class Handler:
             self._publish(pending)
 
     def _charge(self, message: Message, response: ModelResponse | None = None) -> int:
-        if response is None:
+        if response is None and len(message.content) > QUICK_REFUSAL_CHARACTERS:
             self._refuse_what_cannot_fit(message)
         body = _body_tokens(message, self._encode)
         tokens = body + self.model.message_overhead
