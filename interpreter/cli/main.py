@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -31,6 +32,9 @@ from interpreter.limits.settings import SETTINGS, Settings, load_settings
 
 # The settings that have a command-line option, each derived from its entry in SETTINGS.
 _FLAGGED = [setting for setting in SETTINGS.values() if setting.flag]
+# The reader of standard output stopped reading (`| head`): 128 + SIGPIPE, what a shell
+# reports for any other tool stopped that way.
+EXIT_READER_GONE = 141
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -113,7 +117,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        return _dispatch(options)
+        code = _dispatch(options)
+        sys.stdout.flush()
+        return code
+    except (BrokenPipeError, _ReaderGone):
+        return _reader_gone()
     except UsageError as error:
         print(f"taskscheme: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -151,12 +159,11 @@ def _dispatch(options: argparse.Namespace) -> int:
         print(settings.report())
         return EXIT_OK
     if options.command == "run":
-        if not Path(options.file).is_file():
-            raise UsageError(f"cannot run {options.file}: no such file")
+        text = _read_program(options.file)
         return _run_program(
             options,
             settings,
-            lambda interp: interp.run_file(options.file),
+            lambda interp: interp.eval_scheme(text, options.file),
             [options.file, *options.args],
         )
     return _run_program(
@@ -167,9 +174,26 @@ def _dispatch(options: argparse.Namespace) -> int:
     )
 
 
+def _reader_gone() -> int:
+    """End quietly once standard output's reader has gone, as SIGPIPE ends other tools:
+    what is still buffered has nowhere to go, so it goes nowhere."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_READER_GONE
+
+
 def _print_value(value: Any) -> None:
     if value is not UNSPECIFIED:
         print(write_string(value))
+
+
+def _read_program(name: str) -> str:
+    """The text of the program file `name`; a file that cannot be one is a usage error."""
+    from interpreter.engine.interpreter import read_source  # only commands that read programs
+
+    try:
+        return read_source(Path(name))
+    except TaskschemeError as error:
+        raise UsageError(error.message) from None
 
 
 def _check(files: list[str]) -> int:
@@ -177,11 +201,7 @@ def _check(files: list[str]) -> int:
 
     found = 0
     for name in files:
-        try:
-            text = Path(name).read_text(encoding="utf-8")
-        except OSError as error:
-            print(f"taskscheme: cannot read {name}: {error.strerror}", file=sys.stderr)
-            return EXIT_USAGE
+        text = _read_program(name)
         # checking runs nothing, so it must not start (and truncate) a trace file
         errors = Interpreter(load_settings({"trace": ""})).check(text, name)
         for error in errors:
@@ -212,7 +232,7 @@ def _run_program(
     # expects: collecting less often makes allocation-heavy programs (building and
     # sorting long lists) about a third faster, for the same peak memory.
     gc.set_threshold(50_000, 20, 10)
-    terminal = _SharedTerminal.install()
+    output = _ProgramOutput.install()
     try:
         run_with_deep_stack(lambda: action(interpreter))
         sys.stdout.flush()
@@ -222,8 +242,7 @@ def _run_program(
         return exit_request.code
     except TaskschemeError as error:
         sys.stdout.flush()
-        if terminal is not None:
-            terminal.end_line()
+        output.end_line()
         print(format_error(error), file=sys.stderr)
         if options.debug and getattr(error, "original", None) is not None:
             traceback.print_exception(error.original, file=sys.stderr)
@@ -243,30 +262,39 @@ def _run_program(
             )
         return EXIT_ERROR
     finally:
-        if terminal is not None:
-            terminal.uninstall()
+        output.uninstall()
         interpreter.close()
 
 
-class _SharedTerminal:
-    """Standard output, when it and standard error are the same terminal: remembers
-    whether the program's output ended a line, so that an error message starts on a
-    line of its own instead of after a half-written one. (Only then: output to a file
-    or a pipe is never changed.)"""
+class _ReaderGone(BaseException):
+    """Raised in the program when standard output's reader has gone: like `(exit)`, a
+    BaseException, so the program cannot mistake it for an error of its own and stops,
+    `dynamic-wind` after-thunks still running."""
 
-    def __init__(self, stream: Any) -> None:
+
+class _ProgramOutput:
+    """Standard output while a program runs.
+
+    When the reader of a pipe stops reading (`| head`), the program stops (its further
+    output is dropped, so after-thunks that print still finish). When standard output
+    and standard error are the same terminal, it remembers whether the output ended a
+    line, so that an error message starts on a line of its own instead of after a
+    half-written one; output to a file or a pipe is never changed.
+    """
+
+    def __init__(self, stream: Any, shared_terminal: bool) -> None:
         self._stream = stream
+        self._shared_terminal = shared_terminal
+        self._reader_gone = False
         self.at_line_start = True
 
     @classmethod
-    def install(cls) -> _SharedTerminal | None:
+    def install(cls) -> _ProgramOutput:
         try:
             shared = sys.stdout.isatty() and sys.stderr.isatty()
         except (AttributeError, ValueError):
-            return None
-        if not shared:
-            return None
-        wrapper = cls(sys.stdout)
+            shared = False
+        wrapper = cls(sys.stdout, shared)
         sys.stdout = wrapper
         return wrapper
 
@@ -277,10 +305,22 @@ class _SharedTerminal:
     def write(self, text: str) -> int:
         if text:
             self.at_line_start = text.endswith("\n")
-        return self._stream.write(text)
+        return self._guarded(self._stream.write, text) or len(text)
+
+    def flush(self) -> None:
+        self._guarded(self._stream.flush)
+
+    def _guarded(self, action: Callable, *args: Any) -> Any:
+        if self._reader_gone:
+            return None
+        try:
+            return action(*args)
+        except BrokenPipeError:
+            self._reader_gone = True
+            raise _ReaderGone from None
 
     def end_line(self) -> None:
-        if not self.at_line_start:
+        if self._shared_terminal and not self.at_line_start:
             sys.stderr.write("\n")
 
     def __getattr__(self, name: str) -> Any:

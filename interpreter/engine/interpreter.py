@@ -8,7 +8,9 @@ library code and a program that redefines `map` cannot change what `filter` does
 
 from __future__ import annotations
 
+import codecs
 import os
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,6 +53,9 @@ if TYPE_CHECKING:
     from interpreter.tasks.runner import TaskRunner
 
 PYTHON_FRAMES_PER_CALL = 4
+# A program file larger than this is refused rather than read (`check /dev/zero`, a
+# misnamed data file): no program is anywhere near it.
+MAX_SOURCE_BYTES = 16 * 1024 * 1024
 
 
 class ProgramExit(BaseException):
@@ -165,8 +170,8 @@ class Interpreter:
                 raise type_error("exit", "an exit code from 0 to 255 or a boolean", code, 1)
             raise ProgramExit(code)
 
-        def load(path: str) -> Any:
-            self.run_file(path)
+        def load(path: Any) -> Any:
+            self.run_file(check_string("load", path, 1))
             return UNSPECIFIED
 
         def features() -> Any:
@@ -242,14 +247,8 @@ class Interpreter:
         return to_python(self.eval_scheme(text, file))
 
     def run_file(self, path: str | Path) -> Any:
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise _file_error(f"no such file: {path}") from None
-        except OSError as error:
-            raise _file_error(f"cannot read {path}: {error.strerror}") from None
-        return self.eval_scheme(text, str(path))
+        """Run the program file `path` (see `read_source` for what it may be)."""
+        return self.eval_scheme(read_source(Path(path)), str(path))
 
     def _run_form(self, form: Any, span: Span | None) -> Any:
         node = self.analyzer.analyze_toplevel(form, span)
@@ -293,6 +292,41 @@ class Interpreter:
             procedure = self.eval_scheme(procedure)
         with python_recursion_limit(self._python_depth):
             return procedure(*args)
+
+
+def read_source(path: Path) -> str:
+    """The text of the program file `path`, or a file-error saying why it cannot be one:
+    it must be a regular file (reading a FIFO or a device could block or never end) of
+    at most MAX_SOURCE_BYTES, in UTF-8."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise _file_error(f"cannot read {path}: not a regular file")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_SOURCE_BYTES + 1)
+    except FileNotFoundError:
+        raise _file_error(f"cannot read {path}: no such file") from None
+    except OSError as error:
+        raise _file_error(f"cannot read {path}: {error.strerror}") from None
+    return decode_source(data, str(path))
+
+
+def decode_source(data: bytes, name: str) -> str:
+    """`data` as program text: UTF-8, a leading byte-order mark dropped, at most
+    MAX_SOURCE_BYTES; a file-error naming `name` and the place of a byte that is not
+    UTF-8 otherwise."""
+    if len(data) > MAX_SOURCE_BYTES:
+        limit = MAX_SOURCE_BYTES // (1024 * 1024)
+        raise _file_error(f"cannot read {name}: larger than {limit} MiB, the limit for a program")
+    data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        line = data.count(b"\n", 0, error.start) + 1
+        column = len(data[line_start : error.start].decode("utf-8")) + 1
+        raise _file_error(
+            f"cannot read {name}: it is not UTF-8 text (at line {line}, column {column})"
+        ) from None
 
 
 def _file_error(message: str) -> SchemeError:
