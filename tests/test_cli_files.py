@@ -142,3 +142,53 @@ def test_load_of_something_that_is_not_a_file_name_is_a_type_error():
         interpreter().eval("(load 5)")
     assert caught.value.kind == "type-error"
     assert "load: expected a string" in str(caught.value)
+
+
+# ---------------------------------------------------------------- load, and programs on stdin
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_load_finds_relative_names_beside_the_loading_file(tmp_path):
+    write(tmp_path / "project/main.scm", '(load "lib/util.scm")\n(display (twice (base)))')
+    write(tmp_path / "project/lib/util.scm", '(load "base.scm")\n(define (twice x) (* 2 x))')
+    write(tmp_path / "project/lib/base.scm", "(define (base) 21)")
+    write(tmp_path / "base.scm", "(define (base) 0)")  # beside the working directory
+    result = taskscheme("run", "project/main.scm", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, b"42"), result.stderr
+    with interpreter() as interp:
+        interp.run_file(tmp_path / "project/main.scm")
+        assert interp.eval("(twice (base))") == 42
+
+
+def test_a_load_that_fails_says_where_it_looked(tmp_path):
+    write(tmp_path / "project/main.scm", '(display "start")\n(load "helpers.scm")')
+    result = taskscheme("run", "project/main.scm", cwd=tmp_path)
+    message = assert_clean(result.stderr)
+    assert result.returncode == 1
+    assert (
+        "project/main.scm:2:1: file-error: load: cannot read project/helpers.scm: no such file"
+        in message
+    )
+    assert f"(looked for {tmp_path.resolve() / 'project/helpers.scm'})" in message
+
+
+def test_load_outside_any_file_is_relative_to_the_working_directory(tmp_path):
+    write(tmp_path / "lib.scm", "(define answer 42)")
+    result = taskscheme("eval", '(load "lib.scm") answer', cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, b"42\n"), result.stderr
+
+
+def test_run_dash_reads_the_program_from_standard_input(tmp_path):
+    write(tmp_path / "lib.scm", "(define answer 42)")
+    program = '(load "lib.scm")\n(write (list answer (command-line)))\n(car 1)'
+    result = taskscheme("run", "-", "x", cwd=tmp_path, stdin=program)
+    assert result.stdout == b'(42 ("-" "x"))'
+    assert "<stdin>:3:1: type-error" in assert_clean(result.stderr)
+    bad = taskscheme("run", "-", cwd=tmp_path, stdin=b"(display \xe9)")
+    assert bad.returncode == 2
+    assert "cannot read <stdin>: it is not UTF-8 text" in assert_clean(bad.stderr)

@@ -35,6 +35,7 @@ _FLAGGED = [setting for setting in SETTINGS.values() if setting.flag]
 # The reader of standard output stopped reading (`| head`): 128 + SIGPIPE, what a shell
 # reports for any other tool stopped that way.
 EXIT_READER_GONE = 141
+STDIN_NAME = "<stdin>"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -77,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Options may come before or after FILE. Other words after FILE, and everything "
         "after --, are the program's own arguments, seen in (command-line).",
     )
-    run.add_argument("file", help="the program (.scm)")
+    run.add_argument("file", help="the program (.scm); - reads it from standard input")
 
     evaluate = commands.add_parser(
         "eval", parents=[limits], help="evaluate an expression and print its value"
@@ -87,7 +88,9 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check", help="read and expand files without running them; report every error"
     )
-    check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument(
+        "files", nargs="+", metavar="FILE", help="a program; - reads it from standard input"
+    )
     check.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
     config = commands.add_parser(
@@ -159,11 +162,11 @@ def _dispatch(options: argparse.Namespace) -> int:
         print(settings.report())
         return EXIT_OK
     if options.command == "run":
-        text = _read_program(options.file)
+        text, name, directory = _read_program(options.file)
         return _run_program(
             options,
             settings,
-            lambda interp: interp.eval_scheme(text, options.file),
+            lambda interp: interp.eval_scheme(text, name, directory=directory),
             [options.file, *options.args],
         )
     return _run_program(
@@ -186,12 +189,21 @@ def _print_value(value: Any) -> None:
         print(write_string(value))
 
 
-def _read_program(name: str) -> str:
-    """The text of the program file `name`; a file that cannot be one is a usage error."""
-    from interpreter.engine.interpreter import read_source  # only commands that read programs
+def _read_program(name: str) -> tuple[str, str, Path | None]:
+    """The program `name` names (a file, or - for standard input): its text, the name its
+    errors show and the directory `load` starts from (None: the working directory). A
+    program that cannot be read is a usage error."""
+    # only commands that read programs load the engine
+    from interpreter.engine.interpreter import MAX_SOURCE_BYTES, decode_source, read_source
 
     try:
-        return read_source(Path(name))
+        if name == "-":
+            return (
+                decode_source(sys.stdin.buffer.read(MAX_SOURCE_BYTES + 1), STDIN_NAME),
+                STDIN_NAME,
+                None,
+            )
+        return read_source(Path(name)), name, Path(name).parent
     except TaskschemeError as error:
         raise UsageError(error.message) from None
 
@@ -201,9 +213,9 @@ def _check(files: list[str]) -> int:
 
     found = 0
     for name in files:
-        text = _read_program(name)
+        text, shown, _ = _read_program(name)
         # checking runs nothing, so it must not start (and truncate) a trace file
-        errors = Interpreter(load_settings({"trace": ""})).check(text, name)
+        errors = Interpreter(load_settings({"trace": ""})).check(text, shown)
         for error in errors:
             print(format_error(error), file=sys.stderr)
         found += len(errors)

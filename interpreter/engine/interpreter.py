@@ -12,6 +12,7 @@ import codecs
 import os
 import stat
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +43,7 @@ from interpreter.lang.runtime import finish, host_error, lookup_failure
 from interpreter.limits.settings import load_settings
 from interpreter.source import Span
 from interpreter.tasks.language import TASK_FORMS, TASK_PROCEDURES
-from interpreter.tasks.state import TaskState
+from interpreter.tasks.state import TaskState, bound
 
 if TYPE_CHECKING:
     from interpreter.limits.budget import Budget
@@ -112,6 +113,9 @@ class Interpreter:
             (*LANGUAGE_FORMS, TASK_FORMS),
             layer_state={"tasks": self.task_state},
         )
+        # where `load` finds relative names: the directory of the file being run, or None
+        # for the working directory; a context variable, so each thread of a run has its own
+        self._load_directory: ContextVar[Path | None] = ContextVar("load_directory", default=None)
         self.argv = list(argv or ["taskscheme"])
         self.max_recursion_depth = settings.get("max_recursion_depth")
         self._python_depth = self.max_recursion_depth * PYTHON_FRAMES_PER_CALL + 2000
@@ -170,8 +174,15 @@ class Interpreter:
                 raise type_error("exit", "an exit code from 0 to 255 or a boolean", code, 1)
             raise ProgramExit(code)
 
-        def load(path: Any) -> Any:
-            self.run_file(check_string("load", path, 1))
+        def load(name: Any) -> Any:
+            path = Path(check_string("load", name, 1))
+            if self._load_directory.get() is not None:
+                path = self._load_directory.get() / path
+            try:
+                text = read_source(path)
+            except SchemeError as error:
+                raise _file_error(f"load: {error.message} (looked for {path.resolve()})") from None
+            self.eval_scheme(text, str(path), directory=path.parent)
             return UNSPECIFIED
 
         def features() -> Any:
@@ -234,10 +245,17 @@ class Interpreter:
 
     # ------------------------------------------------------------ running programs
 
-    def eval_scheme(self, text: str, file: str = "<eval>") -> Any:
-        """Evaluate every form in `text`; the value of the last, as a Scheme value."""
+    def eval_scheme(self, text: str, file: str = "<eval>", *, directory: Path | None = None) -> Any:
+        """Evaluate every form in `text`; the value of the last, as a Scheme value.
+
+        `directory` is where `load` in `text` finds relative names (the directory of the
+        file `text` was read from); by default, where the code that called this finds
+        them, the working directory at the top."""
         result: Any = UNSPECIFIED
-        with python_recursion_limit(self._python_depth):
+        with (
+            python_recursion_limit(self._python_depth),
+            bound(self._load_directory, directory or self._load_directory.get()),
+        ):
             for form, span in read_forms(text, file):
                 result = self._run_form(form, span)
         return result
@@ -247,8 +265,10 @@ class Interpreter:
         return to_python(self.eval_scheme(text, file))
 
     def run_file(self, path: str | Path) -> Any:
-        """Run the program file `path` (see `read_source` for what it may be)."""
-        return self.eval_scheme(read_source(Path(path)), str(path))
+        """Run the program file `path` (see `read_source` for what it may be); `load` in
+        it finds relative names beside it."""
+        path = Path(path)
+        return self.eval_scheme(read_source(path), str(path), directory=path.parent)
 
     def _run_form(self, form: Any, span: Span | None) -> Any:
         node = self.analyzer.analyze_toplevel(form, span)
