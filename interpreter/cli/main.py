@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import sys
 import traceback
@@ -23,6 +24,9 @@ from interpreter.errors import (
     EXIT_OK,
     EXIT_RESOURCE,
     EXIT_USAGE,
+    ConfigError,
+    ProviderConfigError,
+    ProviderError,
     TaskschemeError,
     UsageError,
 )
@@ -51,9 +55,8 @@ def _parser() -> argparse.ArgumentParser:
         group.add_argument(
             setting.flag,
             dest=setting.name,
-            type=None if setting.kind is str else setting.kind,
             metavar=setting.metavar,
-            help=setting.help.format(default=setting.default),
+            help=setting.described(),
         )
     output = limits.add_argument_group("observing a run")
     output.add_argument(
@@ -161,6 +164,7 @@ def _dispatch(options: argparse.Namespace) -> int:
     if options.command == "config":
         print(settings.report())
         return EXIT_OK
+    _check_model(settings)
     if options.command == "run":
         text, name, directory = _read_program(options.file)
         return _run_program(
@@ -175,6 +179,21 @@ def _dispatch(options: argparse.Namespace) -> int:
         lambda interp: _print_value(interp.eval_scheme(options.expression, "<eval>")),
         ["taskscheme"],
     )
+
+
+def _check_model(settings: Settings) -> None:
+    """The default model must be one the command line can reach (not an offline test
+    model, a cassette that exists): found before the program runs, not at its first task."""
+    # providers are loaded only by commands that run programs (start-up)
+    from interpreter.providers.options import make_provider, options_from_settings
+
+    spec = settings.get("model")
+    try:
+        make_provider(spec, options_from_settings(settings.values))
+    except (ProviderConfigError, ProviderError) as error:
+        raise ConfigError(
+            f"model = {json.dumps(spec)} from {settings.source('model')}: {error.message}"
+        ) from None
 
 
 def _reader_gone() -> int:
