@@ -265,7 +265,7 @@ def _run_program(
     gc.set_threshold(50_000, 20, 10)
     output = _ProgramOutput.install()
     try:
-        run_with_deep_stack(lambda: action(interpreter))
+        run_with_deep_stack(lambda: action(interpreter), interpreter.interrupt)
         sys.stdout.flush()
         return EXIT_OK
     except ProgramExit as exit_request:

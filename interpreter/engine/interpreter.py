@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from interpreter.engine.convert import keyword_adapter, to_python
 from interpreter.engine.session import Session
-from interpreter.engine.stack import python_recursion_limit
+from interpreter.engine.stack import Interrupt, python_recursion_limit
 from interpreter.errors import (
     SchemeError,
     SchemeSyntaxError,
@@ -119,7 +119,14 @@ class Interpreter:
         self.argv = list(argv or ["taskscheme"])
         self.max_recursion_depth = settings.get("max_recursion_depth")
         self._python_depth = self.max_recursion_depth * PYTHON_FRAMES_PER_CALL + 2000
+        self.interrupts = Interrupt()
         self._install_builtins()
+
+    def interrupt(self) -> None:
+        """Stop the evaluation running now, from any thread, as Ctrl-C does: it raises
+        KeyboardInterrupt, and the Handlers of its running tasks are released as
+        interrupted. With nothing running, nothing happens."""
+        self.interrupts.interrupt()
 
     def close(self) -> None:
         """End the run: unsubscribe its observers and close its trace file."""
@@ -253,6 +260,7 @@ class Interpreter:
         them, the working directory at the top."""
         result: Any = UNSPECIFIED
         with (
+            self.interrupts.evaluating(),
             python_recursion_limit(self._python_depth),
             bound(self._load_directory, directory or self._load_directory.get()),
         ):
@@ -310,7 +318,7 @@ class Interpreter:
         """Call a Scheme procedure (or the global of that name) from Python."""
         if isinstance(procedure, str):
             procedure = self.eval_scheme(procedure)
-        with python_recursion_limit(self._python_depth):
+        with self.interrupts.evaluating(), python_recursion_limit(self._python_depth):
             return procedure(*args)
 
 
