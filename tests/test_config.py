@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import pytest
 from interpreter.cli.main import main
 from interpreter.errors import ConfigError
 from interpreter.limits.settings import SETTINGS, HandlerConfig, load_settings
+from interpreter.providers import ScriptedModel
+from tests.tasks_support import interpreter
 
 
 @pytest.fixture
@@ -199,10 +202,10 @@ def test_a_bad_file_value_names_key_value_and_file(dirs: tuple[Path, Path]) -> N
     ):
         load(project, home)
     path.write_text('max_turns = "5"\n')  # files are typed: no string parsing
-    with pytest.raises(ConfigError, match=r"max_turns = '5' from .*: must be an integer"):
+    with pytest.raises(ConfigError, match=r'max_turns = "5" from .*: must be an integer'):
         load(project, home)
-    path.write_text("max_turns = true\n")
-    with pytest.raises(ConfigError, match=r"max_turns = True .*must be an integer"):
+    path.write_text("max_turns = true\n")  # shown as TOML spells it, not as Python does
+    with pytest.raises(ConfigError, match=r"max_turns = true from .*must be an integer"):
         load(project, home)
     path.write_text("context_fraction = 2\n")
     with pytest.raises(ConfigError, match=r"context_fraction = 2 from .*at most 1"):
@@ -216,10 +219,10 @@ def test_a_bad_env_value_names_the_variable(dirs: tuple[Path, Path]) -> None:
     home, project = dirs
     with pytest.raises(
         ConfigError,
-        match=r"max_turns = 'ten' from env TASKSCHEME_MAX_TURNS: must be an integer",
+        match=r'max_turns = "ten" from env TASKSCHEME_MAX_TURNS: must be an integer',
     ):
         load(project, home, {"TASKSCHEME_MAX_TURNS": "ten"})
-    with pytest.raises(ConfigError, match=r"warning_threshold = '1.5' from env"):
+    with pytest.raises(ConfigError, match=r'warning_threshold = "1.5" from env'):
         load(project, home, {"TASKSCHEME_WARNING_THRESHOLD": "1.5"})
 
 
@@ -229,6 +232,57 @@ def test_a_bad_command_line_value(dirs: tuple[Path, Path]) -> None:
         load(project, home, cli={"workers": -1})
     with pytest.raises(ConfigError, match=r"unknown setting 'max_turn' \(did you mean 'max_turns'"):
         load(project, home, cli={"max_turn": 3})
+
+
+_MAXIMA = {
+    "max_turns": 10_000,
+    "budget_turns": 1_000_000,
+    "budget_tokens": 1_000_000_000,
+    "timeout": 86_400,
+    "max_task_depth": 100,
+    "max_recursion_depth": 1_000_000,
+    "workers": 256,
+}
+
+
+@pytest.mark.parametrize(("name", "maximum"), _MAXIMA.items())
+def test_every_number_has_a_documented_maximum(dirs: tuple[Path, Path], name, maximum) -> None:
+    home, project = dirs
+    assert load(project, home, cli={name: str(maximum)}).get(name) == maximum
+    for too_big in (maximum + 1, 10**30):
+        message = rf"{name} = \"{too_big}\" from command line: must be at most {maximum}"
+        with pytest.raises(ConfigError, match=message):
+            load(project, home, cli={name: str(too_big)})
+    path = project / "taskscheme.toml"
+    path.write_text(f"{name} = {maximum + 1}\n")
+    with pytest.raises(ConfigError, match=rf"{name} = {maximum + 1} from .*at most {maximum}"):
+        load(project, home)
+    path.unlink()
+    variable = f"TASKSCHEME_{name.upper()}"
+    with pytest.raises(ConfigError, match=rf"from env {variable}: must be at most {maximum}"):
+        load(project, home, {variable: str(maximum * 10)})
+    documented = Path(__file__).parent.parent / "docs" / "resources.md"
+    assert re.search(rf"\| `{name}` \|.*at most {maximum:,}", documented.read_text()), name
+
+
+@pytest.mark.parametrize("variable", ["TASKSCHEME_MAXTURNS", "TASKSCHEME_MAX_TURN"])
+def test_a_misspelt_environment_variable_is_an_error(dirs: tuple[Path, Path], variable) -> None:
+    home, project = dirs
+    with pytest.raises(
+        ConfigError,
+        match=rf"unknown environment variable {variable} \(did you mean TASKSCHEME_MAX_TURNS\?\)",
+    ):
+        load(project, home, {variable: "3"})
+    with pytest.raises(ConfigError, match=r"TASKSCHEME_COLOUR; the variables are: TASKSCHEME_"):
+        load(project, home, {"TASKSCHEME_COLOUR": "blue"})
+
+
+def test_a_config_file_that_is_not_utf8_names_the_file(dirs: tuple[Path, Path]) -> None:
+    home, project = dirs
+    path = project / "taskscheme.toml"
+    path.write_bytes(b"max_turns = 3 # caf\xe9\n")
+    with pytest.raises(ConfigError, match=rf"{re.escape(str(path))}: not valid TOML: not UTF-8"):
+        load(project, home)
 
 
 def test_an_unknown_file_key_suggests_a_close_one(dirs: tuple[Path, Path]) -> None:
@@ -267,7 +321,7 @@ def test_an_unknown_model_names_its_layer_and_shows_the_toml(dirs: tuple[Path, P
     with pytest.raises(ConfigError) as caught:
         load(project, home, {"TASKSCHEME_MODEL": "ollama:llama3.1"})
     message = caught.value.message
-    assert message.startswith("model = 'ollama:llama3.1' from env TASKSCHEME_MODEL")
+    assert message.startswith('model = "ollama:llama3.1" from env TASKSCHEME_MODEL')
     assert '[models."ollama:llama3.1"]\ninput_window = 8192' in message
 
 
@@ -353,3 +407,60 @@ def test_handler_config_checks_each_field_with_its_settings_check() -> None:
             HandlerConfig(**fields)
         problem = setting.problem([], {})
         assert caught.value.message == f"HandlerConfig.{setting.handler_field} = [] {problem}"
+
+
+# -- the command line: every bad setting is a clear message and exit 2 ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "message"),
+    [
+        (["eval", "1", "--model", "test:scripted"], {}, "names an offline test model"),
+        (["run", "p.scm", "--model", "replay:none.jsonl"], {}, "cassette not found"),
+        (["eval", "1", "--max-recursion-depth", "1000000000000"], {}, "at most 1000000"),
+        (["eval", "1", "--max-recursion-depth", "600000000"], {}, "at most 1000000"),
+        (["eval", "1", "--max-turns", "1" + "0" * 30], {}, "at most 10000"),
+        (["eval", "1", "--max-turns", "ten"], {}, 'max_turns = "ten" from command line'),
+        (["eval", "1"], {"TASKSCHEME_MAX_RECURSION_DEPTH": "600000000"}, "at most 1000000"),
+        (["config"], {"TASKSCHEME_MAX_TURN": "3"}, "did you mean TASKSCHEME_MAX_TURNS?"),
+    ],
+)
+def test_a_bad_setting_on_the_command_line_is_exit_2_before_anything_runs(
+    dirs, monkeypatch, capsys, argv, env, message
+) -> None:
+    home, project = dirs
+    monkeypatch.chdir(project)
+    (project / "p.scm").write_text('(display "ran")')
+    for name in [name for name in os.environ if name.startswith("TASKSCHEME_")]:
+        monkeypatch.delenv(name)
+    for name, value in {"XDG_CONFIG_HOME": str(home), **env}.items():
+        monkeypatch.setenv(name, value)
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("config-error: ") and message in err
+    assert "Traceback" not in err and "int too large" not in err
+
+
+@pytest.mark.parametrize(
+    ("written", "problem"),
+    [
+        ("#t", "must be an integer"),
+        ("100000", "must be at most 10000"),
+        ('"3"', "must be an integer"),
+    ],
+)
+def test_a_task_option_is_checked_and_shown_as_written(written, problem) -> None:
+    program = f'(define-task (f x) #:max-turns {written} "{{{{x}}}}") (f 1)'
+    with pytest.raises(ConfigError) as caught:
+        interpreter(ScriptedModel(["unused"])).eval(program)
+    assert caught.value.message == f"f: #:max-turns {written} {problem}"
+
+
+def test_a_config_file_that_is_not_utf8_is_exit_2(dirs, monkeypatch, capsys) -> None:
+    home, project = dirs
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    (project / "taskscheme.toml").write_bytes(b"max_turns = 3 # caf\xe9\n")
+    assert main(["eval", "1"]) == 2
+    assert "taskscheme.toml: not valid TOML: not UTF-8 text" in capsys.readouterr().err

@@ -130,7 +130,7 @@ def test_a_bare_known_model_name_runs_as_the_docs_say(tmp_path, fake_llm, model,
 
 def test_a_test_model_named_on_the_command_line_says_what_test_models_are(tmp_path):
     result = run(tmp_path, None, ECHO_TASK, model="test:small")
-    assert result.returncode == 1
+    assert result.returncode == 2  # found before the program runs
     assert "names an offline test model, which exists only in Python" in result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
 
@@ -167,7 +167,7 @@ def test_a_hand_edited_cassette_says_what_is_wrong_where(tmp_path, fake_llm):
 
     cassette.write_text(f'{header}\n{{"request": 5, "response": {{}}}}\n', encoding="utf-8")
     wrong_shape = run(tmp_path, None, ECHO_TASK, model=f"replay:{cassette}")
-    assert wrong_shape.returncode == 1
+    assert wrong_shape.returncode == 2  # the cassette is read before the program runs
     assert f"malformed cassette at {cassette} line 2" in wrong_shape.stderr
     assert '"request" is a number' in wrong_shape.stderr
     assert "TypeError" not in wrong_shape.stderr

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -22,6 +24,9 @@ from interpreter.errors import (
     EXIT_OK,
     EXIT_RESOURCE,
     EXIT_USAGE,
+    ConfigError,
+    ProviderConfigError,
+    ProviderError,
     TaskschemeError,
     UsageError,
 )
@@ -31,6 +36,10 @@ from interpreter.limits.settings import SETTINGS, Settings, load_settings
 
 # The settings that have a command-line option, each derived from its entry in SETTINGS.
 _FLAGGED = [setting for setting in SETTINGS.values() if setting.flag]
+# The reader of standard output stopped reading (`| head`): 128 + SIGPIPE, what a shell
+# reports for any other tool stopped that way.
+EXIT_READER_GONE = 141
+STDIN_NAME = "<stdin>"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,9 +55,8 @@ def _parser() -> argparse.ArgumentParser:
         group.add_argument(
             setting.flag,
             dest=setting.name,
-            type=None if setting.kind is str else setting.kind,
             metavar=setting.metavar,
-            help=setting.help.format(default=setting.default),
+            help=setting.described(),
         )
     output = limits.add_argument_group("observing a run")
     output.add_argument(
@@ -73,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Options may come before or after FILE. Other words after FILE, and everything "
         "after --, are the program's own arguments, seen in (command-line).",
     )
-    run.add_argument("file", help="the program (.scm)")
+    run.add_argument("file", help="the program (.scm); - reads it from standard input")
 
     evaluate = commands.add_parser(
         "eval", parents=[limits], help="evaluate an expression and print its value"
@@ -83,7 +91,9 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check", help="read and expand files without running them; report every error"
     )
-    check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument(
+        "files", nargs="+", metavar="FILE", help="a program; - reads it from standard input"
+    )
     check.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
     config = commands.add_parser(
@@ -113,7 +123,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        return _dispatch(options)
+        code = _dispatch(options)
+        sys.stdout.flush()
+        return code
+    except (BrokenPipeError, _ReaderGone):
+        return _reader_gone()
     except UsageError as error:
         print(f"taskscheme: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -150,13 +164,13 @@ def _dispatch(options: argparse.Namespace) -> int:
     if options.command == "config":
         print(settings.report())
         return EXIT_OK
+    _check_model(settings)
     if options.command == "run":
-        if not Path(options.file).is_file():
-            raise UsageError(f"cannot run {options.file}: no such file")
+        text, name, directory = _read_program(options.file)
         return _run_program(
             options,
             settings,
-            lambda interp: interp.run_file(options.file),
+            lambda interp: interp.eval_scheme(text, name, directory=directory),
             [options.file, *options.args],
         )
     return _run_program(
@@ -167,9 +181,50 @@ def _dispatch(options: argparse.Namespace) -> int:
     )
 
 
+def _check_model(settings: Settings) -> None:
+    """The default model must be one the command line can reach (not an offline test
+    model, a cassette that exists): found before the program runs, not at its first task."""
+    # providers are loaded only by commands that run programs (start-up)
+    from interpreter.providers.options import make_provider, options_from_settings
+
+    spec = settings.get("model")
+    try:
+        make_provider(spec, options_from_settings(settings.values))
+    except (ProviderConfigError, ProviderError) as error:
+        raise ConfigError(
+            f"model = {json.dumps(spec)} from {settings.source('model')}: {error.message}"
+        ) from None
+
+
+def _reader_gone() -> int:
+    """End quietly once standard output's reader has gone, as SIGPIPE ends other tools:
+    what is still buffered has nowhere to go, so it goes nowhere."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_READER_GONE
+
+
 def _print_value(value: Any) -> None:
     if value is not UNSPECIFIED:
         print(write_string(value))
+
+
+def _read_program(name: str) -> tuple[str, str, Path | None]:
+    """The program `name` names (a file, or - for standard input): its text, the name its
+    errors show and the directory `load` starts from (None: the working directory). A
+    program that cannot be read is a usage error."""
+    # only commands that read programs load the engine
+    from interpreter.engine.interpreter import MAX_SOURCE_BYTES, decode_source, read_source
+
+    try:
+        if name == "-":
+            return (
+                decode_source(sys.stdin.buffer.read(MAX_SOURCE_BYTES + 1), STDIN_NAME),
+                STDIN_NAME,
+                None,
+            )
+        return read_source(Path(name)), name, Path(name).parent
+    except TaskschemeError as error:
+        raise UsageError(error.message) from None
 
 
 def _check(files: list[str]) -> int:
@@ -177,13 +232,9 @@ def _check(files: list[str]) -> int:
 
     found = 0
     for name in files:
-        try:
-            text = Path(name).read_text(encoding="utf-8")
-        except OSError as error:
-            print(f"taskscheme: cannot read {name}: {error.strerror}", file=sys.stderr)
-            return EXIT_USAGE
+        text, shown, _ = _read_program(name)
         # checking runs nothing, so it must not start (and truncate) a trace file
-        errors = Interpreter(load_settings({"trace": ""})).check(text, name)
+        errors = Interpreter(load_settings({"trace": ""})).check(text, shown)
         for error in errors:
             print(format_error(error), file=sys.stderr)
         found += len(errors)
@@ -212,9 +263,9 @@ def _run_program(
     # expects: collecting less often makes allocation-heavy programs (building and
     # sorting long lists) about a third faster, for the same peak memory.
     gc.set_threshold(50_000, 20, 10)
-    terminal = _SharedTerminal.install()
+    output = _ProgramOutput.install()
     try:
-        run_with_deep_stack(lambda: action(interpreter))
+        run_with_deep_stack(lambda: action(interpreter), interpreter.interrupt)
         sys.stdout.flush()
         return EXIT_OK
     except ProgramExit as exit_request:
@@ -222,8 +273,7 @@ def _run_program(
         return exit_request.code
     except TaskschemeError as error:
         sys.stdout.flush()
-        if terminal is not None:
-            terminal.end_line()
+        output.end_line()
         print(format_error(error), file=sys.stderr)
         if options.debug and getattr(error, "original", None) is not None:
             traceback.print_exception(error.original, file=sys.stderr)
@@ -243,30 +293,39 @@ def _run_program(
             )
         return EXIT_ERROR
     finally:
-        if terminal is not None:
-            terminal.uninstall()
+        output.uninstall()
         interpreter.close()
 
 
-class _SharedTerminal:
-    """Standard output, when it and standard error are the same terminal: remembers
-    whether the program's output ended a line, so that an error message starts on a
-    line of its own instead of after a half-written one. (Only then: output to a file
-    or a pipe is never changed.)"""
+class _ReaderGone(BaseException):
+    """Raised in the program when standard output's reader has gone: like `(exit)`, a
+    BaseException, so the program cannot mistake it for an error of its own and stops,
+    `dynamic-wind` after-thunks still running."""
 
-    def __init__(self, stream: Any) -> None:
+
+class _ProgramOutput:
+    """Standard output while a program runs.
+
+    When the reader of a pipe stops reading (`| head`), the program stops (its further
+    output is dropped, so after-thunks that print still finish). When standard output
+    and standard error are the same terminal, it remembers whether the output ended a
+    line, so that an error message starts on a line of its own instead of after a
+    half-written one; output to a file or a pipe is never changed.
+    """
+
+    def __init__(self, stream: Any, shared_terminal: bool) -> None:
         self._stream = stream
+        self._shared_terminal = shared_terminal
+        self._reader_gone = False
         self.at_line_start = True
 
     @classmethod
-    def install(cls) -> _SharedTerminal | None:
+    def install(cls) -> _ProgramOutput:
         try:
             shared = sys.stdout.isatty() and sys.stderr.isatty()
         except (AttributeError, ValueError):
-            return None
-        if not shared:
-            return None
-        wrapper = cls(sys.stdout)
+            shared = False
+        wrapper = cls(sys.stdout, shared)
         sys.stdout = wrapper
         return wrapper
 
@@ -277,10 +336,22 @@ class _SharedTerminal:
     def write(self, text: str) -> int:
         if text:
             self.at_line_start = text.endswith("\n")
-        return self._stream.write(text)
+        return self._guarded(self._stream.write, text) or len(text)
+
+    def flush(self) -> None:
+        self._guarded(self._stream.flush)
+
+    def _guarded(self, action: Callable, *args: Any) -> Any:
+        if self._reader_gone:
+            return None
+        try:
+            return action(*args)
+        except BrokenPipeError:
+            self._reader_gone = True
+            raise _ReaderGone from None
 
     def end_line(self) -> None:
-        if not self.at_line_start:
+        if self._shared_terminal and not self.at_line_start:
             sys.stderr.write("\n")
 
     def __getattr__(self, name: str) -> Any:

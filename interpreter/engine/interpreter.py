@@ -8,14 +8,17 @@ library code and a program that redefines `map` cannot change what `filter` does
 
 from __future__ import annotations
 
+import codecs
 import os
+import stat
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from interpreter.engine.convert import keyword_adapter, to_python
 from interpreter.engine.session import Session
-from interpreter.engine.stack import python_recursion_limit
+from interpreter.engine.stack import Interrupt, python_recursion_limit
 from interpreter.errors import (
     SchemeError,
     SchemeSyntaxError,
@@ -40,7 +43,7 @@ from interpreter.lang.runtime import finish, host_error, lookup_failure
 from interpreter.limits.settings import load_settings
 from interpreter.source import Span
 from interpreter.tasks.language import TASK_FORMS, TASK_PROCEDURES
-from interpreter.tasks.state import TaskState
+from interpreter.tasks.state import TaskState, bound
 
 if TYPE_CHECKING:
     from interpreter.limits.budget import Budget
@@ -51,6 +54,9 @@ if TYPE_CHECKING:
     from interpreter.tasks.runner import TaskRunner
 
 PYTHON_FRAMES_PER_CALL = 4
+# A program file larger than this is refused rather than read (`check /dev/zero`, a
+# misnamed data file): no program is anywhere near it.
+MAX_SOURCE_BYTES = 16 * 1024 * 1024
 
 
 class ProgramExit(BaseException):
@@ -107,11 +113,21 @@ class Interpreter:
             (*LANGUAGE_FORMS, TASK_FORMS),
             layer_state={"tasks": self.task_state},
         )
+        # where `load` finds relative names: the directory of the file being run, or None
+        # for the working directory; a context variable, so each thread of a run has its own
+        self._load_directory: ContextVar[Path | None] = ContextVar("load_directory", default=None)
         self.argv = list(argv or ["taskscheme"])
         self.max_recursion_depth = settings.get("max_recursion_depth")
         self.max_allocation = settings.get("max_allocation")
         self._python_depth = self.max_recursion_depth * PYTHON_FRAMES_PER_CALL + 2000
+        self.interrupts = Interrupt()
         self._install_builtins()
+
+    def interrupt(self) -> None:
+        """Stop the evaluation running now, from any thread, as Ctrl-C does: it raises
+        KeyboardInterrupt, and the Handlers of its running tasks are released as
+        interrupted. With nothing running, nothing happens."""
+        self.interrupts.interrupt()
 
     def close(self) -> None:
         """End the run: unsubscribe its observers and close its trace file."""
@@ -166,8 +182,15 @@ class Interpreter:
                 raise type_error("exit", "an exit code from 0 to 255 or a boolean", code, 1)
             raise ProgramExit(code)
 
-        def load(path: str) -> Any:
-            self.run_file(path)
+        def load(name: Any) -> Any:
+            path = Path(check_string("load", name, 1))
+            if self._load_directory.get() is not None:
+                path = self._load_directory.get() / path
+            try:
+                text = read_source(path)
+            except SchemeError as error:
+                raise _file_error(f"load: {error.message} (looked for {path.resolve()})") from None
+            self.eval_scheme(text, str(path), directory=path.parent)
             return UNSPECIFIED
 
         def features() -> Any:
@@ -230,10 +253,19 @@ class Interpreter:
 
     # ------------------------------------------------------------ running programs
 
-    def eval_scheme(self, text: str, file: str = "<eval>") -> Any:
-        """Evaluate every form in `text`; the value of the last, as a Scheme value."""
+    def eval_scheme(self, text: str, file: str = "<eval>", *, directory: Path | None = None) -> Any:
+        """Evaluate every form in `text`; the value of the last, as a Scheme value.
+
+        `directory` is where `load` in `text` finds relative names (the directory of the
+        file `text` was read from); by default, where the code that called this finds
+        them, the working directory at the top."""
         result: Any = UNSPECIFIED
-        with python_recursion_limit(self._python_depth), allocation_limit(self.max_allocation):
+        with (
+            self.interrupts.evaluating(),
+            python_recursion_limit(self._python_depth),
+            allocation_limit(self.max_allocation),
+            bound(self._load_directory, directory or self._load_directory.get()),
+        ):
             for form, span in read_forms(text, file):
                 result = self._run_form(form, span)
         return result
@@ -243,14 +275,10 @@ class Interpreter:
         return to_python(self.eval_scheme(text, file))
 
     def run_file(self, path: str | Path) -> Any:
+        """Run the program file `path` (see `read_source` for what it may be); `load` in
+        it finds relative names beside it."""
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise _file_error(f"no such file: {path}") from None
-        except OSError as error:
-            raise _file_error(f"cannot read {path}: {error.strerror}") from None
-        return self.eval_scheme(text, str(path))
+        return self.eval_scheme(read_source(path), str(path), directory=path.parent)
 
     def _run_form(self, form: Any, span: Span | None) -> Any:
         node = self.analyzer.analyze_toplevel(form, span)
@@ -292,8 +320,47 @@ class Interpreter:
         """Call a Scheme procedure (or the global of that name) from Python."""
         if isinstance(procedure, str):
             procedure = self.eval_scheme(procedure)
-        with python_recursion_limit(self._python_depth), allocation_limit(self.max_allocation):
+        with (
+            self.interrupts.evaluating(),
+            python_recursion_limit(self._python_depth),
+            allocation_limit(self.max_allocation),
+        ):
             return procedure(*args)
+
+
+def read_source(path: Path) -> str:
+    """The text of the program file `path`, or a file-error saying why it cannot be one:
+    it must be a regular file (reading a FIFO or a device could block or never end) of
+    at most MAX_SOURCE_BYTES, in UTF-8."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise _file_error(f"cannot read {path}: not a regular file")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_SOURCE_BYTES + 1)
+    except FileNotFoundError:
+        raise _file_error(f"cannot read {path}: no such file") from None
+    except OSError as error:
+        raise _file_error(f"cannot read {path}: {error.strerror}") from None
+    return decode_source(data, str(path))
+
+
+def decode_source(data: bytes, name: str) -> str:
+    """`data` as program text: UTF-8, a leading byte-order mark dropped, at most
+    MAX_SOURCE_BYTES; a file-error naming `name` and the place of a byte that is not
+    UTF-8 otherwise."""
+    if len(data) > MAX_SOURCE_BYTES:
+        limit = MAX_SOURCE_BYTES // (1024 * 1024)
+        raise _file_error(f"cannot read {name}: larger than {limit} MiB, the limit for a program")
+    data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        line = data.count(b"\n", 0, error.start) + 1
+        column = len(data[line_start : error.start].decode("utf-8")) + 1
+        raise _file_error(
+            f"cannot read {name}: it is not UTF-8 text (at line {line}, column {column})"
+        ) from None
 
 
 def _file_error(message: str) -> SchemeError:

@@ -99,7 +99,9 @@ class Setting:
     (`handler_field`) are all derived from these, so they cannot drift apart.
 
     `check` sees a value already of the right `kind` (a whole number counts as a float).
-    A setting whose default is None may be left unset.
+    A number may be at most `maximum` (a sane bound, so that a stray digit is caught
+    before it asks for a runaway run or more memory than the machine has). A setting
+    whose default is None may be left unset.
     """
 
     name: str
@@ -112,6 +114,7 @@ class Setting:
     task_option: str | None = None
     handler_field: str | None = None
     secret: bool = False
+    maximum: int | None = None
 
     def problem(self, value: Any, models: ModelTable) -> str | None:
         """Why `value` cannot be this setting's value, or None if it can."""
@@ -120,7 +123,15 @@ class Setting:
         accepted = (int, float) if self.kind is float else self.kind
         if isinstance(value, bool) or not isinstance(value, accepted):
             return _KIND_PROBLEM[self.kind]
-        return self.check(value, models)
+        problem = self.check(value, models)
+        if problem is None and self.maximum is not None and value > self.maximum:
+            return f"must be at most {self.maximum}"
+        return problem
+
+    def described(self) -> str:
+        """The help of its command-line option: what it is, its default and maximum."""
+        text = (self.help or "").format(default=self.default)
+        return text if self.maximum is None else f"{text} (at most {self.maximum:,})"
 
 
 SETTINGS: dict[str, Setting] = {
@@ -147,6 +158,7 @@ SETTINGS: dict[str, Setting] = {
             help="turns per task",
             task_option="max-turns",
             handler_field="max_turns",
+            maximum=10_000,
         ),
         Setting(
             "context_fraction",
@@ -188,6 +200,7 @@ SETTINGS: dict[str, Setting] = {
             flag="--budget-turns",
             metavar="N",
             help="turns across the whole run",
+            maximum=1_000_000,
         ),
         Setting(
             "budget_tokens",
@@ -197,6 +210,7 @@ SETTINGS: dict[str, Setting] = {
             flag="--budget-tokens",
             metavar="N",
             help="context tokens across the whole run",
+            maximum=1_000_000_000,
         ),
         Setting(
             "timeout",
@@ -206,6 +220,7 @@ SETTINGS: dict[str, Setting] = {
             flag="--timeout",
             metavar="SECONDS",
             help="provider request timeout",
+            maximum=86_400,
         ),
         Setting(
             "max_task_depth",
@@ -215,6 +230,7 @@ SETTINGS: dict[str, Setting] = {
             flag="--max-task-depth",
             metavar="N",
             help="how deeply tasks may call tasks",
+            maximum=100,
         ),
         Setting(
             "max_recursion_depth",
@@ -224,6 +240,7 @@ SETTINGS: dict[str, Setting] = {
             flag="--max-recursion-depth",
             metavar="N",
             help="nested procedure calls before 'recursion too deep'",
+            maximum=1_000_000,
         ),
         Setting(
             "max_allocation",
@@ -233,6 +250,7 @@ SETTINGS: dict[str, Setting] = {
             flag="--max-allocation",
             metavar="N",
             help="most elements (list items, characters, bytes) one call may make",
+            maximum=1_000_000_000,
         ),
         Setting(
             "workers",
@@ -242,6 +260,7 @@ SETTINGS: dict[str, Setting] = {
             flag="--workers",
             metavar="N",
             help="default worker count of parallel-map",
+            maximum=256,
         ),
         Setting(
             "trace",
@@ -321,7 +340,7 @@ def _convert(name: str, raw: Any, layer: str, models: ModelTable, *, from_text: 
         value = float(raw)
     problem = setting.problem(value, models)
     if problem:
-        raise ConfigError(f"{name} = {raw!r} from {layer}: {problem}")
+        raise ConfigError(f"{name} = {_show(raw)} from {layer}: {problem}")
     return value
 
 
@@ -391,8 +410,28 @@ class Settings:
         return "\n".join(lines)
 
 
+_VARIABLE_PREFIX = "TASKSCHEME_"
+
+
+def _variable(name: str) -> str:
+    """The environment variable of setting `name`: TASKSCHEME_MAX_TURNS."""
+    return _VARIABLE_PREFIX + name.upper()
+
+
+def _suggest_variable(variable: str) -> str:
+    close = suggest(variable.removeprefix(_VARIABLE_PREFIX).lower(), list(SETTINGS))
+    if close:
+        return f" (did you mean {_variable(close)}?)"
+    return f"; the variables are: {', '.join(map(_variable, SETTINGS))}"
+
+
 def _show(value: Any) -> str:
-    return "(not set)" if value is None else json.dumps(value)
+    """A value as a configuration file spells it (TOML: true, "text", inf), or (not set)."""
+    if value is None:
+        return "(not set)"
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _mask(secret: str) -> str:
@@ -410,6 +449,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not valid TOML: not UTF-8 text") from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
 
@@ -473,10 +514,14 @@ def load_settings(
                     f"{where}: unknown key {name!r}{_suggest(name, [*SETTINGS, 'models'])}"
                 )
 
-    for name in SETTINGS:
-        variable = f"TASKSCHEME_{name.upper()}"
-        raw = environ.get(variable, "")
-        if raw != "":
+    variables = {_variable(name): name for name in SETTINGS}
+    for variable, raw in environ.items():
+        if variable.startswith(_VARIABLE_PREFIX) and variable not in variables:
+            raise ConfigError(
+                f"unknown environment variable {variable}{_suggest_variable(variable)}"
+            )
+        if raw != "" and variable in variables:
+            name = variables[variable]
             values[name] = _convert(name, raw, f"env {variable}", models, from_text=True)
             sources[name] = f"env {variable}"
 

@@ -12,7 +12,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from interpreter.errors import ProviderError, ResourceExhaustionError, SchemeError, TaskOutputError
+from interpreter.errors import (
+    ProviderError,
+    ResourceExhaustionError,
+    SchemeError,
+    SchemeTypeError,
+    TaskOutputError,
+)
 from interpreter.lang.datums import NIL, Pair, Symbol, is_pair, python_to_list
 from interpreter.lang.primitives.json import from_python
 from interpreter.lang.printer import write_string
@@ -125,8 +131,20 @@ def _entries(value: Any, walked: list[str]) -> dict[Symbol, Any]:
         node = node.cdr
     if node is NIL and entries:
         return entries
-    where = f"{' '.join(walked)} is" if walked else "the first argument must be"
-    raise SchemeError(f"metrics-ref: {where} not a metrics alist: {write_string(value)}")
+    if walked:
+        raise SchemeError(
+            f"metrics-ref: {' '.join(walked)} is not a metrics alist: {write_string(value)}"
+        )
+    if value is False:
+        raise SchemeTypeError(f"{type_error('metrics-ref', _METRICS, value, 1)} ({_NO_METRICS})")
+    raise type_error("metrics-ref", _METRICS, value, 1)
+
+
+_METRICS = "a metrics alist"
+# why a program holds #f where it expected metrics
+_NO_METRICS = (
+    "(task-metrics) is #f until a task has finished, (run-budget) when the run has no budget"
+)
 
 
 def _accessor(

@@ -150,11 +150,11 @@ def test_programs(program, expected):
 
 
 def test_environment_variables(monkeypatch):
-    monkeypatch.setenv("TASKSCHEME_TEST_VARIABLE", "present")
-    monkeypatch.delenv("TASKSCHEME_TEST_ABSENT", raising=False)
-    check('(get-environment-variable "TASKSCHEME_TEST_VARIABLE")', '"present"')
-    check('(get-environment-variable "TASKSCHEME_TEST_ABSENT")', "#f")
+    monkeypatch.setenv("CONFORMANCE_TEST_VARIABLE", "present")
+    monkeypatch.delenv("CONFORMANCE_TEST_ABSENT", raising=False)
+    check('(get-environment-variable "CONFORMANCE_TEST_VARIABLE")', '"present"')
+    check('(get-environment-variable "CONFORMANCE_TEST_ABSENT")', "#f")
     check(
-        '(cdr (assoc "TASKSCHEME_TEST_VARIABLE" (get-environment-variables)))',
+        '(cdr (assoc "CONFORMANCE_TEST_VARIABLE" (get-environment-variables)))',
         '"present"',
     )
