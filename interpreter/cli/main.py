@@ -12,7 +12,6 @@ import gc
 import json
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from interpreter.errors import (
 )
 from interpreter.lang.datums import UNSPECIFIED
 from interpreter.lang.printer import write_string
+from interpreter.limits.models import REPLAY_PREFIX, resolve_model, split_spec
 from interpreter.limits.settings import SETTINGS, Settings, load_settings
 
 # The settings that have a command-line option, each derived from its entry in SETTINGS.
@@ -183,14 +183,19 @@ def _dispatch(options: argparse.Namespace) -> int:
 
 def _check_model(settings: Settings) -> None:
     """The default model must be one the command line can reach (not an offline test
-    model, a cassette that exists): found before the program runs, not at its first task."""
-    # providers are loaded only by commands that run programs (start-up)
-    from interpreter.providers.options import make_provider, options_from_settings
-
+    model, a cassette that exists): found before the program runs, not at its first task.
+    A model named by its provider is checked against the model registry; only a cassette
+    or an offline test model needs the provider layer, which a short program never loads."""
     spec = settings.get("model")
     try:
-        make_provider(spec, options_from_settings(settings.values))
-    except (ProviderConfigError, ProviderError) as error:
+        if spec.startswith(REPLAY_PREFIX) or split_spec(spec)[0] == "test":
+            # the provider layer reads the cassette or refuses the test model (start-up)
+            from interpreter.providers.options import make_provider, options_from_settings
+
+            make_provider(spec, options_from_settings(settings.values))
+        else:
+            resolve_model(spec, settings.model_overrides)
+    except (ConfigError, ProviderConfigError, ProviderError) as error:
         raise ConfigError(
             f"model = {json.dumps(spec)} from {settings.source('model')}: {error.message}"
         ) from None
@@ -276,6 +281,8 @@ def _run_program(
         output.end_line()
         print(format_error(error), file=sys.stderr)
         if options.debug and getattr(error, "original", None) is not None:
+            import traceback  # only --debug shows a traceback (start-up)
+
             traceback.print_exception(error.original, file=sys.stderr)
         if getattr(error, "resource", None) is not None:
             _print_metrics(error)
@@ -285,6 +292,8 @@ def _run_program(
         sys.stdout.flush()
         print(f"taskscheme: internal error: {type(bug).__name__}: {bug}", file=sys.stderr)
         if options.debug:
+            import traceback  # only --debug shows a traceback (start-up)
+
             traceback.print_exception(bug, file=sys.stderr)
         else:
             print(

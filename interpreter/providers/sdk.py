@@ -7,7 +7,9 @@ module supplies as `_make_client`, `_send` and `_parse`.
 
 from __future__ import annotations
 
+import functools
 import importlib
+import importlib.util
 import json
 import os
 import threading
@@ -19,14 +21,13 @@ from interpreter.limits.messages import ModelRequest, ModelResponse
 from interpreter.providers.base import ProviderOptions
 
 
-def import_sdk(module: str) -> ModuleType:
-    """Import an optional SDK, or say which extra installs it (the extra has its name)."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
+def require_sdk(module: str) -> None:
+    """Say which extra installs a missing SDK (the extra has its name), without importing
+    it: an SDK takes about half a second to import, paid at the first request instead."""
+    if importlib.util.find_spec(module) is None:
         raise ProviderConfigError(
             f"the {module} SDK is not installed; install it with: pip install 'taskscheme[{module}]'"
-        ) from exc
+        )
 
 
 def reason_for_status(status: int) -> Reason:
@@ -81,11 +82,15 @@ class SdkProvider:
         self.model = model
         self.spec = f"{self.name}:{model}"
         self.options = options
-        self._sdk = import_sdk(self.sdk_module)
+        require_sdk(self.sdk_module)
         env_url = os.environ.get(self.base_url_env) if self.base_url_env else None
         self.base_url = options.base_url or env_url or self.default_base_url
         self._client: Any = None
         self._lock = threading.Lock()
+
+    @functools.cached_property
+    def _sdk(self) -> ModuleType:
+        return importlib.import_module(self.sdk_module)
 
     def complete(self, request: ModelRequest) -> ModelResponse:
         client = self._get_client(request)
