@@ -13,7 +13,8 @@ from typing import Any
 
 from interpreter.errors import ArityError, SchemeError, TaskschemeError
 from interpreter.lang.datums import Promise, Symbol, Values
-from interpreter.lang.primitives.common import check_procedure, list_items
+from interpreter.lang.primitives.common import check_procedure
+from interpreter.lang.primitives.lists import apply_arguments
 from interpreter.lang.printer import display_string
 from interpreter.lang.raising import raised_value, scheme_error, type_error
 from interpreter.lang.runtime import CaseLambda, Lambda, TailCall, apply_procedure, host_error
@@ -178,10 +179,7 @@ def tail_call_of(primitive: Any, args: list) -> Any:
     a compound procedure is left for the caller's loop as a TailCall; a host procedure
     is called here, so its errors are located at this call."""
     if primitive.scheme_name == "apply":
-        if not args:
-            raise ArityError("apply: expects at least 1 argument, got 0")
-        proc = check_procedure("apply", args[0], 1)
-        spread = [*args[1:-1], *list_items("apply", args[-1], len(args))] if len(args) > 1 else []
+        proc, spread = apply_arguments(args)
     else:
         if len(args) != 2:
             raise ArityError(f"call-with-values: expects 2 arguments, got {len(args)}")

@@ -171,6 +171,13 @@ DEFINITIONS = [
         "(define (f))",
         Raises("syntax-error", "bad define of (f): the body is empty"),
     ),
+    ("define-values-nothing", "(define-values () (values)) 1", "1"),
+    ("define-values-nothing-internal", "(define (f) (define-values () (values)) 2) (f)", "2"),
+    (
+        "define-values-count-mismatch",
+        "(define-values (a b) (values 1))",
+        Raises("arity-error", "the expression gave 1 value(s) but the formals take 2 values"),
+    ),
 ]
 
 PROGRAMS = [

@@ -30,7 +30,7 @@ from interpreter.lang.expand import (
     expand_named_let,
     strip_aliases,
 )
-from interpreter.lang.registry import FormRegistry, merged
+from interpreter.lang.registry import DerivedForm, FormRegistry, merged
 from interpreter.lang.runtime import (
     Lambda,
 )
@@ -39,6 +39,8 @@ from interpreter.source import Span
 S = Symbol
 LAMBDA, CASE_LAMBDA, DEFINE_SYNTAX = S("lambda"), S("case-lambda"), S("define-syntax")
 Node = Callable[[Environment], Any]
+# what a name used as an operator can expand by: a macro or a derived form
+Expander = SyntaxRules | DerivedForm
 
 OPTIONAL, KEY, REST = Keyword("optional"), Keyword("key"), Keyword("rest")
 
@@ -132,7 +134,9 @@ class Analyzer:
                 name, depth, expander = self.resolve(head, scope)
                 if depth is None:
                     if expander is not None:
-                        return self.analyze(expander(x, span), scope, tail, span)
+                        return self.analyze(
+                            self.expand(expander, x, scope, span), scope, tail, span
+                        )
                     special = self.special_forms.get(name)
                     if special is not None and name not in self.defined_globals:
                         return special.analyze(self, x, scope, tail, span)
@@ -144,9 +148,9 @@ class Analyzer:
 
     def resolve(
         self, name: Symbol, scope: Scope | None
-    ) -> tuple[Symbol, int | None, Callable | None]:
+    ) -> tuple[Symbol, int | None, Expander | None]:
         """What `name` means at `scope`: (the name to look up, its frame depth or None for
-        a global or a keyword, the macro expander if it names a macro or derived form).
+        a global or a keyword, the macro or derived form it names, if it names one).
 
         An alias a macro expansion made and did not bind means what its original name
         means where the macro was defined (see datums.Alias).
@@ -154,13 +158,13 @@ class Analyzer:
         frame, depth = scope, 0
         while frame is not None:
             if name in frame.macros:
-                return name, None, frame.macros[name].expand
+                return name, None, frame.macros[name]
             if name in frame.names:
                 return name, depth, None
             frame = frame.parent
             depth += 1
         if name in self.macros:
-            return name, None, self.macros[name].expand
+            return name, None, self.macros[name]
         if name in self.defined_globals or name is S("let"):
             return name, None, None
         if type(name) is Alias:
@@ -173,8 +177,30 @@ class Analyzer:
                 distance += 1
             target, depth, expander = self.resolve(original, home)
             return target, None if depth is None else depth + distance, expander
-        derived = self.derived_forms.get(name)
-        return name, None, None if derived is None else derived.rewrite
+        return name, None, self.derived_forms.get(name)
+
+    def expand(self, expander: Expander, x: Any, scope: Scope | None, span: Span | None) -> Any:
+        """One expansion of the use `x` of a macro or derived form, at `scope`."""
+        if type(expander) is SyntaxRules:
+            return expander.expand(x, span)
+        if expander.keywords:
+            return expander.rewrite(
+                x, span, lambda datum, keyword: self.means(datum, keyword, scope)
+            )
+        return expander.rewrite(x, span)
+
+    def means(self, datum: Any, keyword: Symbol, scope: Scope | None) -> bool:
+        """Is `datum`, at `scope`, the auxiliary keyword `keyword` (`else`, `=>`)? Not if
+        the program binds that name as a variable there (R7RS 4.3.2)."""
+        if not isinstance(datum, Symbol):
+            return False
+        name, depth, _ = self.resolve(datum, scope)
+        return (
+            name is keyword
+            and depth is None
+            and name not in self.defined_globals
+            and name not in self.globals
+        )
 
     def expand_head(self, x: Any, scope: Scope | None, span: Span | None) -> Any:
         """Expand macros at the head of `x` until a core form or an application remains."""
@@ -187,7 +213,7 @@ class Analyzer:
                     x = expand_named_let(x, getattr(x, "span", None) or span)
                     continue
                 return x
-            x = expander(x, getattr(x, "span", None) or span)
+            x = self.expand(expander, x, scope, getattr(x, "span", None) or span)
         return x
 
     def is_core(self, form: Any, keyword: Symbol, scope: Scope | None) -> bool:
@@ -358,6 +384,22 @@ class Analyzer:
         `tail`: whether the body's last expression is in tail position (a lambda body
         always is; a let body only when the let is).
         """
+        forms = self.definitions_first(items, scope)
+        if not forms:
+            raise SchemeSyntaxError("empty body: expected at least one expression", span)
+        nodes = [self.analyze(f, scope, False, s) for f, s in forms[:-1]]
+        nodes.append(self.analyze(forms[-1][0], scope, tail, forms[-1][1]))
+        return sequence(nodes)
+
+    def definitions_first(self, items, scope: Scope | None) -> list[tuple[Any, Any]]:
+        """The forms of a body (or of a top-level `begin`), heads expanded, nested `begin`s
+        spliced in and `define-syntax` forms taken in, after declaring every name their
+        definitions bind: so definitions see each other, even those one macro use made.
+
+        At top level only names a macro introduced are declared ahead: a name the program
+        wrote is found in the global table when the code runs, but an alias means its
+        original until its own definition is known (see resolve).
+        """
         forms: list[tuple[Any, Any]] = []
         pending = list(reversed(items))
         while pending:
@@ -372,19 +414,17 @@ class Analyzer:
                 target = form.cdr.car if is_pair(form.cdr) else None
                 while is_pair(target):
                     target = target.car
-                if isinstance(target, Symbol):
+                if scope is not None and isinstance(target, Symbol):
                     scope.names.add(target)
-            if self.is_core(form, S("define-syntax"), scope):
+                elif type(target) is Alias:
+                    self.defined_globals.add(target)
+            if self.is_core(form, DEFINE_SYNTAX, scope):
                 self.special_forms[DEFINE_SYNTAX].analyze(
                     self, form, scope, False, getattr(form, "span", None) or fspan
                 )
                 continue
             forms.append((form, fspan))
-        if not forms:
-            raise SchemeSyntaxError("empty body: expected at least one expression", span)
-        nodes = [self.analyze(f, scope, False, s) for f, s in forms[:-1]]
-        nodes.append(self.analyze(forms[-1][0], scope, tail, forms[-1][1]))
-        return sequence(nodes)
+        return forms
 
     def bindings(self, x, span, what):
         names, values = [], []

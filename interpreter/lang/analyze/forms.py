@@ -197,6 +197,8 @@ def analyze_named_lambda(a, x, scope, tail, span):
 @CORE_FORMS.special_form("begin", "(begin form ...)")
 def analyze_begin(a, x, scope, tail, span):
     items = cells(x, span, "begin")[1:]
+    if scope is None:  # a top-level begin: its definitions are top-level definitions
+        items = a.definitions_first(items, None)
     if not items:
         return _constant(UNSPECIFIED)
     nodes = [a.analyze(f, scope, False, s) for f, s in items[:-1]]
@@ -356,9 +358,9 @@ def analyze_guard(a, x, scope, tail, span):
     clause_scope = Scope([var], scope)
     no_match = _NoMatch()
     clauses = list(cells(items[1][0].cdr, items[1][1], "guard clauses"))
-    has_else = any(is_pair(c) and c.car is S("else") for c, _ in clauses)
+    has_else = any(is_pair(c) and a.means(c.car, S("else"), clause_scope) for c, _ in clauses)
     if not has_else:
-        clauses.append((make([S("else"), make([S("quote"), no_match], span)], span), span))
+        clauses.append((make([True, make([S("quote"), no_match], span)], span), span))
     handler = a.analyze(
         make([S("cond"), *[c for c, _ in clauses]], span), clause_scope, False, span
     )

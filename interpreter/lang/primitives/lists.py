@@ -11,7 +11,7 @@ from __future__ import annotations
 from itertools import product
 from typing import Any
 
-from interpreter.errors import SchemeError, SchemeTypeError
+from interpreter.errors import ArityError, SchemeError, SchemeTypeError
 from interpreter.lang.datums import NIL, UNSPECIFIED, Pair, SourcePair, python_to_list
 from interpreter.lang.primitives import primitive
 from interpreter.lang.primitives.common import check_nonnegative, check_procedure, list_items, spine
@@ -234,10 +234,16 @@ def make_list(k: Any, fill: Any = False) -> Any:
     return python_to_list([fill] * check_nonnegative("make-list", k, 1))
 
 
+def apply_arguments(args: list | tuple) -> tuple[Any, list]:
+    """The procedure and the arguments of `(apply proc arg ... list)`: R7RS requires the
+    final list, so `(apply +)` is an arity error, not a call with no arguments."""
+    if len(args) < 2:
+        raise ArityError(f"apply: expects at least 2 arguments, got {len(args)}")
+    proc = check_procedure("apply", args[0], 1)
+    return proc, [*args[1:-1], *list_items("apply", args[-1], len(args))]
+
+
 @primitive("apply")
-def apply(proc: Any, *args: Any) -> Any:
+def apply(proc: Any, first: Any, *rest: Any) -> Any:
     """`(apply f 1 2 '(3 4))` calls `(f 1 2 3 4)`: the last argument is a list of the rest."""
-    check_procedure("apply", proc, 1)
-    if not args:
-        return apply_procedure(proc, [])
-    return apply_procedure(proc, [*args[:-1], *list_items("apply", args[-1], len(args) + 1)])
+    return apply_procedure(*apply_arguments((proc, first, *rest)))
