@@ -64,7 +64,8 @@ class Analyzer:
     when a global is not bound: it may load it (the standard library loads on first use)
     or raise the unbound-variable error. `layer_state` holds, by layer name, the
     per-Interpreter state those layers' forms work on. `observer`, when set, is told of every global
-    reference, call by global name and global definition (see lint.py).
+    reference, call by global name and global definition (see lint.py). `read_only`: the
+    global environment cannot be changed (an environment made by `environment`, R7RS 6.12).
     """
 
     def __init__(
@@ -73,6 +74,7 @@ class Analyzer:
         on_global_miss: Callable[..., Any],
         forms: Iterable[FormRegistry],
         layer_state: Mapping[str, Any] | None = None,
+        read_only: bool = False,
     ) -> None:
         self.globals_env = globals_env
         self.globals = globals_env.bindings
@@ -83,6 +85,7 @@ class Analyzer:
         self.observer: Any = None
         # per-Interpreter state of the layers whose forms are registered, by layer
         self.layer_state = layer_state or {}
+        self.read_only = read_only
 
     # ------------------------------------------------------------ entry points
 
@@ -227,6 +230,16 @@ class Analyzer:
             and expander is None
             and name not in self.defined_globals
         )
+
+    def check_writable(self, what: str, name: Symbol, span: Span | None) -> None:
+        """`what` (define, set!, define-syntax) of the global `name` changes the global
+        environment: a syntax error if it is read-only."""
+        if self.read_only:
+            raise SchemeSyntaxError(
+                f"cannot {what} {strip_aliases(name).name}: this environment is read-only "
+                "(an environment from (environment ...) cannot be changed)",
+                span,
+            )
 
     # ------------------------------------------------------------ variables
 

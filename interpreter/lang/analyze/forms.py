@@ -108,6 +108,7 @@ def analyze_define(a, x, scope, tail, span):
     else:
         raise SchemeSyntaxError("bad define: the name must be a symbol", items[1][1])
     if scope is None:
+        a.check_writable("define", name, span)
         if a.observer is not None:
             a.observer.global_definition(name, target, items, span)
         table = a.globals
@@ -144,6 +145,7 @@ def analyze_set(a, x, scope, tail, span):
             f"bad set!: {name.name} is a special form or macro, not a variable", items[1][1]
         )
     if depth is None:
+        a.check_writable("set!", name, span)
         table = a.globals
         miss = a.on_global_miss
         target_span = items[1][1]
@@ -438,6 +440,7 @@ def analyze_define_syntax(a, x, scope, tail, span):
     name = items[1][0]
     macro = SyntaxRules(name.name, items[2][0], items[2][1], scope)
     if scope is None:
+        a.check_writable("define-syntax", name, span)
         a.macros[name] = macro
         a.defined_globals.discard(name)
     else:
