@@ -12,7 +12,12 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from interpreter.diagnostics import suggest
-from interpreter.errors import SchemeSyntaxError, TaskschemeError, UnboundVariableError
+from interpreter.errors import (
+    RecursionDepthError,
+    SchemeSyntaxError,
+    TaskschemeError,
+    UnboundVariableError,
+)
 from interpreter.lang.analyze.calls import call_node
 from interpreter.lang.datums import (
     NIL,
@@ -46,14 +51,35 @@ OPTIONAL, KEY, REST = Keyword("optional"), Keyword("key"), Keyword("rest")
 
 
 class Scope:
-    """Analysis-time picture of one run-time frame: its names and local macros."""
+    """Analysis-time picture of one run-time frame: its names and local macros.
 
-    __slots__ = ("macros", "names", "parent")
+    `bound_in_tree` is shared by a top-level form's scopes: every name any of them binds.
+    A name not in it (a global, a special form) is resolved without walking the chain
+    of scopes, so analysis stays linear however deeply the forms nest.
+    """
+
+    __slots__ = ("bound_in_tree", "macros", "names", "parent")
 
     def __init__(self, names, parent: Scope | None) -> None:
         self.names = set(names)
         self.parent = parent
         self.macros: dict[Symbol, SyntaxRules] = {}
+        self.bound_in_tree: set[Symbol] = set() if parent is None else parent.bound_in_tree
+        self.bound_in_tree.update(self.names)
+
+    def bind(self, name: Symbol) -> None:
+        """Add a variable to this frame (an internal definition)."""
+        self.names.add(name)
+        self.bound_in_tree.add(name)
+
+    def bind_macro(self, name: Symbol, macro: SyntaxRules) -> None:
+        self.macros[name] = macro
+        self.bound_in_tree.add(name)
+
+
+# Forms may nest this deep, counting what macros and derived forms expand into; past
+# it, analysis stops with a syntax error (docs/language.md, "Not supported").
+MAX_NESTING = 10_000
 
 
 class Analyzer:
@@ -86,11 +112,21 @@ class Analyzer:
         # per-Interpreter state of the layers whose forms are registered, by layer
         self.layer_state = layer_state or {}
         self.read_only = read_only
+        # how many forms are being analyzed, one inside the other (see MAX_NESTING)
+        self.nesting = 0
 
     # ------------------------------------------------------------ entry points
 
     def analyze_toplevel(self, form: Any, span: Span | None) -> Node:
-        return self.analyze(form, None, False, span)
+        try:
+            return self.analyze(form, None, False, span)
+        except RecursionError:
+            # the Python stack ran out before MAX_NESTING: max_recursion_depth is low
+            raise RecursionDepthError(
+                "forms nested too deeply to analyze within max_recursion_depth "
+                "(raise it in taskscheme.toml or with --max-recursion-depth)",
+                span=span,
+            ) from None
 
     def global_names(self) -> list[str]:
         names = {s.name for s in self.globals}
@@ -128,6 +164,32 @@ class Analyzer:
     # ------------------------------------------------------------ dispatch
 
     def analyze(self, x: Any, scope: Scope | None, tail: bool, span: Span | None) -> Node:
+        self.nesting += 1
+        try:
+            if self.nesting > MAX_NESTING:
+                raise self.too_deep(x, scope, getattr(x, "span", None) or span)
+            return self._analyze(x, scope, tail, span)
+        finally:
+            self.nesting -= 1
+
+    def too_deep(self, x: Any, scope: Scope | None, span: Span | None) -> SchemeSyntaxError:
+        """The error for a form nested past MAX_NESTING; a macro use that got there is
+        most likely a macro that expands into a use of itself."""
+        if is_pair(x) and isinstance(x.car, Symbol):
+            name, depth, expander = self.resolve(x.car, scope)
+            if depth is None and type(expander) is SyntaxRules:
+                return SchemeSyntaxError(
+                    f"macro {strip_aliases(name).name} expands more than {MAX_NESTING:,} "
+                    "levels deep: does it expand into a use of itself that never ends?",
+                    span,
+                )
+        return SchemeSyntaxError(
+            f"forms nested more than {MAX_NESTING:,} levels deep "
+            "(counting what macros and derived forms expand into)",
+            span,
+        )
+
+    def _analyze(self, x: Any, scope: Scope | None, tail: bool, span: Span | None) -> Node:
         if isinstance(x, Symbol):
             return self.variable(x, scope, span)
         if is_pair(x):
@@ -159,19 +221,22 @@ class Analyzer:
         means where the macro was defined (see datums.Alias).
         """
         frame, depth = scope, 0
-        while frame is not None:
-            if name in frame.macros:
-                return name, None, frame.macros[name]
-            if name in frame.names:
-                return name, depth, None
-            frame = frame.parent
-            depth += 1
+        if scope is not None and name in scope.bound_in_tree:
+            while frame is not None:
+                if name in frame.macros:
+                    return name, None, frame.macros[name]
+                if name in frame.names:
+                    return name, depth, None
+                frame = frame.parent
+                depth += 1
         if name in self.macros:
             return name, None, self.macros[name]
         if name in self.defined_globals or name is S("let"):
             return name, None, None
         if type(name) is Alias:
             original, home = name.original, name.home
+            if home is None:  # a global macro's name means what it means globally
+                return self.resolve(original, None)
             frame, distance = scope, 0
             while frame is not home:
                 if frame is None:  # expanded outside the macro's scope: resolve where used
@@ -207,6 +272,7 @@ class Analyzer:
 
     def expand_head(self, x: Any, scope: Scope | None, span: Span | None) -> Any:
         """Expand macros at the head of `x` until a core form or an application remains."""
+        expansions = 0
         while is_pair(x) and isinstance(x.car, Symbol):
             name, depth, expander = self.resolve(x.car, scope)
             if depth is not None:
@@ -216,6 +282,9 @@ class Analyzer:
                     x = expand_named_let(x, getattr(x, "span", None) or span)
                     continue
                 return x
+            expansions += 1
+            if self.nesting + expansions > MAX_NESTING:
+                raise self.too_deep(x, scope, getattr(x, "span", None) or span)
             x = self.expand(expander, x, scope, getattr(x, "span", None) or span)
         return x
 
@@ -428,7 +497,7 @@ class Analyzer:
                 while is_pair(target):
                     target = target.car
                 if scope is not None and isinstance(target, Symbol):
-                    scope.names.add(target)
+                    scope.bind(target)
                 elif type(target) is Alias:
                     self.defined_globals.add(target)
             if self.is_core(form, DEFINE_SYNTAX, scope):

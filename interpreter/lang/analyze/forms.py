@@ -444,7 +444,7 @@ def analyze_define_syntax(a, x, scope, tail, span):
         a.macros[name] = macro
         a.defined_globals.discard(name)
     else:
-        scope.macros[name] = macro
+        scope.bind_macro(name, macro)
     return _constant(UNSPECIFIED)
 
 
@@ -468,7 +468,7 @@ def analyze_let_syntax(a, x, scope, tail, span):
             raise SchemeSyntaxError(
                 "bad let-syntax binding: expected (name (syntax-rules ...))", bspan
             )
-        inner.macros[parts[0][0]] = SyntaxRules(parts[0][0].name, parts[1][0], parts[1][1], home)
+        inner.bind_macro(parts[0][0], SyntaxRules(parts[0][0].name, parts[1][0], parts[1][1], home))
     body = a.body(items[2:], inner, span, tail)
     return lambda env: body(Environment({}, None, env))
 
