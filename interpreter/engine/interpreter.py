@@ -32,13 +32,15 @@ from interpreter.lang.datums import (
     Pair,
     Symbol,
     is_interned,
+    is_pair,
+    list_to_python,
     python_to_list,
 )
 from interpreter.lang.expand import FEATURES
 from interpreter.lang.library import Library, read_forms
 from interpreter.lang.primitives import all_primitives
 from interpreter.lang.primitives.common import allocation_limit, check_string
-from interpreter.lang.raising import type_error
+from interpreter.lang.raising import scheme_error, type_error
 from interpreter.lang.runtime import finish, host_error, lookup_failure
 from interpreter.limits.settings import load_settings
 from interpreter.source import Span
@@ -116,6 +118,7 @@ class Interpreter:
         # where `load` finds relative names: the directory of the file being run, or None
         # for the working directory; a context variable, so each thread of a run has its own
         self._load_directory: ContextVar[Path | None] = ContextVar("load_directory", default=None)
+        self._standard: Analyzer | None = None  # (environment ...): made on first use
         self.argv = list(argv or ["taskscheme"])
         self.max_recursion_depth = settings.get("max_recursion_depth")
         self.max_allocation = settings.get("max_allocation")
@@ -167,10 +170,31 @@ class Interpreter:
 
     def _install_builtins(self) -> None:
         def scheme_eval(expression: Any, environment: Any = None) -> Any:
-            return finish(self.analyzer.analyze_toplevel(expression, None)(self.env))
+            if environment is None or environment is self.env:
+                analyzer, env = self.analyzer, self.env
+            elif self._standard is not None and environment is self._standard.globals_env:
+                analyzer, env = self._standard, environment
+            else:
+                raise type_error("eval", "an environment", environment, 2)
+            if is_circular(expression):
+                raise scheme_error("eval: the expression contains itself", [expression])
+            return finish(analyzer.analyze_toplevel(expression, None)(env))
 
         def interaction_environment() -> Environment:
             return self.env
+
+        def environment(*import_sets: Any) -> Environment:
+            for import_set in import_sets:
+                check_library_name("environment", import_set)
+            return self._standard_environment()
+
+        def report_environment(name: str) -> Callable[[Any], Environment]:
+            def report(version: Any) -> Environment:
+                if version != 5 or type(version) is not int:
+                    raise type_error(name, "the version 5", version, 1)
+                return self._standard_environment()
+
+            return report
 
         def command_line() -> Any:
             return python_to_list(self.argv)
@@ -205,6 +229,9 @@ class Interpreter:
         for name, fn in [
             ("eval", scheme_eval),
             ("interaction-environment", interaction_environment),
+            ("environment", environment),
+            ("scheme-report-environment", report_environment("scheme-report-environment")),
+            ("null-environment", report_environment("null-environment")),
             ("command-line", command_line),
             ("exit", exit_program),
             ("load", load),
@@ -213,6 +240,36 @@ class Interpreter:
             ("get-environment-variables", get_environment_variables),
         ]:
             self.define(name, fn)
+        self._builtins = dict(self.env.bindings)
+
+    def _standard_environment(self) -> Environment:
+        """The environment `(environment ...)` gives: the whole standard language, none
+        of the program's definitions, read-only; made on first use, then shared."""
+        if self._standard is None:
+            self._standard = Analyzer(
+                Environment(dict(self._builtins)),
+                self._standard_miss,
+                (*LANGUAGE_FORMS, TASK_FORMS),
+                layer_state={"tasks": self.task_state},
+                read_only=True,
+            )
+        return self._standard.globals_env
+
+    def _standard_miss(self, name: Symbol, span: Span | None, probe: bool = False) -> Any:
+        """A name the standard environment does not hold yet: a library or task procedure."""
+        if self.library.provides(name):
+            value = self.library.value(name)
+        elif name.name in TASK_PROCEDURES:
+            value = self.runner.primitives()[name.name]
+        elif probe:
+            return False
+        else:
+            names = [*self._builtins, *self.library.index]
+            raise lookup_failure(name, [s.name for s in names if not s.name.startswith("%")], span)
+        if probe:
+            return True
+        self._standard.globals.setdefault(name, value)
+        return value
 
     def define(self, name: str, value: Any, *, keywords: bool = False) -> None:
         """Bind `name` in the program's global environment (host procedures, data).
@@ -361,6 +418,71 @@ def decode_source(data: bytes, name: str) -> str:
         raise _file_error(
             f"cannot read {name}: it is not UTF-8 text (at line {line}, column {column})"
         ) from None
+
+
+# The libraries `environment` accepts: R7RS's, (scheme r5rs) and taskscheme's own. They
+# are not separated: each gives the whole standard language.
+STANDARD_LIBRARIES = frozenset(
+    [
+        *(
+            ("scheme", part)
+            for part in [
+                "base",
+                "case-lambda",
+                "char",
+                "complex",
+                "cxr",
+                "eval",
+                "file",
+                "inexact",
+                "lazy",
+                "load",
+                "process-context",
+                "read",
+                "repl",
+                "time",
+                "write",
+                "r5rs",
+            ]
+        ),
+        ("taskscheme",),
+    ]
+)
+
+
+def check_library_name(proc: str, import_set: Any) -> None:
+    """`import_set` must name one of the standard libraries, as `(scheme base)` does."""
+    try:
+        parts = tuple(part.name for part in list_to_python(import_set))
+    except (ValueError, AttributeError):
+        parts = None
+    if parts is None or parts not in STANDARD_LIBRARIES:
+        raise scheme_error(
+            f"{proc}: not a library taskscheme has (it has (scheme base), (scheme write), "
+            "... and (taskscheme); import sets like (only ...) are not supported)",
+            [import_set],
+        )
+
+
+def is_circular(datum: Any) -> bool:
+    """Does `datum` contain itself (a list whose tail or an element leads back to it)?
+    Analysis would follow it forever, so eval refuses it, quoted data included."""
+    on_path: set[int] = set()
+    finished: set[int] = set()
+    pending: list[tuple[Any, bool]] = [(datum, False)]
+    while pending:
+        node, leaving = pending.pop()
+        if leaving:
+            on_path.discard(id(node))
+            finished.add(id(node))
+            continue
+        if not is_pair(node) or id(node) in finished:
+            continue
+        if id(node) in on_path:
+            return True
+        on_path.add(id(node))
+        pending.extend(((node, True), (node.cdr, False), (node.car, False)))
+    return False
 
 
 def _file_error(message: str) -> SchemeError:

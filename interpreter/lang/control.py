@@ -13,7 +13,8 @@ from typing import Any
 
 from interpreter.errors import ArityError, SchemeError, TaskschemeError
 from interpreter.lang.datums import Promise, Symbol, Values
-from interpreter.lang.primitives.common import check_procedure, list_items
+from interpreter.lang.primitives.common import check_procedure
+from interpreter.lang.primitives.lists import apply_arguments
 from interpreter.lang.printer import display_string
 from interpreter.lang.raising import raised_value, scheme_error, type_error
 from interpreter.lang.runtime import CaseLambda, Lambda, TailCall, apply_procedure, host_error
@@ -89,6 +90,7 @@ def raise_value(value: Any) -> Any:
 
 def _signal(value: Any, error: TaskschemeError) -> None:
     handlers = DYNAMIC.handlers
+    error.handled_at = None  # raised afresh (an error object may be raised again)
     if handlers and handlers[-1] is not GUARD_MARK:
         _call_handler(handlers, value)
         secondary = _handler_returned(value)
@@ -99,14 +101,18 @@ def _signal(value: Any, error: TaskschemeError) -> None:
 
 def _call_handler(handlers: list, value: Any) -> Any:
     """Call the innermost handler with the handlers outside it installed. An error it
-    raises is marked so that the `with-exception-handler` that installed it lets it
-    pass to the outer handlers."""
+    raises is marked with the outermost depth it was raised from: the
+    `with-exception-handler`s from there inwards let it pass, since a raise inside a
+    handler already called the handlers outside it, in place. Keeping the outermost
+    mark keeps a chain of handlers that re-raise from calling each handler again at
+    every level (which made unwinding quadratic)."""
     depth = len(handlers) - 1
     handler = handlers.pop()
     try:
         return apply_procedure(handler, [value])
     except TaskschemeError as error:
-        error.handled_at = depth
+        if error.handled_at is None or depth < error.handled_at:
+            error.handled_at = depth
         raise
     finally:
         handlers.append(handler)
@@ -143,9 +149,10 @@ def with_exception_handler(handler: Any, thunk: Any) -> Any:
         return apply_procedure(thunk, [])
     except TaskschemeError as error:
         del handlers[depth:]
-        if getattr(error, "handled_at", None) == depth:
-            error.handled_at = None
-            raise  # raised by this handler, or after it returned: for the outer ones
+        if error.handled_at is not None and error.handled_at <= depth:
+            if error.handled_at == depth:
+                error.handled_at = None  # the handlers outside this one have not seen it
+            raise  # this handler has had its turn: the error is for the outer ones
         apply_procedure(handler, [error.payload])
         raise _handler_returned(error.payload) from None
     finally:
@@ -178,10 +185,7 @@ def tail_call_of(primitive: Any, args: list) -> Any:
     a compound procedure is left for the caller's loop as a TailCall; a host procedure
     is called here, so its errors are located at this call."""
     if primitive.scheme_name == "apply":
-        if not args:
-            raise ArityError("apply: expects at least 1 argument, got 0")
-        proc = check_procedure("apply", args[0], 1)
-        spread = [*args[1:-1], *list_items("apply", args[-1], len(args))] if len(args) > 1 else []
+        proc, spread = apply_arguments(args)
     else:
         if len(args) != 2:
             raise ArityError(f"call-with-values: expects 2 arguments, got {len(args)}")

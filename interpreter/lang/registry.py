@@ -20,8 +20,10 @@ from interpreter.source import Span
 
 # (analyzer, form, scope, tail, span) -> node; see lang/analyze
 Analyze = Callable[..., Any]
-# (form, span) -> the form it stands for
-Rewrite = Callable[[Any, Span | None], Any]
+# (form, span) -> the form it stands for; a rewrite registered with `keywords=True`
+# also takes `means(datum, keyword) -> bool`, which says whether `datum` where the form
+# is used is the auxiliary keyword `keyword` (`else`, `=>`) and not a variable
+Rewrite = Callable[..., Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +43,12 @@ class SpecialForm:
 
 @dataclass(frozen=True, slots=True)
 class DerivedForm:
-    """A form rewritten into other forms before analysis: `rewrite(form, span)`."""
+    """A form rewritten into other forms before analysis: `rewrite(form, span)`, or
+    `rewrite(form, span, means)` if it compares auxiliary keywords (`keywords`)."""
 
     name: str
     rewrite: Rewrite
+    keywords: bool = False
 
 
 class FormRegistry:
@@ -66,13 +70,14 @@ class FormRegistry:
 
         return register
 
-    def derived_form(self, name: str) -> Callable[[Rewrite], Rewrite]:
-        """Register the decorated function as the rewriting of the derived form `name`."""
+    def derived_form(self, name: str, keywords: bool = False) -> Callable[[Rewrite], Rewrite]:
+        """Register the decorated function as the rewriting of the derived form `name`;
+        `keywords`: it takes the `means` test for auxiliary keywords (see Rewrite)."""
 
         def register(rewrite: Rewrite) -> Rewrite:
             symbol = Symbol(name)
             self._claim(symbol)
-            self.derived[symbol] = DerivedForm(name, rewrite)
+            self.derived[symbol] = DerivedForm(name, rewrite, keywords)
             return rewrite
 
         return register

@@ -27,6 +27,8 @@ from interpreter.lang.expand import (
     make,
     strip_aliases,
 )
+from interpreter.lang.printer import write_string
+from interpreter.lang.raising import type_error
 from interpreter.lang.registry import FormRegistry
 from interpreter.source import Span
 from interpreter.tasks.state import bound
@@ -176,14 +178,16 @@ def analyze_context_ref(a, x, scope, tail, span):
 
     def context_ref(env):
         wanted = key(env)
+        if not isinstance(wanted, Symbol | str):
+            raise type_error("context-ref", "a symbol or string key", wanted, 1).located(span)
         found, value = env.lookup_context(_context_key(wanted))
         if found:
             return value
         if default is not None:
             return default(env)
-        keys = " ".join(str(k) for k in env.context_keys()) or "none"
+        keys = " ".join(write_string(k) for k in env.context_keys()) or "none"
         raise SchemeError(
-            f"context-ref: no working-memory entry {wanted} (in scope: {keys})"
+            f"context-ref: no working-memory entry {write_string(wanted)} (in scope: {keys})"
         ).located(span)
 
     return context_ref

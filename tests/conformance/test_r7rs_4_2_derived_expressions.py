@@ -52,6 +52,11 @@ CONDITIONALS = [
     ("unless-false", "(unless (= 1 2) 'a 'b)", "b"),
     ("unless-true-unspecified", "(unless #t 'a)", "#<unspecified>"),
     ("unless-prints", '(unless (= 1 1.0) (display "1") (display "2"))', Prints("")),
+    (
+        "case-else-not-last",
+        "(case 1 (else 1) ((2) 3))",
+        Raises("syntax-error", "else must be the last clause"),
+    ),
 ]
 
 BINDINGS = [
@@ -303,6 +308,22 @@ DYNAMIC = [
         Raises("arity-error", "no clause takes 0"),
     ),
     ("case-lambda-is-procedure", "(procedure? (case-lambda ((x) x)))", "#t"),
+    (
+        "quasiquote-splicing-alone",
+        "`,@(list 1 2)",
+        Raises("syntax-error", "bad unquote-splicing: ,@ splices into a list"),
+    ),
+    (
+        "quasiquote-splicing-after-dot",
+        "`(1 . ,@(list 2 3))",
+        Raises("syntax-error", "bad unquote-splicing"),
+    ),
+    ("quasiquote-unquote-after-dot", "`(1 . ,(+ 1 1))", "(1 . 2)"),
+    (
+        "quasiquote-nested-unquote-splicing",
+        "(let ((x '(a b))) `(1 `(2 ,,@x)))",
+        "(1 (quasiquote (2 (unquote a b))))",
+    ),
 ]
 
 

@@ -166,6 +166,36 @@ PATTERNS = [
         "macro",
     ),
     ("define-replaces-derived-form", "(define (assert x) (list 'mine x)) (assert #f)", "(mine #f)"),
+    (
+        "ellipsis-escape-substitutes-pattern-variables",
+        "(define-syntax m (syntax-rules () ((_ x) '(... (x ...))))) (m 1)",
+        "(1 ...)",
+    ),
+    (
+        "custom-ellipsis-escape",
+        "(define-syntax m (syntax-rules ::: () ((_ x :::) '((x ...) :::)))) (m 1 2)",
+        "((1 ...) (2 ...))",
+    ),
+    (
+        "custom-ellipsis-escape-makes-it-literal",
+        "(define-syntax m (syntax-rules ::: () ((_ x :::) '(::: (x :::))))) (m 1 2)",
+        Raises("syntax-error", "pattern variable x is used without its ellipsis"),
+    ),
+    (
+        "custom-ellipsis-with-dots-literal",
+        "(define-syntax m (syntax-rules ::: (...) ((_ a ... b :::) '(a b :::)))) (m 1 ... 2 3)",
+        "(1 2 3)",
+    ),
+    (
+        "custom-ellipsis-dots-literal-must-match",
+        "(define-syntax m (syntax-rules ::: (...) ((_ a ... b :::) '(a b :::)))) (m 1 2 3)",
+        Raises("syntax-error", "no syntax-rules pattern of m matches"),
+    ),
+    (
+        "ellipsis-among-literals-is-literal",
+        "(define-syntax m (syntax-rules (...) ((_ a ...) 'a))) (m 1 ...)",
+        "1",
+    ),
 ]
 
 HYGIENE = [
@@ -285,6 +315,46 @@ HYGIENE = [
         "template-display-unaffected-by-local",
         '(define-syntax m (syntax-rules () ((_ x) (display x)))) (let ((display 5)) (m "hi") \'ok)',
         "ok",
+    ),
+    (
+        "toplevel-definitions-of-one-use-see-each-other",
+        "(define-syntax m (syntax-rules () ((_ name) (begin (define (name) (helper)) (define (helper) 42)))))"
+        " (m f) (f)",
+        "42",
+    ),
+    (
+        "toplevel-mutual-recursion-from-one-use",
+        "(define-syntax parity (syntax-rules () ((_ even) (begin"
+        " (define (ev? k) (if (= k 0) #t (od? (- k 1))))"
+        " (define (od? k) (if (= k 0) #f (ev? (- k 1)))) (define (even k) (ev? k))))))"
+        " (parity my-even?) (list (my-even? 10) (my-even? 7))",
+        "(#t #f)",
+    ),
+    (
+        "toplevel-introduced-definition-stays-private",
+        "(define helper 1) (define-syntax m (syntax-rules () ((_ name)"
+        " (begin (define (name) helper) (define helper 2))))) (m f) (list (f) helper)",
+        "(2 1)",
+    ),
+    ("arrow-defined-as-variable", "(define => #f) (cond (#t => 'ok))", "ok"),
+    ("arrow-bound-locally", "(let ((=> #f)) (cond (#t => 'ok)))", "ok"),
+    ("else-bound-locally", "(let ((else #f)) (cond (else 'ok) (#t 'other)))", "other"),
+    (
+        "else-in-template-unaffected-by-local-else",
+        "(define-syntax my-if (syntax-rules () ((_ c a b) (cond (c a) (else b)))))"
+        " (let ((else #f)) (my-if #f 1 2))",
+        "2",
+    ),
+    (
+        "arrow-in-template-unaffected-by-local-arrow",
+        "(define-syntax m (syntax-rules () ((_ x) (case x ((1) => (lambda (v) (list v v))) (else 'no)))))"
+        " (let ((=> #f)) (m 1))",
+        "(1 1)",
+    ),
+    (
+        "guard-else-bound-locally",
+        "(let ((else #f)) (guard (e (else 'caught)) (raise 'boom)))",
+        Raises("uncaught-raise", "boom"),
     ),
 ]
 

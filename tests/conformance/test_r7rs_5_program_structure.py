@@ -112,9 +112,71 @@ DEFINITIONS = [
         Raises("type-error", "account-id: expected an account record as argument 1, got x"),
     ),
     (
+        "record-constructor-true",
+        "(define-record-type p #t p?)",
+        Raises("syntax-error", "the constructor must be a name, got #t"),
+    ),
+    (
+        "record-type-name-string",
+        '(define-record-type "" () p?)',
+        Raises("syntax-error", 'the record type name must be a name, got ""'),
+    ),
+    (
+        "record-constructor-field-number",
+        "(define-record-type p (make-p 1) p?)",
+        Raises("syntax-error", "a constructor field must be a name, got 1"),
+    ),
+    (
+        "record-accessor-number",
+        "(define-record-type p (make-p x) p? (x 1))",
+        Raises("syntax-error", "a field, accessor or modifier must be a name, got 1"),
+    ),
+    (
+        "record-field-number",
+        "(define-record-type p (make-p) p? (1 p-x))",
+        Raises("syntax-error", "must be a name, got 1"),
+    ),
+    (
+        "record-empty-field-spec",
+        "(define-record-type p (make-p) p? ())",
+        Raises("syntax-error", "bad record field"),
+    ),
+    (
+        "record-field-twice",
+        "(define-record-type p (make-p x) p? (x p-x) (x p-y))",
+        Raises("syntax-error", "the field x is declared twice"),
+    ),
+    (
+        "record-predicate-string",
+        '(define-record-type p (make-p) "p?")',
+        Raises("syntax-error", 'the predicate must be a name, got "p?"'),
+    ),
+    (
+        "record-string-name-and-nothing-else",
+        '(define-record-type "" ())',
+        Raises("syntax-error", "bad define-record-type: expected"),
+    ),
+    (
+        "record-without-predicate",
+        "(define-record-type p (make-p))",
+        Raises("syntax-error", "bad define-record-type: expected"),
+    ),
+    (
+        "record-predicate-false-omits-it",
+        "(define-record-type p (make-p x) #f (x p-x)) (p-x (make-p 2))",
+        "2",
+    ),
+    (
         "define-procedure-without-body",
         "(define (f))",
         Raises("syntax-error", "bad define of (f): the body is empty"),
+    ),
+    ("define-values-nothing", "(define-values () (values)) 1", "1"),
+    ("define-values-nothing-internal", "(define (f) (define-values () (values)) 2) (f)", "2"),
+    (
+        "define-values-count-mismatch",
+        "(define-values (a b) (values 1))",
+        Raises("arity-error", "the expression gave 1 value(s) but the formals take 2 values"),
     ),
 ]
 

@@ -64,6 +64,21 @@ PROCEDURES = [
             "+: expected a number as argument 1, got 2 values (1 2) where one was expected",
         ),
     ),
+    (
+        "apply-needs-a-list",
+        "(apply +)",
+        Raises("arity-error", "apply: expects at least 2 arguments, got 1"),
+    ),
+    (
+        "apply-needs-a-list-in-tail-position",
+        "(define (f) (apply +)) (f)",
+        Raises("arity-error", "apply: expects at least 2 arguments, got 1"),
+    ),
+    (
+        "apply-nothing",
+        "(apply)",
+        Raises("arity-error", "apply: expects at least 2 arguments, got 0"),
+    ),
 ]
 
 CONTINUATIONS = [

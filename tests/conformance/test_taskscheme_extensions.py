@@ -120,6 +120,18 @@ WORKING_MEMORY = [
         Raises("error", "no working-memory entry missing (in scope: a)"),
     ),
     ("context-missing-none-in-scope", "(context-ref 'missing)", Raises("error", "in scope: none")),
+    (
+        "context-ref-key-must-be-symbol-or-string",
+        "(with-context ((k 1)) (context-ref (bytevector 1)))",
+        Raises(
+            "type-error", "context-ref: expected a symbol or string key as argument 1, got #u8(1)"
+        ),
+    ),
+    (
+        "context-ref-list-key",
+        "(with-context ((k 1)) (context-ref (list 1)))",
+        Raises("type-error", "got (1)"),
+    ),
     ("context-default", "(context-ref 'missing 'dflt)", "dflt"),
     ("context-computed-key", "(let ((k 'user)) (with-context ((user 5)) (context-ref k)))", "5"),
     (

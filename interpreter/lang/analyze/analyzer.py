@@ -12,7 +12,12 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from interpreter.diagnostics import suggest
-from interpreter.errors import SchemeSyntaxError, TaskschemeError, UnboundVariableError
+from interpreter.errors import (
+    RecursionDepthError,
+    SchemeSyntaxError,
+    TaskschemeError,
+    UnboundVariableError,
+)
 from interpreter.lang.analyze.calls import call_node
 from interpreter.lang.datums import (
     NIL,
@@ -30,7 +35,7 @@ from interpreter.lang.expand import (
     expand_named_let,
     strip_aliases,
 )
-from interpreter.lang.registry import FormRegistry, merged
+from interpreter.lang.registry import DerivedForm, FormRegistry, merged
 from interpreter.lang.runtime import (
     Lambda,
 )
@@ -39,19 +44,42 @@ from interpreter.source import Span
 S = Symbol
 LAMBDA, CASE_LAMBDA, DEFINE_SYNTAX = S("lambda"), S("case-lambda"), S("define-syntax")
 Node = Callable[[Environment], Any]
+# what a name used as an operator can expand by: a macro or a derived form
+Expander = SyntaxRules | DerivedForm
 
 OPTIONAL, KEY, REST = Keyword("optional"), Keyword("key"), Keyword("rest")
 
 
 class Scope:
-    """Analysis-time picture of one run-time frame: its names and local macros."""
+    """Analysis-time picture of one run-time frame: its names and local macros.
 
-    __slots__ = ("macros", "names", "parent")
+    `bound_in_tree` is shared by a top-level form's scopes: every name any of them binds.
+    A name not in it (a global, a special form) is resolved without walking the chain
+    of scopes, so analysis stays linear however deeply the forms nest.
+    """
+
+    __slots__ = ("bound_in_tree", "macros", "names", "parent")
 
     def __init__(self, names, parent: Scope | None) -> None:
         self.names = set(names)
         self.parent = parent
         self.macros: dict[Symbol, SyntaxRules] = {}
+        self.bound_in_tree: set[Symbol] = set() if parent is None else parent.bound_in_tree
+        self.bound_in_tree.update(self.names)
+
+    def bind(self, name: Symbol) -> None:
+        """Add a variable to this frame (an internal definition)."""
+        self.names.add(name)
+        self.bound_in_tree.add(name)
+
+    def bind_macro(self, name: Symbol, macro: SyntaxRules) -> None:
+        self.macros[name] = macro
+        self.bound_in_tree.add(name)
+
+
+# Forms may nest this deep, counting what macros and derived forms expand into; past
+# it, analysis stops with a syntax error (docs/language.md, "Not supported").
+MAX_NESTING = 10_000
 
 
 class Analyzer:
@@ -62,7 +90,8 @@ class Analyzer:
     when a global is not bound: it may load it (the standard library loads on first use)
     or raise the unbound-variable error. `layer_state` holds, by layer name, the
     per-Interpreter state those layers' forms work on. `observer`, when set, is told of every global
-    reference, call by global name and global definition (see lint.py).
+    reference, call by global name and global definition (see lint.py). `read_only`: the
+    global environment cannot be changed (an environment made by `environment`, R7RS 6.12).
     """
 
     def __init__(
@@ -71,6 +100,7 @@ class Analyzer:
         on_global_miss: Callable[..., Any],
         forms: Iterable[FormRegistry],
         layer_state: Mapping[str, Any] | None = None,
+        read_only: bool = False,
     ) -> None:
         self.globals_env = globals_env
         self.globals = globals_env.bindings
@@ -81,11 +111,22 @@ class Analyzer:
         self.observer: Any = None
         # per-Interpreter state of the layers whose forms are registered, by layer
         self.layer_state = layer_state or {}
+        self.read_only = read_only
+        # how many forms are being analyzed, one inside the other (see MAX_NESTING)
+        self.nesting = 0
 
     # ------------------------------------------------------------ entry points
 
     def analyze_toplevel(self, form: Any, span: Span | None) -> Node:
-        return self.analyze(form, None, False, span)
+        try:
+            return self.analyze(form, None, False, span)
+        except RecursionError:
+            # the Python stack ran out before MAX_NESTING: max_recursion_depth is low
+            raise RecursionDepthError(
+                "forms nested too deeply to analyze within max_recursion_depth "
+                "(raise it in taskscheme.toml or with --max-recursion-depth)",
+                span=span,
+            ) from None
 
     def global_names(self) -> list[str]:
         names = {s.name for s in self.globals}
@@ -123,6 +164,32 @@ class Analyzer:
     # ------------------------------------------------------------ dispatch
 
     def analyze(self, x: Any, scope: Scope | None, tail: bool, span: Span | None) -> Node:
+        self.nesting += 1
+        try:
+            if self.nesting > MAX_NESTING:
+                raise self.too_deep(x, scope, getattr(x, "span", None) or span)
+            return self._analyze(x, scope, tail, span)
+        finally:
+            self.nesting -= 1
+
+    def too_deep(self, x: Any, scope: Scope | None, span: Span | None) -> SchemeSyntaxError:
+        """The error for a form nested past MAX_NESTING; a macro use that got there is
+        most likely a macro that expands into a use of itself."""
+        if is_pair(x) and isinstance(x.car, Symbol):
+            name, depth, expander = self.resolve(x.car, scope)
+            if depth is None and type(expander) is SyntaxRules:
+                return SchemeSyntaxError(
+                    f"macro {strip_aliases(name).name} expands more than {MAX_NESTING:,} "
+                    "levels deep: does it expand into a use of itself that never ends?",
+                    span,
+                )
+        return SchemeSyntaxError(
+            f"forms nested more than {MAX_NESTING:,} levels deep "
+            "(counting what macros and derived forms expand into)",
+            span,
+        )
+
+    def _analyze(self, x: Any, scope: Scope | None, tail: bool, span: Span | None) -> Node:
         if isinstance(x, Symbol):
             return self.variable(x, scope, span)
         if is_pair(x):
@@ -132,7 +199,9 @@ class Analyzer:
                 name, depth, expander = self.resolve(head, scope)
                 if depth is None:
                     if expander is not None:
-                        return self.analyze(expander(x, span), scope, tail, span)
+                        return self.analyze(
+                            self.expand(expander, x, scope, span), scope, tail, span
+                        )
                     special = self.special_forms.get(name)
                     if special is not None and name not in self.defined_globals:
                         return special.analyze(self, x, scope, tail, span)
@@ -144,27 +213,30 @@ class Analyzer:
 
     def resolve(
         self, name: Symbol, scope: Scope | None
-    ) -> tuple[Symbol, int | None, Callable | None]:
+    ) -> tuple[Symbol, int | None, Expander | None]:
         """What `name` means at `scope`: (the name to look up, its frame depth or None for
-        a global or a keyword, the macro expander if it names a macro or derived form).
+        a global or a keyword, the macro or derived form it names, if it names one).
 
         An alias a macro expansion made and did not bind means what its original name
         means where the macro was defined (see datums.Alias).
         """
         frame, depth = scope, 0
-        while frame is not None:
-            if name in frame.macros:
-                return name, None, frame.macros[name].expand
-            if name in frame.names:
-                return name, depth, None
-            frame = frame.parent
-            depth += 1
+        if scope is not None and name in scope.bound_in_tree:
+            while frame is not None:
+                if name in frame.macros:
+                    return name, None, frame.macros[name]
+                if name in frame.names:
+                    return name, depth, None
+                frame = frame.parent
+                depth += 1
         if name in self.macros:
-            return name, None, self.macros[name].expand
+            return name, None, self.macros[name]
         if name in self.defined_globals or name is S("let"):
             return name, None, None
         if type(name) is Alias:
             original, home = name.original, name.home
+            if home is None:  # a global macro's name means what it means globally
+                return self.resolve(original, None)
             frame, distance = scope, 0
             while frame is not home:
                 if frame is None:  # expanded outside the macro's scope: resolve where used
@@ -173,11 +245,34 @@ class Analyzer:
                 distance += 1
             target, depth, expander = self.resolve(original, home)
             return target, None if depth is None else depth + distance, expander
-        derived = self.derived_forms.get(name)
-        return name, None, None if derived is None else derived.rewrite
+        return name, None, self.derived_forms.get(name)
+
+    def expand(self, expander: Expander, x: Any, scope: Scope | None, span: Span | None) -> Any:
+        """One expansion of the use `x` of a macro or derived form, at `scope`."""
+        if type(expander) is SyntaxRules:
+            return expander.expand(x, span)
+        if expander.keywords:
+            return expander.rewrite(
+                x, span, lambda datum, keyword: self.means(datum, keyword, scope)
+            )
+        return expander.rewrite(x, span)
+
+    def means(self, datum: Any, keyword: Symbol, scope: Scope | None) -> bool:
+        """Is `datum`, at `scope`, the auxiliary keyword `keyword` (`else`, `=>`)? Not if
+        the program binds that name as a variable there (R7RS 4.3.2)."""
+        if not isinstance(datum, Symbol):
+            return False
+        name, depth, _ = self.resolve(datum, scope)
+        return (
+            name is keyword
+            and depth is None
+            and name not in self.defined_globals
+            and name not in self.globals
+        )
 
     def expand_head(self, x: Any, scope: Scope | None, span: Span | None) -> Any:
         """Expand macros at the head of `x` until a core form or an application remains."""
+        expansions = 0
         while is_pair(x) and isinstance(x.car, Symbol):
             name, depth, expander = self.resolve(x.car, scope)
             if depth is not None:
@@ -187,7 +282,10 @@ class Analyzer:
                     x = expand_named_let(x, getattr(x, "span", None) or span)
                     continue
                 return x
-            x = expander(x, getattr(x, "span", None) or span)
+            expansions += 1
+            if self.nesting + expansions > MAX_NESTING:
+                raise self.too_deep(x, scope, getattr(x, "span", None) or span)
+            x = self.expand(expander, x, scope, getattr(x, "span", None) or span)
         return x
 
     def is_core(self, form: Any, keyword: Symbol, scope: Scope | None) -> bool:
@@ -201,6 +299,16 @@ class Analyzer:
             and expander is None
             and name not in self.defined_globals
         )
+
+    def check_writable(self, what: str, name: Symbol, span: Span | None) -> None:
+        """`what` (define, set!, define-syntax) of the global `name` changes the global
+        environment: a syntax error if it is read-only."""
+        if self.read_only:
+            raise SchemeSyntaxError(
+                f"cannot {what} {strip_aliases(name).name}: this environment is read-only "
+                "(an environment from (environment ...) cannot be changed)",
+                span,
+            )
 
     # ------------------------------------------------------------ variables
 
@@ -358,6 +466,22 @@ class Analyzer:
         `tail`: whether the body's last expression is in tail position (a lambda body
         always is; a let body only when the let is).
         """
+        forms = self.definitions_first(items, scope)
+        if not forms:
+            raise SchemeSyntaxError("empty body: expected at least one expression", span)
+        nodes = [self.analyze(f, scope, False, s) for f, s in forms[:-1]]
+        nodes.append(self.analyze(forms[-1][0], scope, tail, forms[-1][1]))
+        return sequence(nodes)
+
+    def definitions_first(self, items, scope: Scope | None) -> list[tuple[Any, Any]]:
+        """The forms of a body (or of a top-level `begin`), heads expanded, nested `begin`s
+        spliced in and `define-syntax` forms taken in, after declaring every name their
+        definitions bind: so definitions see each other, even those one macro use made.
+
+        At top level only names a macro introduced are declared ahead: a name the program
+        wrote is found in the global table when the code runs, but an alias means its
+        original until its own definition is known (see resolve).
+        """
         forms: list[tuple[Any, Any]] = []
         pending = list(reversed(items))
         while pending:
@@ -372,19 +496,17 @@ class Analyzer:
                 target = form.cdr.car if is_pair(form.cdr) else None
                 while is_pair(target):
                     target = target.car
-                if isinstance(target, Symbol):
-                    scope.names.add(target)
-            if self.is_core(form, S("define-syntax"), scope):
+                if scope is not None and isinstance(target, Symbol):
+                    scope.bind(target)
+                elif type(target) is Alias:
+                    self.defined_globals.add(target)
+            if self.is_core(form, DEFINE_SYNTAX, scope):
                 self.special_forms[DEFINE_SYNTAX].analyze(
                     self, form, scope, False, getattr(form, "span", None) or fspan
                 )
                 continue
             forms.append((form, fspan))
-        if not forms:
-            raise SchemeSyntaxError("empty body: expected at least one expression", span)
-        nodes = [self.analyze(f, scope, False, s) for f, s in forms[:-1]]
-        nodes.append(self.analyze(forms[-1][0], scope, tail, forms[-1][1]))
-        return sequence(nodes)
+        return forms
 
     def bindings(self, x, span, what):
         names, values = [], []

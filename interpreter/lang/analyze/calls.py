@@ -21,8 +21,8 @@ from interpreter.lang.runtime import (
     CaseLambda,
     Lambda,
     TailCall,
-    call_frame,
     host_error,
+    record_frame,
     run_calls,
 )
 from interpreter.source import Span
@@ -94,9 +94,10 @@ def make(function, table, name, {params}span):
         except TaskschemeError as error:
             if error.span is None:
                 error.span = span
-            frame = call_frame(error, f, span)
-            if frame is not None:
-                error.chain.append(frame)
+            record_frame(error, f, span)
+            # the chain says where the error went; a Python traceback through every
+            # frame would keep them all alive and make unwinding deep recursion slow
+            error.__traceback__ = None
             raise
         except Exception as error:
             raise host_error(f, {arglist}, error, span) from error
@@ -140,7 +141,7 @@ _NAMESPACE = {
     "TailCall": TailCall,
     "Environment": Environment,
     "TaskschemeError": TaskschemeError,
-    "call_frame": call_frame,
+    "record_frame": record_frame,
     "host_error": host_error,
     "run_calls": run_calls,
 }

@@ -108,6 +108,7 @@ def analyze_define(a, x, scope, tail, span):
     else:
         raise SchemeSyntaxError("bad define: the name must be a symbol", items[1][1])
     if scope is None:
+        a.check_writable("define", name, span)
         if a.observer is not None:
             a.observer.global_definition(name, target, items, span)
         table = a.globals
@@ -144,6 +145,7 @@ def analyze_set(a, x, scope, tail, span):
             f"bad set!: {name.name} is a special form or macro, not a variable", items[1][1]
         )
     if depth is None:
+        a.check_writable("set!", name, span)
         table = a.globals
         miss = a.on_global_miss
         target_span = items[1][1]
@@ -197,6 +199,8 @@ def analyze_named_lambda(a, x, scope, tail, span):
 @CORE_FORMS.special_form("begin", "(begin form ...)")
 def analyze_begin(a, x, scope, tail, span):
     items = cells(x, span, "begin")[1:]
+    if scope is None:  # a top-level begin: its definitions are top-level definitions
+        items = a.definitions_first(items, None)
     if not items:
         return _constant(UNSPECIFIED)
     nodes = [a.analyze(f, scope, False, s) for f, s in items[:-1]]
@@ -356,9 +360,9 @@ def analyze_guard(a, x, scope, tail, span):
     clause_scope = Scope([var], scope)
     no_match = _NoMatch()
     clauses = list(cells(items[1][0].cdr, items[1][1], "guard clauses"))
-    has_else = any(is_pair(c) and c.car is S("else") for c, _ in clauses)
+    has_else = any(is_pair(c) and a.means(c.car, S("else"), clause_scope) for c, _ in clauses)
     if not has_else:
-        clauses.append((make([S("else"), make([S("quote"), no_match], span)], span), span))
+        clauses.append((make([True, make([S("quote"), no_match], span)], span), span))
     handler = a.analyze(
         make([S("cond"), *[c for c, _ in clauses]], span), clause_scope, False, span
     )
@@ -436,10 +440,11 @@ def analyze_define_syntax(a, x, scope, tail, span):
     name = items[1][0]
     macro = SyntaxRules(name.name, items[2][0], items[2][1], scope)
     if scope is None:
+        a.check_writable("define-syntax", name, span)
         a.macros[name] = macro
         a.defined_globals.discard(name)
     else:
-        scope.macros[name] = macro
+        scope.bind_macro(name, macro)
     return _constant(UNSPECIFIED)
 
 
@@ -463,7 +468,7 @@ def analyze_let_syntax(a, x, scope, tail, span):
             raise SchemeSyntaxError(
                 "bad let-syntax binding: expected (name (syntax-rules ...))", bspan
             )
-        inner.macros[parts[0][0]] = SyntaxRules(parts[0][0].name, parts[1][0], parts[1][1], home)
+        inner.bind_macro(parts[0][0], SyntaxRules(parts[0][0].name, parts[1][0], parts[1][1], home))
     body = a.body(items[2:], inner, span, tail)
     return lambda env: body(Environment({}, None, env))
 

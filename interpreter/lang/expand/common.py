@@ -34,10 +34,14 @@ ELSE, ARROW, ELLIPSIS, UNDERSCORE = S("else"), S("=>"), S("..."), S("_")
 # The core form `receive` (SRFI 8) under a name no program can write or rebind, for
 # the expansions of let-values and let*-values.
 RECEIVE = gensym("receive")
-# Words compared by name wherever they appear, never renamed by a macro expansion.
+# Words that mean something only inside a form that expects them, never as a value.
 AUXILIARY = frozenset(
     {ELSE, ARROW, ELLIPSIS, UNDERSCORE, UNQUOTE, UNQUOTE_SPLICING, S("field"), S("syntax-rules")}
 )
+# Of those, the ones compared by name wherever they appear, never renamed by a macro
+# expansion; `else` and `=>` are renamed, and are keywords only where not bound as
+# variables (the `means` test of registry.Rewrite).
+NEVER_RENAMED = AUXILIARY - {ELSE, ARROW}
 
 DERIVED_FORMS = FormRegistry("derived forms")
 

@@ -3,16 +3,17 @@
 `let*`, named `let`, `when`, `unless`, `cond`, `case`, `do`, `define-values`,
 `let-values`, `let*-values`, `assert` and `cond-expand`. Where an expansion needs a
 helper procedure it embeds the Python function itself as a constant in the operator
-position, so a program that rebinds `memv` or `call-with-values` cannot break `case`
-or `define-values`. Temporaries are gensyms, which no program text can name.
+position, so a program that rebinds `memv` cannot break `case`; `define-values` and
+`let-values` expand to `receive` under a name no program can rebind. Temporaries are
+gensyms, which no program text can name.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from interpreter.errors import SchemeError, SchemeSyntaxError
-from interpreter.lang.control import call_with_values
 from interpreter.lang.datums import NIL, UNSPECIFIED, SourcePair, Symbol, gensym, is_pair
 from interpreter.lang.expand.common import (
     ARROW,
@@ -31,10 +32,14 @@ from interpreter.lang.expand.common import (
     cells,
     check_length,
     make,
+    strip_aliases,
 )
 from interpreter.lang.primitives.equivalence import is_eqv
 from interpreter.lang.printer import write_string
 from interpreter.source import Span
+
+# is this datum, where the form is used, that auxiliary keyword? (registry.Rewrite)
+Means = Callable[[Any, Symbol], bool]
 
 
 @DERIVED_FORMS.derived_form("let*")
@@ -84,13 +89,13 @@ def expand_unless(form: Any, span: Span | None) -> Any:
     return make([IF, items[1][0], nothing, make([BEGIN, *[x for x, _ in items[2:]]], span)], span)
 
 
-@DERIVED_FORMS.derived_form("cond")
-def expand_cond(form: Any, span: Span | None) -> Any:
+@DERIVED_FORMS.derived_form("cond", keywords=True)
+def expand_cond(form: Any, span: Span | None, means: Means) -> Any:
     items = cells(form, span, "cond")
-    return _cond_clauses(items[1:], span)
+    return _cond_clauses(items[1:], span, means)
 
 
-def _cond_clauses(clauses: list, span: Span | None) -> Any:
+def _cond_clauses(clauses: list, span: Span | None, means: Means) -> Any:
     if not clauses:
         return make([QUOTE, UNSPECIFIED], span)
     (clause, cspan), rest = clauses[0], clauses[1:]
@@ -98,13 +103,13 @@ def _cond_clauses(clauses: list, span: Span | None) -> Any:
     if not parts:
         raise SchemeSyntaxError("bad cond clause: empty clause ()", cspan)
     head = parts[0][0]
-    if head is ELSE:
+    if means(head, ELSE):
         if rest:
             raise SchemeSyntaxError("bad cond: else must be the last clause", cspan)
         if len(parts) < 2:
             raise SchemeSyntaxError("bad cond: else needs at least one expression", cspan)
         return make([BEGIN, *[x for x, _ in parts[1:]]], cspan)
-    otherwise = _cond_clauses(rest, span)
+    otherwise = _cond_clauses(rest, span, means)
     if len(parts) == 1:
         temp = gensym("test")
         return make(
@@ -115,7 +120,7 @@ def _cond_clauses(clauses: list, span: Span | None) -> Any:
             ],
             cspan,
         )
-    if parts[1][0] is ARROW:
+    if means(parts[1][0], ARROW):
         if len(parts) != 3:
             raise SchemeSyntaxError("bad cond clause: expected (test => receiver)", cspan)
         temp = gensym("test")
@@ -135,22 +140,26 @@ def _memv(key: Any, options: tuple) -> bool:
     return any(is_eqv(key, option) for option in options)
 
 
-@DERIVED_FORMS.derived_form("case")
-def expand_case(form: Any, span: Span | None) -> Any:
+@DERIVED_FORMS.derived_form("case", keywords=True)
+def expand_case(form: Any, span: Span | None, means: Means) -> Any:
     items = cells(form, span, "case")
     check_length(items, 2, None, "case", "(case key clause ...)", span)
     key = gensym("key")
     clauses = []
-    for clause, cspan in items[2:]:
+    for index, (clause, cspan) in enumerate(items[2:], start=3):
         parts = cells(clause, cspan, "case clause")
         if len(parts) < 2:
             raise SchemeSyntaxError("bad case clause: expected ((datum ...) expression ...)", cspan)
         data = parts[0][0]
         body = [x for x, _ in parts[1:]]
-        if body[0] is ARROW:
+        if means(body[0], ARROW):
+            if len(body) != 2:
+                raise SchemeSyntaxError("bad case clause: expected (data => receiver)", cspan)
             body = [make([body[1], key], cspan)]
-        if data is ELSE:
-            test = ELSE
+        if means(data, ELSE):
+            if index < len(items):
+                raise SchemeSyntaxError("bad case: else must be the last clause", cspan)
+            test = True
         else:
             options = tuple(x for x, _ in cells(data, parts[0][1], "case data"))
             test = make([_memv, key, make([QUOTE, options], cspan)], cspan)
@@ -204,16 +213,11 @@ def expand_define_values(form: Any, span: Span | None) -> Any:
     temps = [gensym(n.name) for n in names]
     temp_formals = _rebuild_formals(formals, dict(zip(names, temps, strict=True)), span)
     sets = [make([SET, n, t], span) for n, t in zip(names, temps, strict=True)]
-    receiver = make([LAMBDA, temp_formals, *sets], span)
-    producer = make([LAMBDA, NIL, items[2][0]], span)
-    return make(
-        [
-            BEGIN,
-            *[make([DEFINE, n, False], span) for n in names],
-            make([call_with_values, producer, receiver], span),
-        ],
-        span,
+    # (define-values () expression) defines nothing: the receive body is a constant
+    receive = make(
+        [RECEIVE, temp_formals, items[2][0], *(sets or [make([QUOTE, UNSPECIFIED], span)])], span
     )
+    return make([BEGIN, *[make([DEFINE, n, False], span) for n in names], receive], span)
 
 
 def _formal_names(formals: Any, span: Span | None) -> list[Symbol]:
@@ -300,7 +304,7 @@ def expand_cond_expand(form: Any, span: Span | None) -> Any:
         parts = cells(clause, cspan, "cond-expand clause")
         if not parts:
             raise SchemeSyntaxError("bad cond-expand clause: empty clause ()", cspan)
-        if parts[0][0] is ELSE or _feature_holds(parts[0][0], parts[0][1]):
+        if strip_aliases(parts[0][0]) is ELSE or _feature_holds(parts[0][0], parts[0][1]):
             return make([BEGIN, *[x for x, _ in parts[1:]]], cspan)
     raise SchemeSyntaxError(
         f"cond-expand: no clause matches the features of taskscheme ({' '.join(FEATURES)})", span

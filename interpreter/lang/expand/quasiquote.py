@@ -54,34 +54,26 @@ def _qq(template: Any, depth: int, span: Span | None) -> Any:
             return make([QUOTE, template], span)
         return template
     head = template.car
-    if head is UNQUOTE:
-        argument = _single_argument(template, span, "unquote")
-        if depth == 1:
-            return argument
-        return make(
-            [_list_maker, make([QUOTE, UNQUOTE], span), _qq(argument, depth - 1, span)], span
-        )
+    if head is UNQUOTE or head is UNQUOTE_SPLICING:
+        argument = _single_argument(template, span, head.name)
+        if depth > 1:
+            return make([Pair, make([QUOTE, head], span), _qq(template.cdr, depth - 1, span)], span)
+        if head is UNQUOTE_SPLICING:
+            raise SchemeSyntaxError(
+                "bad unquote-splicing: ,@ splices into a list, so it must be an element of one",
+                span,
+            )
+        return argument
     if isinstance(head, Symbol) and strip_aliases(head) is QUASIQUOTE:
-        argument = _single_argument(template, span, "quasiquote")
+        _single_argument(template, span, "quasiquote")
         return make(
-            [_list_maker, make([QUOTE, QUASIQUOTE], span), _qq(argument, depth + 1, span)], span
+            [Pair, make([QUOTE, QUASIQUOTE], span), _qq(template.cdr, depth + 1, span)], span
         )
-    if is_pair(head) and head.car is UNQUOTE_SPLICING:
+    if depth == 1 and is_pair(head) and head.car is UNQUOTE_SPLICING:
         argument = _single_argument(head, span, "unquote-splicing")
-        rest = _qq(template.cdr, depth, span)
-        if depth == 1:
-            return make([_qq_append, argument, rest], span)
-        inner = make(
-            [_list_maker, make([QUOTE, UNQUOTE_SPLICING], span), _qq(argument, depth - 1, span)],
-            span,
-        )
-        return make([Pair, inner, rest], span)
+        return make([_qq_append, argument, _qq(template.cdr, depth, span)], span)
     cell_span = getattr(template, "car_span", None) or span
     return make([Pair, _qq(head, depth, cell_span), _qq(template.cdr, depth, span)], span)
-
-
-def _list_maker(*items: Any) -> Any:
-    return python_to_list(items)
 
 
 def _single_argument(form: Any, span: Span | None, name: str) -> Any:

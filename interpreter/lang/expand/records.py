@@ -23,6 +23,7 @@ from interpreter.lang.expand.common import (
     make,
     strip_aliases,
 )
+from interpreter.lang.printer import write_string
 from interpreter.lang.raising import type_error
 from interpreter.source import Span
 
@@ -33,7 +34,7 @@ def expand_define_record_type(form: Any, span: Span | None) -> Any:
     items = cells(form, span, "define-record-type")
     check_length(
         items,
-        3,
+        4,
         None,
         "define-record-type",
         "(define-record-type name (constructor field ...) predicate field-spec ...)",
@@ -42,32 +43,38 @@ def expand_define_record_type(form: Any, span: Span | None) -> Any:
     type_name = items[1][0]
     if is_pair(type_name):
         type_name = type_name.car
-    field_specs = [cells(spec, sspan, "record field") for spec, sspan in items[4:]]
-    fields = tuple(strip_aliases(spec[0][0]).name for spec in field_specs if spec)
+    type_name = _identifier(type_name, items[1][1], "the record type name")
+    field_specs = []
+    for spec, sspan in items[4:]:
+        parts = cells(spec, sspan, "record field")
+        check_length(parts, 1, 3, "record field", "(field [accessor [modifier]])", sspan)
+        field_specs.append(
+            [_identifier(x, sspan, "a field, accessor or modifier") for x, _ in parts]
+        )
+    fields = tuple(strip_aliases(spec[0]).name for spec in field_specs)
+    for index, name in enumerate(fields):
+        if name in fields[:index]:
+            raise SchemeSyntaxError(
+                f"bad define-record-type: the field {name} is declared twice", span
+            )
     rtype = RecordType(strip_aliases(type_name).name.strip("<>"), fields)
-    definitions = [
-        make(
-            [
-                DEFINE,
-                items[1][0] if isinstance(items[1][0], Symbol) else type_name,
-                make([QUOTE, rtype], span),
-            ],
-            span,
-        )
-    ]
-    constructor = items[2][0]
+    definitions = [make([DEFINE, type_name, make([QUOTE, rtype], span)], span)]
+    constructor, cspan = items[2]
     if constructor is not False and constructor is not NIL:
-        ctor_parts = (
-            [x for x, _ in cells(constructor, items[2][1], "record constructor")]
-            if is_pair(constructor)
-            else [constructor, *(S(f) for f in fields)]
-        )
+        if is_pair(constructor):
+            parts = [x for x, _ in cells(constructor, cspan, "record constructor")]
+            ctor_parts = [
+                _identifier(parts[0], cspan, "the constructor"),
+                *(_identifier(x, cspan, "a constructor field") for x in parts[1:]),
+            ]
+        else:
+            ctor_parts = [_identifier(constructor, cspan, "the constructor"), *map(S, fields)]
         ctor_fields = [strip_aliases(f).name for f in ctor_parts[1:]]
         for name in ctor_fields:
             if name not in fields:
                 raise SchemeSyntaxError(
                     f"bad define-record-type: constructor field {name} is not a field of {rtype.name}",
-                    items[2][1],
+                    cspan,
                 )
         definitions.append(
             make(
@@ -79,23 +86,33 @@ def expand_define_record_type(form: Any, span: Span | None) -> Any:
                 span,
             )
         )
-    predicate = items[3][0]
-    if isinstance(predicate, Symbol):
+    predicate, pspan = items[3]
+    if predicate is not False:
+        predicate = _identifier(predicate, pspan, "the predicate")
         definitions.append(
             make([DEFINE, predicate, _record_predicate(rtype, predicate.name)], span)
         )
     for spec in field_specs:
-        field = strip_aliases(spec[0][0]).name
-        index = fields.index(field)
+        index = fields.index(strip_aliases(spec[0]).name)
         if len(spec) > 1:
             definitions.append(
-                make([DEFINE, spec[1][0], _record_accessor(rtype, index, spec[1][0].name)], span)
+                make([DEFINE, spec[1], _record_accessor(rtype, index, spec[1].name)], span)
             )
         if len(spec) > 2:
             definitions.append(
-                make([DEFINE, spec[2][0], _record_modifier(rtype, index, spec[2][0].name)], span)
+                make([DEFINE, spec[2], _record_modifier(rtype, index, spec[2].name)], span)
             )
     return make([BEGIN, *definitions], span)
+
+
+def _identifier(datum: Any, span: Span | None, role: str) -> Symbol:
+    """`datum`, which must be a name where the form has `role`; a syntax error if not."""
+    if isinstance(datum, Symbol):
+        return datum
+    raise SchemeSyntaxError(
+        f"bad define-record-type: {role} must be a name, got {write_string(strip_aliases(datum))}",
+        span,
+    )
 
 
 def _a_record(rtype: RecordType) -> str:

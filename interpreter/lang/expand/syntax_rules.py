@@ -2,8 +2,8 @@
 renaming what a template introduces (hygiene, as far as it goes).
 
 Every symbol a template introduces (all but pattern variables, quoted data and the
-auxiliary words `else`, `=>`, `...`, `_`, `unquote`, `unquote-splicing`, `field` and
-`syntax-rules`) becomes a fresh `Alias` at each expansion, which remembers the symbol
+auxiliary words `...`, `_`, `unquote`, `unquote-splicing`, `field` and `syntax-rules`)
+becomes a fresh `Alias` at each expansion, which remembers the symbol
 it renamed and the scope where the macro was defined. If the expansion binds it (a
 `let` of a temporary, an internal `define`), it is that new binding, which no symbol of
 the user's can see or capture. If nothing in the expansion binds it, the analyzer looks
@@ -14,9 +14,8 @@ defined after it. Quoting an alias gives back the original.
 
 What is not hygienic: derived forms (`cond`, `case`, `do`, ...) expand to core forms
 named by plain symbols, so a program that binds `if` or `let` as a variable cannot use
-derived forms inside that binding's scope; the auxiliary words are compared by name (a
-locally bound `else` or `=>` still acts as the keyword). docs/language.md says this in
-full.
+derived forms inside that binding's scope; a macro's literals are compared by name.
+docs/language.md says this in full.
 """
 
 from __future__ import annotations
@@ -26,8 +25,8 @@ from typing import Any
 from interpreter.errors import SchemeSyntaxError
 from interpreter.lang.datums import NIL, Alias, SourcePair, Symbol, is_pair
 from interpreter.lang.expand.common import (
-    AUXILIARY,
     ELLIPSIS,
+    NEVER_RENAMED,
     QUOTE,
     UNDERSCORE,
     S,
@@ -65,6 +64,8 @@ class SyntaxRules:
         if not rest:
             raise SchemeSyntaxError("bad syntax-rules: missing the literals list", span)
         self.literals = {x for x, _ in cells(rest[0][0], rest[0][1], "syntax-rules literals")}
+        if self.ellipsis in self.literals:
+            self.ellipsis = _NO_ELLIPSIS  # a literal ellipsis is matched, not repeated
         self.rules = []
         for rule, rspan in rest[1:]:
             parts = cells(rule, rspan, "syntax-rules rule")
@@ -152,7 +153,18 @@ class SyntaxRules:
             return [v for item in pattern for v in self._pattern_vars(item)]
         return []
 
-    def _instantiate(self, template: Any, binds: dict, renames: dict, span: Span | None) -> Any:
+    def _instantiate(
+        self,
+        template: Any,
+        binds: dict,
+        renames: dict,
+        span: Span | None,
+        ellipsis: Any = None,
+    ) -> Any:
+        """`template` filled in from `binds`. `ellipsis`: what repeats the template before
+        it (None: the macro's ellipsis; inside `(... template)` nothing does)."""
+        if ellipsis is None:
+            ellipsis = self.ellipsis
         if isinstance(template, Symbol):
             if template in binds:
                 value = binds[template]
@@ -164,39 +176,35 @@ class SyntaxRules:
                 return value
             return self._rename(template, renames)
         if isinstance(template, tuple):
-            return tuple(
-                _list_items(self._instantiate(make(list(template), span), binds, renames, span))
-            )
+            listed = make(list(template), span)
+            return tuple(_list_items(self._instantiate(listed, binds, renames, span, ellipsis)))
         if not is_pair(template):
             return template
-        if template.car is self.ellipsis and is_pair(template.cdr):
-            return template.cdr.car  # (... ...) escapes a literal ellipsis
+        if template.car is ellipsis and is_pair(template.cdr) and template.cdr.cdr is NIL:
+            # (... template): the template with its ellipses taken literally
+            return self._instantiate(template.cdr.car, binds, renames, span, _NO_ELLIPSIS)
         if template.car is QUOTE:
-            return SourcePair(
-                QUOTE, self._instantiate_quoted(template.cdr, binds, span), span, span
-            )
-        if is_pair(template.cdr) and template.cdr.car is self.ellipsis:
+            # inside quote, pattern variables are substituted but nothing is renamed
+            quoted = self._instantiate(template.cdr, binds, _NoRename(), span, ellipsis)
+            return SourcePair(QUOTE, quoted, span, span)
+        if is_pair(template.cdr) and template.cdr.car is ellipsis:
             rest = template.cdr.cdr
             depth = 1
-            while is_pair(rest) and rest.car is self.ellipsis:
+            while is_pair(rest) and rest.car is ellipsis:
                 depth += 1
                 rest = rest.cdr
             expansions = self._expand_ellipsis(template.car, binds, renames, span, depth)
-            result = self._instantiate(rest, binds, renames, span)
+            result = self._instantiate(rest, binds, renames, span, ellipsis)
             for item, where in reversed(expansions):
                 result = SourcePair(item, result, span, getattr(item, "span", None) or where)
             return result
-        head = self._instantiate(template.car, binds, renames, span)
+        head = self._instantiate(template.car, binds, renames, span, ellipsis)
         return SourcePair(
             head,
-            self._instantiate(template.cdr, binds, renames, span),
+            self._instantiate(template.cdr, binds, renames, span, ellipsis),
             span,
             getattr(head, "span", None) or _bound_span(template.car, binds) or span,
         )
-
-    def _instantiate_quoted(self, template: Any, binds: dict, span: Span | None) -> Any:
-        """Inside quote, pattern variables are substituted but nothing is renamed."""
-        return self._instantiate(template, binds, _NoRename(), span)
 
     def _expand_ellipsis(
         self, sub: Any, binds: dict, renames: dict, span: Span | None, depth: int
@@ -229,7 +237,7 @@ class SyntaxRules:
         return results
 
     def _rename(self, symbol: Symbol, renames: dict) -> Symbol:
-        if isinstance(renames, _NoRename) or symbol in AUXILIARY:
+        if isinstance(renames, _NoRename) or symbol in NEVER_RENAMED:
             return symbol
         renamed = renames.get(symbol)
         if renamed is None:
@@ -250,6 +258,10 @@ class _Many:
         self.items = items
         self.spans = spans
 
+
+# The ellipsis of a macro that has none (its ellipsis is a literal) and of the inside of
+# an escape `(... template)`: no symbol is it.
+_NO_ELLIPSIS = object()
 
 # The key under which a match records where a pattern variable's datum was written.
 _AT = object()

@@ -15,7 +15,7 @@ from itertools import product
 from operator import attrgetter
 from typing import Any
 
-from interpreter.errors import SchemeError, SchemeTypeError
+from interpreter.errors import ArityError, SchemeError, SchemeTypeError
 from interpreter.lang.datums import (
     NIL,
     UNSPECIFIED,
@@ -262,13 +262,19 @@ def make_list(k: Any, fill: Any = False) -> Any:
     return python_to_list([fill] * check_size("make-list", k, 1, "list"))
 
 
+def apply_arguments(args: list | tuple) -> tuple[Any, list]:
+    """The procedure and the arguments of `(apply proc arg ... list)`: R7RS requires the
+    final list, so `(apply +)` is an arity error, not a call with no arguments."""
+    if len(args) < 2:
+        raise ArityError(f"apply: expects at least 2 arguments, got {len(args)}")
+    proc = check_procedure("apply", args[0], 1)
+    return proc, [*args[1:-1], *list_items("apply", args[-1], len(args))]
+
+
 @primitive("apply")
-def apply(proc: Any, *args: Any) -> Any:
+def apply(proc: Any, first: Any, *rest: Any) -> Any:
     """`(apply f 1 2 '(3 4))` calls `(f 1 2 3 4)`: the last argument is a list of the rest."""
-    check_procedure("apply", proc, 1)
-    if not args:
-        return apply_procedure(proc, [])
-    return apply_procedure(proc, [*args[:-1], *list_items("apply", args[-1], len(args) + 1)])
+    return apply_procedure(*apply_arguments((proc, first, *rest)))
 
 
 # --- for the standard library: arguments that must be lists -----------------------------
