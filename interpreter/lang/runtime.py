@@ -23,7 +23,7 @@ from interpreter.errors import (
     UnboundVariableError,
 )
 from interpreter.lang.datums import Environment, Keyword, Symbol, procedure_name, python_to_list
-from interpreter.lang.printer import write_string
+from interpreter.lang.printer import write_abbreviated
 from interpreter.source import Span, in_library
 
 UNASSIGNED = object()
@@ -338,7 +338,7 @@ def host_error(proc: Any, args: list, error: Exception, span: Span | None) -> Ta
             span=span,
         )
     if isinstance(error, TypeError) and not callable(proc):
-        result = SchemeError(f"not a procedure: {write_string(proc)} cannot be called", span=span)
+        result = SchemeError(f"not a procedure: {write_abbreviated(proc)} cannot be called", span=span)
         result.kind = "type-error"
         return result
     if isinstance(error, TypeError):

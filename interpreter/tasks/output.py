@@ -15,7 +15,7 @@ from interpreter.errors import SchemaError, SchemeError, TaskOutputError
 from interpreter.lang.datums import Symbol, is_pair
 from interpreter.lang.primitives.hashtables import HashTable
 from interpreter.lang.primitives.json import from_python, to_python
-from interpreter.lang.printer import write_string
+from interpreter.lang.printer import write_abbreviated
 from interpreter.limits.messages import ModelResponse
 from interpreter.tasks.schema import check_schema, violation
 
@@ -44,7 +44,7 @@ def output_option(task: str, value: Any) -> Output:
     else:
         raise SchemeError(
             f"{task}: #:output must be 'text, 'json or a JSON schema "
-            f"(an alist, a hash table or JSON text), got {write_string(value)}"
+            f"(an alist, a hash table or JSON text), got {write_abbreviated(value)}"
         )
     try:
         return check_schema(data)

@@ -21,7 +21,7 @@ from interpreter.errors import (
 )
 from interpreter.lang.datums import NIL, Pair, Symbol, is_pair, python_to_list
 from interpreter.lang.primitives.json import from_python
-from interpreter.lang.printer import write_string
+from interpreter.lang.printer import write_abbreviated
 from interpreter.lang.raising import type_error
 from interpreter.limits.metrics import BudgetMetrics, ResourceMetrics
 
@@ -133,7 +133,7 @@ def _entries(value: Any, walked: list[str]) -> dict[Symbol, Any]:
         return entries
     if walked:
         raise SchemeError(
-            f"metrics-ref: {' '.join(walked)} is not a metrics alist: {write_string(value)}"
+            f"metrics-ref: {' '.join(walked)} is not a metrics alist: {write_abbreviated(value)}"
         )
     if value is False:
         raise SchemeTypeError(f"{type_error('metrics-ref', _METRICS, value, 1)} ({_NO_METRICS})")

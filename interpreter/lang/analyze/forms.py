@@ -30,7 +30,7 @@ from interpreter.lang.expand import (
     make,
     strip_aliases,
 )
-from interpreter.lang.printer import write_string
+from interpreter.lang.printer import write_abbreviated
 from interpreter.lang.raising import type_error
 from interpreter.lang.registry import FormRegistry
 from interpreter.lang.runtime import CaseLambda, finish
@@ -86,7 +86,7 @@ def analyze_define(a, x, scope, tail, span):
         name, formals = target.car, target.cdr
         if len(items) < 3:
             raise SchemeSyntaxError(
-                f"bad define of {write_string(strip_aliases(target))}: the body is empty",
+                f"bad define of {write_abbreviated(strip_aliases(target))}: the body is empty",
                 span,
             )
         lam = SourcePair(
@@ -482,7 +482,7 @@ def analyze_syntax_error(a, x, scope, tail, span):
         raise SchemeSyntaxError(
             'bad syntax-error: expected (syntax-error "message" form ...)', span
         )
-    details = " ".join(write_string(strip_aliases(f)) for f, _ in items[2:])
+    details = " ".join(write_abbreviated(strip_aliases(f)) for f, _ in items[2:])
     raise SchemeSyntaxError(f"{items[1][0]} {details}".rstrip(), span)
 
 

@@ -23,7 +23,7 @@ from interpreter.lang.expand.common import (
     make,
     strip_aliases,
 )
-from interpreter.lang.printer import write_string
+from interpreter.lang.printer import write_abbreviated
 from interpreter.lang.raising import type_error
 from interpreter.source import Span
 
@@ -110,7 +110,7 @@ def _identifier(datum: Any, span: Span | None, role: str) -> Symbol:
     if isinstance(datum, Symbol):
         return datum
     raise SchemeSyntaxError(
-        f"bad define-record-type: {role} must be a name, got {write_string(strip_aliases(datum))}",
+        f"bad define-record-type: {role} must be a name, got {write_abbreviated(strip_aliases(datum))}",
         span,
     )
 
