@@ -9,15 +9,21 @@ procedures `make-task` and `make-tool` (tasks/runner.py, tasks/tools.py).
 `with-context` and `context-ref` are special forms over working memory: a
 `with-context` frame holds task-specific entries for the extent of its body, and a task
 sees only the entries it asks for by name.
+
+The option keywords of `make-task`, `llm` and `parallel-map` are named here, and
+`taskscheme check` is given what to look for in calls of them (unknown options,
+placeholders that name nothing) and of the tasks `make-task` makes (their arguments),
+wherever the program writes those out as constants.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from interpreter.errors import SchemeError, SchemeSyntaxError
+from interpreter.errors import ArityError, SchemeError, SchemeSyntaxError, TaskschemeError
 from interpreter.lang.analyze.analyzer import Scope
-from interpreter.lang.datums import Keyword, Symbol, is_pair
+from interpreter.lang.datums import NIL, Keyword, SourcePair, Symbol, is_pair, list_to_python
 from interpreter.lang.expand import (
     DEFINE,
     LAMBDA,
@@ -27,9 +33,13 @@ from interpreter.lang.expand import (
     make,
     strip_aliases,
 )
-from interpreter.lang.registry import FormRegistry
+from interpreter.lang.registry import Arguments, CheckCall, FormRegistry
+from interpreter.lang.runtime import split_keywords
+from interpreter.limits.settings import TASK_OPTIONS
 from interpreter.source import Span
+from interpreter.tasks.parallel import PARALLEL_MAP_OPTIONS
 from interpreter.tasks.state import bound
+from interpreter.tasks.templates import unknown_placeholders
 
 S = Symbol
 TASK_FORMS = FormRegistry("the task language")
@@ -54,6 +64,27 @@ TASK_PROCEDURES = frozenset(
     ]
 )
 
+# The options of `llm` (a one-off task), and of `make-task`, whose task may also see
+# working-memory keys: the settings a task may override, and the task layer's own.
+LLM_OPTIONS = [Keyword(name) for name in (*TASK_OPTIONS, "output", "tools", "interactive")]
+CONTEXT = Keyword("context")
+MAKE_TASK_OPTIONS = [*LLM_OPTIONS, CONTEXT]
+
+
+def task_call_problem(task: str, params: Sequence[str], args: Sequence[Any]) -> str | None:
+    """Why calling the task with `args` cannot work, if it cannot: a task takes exactly
+    its parameters, and no options."""
+    keyword = next((arg for arg in args if isinstance(arg, Keyword)), None)
+    if keyword is not None:
+        return (
+            f"{task}: a task call takes only its arguments, not #:{keyword.name}; "
+            "options belong in define-task"
+        )
+    if len(args) != len(params):
+        expected = f"{len(params)} argument{'' if len(params) == 1 else 's'}"
+        return f"{task}: expects {expected}, got {len(args)}"
+    return None
+
 
 @TASK_FORMS.derived_form("define-task")
 def expand_define_task(form: Any, span: Span | None) -> Any:
@@ -75,13 +106,13 @@ def expand_define_task(form: Any, span: Span | None) -> Any:
             f"bad define-task: expected exactly one template after the options, {usage}", span
         )
     call = [
-        S("make-task"),
-        make([QUOTE, head.car], span),
-        make([QUOTE, make(params, hspan)], span),
+        (S("make-task"), span),
+        (make([QUOTE, head.car], hspan), hspan),
+        (make([QUOTE, make(params, hspan)], hspan), hspan),
         template[0],
         *options,
     ]
-    return make([DEFINE, head.car, make(call, span)], span)
+    return make([DEFINE, head.car, _spanned_form(call, span)], span)
 
 
 @TASK_FORMS.derived_form("define-tool")
@@ -118,18 +149,121 @@ def expand_define_tool(form: Any, span: Span | None) -> Any:
     return make([DEFINE, head.car, make(call, span)], span)
 
 
-def _options_then_body(items: list, form_name: str, span: Span | None) -> tuple[list, list]:
-    """Split `#:key value ...` options from the expressions that follow them."""
-    options: list = []
+def _options_then_body(
+    items: Arguments, form_name: str, span: Span | None
+) -> tuple[Arguments, Arguments]:
+    """Split `#:key value ...` options from the expressions that follow them, each
+    with its span."""
     index = 0
     while index < len(items) and isinstance(items[index][0], Keyword):
         if index + 1 >= len(items):
             raise SchemeSyntaxError(
                 f"bad {form_name}: option {items[index][0]!r} needs a value", items[index][1]
             )
-        options.extend([items[index][0], items[index + 1][0]])
         index += 2
-    return options, [x for x, _ in items[index:]]
+    return items[:index], items[index:]
+
+
+def _spanned_form(items: Arguments, span: Span | None) -> Any:
+    """A list form whose cells keep the spans their elements were written at, so that
+    `check` can point at an option or the template inside a rewritten define-task."""
+    form: Any = NIL
+    for item, item_span in reversed(items):
+        form = SourcePair(item, form, span, item_span)
+    return form
+
+
+# -- what `taskscheme check` looks for in calls of the task procedures ----------------------
+
+_NOT_CONSTANT = object()
+
+
+def _check_task_calls(args: Arguments) -> CheckCall | None:
+    """The check of calls of the task a make-task call makes, when its name and
+    parameters are written out."""
+    task = _constant(args[0][0]) if args else _NOT_CONSTANT
+    params = _names(_constant(args[1][0])) if len(args) > 1 else None
+    if not isinstance(task, Symbol) or params is None:
+        return None
+
+    def check_task_call(call_args: Arguments, span: Span | None) -> list[TaskschemeError]:
+        problem = task_call_problem(task.name, params, [arg for arg, _ in call_args])
+        return [] if problem is None else [ArityError(problem).located(span)]
+
+    return check_task_call
+
+
+@TASK_FORMS.call_check("make-task", makes=_check_task_calls)
+def check_make_task(args: Arguments, span: Span | None) -> list[TaskschemeError]:
+    """Unknown options, and placeholders that name no parameter or requested context key."""
+    task = _constant(args[0][0]) if len(args) >= 3 else _NOT_CONSTANT
+    if not isinstance(task, Symbol):
+        return []
+    options = args[3:]
+    problems = _option_problems(task.name, options, MAKE_TASK_OPTIONS)
+    params = _names(_constant(args[1][0]))
+    context = _names(_constant(_option_value(options, CONTEXT, NIL)))
+    template, template_span = args[2]
+    if isinstance(template, str) and params is not None and context is not None:
+        unknown = unknown_placeholders(template, task.name, [*params, *context])
+        problems.extend(error.located(template_span) for error in unknown)
+    return problems
+
+
+@TASK_FORMS.call_check("llm")
+def check_llm(args: Arguments, span: Span | None) -> list[TaskschemeError]:
+    return _option_problems("llm", args, LLM_OPTIONS)
+
+
+@TASK_FORMS.call_check("parallel-map")
+def check_parallel_map(args: Arguments, span: Span | None) -> list[TaskschemeError]:
+    return _option_problems("parallel-map", args, PARALLEL_MAP_OPTIONS)
+
+
+def _option_problems(proc: str, args: Arguments, allowed: list[Keyword]) -> list[TaskschemeError]:
+    """An error for each keyword among `args` that `proc` does not take, at the keyword,
+    as the call would report it."""
+    problems: list[TaskschemeError] = []
+    index = 0
+    while index < len(args):
+        item, item_span = args[index]
+        if not isinstance(item, Keyword):
+            index += 1
+            continue
+        try:
+            split_keywords(proc, [arg for arg, _ in args[index : index + 2]], allowed)
+        except ArityError as error:
+            problems.append(error.located(item_span))
+        index += 2
+    return problems
+
+
+def _option_value(options: Arguments, keyword: Keyword, default: Any) -> Any:
+    """The expression given for `keyword` among `#:key value` options, or `default`."""
+    for index in range(0, len(options) - 1, 2):
+        if options[index][0] is keyword:
+            return options[index + 1][0]
+    return default
+
+
+def _constant(datum: Any) -> Any:
+    """What `datum` evaluates to, if it is written as a constant (quoted, or
+    self-evaluating); `_NOT_CONSTANT` if it can only be known by running the program."""
+    if is_pair(datum):
+        quoted = strip_aliases(datum.car) is QUOTE and is_pair(datum.cdr) and datum.cdr.cdr is NIL
+        return strip_aliases(datum.cdr.car) if quoted else _NOT_CONSTANT
+    return _NOT_CONSTANT if isinstance(datum, Symbol) else datum
+
+
+def _names(value: Any) -> tuple[str, ...] | None:
+    """The names in a list of symbols or strings; None if `value` is not one."""
+    try:
+        items = list_to_python(value)
+    except (ValueError, TypeError):
+        return None
+    if not all(isinstance(item, Symbol | str) for item in items):
+        return None
+    return tuple(item if isinstance(item, str) else item.name for item in items)
 
 
 @TASK_FORMS.special_form("with-context", "(with-context ((key value) ...) body ...)")

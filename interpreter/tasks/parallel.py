@@ -20,12 +20,13 @@ from interpreter.lang.runtime import split_keywords
 from interpreter.tasks.executors import Executor, MapJob
 
 WORKERS, ERRORS = Keyword("workers"), Keyword("errors")
+PARALLEL_MAP_OPTIONS = [WORKERS, ERRORS]
 FIRST, COLLECT = Symbol("first"), Symbol("collect")
 
 
 def parallel_map(executor: Executor, default_workers: int, *args: Any) -> Any:
     """`(parallel-map proc items #:workers N #:errors 'first|'collect)`."""
-    positional, options = split_keywords("parallel-map", list(args), [WORKERS, ERRORS])
+    positional, options = split_keywords("parallel-map", list(args), PARALLEL_MAP_OPTIONS)
     if len(positional) != 2:
         raise SchemeError(
             f"parallel-map: expects a procedure and a list, got {len(positional)} argument(s)"

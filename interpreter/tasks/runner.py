@@ -51,6 +51,7 @@ from interpreter.providers import Provider, RecordingProvider, make_provider, op
 from interpreter.providers.base import output_instruction
 from interpreter.providers.wire import output_parts, tool_parts
 from interpreter.tasks.executors import Executor, ThreadExecutor
+from interpreter.tasks.language import LLM_OPTIONS, MAKE_TASK_OPTIONS, task_call_problem
 from interpreter.tasks.output import Output, decode, output_option
 from interpreter.tasks.parallel import parallel_map
 from interpreter.tasks.state import TaskState, bound
@@ -61,9 +62,6 @@ from interpreter.tasks.values import PROCEDURES, budget_value, metrics_value
 AskUser = Callable[[str], str]
 
 ASK_USER = "ask_user"
-
-_LLM_OPTIONS = [Keyword(name) for name in (*TASK_OPTIONS, "output", "tools", "interactive")]
-_TASK_OPTIONS = [*_LLM_OPTIONS, Keyword("context")]
 
 
 # Errors from inside a tool that end the calling task too instead of being reported to
@@ -115,15 +113,9 @@ class Task:
             )
 
     def __call__(self, *args: Any) -> Any:
-        keyword = next((arg for arg in args if isinstance(arg, Keyword)), None)
-        if keyword is not None:
-            raise ArityError(
-                f"{self.name}: a task call takes only its arguments, not #:{keyword.name}; "
-                "options belong in define-task"
-            )
-        if len(args) != len(self.params):
-            expected = f"{len(self.params)} argument{'' if len(self.params) == 1 else 's'}"
-            raise ArityError(f"{self.name}: expects {expected}, got {len(args)}")
+        problem = task_call_problem(self.name, self.params, args)
+        if problem is not None:
+            raise ArityError(problem)
         values = dict(zip(self.params, args, strict=True))
         context = _context_values(
             self.name, self.options.context, self.runner.state.working_memory.get()
@@ -251,7 +243,7 @@ class TaskRunner:
             raise SchemeError(f"{name.name}: parameter {twice} appears twice")
         if not isinstance(template, str):
             raise type_error(name.name, "a template string", template, 3)
-        extra, keywords = split_keywords(name.name, rest, _TASK_OPTIONS)
+        extra, keywords = split_keywords(name.name, rest, MAKE_TASK_OPTIONS)
         if extra:
             raise SchemeError(
                 f"{name.name}: expected #:option value pairs after the template, got {write_string(extra[0])}"
@@ -260,7 +252,7 @@ class TaskRunner:
 
     def llm(self, *args: Any) -> Any:
         """`(llm prompt #:option value ...)`: a one-off task named "llm" on `prompt` as it is."""
-        positional, keywords = split_keywords("llm", args, _LLM_OPTIONS)
+        positional, keywords = split_keywords("llm", args, LLM_OPTIONS)
         if len(positional) != 1 or not isinstance(positional[0], str):
             got = " ".join(write_string(value) for value in positional) or "no prompt"
             raise SchemeError(

@@ -1,0 +1,152 @@
+"""What `taskscheme check` finds in task programs without running them (or calling a
+model): placeholders that name nothing, unknown options of define-task, make-task, llm
+and parallel-map, and task calls with the wrong arguments; every mistake at once, each
+at its own place. Correct programs, among them every example, check clean.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.tasks_support import interpreter
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+MISTAKES = """\
+    (define-task (classify ticket)
+      #:system "You label support tickets."
+      #:max-turn 3
+      "Label this ticket: {{tiket}}")
+    (define-task (brief text)
+      #:context '(audience)
+      "Summarize {{text}} for {{audiance}} in {{styl}}.")
+    (classify "a" "b")
+    (classify "x" #:max-turns 2)
+    (llm "hello" #:modle "openai:gpt-4o")
+    (parallel-map classify '("a") #:worker 2)
+    """
+
+
+def check(program: str) -> list[str]:
+    """The headline of each error `check` finds in `program`, with its line and column."""
+    errors = interpreter().check(textwrap.dedent(program), "prog.scm")
+    return [f"{e.span.line}:{e.span.col}: {e.message}" for e in errors]
+
+
+def test_check_command_reports_every_mistake_of_a_task_program(tmp_path):
+    path = tmp_path / "tasks.scm"
+    path.write_text(textwrap.dedent(MISTAKES), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "interpreter", "check", path.name],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    headlines = [line for line in result.stderr.splitlines() if line.startswith("tasks.scm:")]
+    assert headlines == [
+        "tasks.scm:3:3: arity-error: classify: unknown keyword #:max-turn (did you mean"
+        " #:max-turns?) (it takes #:model #:max-turns #:context-fraction"
+        " #:warning-threshold #:system #:output #:tools #:interactive #:context)",
+        "tasks.scm:4:3: template-error: classify: the template uses {{tiket}}, which is not"
+        " a parameter or a requested context key (did you mean ticket?); available: ticket",
+        "tasks.scm:7:3: template-error: brief: the template uses {{audiance}}, which is not"
+        " a parameter or a requested context key (did you mean audience?);"
+        " available: text, audience",
+        "tasks.scm:7:3: template-error: brief: the template uses {{styl}}, which is not"
+        " a parameter or a requested context key; available: text, audience",
+        "tasks.scm:8:1: arity-error: classify: expects 1 argument, got 2",
+        "tasks.scm:9:1: arity-error: classify: a task call takes only its arguments, not"
+        " #:max-turns; options belong in define-task",
+        "tasks.scm:10:14: arity-error: llm: unknown keyword #:modle (did you mean #:model?)"
+        " (it takes #:model #:max-turns #:context-fraction #:warning-threshold #:system"
+        " #:output #:tools #:interactive)",
+        "tasks.scm:11:31: arity-error: parallel-map: unknown keyword #:worker (did you mean"
+        " #:workers?) (it takes #:workers #:errors)",
+    ]
+    lines = result.stderr.splitlines()
+    assert lines[lines.index(headlines[0]) + 1] == "   3 |   #:max-turn 3"
+    assert lines[-1] == "8 error(s) found"
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_a_direct_make_task_call_is_checked_like_define_task():
+    assert check("""\
+        (define greet (make-task 'greet '(who) "Hello {{whom}}" #:max-turnz 2))
+        (greet)
+        """) == [
+        "1:40: greet: the template uses {{whom}}, which is not a parameter or a requested"
+        " context key (did you mean who?); available: who",
+        "1:57: greet: unknown keyword #:max-turnz (did you mean #:max-turns?) (it takes"
+        " #:model #:max-turns #:context-fraction #:warning-threshold #:system #:output"
+        " #:tools #:interactive #:context)",
+        "2:1: greet: expects 1 argument, got 0",
+    ]
+
+
+def test_a_task_without_parameters_takes_no_arguments():
+    assert check("""\
+        (define-task (joke) "Tell a joke about {{topic}}.")
+        (joke "cats")
+        """) == [
+        "1:21: joke: the template uses {{topic}}, which is not a parameter or a requested"
+        " context key; the task has no parameters and requests no context keys",
+        "2:1: joke: expects 0 arguments, got 1",
+    ]
+
+
+CLEAN = """\
+    (define-tool (lookup-order (id string "The order id"))
+      "Find an order by id."
+      (string-append "order " id))
+    (define-task (classify ticket)
+      #:system "You label support tickets."
+      #:max-turns 3
+      #:context-fraction 0.5
+      #:output 'json
+      #:tools (list lookup-order)
+      "Label this ticket as bug, billing or other: {{ticket}}. Answer {{\\"label\\": ...}}")
+    (define keys '(audience))
+    (define-task (brief text)
+      #:context keys
+      "Summarize {{text}} for {{reader}}.")
+    (define-task (polite text)
+      #:context '(audience)
+      "Rewrite {{ text }} for {{audience}}.")
+    (define (run)
+      (with-context ((audience "engineers"))
+        (list (classify "I was charged twice")
+              (polite "hi")
+              (llm "Say hi" #:max-turns 1 #:output 'text)
+              (parallel-map classify '("a" "b") #:workers 2 #:errors 'collect))))
+    """
+
+
+def test_a_correct_task_program_checks_clean():
+    """A #:context that is not a literal list may name any key, so its template is not
+    judged; placeholders may have spaces inside the braces; JSON in braces is text."""
+    assert check(CLEAN) == []
+
+
+def test_a_procedure_the_program_defines_is_not_judged_as_the_task_procedure():
+    assert (
+        check("""\
+        (define (llm prompt #:key temperature) prompt)
+        (llm "hi" #:temperature 1)
+        (define classify (make-task 'classify '(a b) "{{a}} {{b}}"))
+        (set! classify (lambda (x) x))
+        (classify 1)
+        """)
+        == []
+    )
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.scm")), ids=lambda p: p.name)
+def test_every_example_checks_clean(example):
+    assert interpreter().check(example.read_text(encoding="utf-8"), example.name) == []
