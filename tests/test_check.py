@@ -101,6 +101,23 @@ def test_a_task_without_parameters_takes_no_arguments():
     ]
 
 
+def test_mistakes_in_the_names_a_task_definition_uses():
+    """What make-task refuses when the task is defined, at the place it is written: a
+    parameter named twice, a parameter also requested from working memory, and a
+    placeholder in the system prompt, which is sent as it is."""
+    assert check("""\
+        (define-task (reply customer customer)
+          #:context '(customer plan)
+          #:system "You help {{plan}} customers. Keep {{slot}} markers."
+          "Hi {{customer}}")
+        """) == [
+        "1:14: reply: parameter customer appears twice",
+        "2:13: reply: customer is both a parameter and a requested context key",
+        "3:12: reply: the system prompt uses {{plan}}, but only the template's placeholders"
+        " are filled in; the system prompt is sent as it is. Put the value in the template",
+    ]
+
+
 CLEAN = """\
     (define-tool (lookup-order (id string "The order id"))
       "Find an order by id."

@@ -39,7 +39,7 @@ from interpreter.limits.settings import TASK_OPTIONS
 from interpreter.source import Span
 from interpreter.tasks.parallel import PARALLEL_MAP_OPTIONS
 from interpreter.tasks.state import bound
-from interpreter.tasks.templates import unknown_placeholders
+from interpreter.tasks.templates import system_prompt_problem, unknown_placeholders
 
 S = Symbol
 TASK_FORMS = FormRegistry("the task language")
@@ -67,7 +67,7 @@ TASK_PROCEDURES = frozenset(
 # The options of `llm` (a one-off task), and of `make-task`, whose task may also see
 # working-memory keys: the settings a task may override, and the task layer's own.
 LLM_OPTIONS = [Keyword(name) for name in (*TASK_OPTIONS, "output", "tools", "interactive")]
-CONTEXT = Keyword("context")
+CONTEXT, SYSTEM = Keyword("context"), Keyword("system")
 MAKE_TASK_OPTIONS = [*LLM_OPTIONS, CONTEXT]
 
 
@@ -84,6 +84,21 @@ def task_call_problem(task: str, params: Sequence[str], args: Sequence[Any]) -> 
         expected = f"{len(params)} argument{'' if len(params) == 1 else 's'}"
         return f"{task}: expects {expected}, got {len(args)}"
     return None
+
+
+def repeated_parameter(task: str, params: Sequence[str]) -> SchemeError | None:
+    """The error for a parameter named twice, if one is."""
+    twice = next((param for param in params if params.count(param) > 1), None)
+    return None if twice is None else SchemeError(f"{task}: parameter {twice} appears twice")
+
+
+def context_clash(task: str, params: Sequence[str], context: Sequence[str]) -> SchemeError | None:
+    """The error for names that are both parameters and requested context keys, if any:
+    a placeholder could not tell which it means."""
+    both = [key for key in context if key in params]
+    if not both:
+        return None
+    return SchemeError(f"{task}: {', '.join(both)} is both a parameter and a requested context key")
 
 
 @TASK_FORMS.derived_form("define-task")
@@ -199,14 +214,27 @@ def check_make_task(args: Arguments, span: Span | None) -> list[TaskschemeError]
     task = _constant(args[0][0]) if len(args) >= 3 else _NOT_CONSTANT
     if not isinstance(task, Symbol):
         return []
-    options = args[3:]
-    problems = _option_problems(task.name, options, MAKE_TASK_OPTIONS)
+    name, options = task.name, args[3:]
+    problems = _option_problems(name, options, MAKE_TASK_OPTIONS)
     params = _names(_constant(args[1][0]))
-    context = _names(_constant(_option_value(options, CONTEXT, NIL)))
+    context_value, context_span = _option(options, CONTEXT, (NIL, span))
+    context = _names(_constant(context_value))
+    if params is not None:
+        found = repeated_parameter(name, params)
+        problems.extend([found.located(args[1][1])] if found else [])
+    if params is None or context is None:
+        return problems  # the names the templates may use are known only when it runs
+    found = context_clash(name, params, context)
+    problems.extend([found.located(context_span)] if found else [])
+    available = [*params, *context]
     template, template_span = args[2]
-    if isinstance(template, str) and params is not None and context is not None:
-        unknown = unknown_placeholders(template, task.name, [*params, *context])
+    if isinstance(template, str):
+        unknown = unknown_placeholders(template, name, available)
         problems.extend(error.located(template_span) for error in unknown)
+    system, system_span = _option(options, SYSTEM, (None, span))
+    if isinstance(system, str):
+        found = system_prompt_problem(name, system, available)
+        problems.extend([found.located(system_span)] if found else [])
     return problems
 
 
@@ -238,11 +266,14 @@ def _option_problems(proc: str, args: Arguments, allowed: list[Keyword]) -> list
     return problems
 
 
-def _option_value(options: Arguments, keyword: Keyword, default: Any) -> Any:
-    """The expression given for `keyword` among `#:key value` options, or `default`."""
+def _option(
+    options: Arguments, keyword: Keyword, default: tuple[Any, Span | None]
+) -> tuple[Any, Span | None]:
+    """The expression given for `keyword` among `#:key value` options, with its span;
+    `default` if there is none."""
     for index in range(0, len(options) - 1, 2):
         if options[index][0] is keyword:
-            return options[index + 1][0]
+            return options[index + 1]
     return default
 
 

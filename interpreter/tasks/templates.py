@@ -47,6 +47,19 @@ def unknown_placeholders(text: str, task: str, available: Sequence[str]) -> list
     return [TemplateError(_unknown(task, name, available)) for name in unknown]
 
 
+def system_prompt_problem(task: str, system: str, available: Sequence[str]) -> TemplateError | None:
+    """A system prompt is sent as it is, so a placeholder in it naming a parameter or a
+    requested context key would never be filled: a mistake, not a literal marker."""
+    unfilled = [name for name in placeholders(system) if name in available]
+    if not unfilled:
+        return None
+    return TemplateError(
+        f"{task}: the system prompt uses {{{{{unfilled[0]}}}}}, but only the "
+        "template's placeholders are filled in; the system prompt is sent as it is. "
+        "Put the value in the template"
+    )
+
+
 def shown(value: Any) -> str:
     """A value as it appears in a prompt: a string as is, anything else as `display` shows it."""
     return value if isinstance(value, str) else display_string(value)
