@@ -118,6 +118,23 @@ def test_mistakes_in_the_names_a_task_definition_uses():
     ]
 
 
+def test_llm_and_parallel_map_calls_with_arguments_they_cannot_take():
+    assert check("""\
+        (define (shout x) x)
+        (llm)
+        (llm "Say hi" "twice" #:max-turns 1)
+        (llm 'hello)
+        (parallel-map shout)
+        (parallel-map shout '(1) '(2) #:workers 2)
+        """) == [
+        "2:1: llm: expects one prompt string, then #:option value pairs; got no prompt",
+        '3:1: llm: expects one prompt string, then #:option value pairs; got "Say hi" "twice"',
+        "4:1: llm: expects one prompt string, then #:option value pairs; got hello",
+        "5:1: parallel-map: expects a procedure and a list, got 1 argument(s)",
+        "6:1: parallel-map: expects a procedure and a list, got 3 argument(s)",
+    ]
+
+
 CLEAN = """\
     (define-tool (lookup-order (id string "The order id"))
       "Find an order by id."

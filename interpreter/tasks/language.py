@@ -33,11 +33,12 @@ from interpreter.lang.expand import (
     make,
     strip_aliases,
 )
+from interpreter.lang.printer import write_string
 from interpreter.lang.registry import Arguments, CheckCall, FormRegistry
 from interpreter.lang.runtime import split_keywords
 from interpreter.limits.settings import TASK_OPTIONS
 from interpreter.source import Span
-from interpreter.tasks.parallel import PARALLEL_MAP_OPTIONS
+from interpreter.tasks.parallel import PARALLEL_MAP_OPTIONS, parallel_map_arguments_problem
 from interpreter.tasks.state import bound
 from interpreter.tasks.templates import system_prompt_problem, unknown_placeholders
 
@@ -84,6 +85,15 @@ def task_call_problem(task: str, params: Sequence[str], args: Sequence[Any]) -> 
         expected = f"{len(params)} argument{'' if len(params) == 1 else 's'}"
         return f"{task}: expects {expected}, got {len(args)}"
     return None
+
+
+def llm_prompt_problem(positional: Sequence[Any]) -> str | None:
+    """Why `llm` cannot take `positional`, the arguments besides its options, if it
+    cannot: it takes one prompt string."""
+    if len(positional) == 1 and isinstance(positional[0], str):
+        return None
+    got = " ".join(write_string(value) for value in positional) or "no prompt"
+    return f"llm: expects one prompt string, then #:option value pairs; got {got}"
 
 
 def repeated_parameter(task: str, params: Sequence[str]) -> SchemeError | None:
@@ -214,7 +224,7 @@ def check_make_task(args: Arguments, span: Span | None) -> list[TaskschemeError]
     task = _constant(args[0][0]) if len(args) >= 3 else _NOT_CONSTANT
     if not isinstance(task, Symbol):
         return []
-    name, options = task.name, args[3:]
+    name, options = task.name, _split_options(args[3:])[1]
     problems = _option_problems(name, options, MAKE_TASK_OPTIONS)
     params = _names(_constant(args[1][0]))
     context_value, context_span = _option(options, CONTEXT, (NIL, span))
@@ -240,29 +250,53 @@ def check_make_task(args: Arguments, span: Span | None) -> list[TaskschemeError]
 
 @TASK_FORMS.call_check("llm")
 def check_llm(args: Arguments, span: Span | None) -> list[TaskschemeError]:
-    return _option_problems("llm", args, LLM_OPTIONS)
+    """Unknown options, and anything but one prompt string besides them."""
+    positional, options = _split_options(args)
+    problems = _option_problems("llm", options, LLM_OPTIONS)
+    # one prompt that is an expression may well be a string when it runs
+    if len(positional) != 1 or _constant(positional[0][0]) is not _NOT_CONSTANT:
+        problem = llm_prompt_problem([_as_written(arg) for arg, _ in positional])
+        problems.extend([SchemeError(problem).located(span)] if problem else [])
+    return problems
 
 
 @TASK_FORMS.call_check("parallel-map")
 def check_parallel_map(args: Arguments, span: Span | None) -> list[TaskschemeError]:
-    return _option_problems("parallel-map", args, PARALLEL_MAP_OPTIONS)
+    """Unknown options, and anything but a procedure and a list besides them."""
+    positional, options = _split_options(args)
+    problems = _option_problems("parallel-map", options, PARALLEL_MAP_OPTIONS)
+    problem = parallel_map_arguments_problem(len(positional))
+    problems.extend([SchemeError(problem).located(span)] if problem else [])
+    return problems
 
 
-def _option_problems(proc: str, args: Arguments, allowed: list[Keyword]) -> list[TaskschemeError]:
-    """An error for each keyword among `args` that `proc` does not take, at the keyword,
-    as the call would report it."""
-    problems: list[TaskschemeError] = []
+def _split_options(args: Arguments) -> tuple[Arguments, Arguments]:
+    """The positional arguments among `args`, and the `#:key value` options, in pairs
+    (as the call splits them)."""
+    positional: Arguments = []
+    options: Arguments = []
     index = 0
     while index < len(args):
-        item, item_span = args[index]
-        if not isinstance(item, Keyword):
+        if isinstance(args[index][0], Keyword):
+            options.extend(args[index : index + 2])
+            index += 2
+        else:
+            positional.append(args[index])
             index += 1
-            continue
+    return positional, options
+
+
+def _option_problems(
+    proc: str, options: Arguments, allowed: list[Keyword]
+) -> list[TaskschemeError]:
+    """An error for each keyword of `options` that `proc` does not take, at the keyword,
+    as the call would report it."""
+    problems: list[TaskschemeError] = []
+    for index in range(0, len(options), 2):
         try:
-            split_keywords(proc, [arg for arg, _ in args[index : index + 2]], allowed)
+            split_keywords(proc, [option for option, _ in options[index : index + 2]], allowed)
         except ArityError as error:
-            problems.append(error.located(item_span))
-        index += 2
+            problems.append(error.located(options[index][1]))
     return problems
 
 
@@ -284,6 +318,13 @@ def _constant(datum: Any) -> Any:
         quoted = strip_aliases(datum.car) is QUOTE and is_pair(datum.cdr) and datum.cdr.cdr is NIL
         return strip_aliases(datum.cdr.car) if quoted else _NOT_CONSTANT
     return _NOT_CONSTANT if isinstance(datum, Symbol) else datum
+
+
+def _as_written(datum: Any) -> Any:
+    """`datum`'s value if it is a constant, else the expression itself, to show in a
+    message."""
+    value = _constant(datum)
+    return datum if value is _NOT_CONSTANT else value
 
 
 def _names(value: Any) -> tuple[str, ...] | None:

@@ -27,10 +27,9 @@ FIRST, COLLECT = Symbol("first"), Symbol("collect")
 def parallel_map(executor: Executor, default_workers: int, *args: Any) -> Any:
     """`(parallel-map proc items #:workers N #:errors 'first|'collect)`."""
     positional, options = split_keywords("parallel-map", list(args), PARALLEL_MAP_OPTIONS)
-    if len(positional) != 2:
-        raise SchemeError(
-            f"parallel-map: expects a procedure and a list, got {len(positional)} argument(s)"
-        )
+    problem = parallel_map_arguments_problem(len(positional))
+    if problem is not None:
+        raise SchemeError(problem)
     proc = check_procedure("parallel-map", positional[0], 1)
     items = _items(positional[1])
     workers = options.get(WORKERS, default_workers)
@@ -41,6 +40,13 @@ def parallel_map(executor: Executor, default_workers: int, *args: Any) -> Any:
         raise type_error("parallel-map", "'first or 'collect for #:errors", mode)
     job = MapJob(proc, getattr(proc, "name", None), tuple(items), workers, mode is COLLECT)
     return python_to_list(executor.run(job))
+
+
+def parallel_map_arguments_problem(count: int) -> str | None:
+    """Why parallel-map cannot take `count` arguments besides its options, if it cannot."""
+    if count == 2:
+        return None
+    return f"parallel-map: expects a procedure and a list, got {count} argument(s)"
 
 
 def _items(value: Any) -> list[Any]:

@@ -54,6 +54,7 @@ from interpreter.tasks.language import (
     LLM_OPTIONS,
     MAKE_TASK_OPTIONS,
     context_clash,
+    llm_prompt_problem,
     repeated_parameter,
     task_call_problem,
 )
@@ -250,11 +251,9 @@ class TaskRunner:
     def llm(self, *args: Any) -> Any:
         """`(llm prompt #:option value ...)`: a one-off task named "llm" on `prompt` as it is."""
         positional, keywords = split_keywords("llm", args, LLM_OPTIONS)
-        if len(positional) != 1 or not isinstance(positional[0], str):
-            got = " ".join(write_string(value) for value in positional) or "no prompt"
-            raise SchemeError(
-                f"llm: expects one prompt string, then #:option value pairs; got {got}"
-            )
+        problem = llm_prompt_problem(positional)
+        if problem is not None:
+            raise SchemeError(problem)
         return self.run(self._options("llm", keywords), positional[0])
 
     def parallel_map(self, *args: Any) -> Any:
