@@ -135,6 +135,18 @@ def test_llm_and_parallel_map_calls_with_arguments_they_cannot_take():
     ]
 
 
+def test_an_output_option_written_out_that_is_no_output_kind_or_schema():
+    assert check("""\
+        (define-task (label ticket) #:output 'jsn "Label {{ticket}}")
+        (llm "Name a city" #:output '((type . "objet")))
+        """) == [
+        "1:38: label: #:output must be 'text, 'json or a JSON schema (an alist, a hash"
+        " table or JSON text), got jsn",
+        '2:29: llm: output schema at $, type: "objet" is not a JSON type; use one of'
+        " object, array, string, number, integer, boolean, null",
+    ]
+
+
 CLEAN = """\
     (define-tool (lookup-order (id string "The order id"))
       "Find an order by id."

@@ -38,6 +38,7 @@ from interpreter.lang.registry import Arguments, CheckCall, FormRegistry
 from interpreter.lang.runtime import split_keywords
 from interpreter.limits.settings import TASK_OPTIONS
 from interpreter.source import Span
+from interpreter.tasks.output import output_option
 from interpreter.tasks.parallel import PARALLEL_MAP_OPTIONS, parallel_map_arguments_problem
 from interpreter.tasks.state import bound
 from interpreter.tasks.templates import system_prompt_problem, unknown_placeholders
@@ -68,7 +69,7 @@ TASK_PROCEDURES = frozenset(
 # The options of `llm` (a one-off task), and of `make-task`, whose task may also see
 # working-memory keys: the settings a task may override, and the task layer's own.
 LLM_OPTIONS = [Keyword(name) for name in (*TASK_OPTIONS, "output", "tools", "interactive")]
-CONTEXT, SYSTEM = Keyword("context"), Keyword("system")
+CONTEXT, SYSTEM, OUTPUT = Keyword("context"), Keyword("system"), Keyword("output")
 MAKE_TASK_OPTIONS = [*LLM_OPTIONS, CONTEXT]
 
 
@@ -226,6 +227,7 @@ def check_make_task(args: Arguments, span: Span | None) -> list[TaskschemeError]
         return []
     name, options = task.name, _split_options(args[3:])[1]
     problems = _option_problems(name, options, MAKE_TASK_OPTIONS)
+    problems.extend(_output_problems(name, options))
     params = _names(_constant(args[1][0]))
     context_value, context_span = _option(options, CONTEXT, (NIL, span))
     context = _names(_constant(context_value))
@@ -253,6 +255,7 @@ def check_llm(args: Arguments, span: Span | None) -> list[TaskschemeError]:
     """Unknown options, and anything but one prompt string besides them."""
     positional, options = _split_options(args)
     problems = _option_problems("llm", options, LLM_OPTIONS)
+    problems.extend(_output_problems("llm", options))
     # one prompt that is an expression may well be a string when it runs
     if len(positional) != 1 or _constant(positional[0][0]) is not _NOT_CONSTANT:
         problem = llm_prompt_problem([_as_written(arg) for arg, _ in positional])
@@ -298,6 +301,19 @@ def _option_problems(
         except ArityError as error:
             problems.append(error.located(options[index][1]))
     return problems
+
+
+def _output_problems(task: str, options: Arguments) -> list[TaskschemeError]:
+    """An `#:output` written out that is not 'text, 'json or a valid JSON schema."""
+    written, span = _option(options, OUTPUT, (_NOT_CONSTANT, None))
+    value = _constant(written)
+    if value is _NOT_CONSTANT:
+        return []
+    try:
+        output_option(task, value)
+    except TaskschemeError as error:
+        return [error.located(span)]
+    return []
 
 
 def _option(
