@@ -147,6 +147,19 @@ def test_an_output_option_written_out_that_is_no_output_kind_or_schema():
     ]
 
 
+def test_a_tool_parameter_of_no_known_type():
+    assert check("""\
+        (define-tool (lookup (id int "The order id") (note strng) (day string))
+          "Find an order."
+          id)
+        """) == [
+        "1:22: lookup: parameter id has type int (did you mean integer?); the types are"
+        " string, number, integer, boolean, array, object",
+        "1:46: lookup: parameter note has type strng (did you mean string?); the types are"
+        " string, number, integer, boolean, array, object",
+    ]
+
+
 CLEAN = """\
     (define-tool (lookup-order (id string "The order id"))
       "Find an order by id."

@@ -42,6 +42,7 @@ from interpreter.tasks.output import output_option
 from interpreter.tasks.parallel import PARALLEL_MAP_OPTIONS, parallel_map_arguments_problem
 from interpreter.tasks.state import bound
 from interpreter.tasks.templates import system_prompt_problem, unknown_placeholders
+from interpreter.tasks.tools import tool_param
 
 S = Symbol
 TASK_FORMS = FormRegistry("the task language")
@@ -247,6 +248,25 @@ def check_make_task(args: Arguments, span: Span | None) -> list[TaskschemeError]
     if isinstance(system, str):
         found = system_prompt_problem(name, system, available)
         problems.extend([found.located(system_span)] if found else [])
+    return problems
+
+
+@TASK_FORMS.call_check("make-tool")
+def check_make_tool(args: Arguments, span: Span | None) -> list[TaskschemeError]:
+    """Tool parameters that are not `(name type "description")` with a known type."""
+    tool = _constant(args[0][0]) if len(args) == 4 else _NOT_CONSTANT
+    if not isinstance(tool, Symbol) or _constant(args[2][0]) is _NOT_CONSTANT:
+        return []
+    try:
+        entries = cells(args[2][0].cdr.car, args[2][1], "tool parameters")
+    except SchemeSyntaxError:
+        return []  # not a list: make-tool says so when it runs
+    problems: list[TaskschemeError] = []
+    for entry, entry_span in entries:
+        try:
+            tool_param(tool.name, strip_aliases(entry))
+        except TaskschemeError as error:
+            problems.append(error.located(entry_span))
     return problems
 
 
