@@ -74,28 +74,32 @@ CONTEXT, SYSTEM, OUTPUT = Keyword("context"), Keyword("system"), Keyword("output
 MAKE_TASK_OPTIONS = [*LLM_OPTIONS, CONTEXT]
 
 
-def task_call_problem(task: str, params: Sequence[str], args: Sequence[Any]) -> str | None:
-    """Why calling the task with `args` cannot work, if it cannot: a task takes exactly
-    its parameters, and no options."""
+# The rules below are shared by the task procedures, which raise what they return, and
+# by `check`, which reports it at the place the program wrote the arguments.
+
+
+def task_call_problem(task: str, params: Sequence[str], args: Sequence[Any]) -> ArityError | None:
+    """The error for calling the task with `args`, if it cannot take them: a task takes
+    exactly its parameters, and no options."""
     keyword = next((arg for arg in args if isinstance(arg, Keyword)), None)
     if keyword is not None:
-        return (
+        return ArityError(
             f"{task}: a task call takes only its arguments, not #:{keyword.name}; "
             "options belong in define-task"
         )
     if len(args) != len(params):
         expected = f"{len(params)} argument{'' if len(params) == 1 else 's'}"
-        return f"{task}: expects {expected}, got {len(args)}"
+        return ArityError(f"{task}: expects {expected}, got {len(args)}")
     return None
 
 
-def llm_prompt_problem(positional: Sequence[Any]) -> str | None:
-    """Why `llm` cannot take `positional`, the arguments besides its options, if it
-    cannot: it takes one prompt string."""
+def llm_prompt_problem(positional: Sequence[Any]) -> SchemeError | None:
+    """The error for `positional`, the arguments of `llm` besides its options, unless
+    they are one prompt string."""
     if len(positional) == 1 and isinstance(positional[0], str):
         return None
     got = " ".join(write_string(value) for value in positional) or "no prompt"
-    return f"llm: expects one prompt string, then #:option value pairs; got {got}"
+    return SchemeError(f"llm: expects one prompt string, then #:option value pairs; got {got}")
 
 
 def repeated_parameter(task: str, params: Sequence[str]) -> SchemeError | None:
@@ -214,8 +218,7 @@ def _check_task_calls(args: Arguments) -> CheckCall | None:
         return None
 
     def check_task_call(call_args: Arguments, span: Span | None) -> list[TaskschemeError]:
-        problem = task_call_problem(task.name, params, [arg for arg, _ in call_args])
-        return [] if problem is None else [ArityError(problem).located(span)]
+        return _located(task_call_problem(task.name, params, [arg for arg, _ in call_args]), span)
 
     return check_task_call
 
@@ -233,12 +236,10 @@ def check_make_task(args: Arguments, span: Span | None) -> list[TaskschemeError]
     context_value, context_span = _option(options, CONTEXT, (NIL, span))
     context = _names(_constant(context_value))
     if params is not None:
-        found = repeated_parameter(name, params)
-        problems.extend([found.located(args[1][1])] if found else [])
+        problems.extend(_located(repeated_parameter(name, params), args[1][1]))
     if params is None or context is None:
         return problems  # the names the templates may use are known only when it runs
-    found = context_clash(name, params, context)
-    problems.extend([found.located(context_span)] if found else [])
+    problems.extend(_located(context_clash(name, params, context), context_span))
     available = [*params, *context]
     template, template_span = args[2]
     if isinstance(template, str):
@@ -246,8 +247,7 @@ def check_make_task(args: Arguments, span: Span | None) -> list[TaskschemeError]
         problems.extend(error.located(template_span) for error in unknown)
     system, system_span = _option(options, SYSTEM, (None, span))
     if isinstance(system, str):
-        found = system_prompt_problem(name, system, available)
-        problems.extend([found.located(system_span)] if found else [])
+        problems.extend(_located(system_prompt_problem(name, system, available), system_span))
     return problems
 
 
@@ -278,8 +278,7 @@ def check_llm(args: Arguments, span: Span | None) -> list[TaskschemeError]:
     problems.extend(_output_problems("llm", options))
     # one prompt that is an expression may well be a string when it runs
     if len(positional) != 1 or _constant(positional[0][0]) is not _NOT_CONSTANT:
-        problem = llm_prompt_problem([_as_written(arg) for arg, _ in positional])
-        problems.extend([SchemeError(problem).located(span)] if problem else [])
+        problems.extend(_located(llm_prompt_problem([_as_written(a) for a, _ in positional]), span))
     return problems
 
 
@@ -288,9 +287,13 @@ def check_parallel_map(args: Arguments, span: Span | None) -> list[TaskschemeErr
     """Unknown options, and anything but a procedure and a list besides them."""
     positional, options = _split_options(args)
     problems = _option_problems("parallel-map", options, PARALLEL_MAP_OPTIONS)
-    problem = parallel_map_arguments_problem(len(positional))
-    problems.extend([SchemeError(problem).located(span)] if problem else [])
+    problems.extend(_located(parallel_map_arguments_problem(len(positional)), span))
     return problems
+
+
+def _located(error: TaskschemeError | None, span: Span | None) -> list[TaskschemeError]:
+    """`error`, if there is one, at `span`."""
+    return [] if error is None else [error.located(span)]
 
 
 def _split_options(args: Arguments) -> tuple[Arguments, Arguments]:

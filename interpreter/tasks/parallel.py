@@ -29,7 +29,7 @@ def parallel_map(executor: Executor, default_workers: int, *args: Any) -> Any:
     positional, options = split_keywords("parallel-map", list(args), PARALLEL_MAP_OPTIONS)
     problem = parallel_map_arguments_problem(len(positional))
     if problem is not None:
-        raise SchemeError(problem)
+        raise problem
     proc = check_procedure("parallel-map", positional[0], 1)
     items = _items(positional[1])
     workers = options.get(WORKERS, default_workers)
@@ -42,11 +42,12 @@ def parallel_map(executor: Executor, default_workers: int, *args: Any) -> Any:
     return python_to_list(executor.run(job))
 
 
-def parallel_map_arguments_problem(count: int) -> str | None:
-    """Why parallel-map cannot take `count` arguments besides its options, if it cannot."""
+def parallel_map_arguments_problem(count: int) -> SchemeError | None:
+    """The error for `count` arguments of parallel-map besides its options, unless they
+    are two: a procedure and a list (`check` reports it too)."""
     if count == 2:
         return None
-    return f"parallel-map: expects a procedure and a list, got {count} argument(s)"
+    return SchemeError(f"parallel-map: expects a procedure and a list, got {count} argument(s)")
 
 
 def _items(value: Any) -> list[Any]:

@@ -113,7 +113,7 @@ class Task:
     def __call__(self, *args: Any) -> Any:
         problem = task_call_problem(self.name, self.params, args)
         if problem is not None:
-            raise ArityError(problem)
+            raise problem
         values = dict(zip(self.params, args, strict=True))
         context = _context_values(
             self.name, self.options.context, self.runner.state.working_memory.get()
@@ -253,7 +253,7 @@ class TaskRunner:
         positional, keywords = split_keywords("llm", args, LLM_OPTIONS)
         problem = llm_prompt_problem(positional)
         if problem is not None:
-            raise SchemeError(problem)
+            raise problem
         return self.run(self._options("llm", keywords), positional[0])
 
     def parallel_map(self, *args: Any) -> Any:
