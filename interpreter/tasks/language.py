@@ -225,7 +225,9 @@ def _check_task_calls(args: Arguments) -> CheckCall | None:
 
 @TASK_FORMS.call_check("make-task", makes=_check_task_calls)
 def check_make_task(args: Arguments, span: Span | None) -> list[TaskschemeError]:
-    """Unknown options, and placeholders that name no parameter or requested context key."""
+    """What make-task would refuse, where the program writes it out: unknown options,
+    an #:output that is no output kind or schema, parameters named twice or also
+    requested as context, and placeholders the task could never fill."""
     task = _constant(args[0][0]) if len(args) >= 3 else _NOT_CONSTANT
     if not isinstance(task, Symbol):
         return []
