@@ -6,6 +6,8 @@ registries it is given and keeps no list of names of its own. A form declares it
 and its usage next to the code that analyzes or rewrites it, so a misuse is reported
 in the form's own words. Procedures a layer provides are named up front and made on
 first use (`LazyProcedures`), so a program that never calls them never loads that layer.
+A layer may also tell `taskscheme check` what mistakes to look for in calls of its
+procedures (`CallCheck`), so the checker knows no layer's names.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from interpreter.errors import SchemeSyntaxError
+from interpreter.errors import SchemeSyntaxError, TaskschemeError
 from interpreter.lang.datums import Symbol
 from interpreter.source import Span
 
@@ -24,6 +26,13 @@ Analyze = Callable[..., Any]
 # also takes `means(datum, keyword) -> bool`, which says whether `datum` where the form
 # is used is the auxiliary keyword `keyword` (`else`, `=>`) and not a variable
 Rewrite = Callable[..., Any]
+# the arguments of a call as written, each with its span
+Arguments = list[tuple[Any, Span | None]]
+# (a call's arguments, the call's span) -> the mistakes in the call
+CheckCall = Callable[[Arguments, Span | None], list[TaskschemeError]]
+# (a call's arguments) -> the check of the calls of the procedure that call makes, or
+# None when that cannot be told without running it
+CheckMade = Callable[[Arguments], CheckCall | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +60,26 @@ class DerivedForm:
     keywords: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class CallCheck:
+    """What `check` finds, without running anything, in the calls of one procedure of a
+    layer: `problems` judges a call; `makes`, for a procedure that makes procedures,
+    gives the check of the calls of the one it makes (and a global defined once as such
+    a call is checked by it)."""
+
+    problems: CheckCall
+    makes: CheckMade | None = None
+
+
 class FormRegistry:
-    """The forms one layer adds to the language, registered by decorators."""
+    """The forms one layer adds to the language, registered by decorators, and the
+    checks of calls of its procedures."""
 
     def __init__(self, layer: str) -> None:
         self.layer = layer
         self.special: dict[Symbol, SpecialForm] = {}
         self.derived: dict[Symbol, DerivedForm] = {}
+        self.call_checks: dict[Symbol, CallCheck] = {}
 
     def special_form(self, name: str | Symbol, usage: str) -> Callable[[Analyze], Analyze]:
         """Register the decorated function as the analysis of the special form `name`."""
@@ -82,6 +104,21 @@ class FormRegistry:
 
         return register
 
+    def call_check(
+        self, name: str, makes: CheckMade | None = None
+    ) -> Callable[[CheckCall], CheckCall]:
+        """Register the decorated function as what `check` finds in calls of the
+        procedure `name` (see CallCheck)."""
+
+        def register(problems: CheckCall) -> CheckCall:
+            symbol = Symbol(name)
+            if symbol in self.call_checks:
+                raise ValueError(f"{self.layer} registers a check of {name} twice")
+            self.call_checks[symbol] = CallCheck(problems, makes)
+            return problems
+
+        return register
+
     def _claim(self, symbol: Symbol) -> None:
         if symbol in self.special or symbol in self.derived:
             raise ValueError(f"{self.layer} registers the form {symbol.name} twice")
@@ -98,14 +135,20 @@ class LazyProcedures:
         return self._make()
 
 
-def merged(registries: Iterable[FormRegistry]) -> tuple[dict, dict]:
-    """The special and derived forms of `registries`; a name claimed twice is a bug."""
+def merged(registries: Iterable[FormRegistry]) -> tuple[dict, dict, dict]:
+    """The special forms, derived forms and call checks of `registries`; a name claimed
+    twice is a bug."""
     special: dict[Symbol, SpecialForm] = {}
     derived: dict[Symbol, DerivedForm] = {}
+    checks: dict[Symbol, CallCheck] = {}
     for registry in registries:
+        for symbol, check in registry.call_checks.items():
+            if symbol in checks:
+                raise ValueError(f"{registry.layer} registers a check of {symbol.name} again")
+            checks[symbol] = check
         for table, entries in ((special, registry.special), (derived, registry.derived)):
             for symbol, entry in entries.items():
                 if symbol in special or symbol in derived:
                     raise ValueError(f"{registry.layer} registers the form {symbol.name} again")
                 table[symbol] = entry
-    return special, derived
+    return special, derived, checks

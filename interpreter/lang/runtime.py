@@ -338,7 +338,9 @@ def host_error(proc: Any, args: list, error: Exception, span: Span | None) -> Ta
             span=span,
         )
     if isinstance(error, TypeError) and not callable(proc):
-        result = SchemeError(f"not a procedure: {write_abbreviated(proc)} cannot be called", span=span)
+        result = SchemeError(
+            f"not a procedure: {write_abbreviated(proc)} cannot be called", span=span
+        )
         result.kind = "type-error"
         return result
     if isinstance(error, TypeError):

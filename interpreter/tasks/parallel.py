@@ -20,16 +20,16 @@ from interpreter.lang.runtime import split_keywords
 from interpreter.tasks.executors import Executor, MapJob
 
 WORKERS, ERRORS = Keyword("workers"), Keyword("errors")
+PARALLEL_MAP_OPTIONS = [WORKERS, ERRORS]
 FIRST, COLLECT = Symbol("first"), Symbol("collect")
 
 
 def parallel_map(executor: Executor, default_workers: int, *args: Any) -> Any:
     """`(parallel-map proc items #:workers N #:errors 'first|'collect)`."""
-    positional, options = split_keywords("parallel-map", list(args), [WORKERS, ERRORS])
-    if len(positional) != 2:
-        raise SchemeError(
-            f"parallel-map: expects a procedure and a list, got {len(positional)} argument(s)"
-        )
+    positional, options = split_keywords("parallel-map", list(args), PARALLEL_MAP_OPTIONS)
+    problem = parallel_map_arguments_problem(len(positional))
+    if problem is not None:
+        raise problem
     proc = check_procedure("parallel-map", positional[0], 1)
     items = _items(positional[1])
     workers = options.get(WORKERS, default_workers)
@@ -40,6 +40,14 @@ def parallel_map(executor: Executor, default_workers: int, *args: Any) -> Any:
         raise type_error("parallel-map", "'first or 'collect for #:errors", mode)
     job = MapJob(proc, getattr(proc, "name", None), tuple(items), workers, mode is COLLECT)
     return python_to_list(executor.run(job))
+
+
+def parallel_map_arguments_problem(count: int) -> SchemeError | None:
+    """The error for `count` arguments of parallel-map besides its options, unless they
+    are two: a procedure and a list (`check` reports it too)."""
+    if count == 2:
+        return None
+    return SchemeError(f"parallel-map: expects a procedure and a list, got {count} argument(s)")
 
 
 def _items(value: Any) -> list[Any]:

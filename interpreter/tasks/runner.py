@@ -34,7 +34,6 @@ from interpreter.errors import (
     SchemeError,
     TaskNestingError,
     TaskschemeError,
-    TemplateError,
 )
 from interpreter.lang.datums import NIL, Keyword, Symbol, list_to_python
 from interpreter.lang.printer import write_string
@@ -51,19 +50,24 @@ from interpreter.providers import Provider, RecordingProvider, make_provider, op
 from interpreter.providers.base import output_instruction
 from interpreter.providers.wire import output_parts, tool_parts
 from interpreter.tasks.executors import Executor, ThreadExecutor
+from interpreter.tasks.language import (
+    LLM_OPTIONS,
+    MAKE_TASK_OPTIONS,
+    context_clash,
+    llm_prompt_problem,
+    repeated_parameter,
+    task_call_problem,
+)
 from interpreter.tasks.output import Output, decode, output_option
 from interpreter.tasks.parallel import parallel_map
 from interpreter.tasks.state import TaskState, bound
-from interpreter.tasks.templates import Template, placeholders, shown
+from interpreter.tasks.templates import Template, shown, system_prompt_problem
 from interpreter.tasks.tools import Tool, ToolParam, make_tool
 from interpreter.tasks.values import PROCEDURES, budget_value, metrics_value
 
 AskUser = Callable[[str], str]
 
 ASK_USER = "ask_user"
-
-_LLM_OPTIONS = [Keyword(name) for name in (*TASK_OPTIONS, "output", "tools", "interactive")]
-_TASK_OPTIONS = [*_LLM_OPTIONS, Keyword("context")]
 
 
 # Errors from inside a tool that end the calling task too instead of being reported to
@@ -97,33 +101,19 @@ class Task:
         self.runner = runner
         self.params = params
         self.options = options
-        both = [key for key in options.context if key in params]
-        if both:
-            raise SchemeError(
-                f"{self.name}: {', '.join(both)} is both a parameter and a requested context key"
-            )
+        clash = context_clash(self.name, params, options.context)
+        if clash is not None:
+            raise clash
         available = [*params, *options.context]
         self.template = Template(template, self.name, available)
-        unfilled = [
-            name for name in placeholders(options.config.system_prompt) if name in available
-        ]
-        if unfilled:
-            raise TemplateError(
-                f"{self.name}: the system prompt uses {{{{{unfilled[0]}}}}}, but only the "
-                "template's placeholders are filled in; the system prompt is sent as it is. "
-                "Put the value in the template"
-            )
+        unfilled = system_prompt_problem(self.name, options.config.system_prompt, available)
+        if unfilled is not None:
+            raise unfilled
 
     def __call__(self, *args: Any) -> Any:
-        keyword = next((arg for arg in args if isinstance(arg, Keyword)), None)
-        if keyword is not None:
-            raise ArityError(
-                f"{self.name}: a task call takes only its arguments, not #:{keyword.name}; "
-                "options belong in define-task"
-            )
-        if len(args) != len(self.params):
-            expected = f"{len(self.params)} argument{'' if len(self.params) == 1 else 's'}"
-            raise ArityError(f"{self.name}: expects {expected}, got {len(args)}")
+        problem = task_call_problem(self.name, self.params, args)
+        if problem is not None:
+            raise problem
         values = dict(zip(self.params, args, strict=True))
         context = _context_values(
             self.name, self.options.context, self.runner.state.working_memory.get()
@@ -246,12 +236,12 @@ class TaskRunner:
         if not isinstance(name, Symbol):
             raise type_error("make-task", "a symbol naming the task", name, 1)
         names = _names("make-task", "a list of parameter names", params, 2)
-        twice = next((param for param in names if names.count(param) > 1), None)
+        twice = repeated_parameter(name.name, names)
         if twice is not None:
-            raise SchemeError(f"{name.name}: parameter {twice} appears twice")
+            raise twice
         if not isinstance(template, str):
             raise type_error(name.name, "a template string", template, 3)
-        extra, keywords = split_keywords(name.name, rest, _TASK_OPTIONS)
+        extra, keywords = split_keywords(name.name, rest, MAKE_TASK_OPTIONS)
         if extra:
             raise SchemeError(
                 f"{name.name}: expected #:option value pairs after the template, got {write_string(extra[0])}"
@@ -260,12 +250,10 @@ class TaskRunner:
 
     def llm(self, *args: Any) -> Any:
         """`(llm prompt #:option value ...)`: a one-off task named "llm" on `prompt` as it is."""
-        positional, keywords = split_keywords("llm", args, _LLM_OPTIONS)
-        if len(positional) != 1 or not isinstance(positional[0], str):
-            got = " ".join(write_string(value) for value in positional) or "no prompt"
-            raise SchemeError(
-                f"llm: expects one prompt string, then #:option value pairs; got {got}"
-            )
+        positional, keywords = split_keywords("llm", args, LLM_OPTIONS)
+        problem = llm_prompt_problem(positional)
+        if problem is not None:
+            raise problem
         return self.run(self._options("llm", keywords), positional[0])
 
     def parallel_map(self, *args: Any) -> Any:

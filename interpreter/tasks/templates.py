@@ -2,8 +2,9 @@
 
 A placeholder names a task parameter or a working-memory key the task asks for; a name
 that is neither is a mistake in the program, so it is reported when the task is defined,
-not on the first (paid) call. Anything between double braces that is not a plain name
-(`{{"label": "bug"}}` in a JSON example) is ordinary text.
+not on the first (paid) call, and by `taskscheme check` before the program runs.
+Anything between double braces that is not a plain name (`{{"label": "bug"}}` in a JSON
+example) is ordinary text.
 """
 
 from __future__ import annotations
@@ -25,14 +26,10 @@ class Template:
 
     def __init__(self, text: str, task: str, available: Sequence[str]) -> None:
         self.text = text
-        names: list[str] = []
-        for match in PLACEHOLDER.finditer(text):
-            name = match.group(1)
-            if name not in available:
-                raise TemplateError(_unknown(task, name, available))
-            if name not in names:
-                names.append(name)
-        self.names = tuple(names)
+        unknown = unknown_placeholders(text, task, available)
+        if unknown:
+            raise unknown[0]
+        self.names = tuple(dict.fromkeys(placeholders(text)))
 
     def render(self, values: Mapping[str, Any]) -> str:
         """The prompt with each placeholder replaced by its value as `display` shows it."""
@@ -42,6 +39,25 @@ class Template:
 def placeholders(text: str) -> list[str]:
     """The names of the placeholders in `text`, in order."""
     return [match.group(1) for match in PLACEHOLDER.finditer(text)]
+
+
+def unknown_placeholders(text: str, task: str, available: Sequence[str]) -> list[TemplateError]:
+    """An error for each placeholder of `text` naming none of `available`, once each."""
+    unknown = [name for name in dict.fromkeys(placeholders(text)) if name not in available]
+    return [TemplateError(_unknown(task, name, available)) for name in unknown]
+
+
+def system_prompt_problem(task: str, system: str, available: Sequence[str]) -> TemplateError | None:
+    """A system prompt is sent as it is, so a placeholder in it naming a parameter or a
+    requested context key would never be filled: a mistake, not a literal marker."""
+    unfilled = [name for name in placeholders(system) if name in available]
+    if not unfilled:
+        return None
+    return TemplateError(
+        f"{task}: the system prompt uses {{{{{unfilled[0]}}}}}, but only the "
+        "template's placeholders are filled in; the system prompt is sent as it is. "
+        "Put the value in the template"
+    )
 
 
 def shown(value: Any) -> str:

@@ -129,7 +129,7 @@ def make_tool(name: Any, description: Any, params: Any, procedure: Any) -> Tool:
         raise type_error("make-tool", "a description string", description, 2)
     if not is_procedure(procedure):
         raise type_error("make-tool", "a procedure", procedure, 4)
-    parsed = [_param(tool, entry) for entry in _items("make-tool", params, 3)]
+    parsed = [tool_param(tool, entry) for entry in _items("make-tool", params, 3)]
     names = [param.name for param in parsed]
     duplicate = next((n for n in names if names.count(n) > 1), None)
     if duplicate is not None:
@@ -144,7 +144,8 @@ def _items(proc: str, value: Any, position: int) -> list[Any]:
         raise type_error(proc, "a list", value, position) from None
 
 
-def _param(tool: str, entry: Any) -> ToolParam:
+def tool_param(tool: str, entry: Any) -> ToolParam:
+    """One parameter of a tool, `(name type "description")`, checked."""
     parts = _items("make-tool", entry, 3)
     usage = f'{tool}: a parameter is (name type "description"), got'
     if len(parts) not in (2, 3) or not all(isinstance(p, Symbol | str) for p in parts[:2]):

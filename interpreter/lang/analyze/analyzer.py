@@ -90,8 +90,9 @@ class Analyzer:
     when a global is not bound: it may load it (the standard library loads on first use)
     or raise the unbound-variable error. `layer_state` holds, by layer name, the
     per-Interpreter state those layers' forms work on. `observer`, when set, is told of every global
-    reference, call by global name and global definition (see lint.py). `read_only`: the
-    global environment cannot be changed (an environment made by `environment`, R7RS 6.12).
+    reference, call by global name and global definition (see lint.py), which judges
+    calls of a layer's procedures by that layer's `call_checks`. `read_only`: the global
+    environment cannot be changed (an environment made by `environment`, R7RS 6.12).
     """
 
     def __init__(
@@ -107,7 +108,7 @@ class Analyzer:
         self.macros: dict[Symbol, SyntaxRules] = {}
         self.on_global_miss = on_global_miss
         self.defined_globals: set[Symbol] = set()
-        self.special_forms, self.derived_forms = merged(forms)
+        self.special_forms, self.derived_forms, self.call_checks = merged(forms)
         self.observer: Any = None
         # per-Interpreter state of the layers whose forms are registered, by layer
         self.layer_state = layer_state or {}
@@ -540,7 +541,7 @@ class Analyzer:
             name, depth, _ = self.resolve(items[0][0], scope)
         global_name = name if name is not None and depth is None else None
         if global_name is not None and self.observer is not None:
-            self.observer.global_call(global_name, [a for a, _ in items[1:]], span)
+            self.observer.global_call(global_name, items[1:], span)
         return call_node(function, arguments, self.globals, global_name, tail, span)
 
 

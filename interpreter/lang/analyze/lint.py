@@ -3,7 +3,8 @@ program without running it, then reports unbound names and calls that cannot wor
 
 The analyzer tells its observer about every reference to a global, every call of a
 global by name and every global definition; `Lint` keeps what it needs of those and
-judges them once the whole program is analyzed, when every definition is known.
+judges them once the whole program is analyzed, when every definition is known. Calls
+of a layer's procedures are also judged by that layer's own checks (registry.CallCheck).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Any
 from interpreter.errors import ArityError, TaskschemeError, UnboundVariableError
 from interpreter.lang.analyze.analyzer import Analyzer, Scope
 from interpreter.lang.datums import Symbol, is_pair, procedure_name
-from interpreter.lang.expand import strip_aliases
+from interpreter.lang.expand import cells, strip_aliases
+from interpreter.lang.registry import Arguments, CheckCall
 from interpreter.lang.runtime import CaseLambda, Lambda, host_arity_problem
 from interpreter.source import Span
 
@@ -26,10 +28,11 @@ class Lint:
     def __init__(self, analyzer: Analyzer) -> None:
         self.analyzer = analyzer
         self.references: list[tuple[Symbol, Span | None, Scope | None, str]] = []
-        self.calls: list[tuple[Symbol, list, Span | None]] = []
-        # the formals of each global defined once as a procedure; None once it is
-        # defined again or assigned, when its arity can no longer be known
-        self.signatures: dict[Symbol, Any] = {}
+        self.calls: list[tuple[Symbol, Arguments, Span | None]] = []
+        # how to check the calls of each global defined once as a procedure (a lambda,
+        # or what a call of a layer's procedure makes); None once it is defined again or
+        # assigned, or is not a procedure whose arguments can be known
+        self.signatures: dict[Symbol, CheckCall | None] = {}
 
     # -- what the analyzer reports ---------------------------------------------------------
 
@@ -38,19 +41,55 @@ class Lint:
         if role == "set":
             self.signatures[name] = None
 
-    def global_call(self, name: Symbol, args: list, span: Span | None) -> None:
+    def global_call(self, name: Symbol, args: Arguments, span: Span | None) -> None:
         self.calls.append((name, args, span))
 
     def global_definition(self, name: Symbol, target: Any, items: list, span) -> None:
-        formals = None
+        check = None
         if is_pair(target):
-            formals = target.cdr
+            check = self._lambda_check(name, target.cdr, span)
         elif len(items) == 3:
-            expanded = self.analyzer.expand_head(items[2][0], None, items[2][1])
-            if self.analyzer.is_core(expanded, LAMBDA, None) and is_pair(expanded.cdr):
-                formals = expanded.cdr.car
+            check = self._value_check(name, items[2], span)
         seen = name in self.signatures or name in self.analyzer.defined_globals
-        self.signatures[name] = None if seen or formals is None else (formals, span)
+        self.signatures[name] = None if seen else check
+
+    def _value_check(self, name: Symbol, value: tuple[Any, Span | None], span) -> CheckCall | None:
+        """The check of calls of `name` defined as `value`: a lambda, or a call of a
+        layer's procedure that makes procedures."""
+        expanded = self.analyzer.expand_head(value[0], None, value[1])
+        if self.analyzer.is_core(expanded, LAMBDA, None) and is_pair(expanded.cdr):
+            return self._lambda_check(name, expanded.cdr.car, span)
+        if not (is_pair(expanded) and isinstance(expanded.car, Symbol)):
+            return None
+        maker = expanded.car
+        layer = self.analyzer.call_checks.get(maker)
+        if layer is None or layer.makes is None:
+            return None
+        made = layer.makes(cells(expanded.cdr, value[1], "procedure call"))
+
+        def check_made(args: Arguments, call_span: Span | None) -> list[TaskschemeError]:
+            if made is None or maker in self.analyzer.defined_globals:
+                return []
+            return made(args, call_span)
+
+        return check_made
+
+    def _lambda_check(self, name: Symbol, formals: Any, span) -> CheckCall:
+        def check_lambda(args: Arguments, call_span: Span | None) -> list[TaskschemeError]:
+            try:
+                required, optionals, keys, rest = self.analyzer.formals(formals, span)
+            except TaskschemeError:
+                return []
+            procedure = Lambda(
+                required, optionals, keys, rest, None, None, strip_aliases(name).name, None
+            )
+            try:
+                procedure.check_arguments([arg for arg, _ in args])
+            except ArityError as error:
+                return [error.located(call_span)]
+            return []
+
+        return check_lambda
 
     # -- judgement, once the program is analyzed ---------------------------------------------
 
@@ -70,37 +109,28 @@ class Lint:
         return errors
 
     def arity_problems(self) -> list[TaskschemeError]:
-        """The calls, by global name, of a procedure defined once in the program, a
-        primitive or a library procedure, with arguments it cannot take (their number,
-        or an unknown keyword)."""
+        """The calls by global name that cannot work: of a procedure defined once in the
+        program, a primitive or a library procedure, with arguments it cannot take
+        (their number, or an unknown keyword), and those a layer's checks find wrong."""
         problems: list[TaskschemeError] = []
         for name, args, span in self.calls:
-            if name in self.signatures:
-                problem = self._defined_arity_problem(name, args)
-            elif name not in self.analyzer.defined_globals:
-                problem = self._builtin_arity_problem(name, args)
-            else:
-                problem = None
-            if problem is not None:
-                problems.append(problem.located(span))
+            problems.extend(self._call_problems(name, args, span))
         return problems
 
-    def _defined_arity_problem(self, name: Symbol, args: list) -> TaskschemeError | None:
-        signature = self.signatures[name]
-        if signature is None:
-            return None
-        try:
-            required, optionals, keys, rest = self.analyzer.formals(*signature)
-        except TaskschemeError:
-            return None
-        procedure = Lambda(
-            required, optionals, keys, rest, None, None, strip_aliases(name).name, None
-        )
-        try:
-            procedure.check_arguments(args)
-        except ArityError as error:
-            return error
-        return None
+    def _call_problems(
+        self, name: Symbol, args: Arguments, span: Span | None
+    ) -> list[TaskschemeError]:
+        if name in self.signatures:
+            check = self.signatures[name]
+            return [] if check is None else check(args, span)
+        if name in self.analyzer.defined_globals:
+            return []
+        layer = self.analyzer.call_checks.get(name)
+        problems = [] if layer is None else layer.problems(args, span)
+        problem = self._builtin_arity_problem(name, [arg for arg, _ in args])
+        if problem is not None:
+            problems.append(problem.located(span))
+        return problems
 
     def _builtin_arity_problem(self, name: Symbol, args: list) -> TaskschemeError | None:
         """A call of a primitive or a standard library procedure that cannot work."""
