@@ -18,6 +18,7 @@ import importlib
 import json
 import os
 import socket
+import ssl
 import threading
 import time
 from types import ModuleType
@@ -27,6 +28,8 @@ from interpreter.errors import ProviderConfigError, ProviderError, Reason, abbre
 from interpreter.limits.messages import ModelRequest, ModelResponse
 from interpreter.providers.base import ProviderOptions
 
+# The HTTP library both SDKs are built on.
+HTTP_LIBRARY = "httpx2"
 # The threads that carry requests: the task thread waits on one up to the deadline.
 REQUEST_THREAD_PREFIX = "taskscheme-request"
 # How often a waiting task thread wakes up, so an interrupt delivered to it is seen.
@@ -96,11 +99,14 @@ class SdkProvider:
         self.spec = f"{self.name}:{model}"
         self.options = options
         self._sdk = import_sdk(self.sdk_module)
+        # Made once: loading the certificate store costs far more than a request's
+        # client (with the SDK's own HTTP library, so certificates are found as it does).
+        self._ssl_context = importlib.import_module(HTTP_LIBRARY).create_ssl_context()
         env_url = os.environ.get(self.base_url_env) if self.base_url_env else None
         self.base_url = options.base_url or env_url or self.default_base_url
 
     def complete(self, request: ModelRequest) -> ModelResponse:
-        in_flight = _InFlight(self._sdk)
+        in_flight = _InFlight(self._sdk, self._ssl_context)
         client = self._make_client(self._api_key(request), in_flight.http_client)
         try:
             raw = in_flight.run(lambda: self._send(client, request), self.options.timeout)
@@ -181,11 +187,13 @@ class _InFlight:
     can have its socket shut: that wakes its thread from a read at once, where closing
     alone would leave it blocked until the next byte or the per-read timeout."""
 
-    def __init__(self, sdk: ModuleType) -> None:
+    def __init__(self, sdk: ModuleType, ssl_context: ssl.SSLContext) -> None:
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self.http_client = sdk.DefaultHttpxClient(
-            follow_redirects=False, event_hooks={"request": [self._trace_connections]}
+            verify=ssl_context,
+            follow_redirects=False,
+            event_hooks={"request": [self._trace_connections]},
         )
 
     def run(self, send: Any, seconds: float) -> Any:
