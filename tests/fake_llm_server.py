@@ -30,8 +30,9 @@ ANTHROPIC_PATH = "/v1/messages"
 @dataclass
 class Reply:
     """One scripted answer. Set `status` >= 400 for an API-shaped error, `raw` to send a
-    body verbatim, `delay` to answer late (for timeouts), `headers` to add response
-    headers (a redirect's location)."""
+    body verbatim, `delay` to answer late (for timeouts), `drip` to send the body one
+    byte every `drip` seconds (each read is quick, the whole answer slow), `headers` to
+    add response headers (a redirect's location)."""
 
     text: str = ""
     tool_calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -41,6 +42,7 @@ class Reply:
     raw: str | None = None
     content_type: str = "application/json"
     delay: float = 0.0
+    drip: float = 0.0
     finish_reason: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
 
@@ -145,9 +147,19 @@ def _make_handler(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(data)
+                if reply.drip:
+                    self._drip(data, reply.drip)
+                else:
+                    self.wfile.write(data)
             except OSError:
                 pass  # the client gave up (timeout test)
+
+        def _drip(self, data: bytes, interval: float) -> None:
+            for position in range(len(data)):
+                self.wfile.write(data[position : position + 1])
+                self.wfile.flush()
+                if server._closing.wait(interval):
+                    return
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -5,6 +5,7 @@ the program's `dynamic-wind` after-thunk loops."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -128,3 +129,111 @@ def test_ctrl_c_stops_a_program_blocked_reading_standard_input(tmp_path):
         process.stdin.close()
         process.stdout.close()
         process.stderr.close()
+
+
+def live_threads(prefix: str) -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name.startswith(prefix)]
+
+
+def gone_soon(prefix: str) -> bool:
+    deadline = time.monotonic() + PATIENCE
+    while live_threads(prefix):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_interrupting_a_parallel_map_releases_every_running_task_as_interrupted():
+    events = []
+    asked = threading.Semaphore(0)
+
+    def stalled(request: Any) -> str:
+        asked.release()
+        while True:  # a model that never answers
+            time.sleep(0.01)
+
+    interp = interpreter(FunctionModel(stalled), observers=[events.append])
+    program = """
+        (define-task (ask q) "{{q}}")
+        (parallel-map ask '("a" "b" "c" "d" "e" "f") #:workers 4)"""
+    thread, outcome = evaluate_in_thread(interp, program)
+    for _ in range(4):
+        assert asked.acquire(timeout=PATIENCE), "the workers never asked the model"
+    interrupt_when_running(interp, thread)
+    assert isinstance(outcome.get("error"), KeyboardInterrupt)
+    released = [event for event in events if event.kind == "released"]
+    started = {event.handler_id for event in events if event.kind == "content"}
+    assert len(released) == len(started) == 4
+    assert {event.detail["outcome"] for event in released} == {"interrupted"}
+    assert gone_soon("taskscheme-parallel"), live_threads("taskscheme-parallel")
+
+
+def test_interrupting_a_parallel_map_of_spinning_items_leaves_no_thread_running():
+    interp = interpreter()
+    program = f"(parallel-map (lambda (x) {LOOP}) (iota 27) #:workers 27)"
+    thread, outcome = evaluate_in_thread(interp, program)
+    interrupt_when_running(interp, thread)
+    assert isinstance(outcome.get("error"), KeyboardInterrupt)
+    assert gone_soon("taskscheme-parallel"), live_threads("taskscheme-parallel")
+    assert interp.eval("(parallel-map (lambda (x) (* x x)) '(1 2 3))") == [1, 4, 9]
+
+
+def test_interrupt_stops_a_task_waiting_on_a_model_over_http(fake_llm):
+    fake_llm.reply("much too late", delay=60)
+    events = []
+    interp = interpreter(
+        config={
+            "model": "openai:gpt-4o-mini",
+            "openai_base_url": fake_llm.openai_url,
+            "openai_api_key": "sk-test",
+        },
+        observers=[events.append],
+    )
+    thread, outcome = evaluate_in_thread(interp, '(llm "anything")')
+    while not fake_llm.received:  # the request is out
+        time.sleep(0.02)
+    interrupt_when_running(interp, thread)
+    assert isinstance(outcome.get("error"), KeyboardInterrupt)
+    released = [event.detail["outcome"] for event in events if event.kind == "released"]
+    assert released == ["interrupted"]
+    assert gone_soon("taskscheme-request"), live_threads("taskscheme-request")
+
+
+def test_ctrl_c_during_a_parallel_map_over_http_releases_every_task_and_exits_130(
+    tmp_path, fake_llm
+):
+    for _ in range(3):
+        fake_llm.reply("much too late", delay=60)
+    (tmp_path / "map.scm").write_text(
+        '(define-task (ask q) "{{q}}")\n(parallel-map ask \'("a" "b" "c" "d") #:workers 3)'
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "interpreter", "run", "map.scm", "--trace", "trace.jsonl"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={
+            **os.environ,
+            "TASKSCHEME_MODEL": "openai:gpt-4o-mini",
+            "TASKSCHEME_OPENAI_BASE_URL": fake_llm.openai_url,
+            "TASKSCHEME_OPENAI_API_KEY": "sk-test",
+            "XDG_CONFIG_HOME": str(tmp_path / "no-user-config"),
+        },
+    )
+    try:
+        deadline = time.monotonic() + PATIENCE
+        while len(fake_llm.received) < 3:  # every worker waits on the server
+            assert time.monotonic() < deadline and process.poll() is None, process.stderr.read()
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=PATIENCE)
+    finally:
+        process.kill()
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    events = [json.loads(line) for line in (tmp_path / "trace.jsonl").read_text().splitlines()]
+    released = [event["detail"]["outcome"] for event in events if event["event"] == "released"]
+    assert released == ["interrupted"] * 3
+    assert len(fake_llm.received) == 3  # the fourth item never started

@@ -1,12 +1,15 @@
 """Failures of the HTTP providers: each becomes a ProviderError naming the request."""
 
 import socket
+import threading
+import time
 
 import pytest
 
 from interpreter.errors import ProviderError
 from interpreter.limits.messages import Message, ModelRequest
 from interpreter.providers import ProviderOptions, make_provider
+from interpreter.providers.sdk import REQUEST_THREAD_PREFIX
 
 REQUEST = ModelRequest(
     "some-model",
@@ -161,3 +164,44 @@ def test_missing_key_fails_before_any_request(fake_llm, vendor):
     env = f"{vendor.upper()}_API_KEY"
     assert f"no API key: set {env} or the {vendor}_api_key setting" in caught.value.message
     assert fake_llm.received == []
+
+
+@pytest.mark.parametrize("vendor", ["openai", "ollama", "anthropic"])
+def test_the_timeout_bounds_the_whole_request_not_each_read(fake_llm, vendor):
+    # A body drip-fed one byte at a time never trips a per-read timeout: it used to run
+    # for over a minute under a 1 s timeout.
+    fake_llm.reply("a long answer, slowly", drip=0.05)
+    url = base_url("anthropic" if vendor == "anthropic" else "openai", fake_llm)
+    provider = provider_for(vendor, url, timeout=0.5)
+    started = time.monotonic()
+    with pytest.raises(ProviderError) as caught:
+        provider.complete(REQUEST)
+    assert time.monotonic() - started < 3
+    assert caught.value.reason == "timeout"
+    assert "no answer within 0.5 s" in caught.value.message
+    assert len(fake_llm.received) == 1
+    assert wait_until(lambda: not request_threads()), request_threads()
+
+
+def test_a_request_given_up_on_is_shut_at_once(fake_llm):
+    # Bytes 1.5 s apart, under 2 s: the deadline passes between two bytes, and the
+    # request's thread, woken by its connection being shut, does not wait for the next.
+    fake_llm.reply("a long answer, slowly", drip=1.5)
+    provider = provider_for("openai", fake_llm.openai_url, timeout=2)
+    with pytest.raises(ProviderError) as caught:
+        provider.complete(REQUEST)
+    assert caught.value.reason == "timeout"
+    assert wait_until(lambda: not request_threads(), patience=0.9), request_threads()
+
+
+def request_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith(REQUEST_THREAD_PREFIX)]
+
+
+def wait_until(condition, patience: float = 5.0) -> bool:
+    deadline = time.monotonic() + patience
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from interpreter.engine.convert import keyword_adapter, to_python
 from interpreter.engine.session import Session
-from interpreter.engine.stack import Interrupt, python_recursion_limit
+from interpreter.engine.stack import python_recursion_limit
 from interpreter.errors import (
     SchemeError,
     SchemeSyntaxError,
@@ -42,6 +42,7 @@ from interpreter.lang.primitives import all_primitives
 from interpreter.lang.primitives.common import allocation_limit, check_string
 from interpreter.lang.raising import scheme_error, type_error
 from interpreter.lang.runtime import finish, host_error, lookup_failure
+from interpreter.lang.threads import Interrupt
 from interpreter.limits.settings import load_settings
 from interpreter.source import Span
 from interpreter.tasks.language import TASK_FORMS, TASK_PROCEDURES
@@ -156,6 +157,7 @@ class Interpreter:
                 ask_user=self._ask_user,
                 record_path=self.session.record_path,
                 state=self.task_state,
+                interrupts=self.interrupts,
             )
             for name, fn in self._runner.primitives().items():
                 self.env.bindings.setdefault(Symbol(name), fn)

@@ -1,6 +1,6 @@
-"""Deep recursion and interrupts: programs on a thread with a deep stack, interrupts
-(Ctrl-C, `Interpreter.interrupt()`) delivered to every thread evaluating them, and
-Python's recursion limit raised only while programs run.
+"""Deep recursion and Ctrl-C: programs on a thread with a deep stack, Ctrl-C handed to
+the run's interrupt (`lang/threads.Interrupt`, which reaches every thread evaluating the
+program), and Python's recursion limit raised only while programs run.
 
 Python's main thread has a small C stack, which deeply recursive programs overflow; a
 worker thread gets a large one. Any front end that runs whole programs runs them here.
@@ -11,7 +11,6 @@ Interpreter changes nothing in the process, and host code runs under its own lim
 
 from __future__ import annotations
 
-import ctypes
 import sys
 import threading
 import time
@@ -21,82 +20,9 @@ from typing import Any
 
 from interpreter.lang.threads import start_worker
 
-# An interrupted program still running this long after is interrupted again (its
-# dynamic-wind after-thunk may loop); one still running after ABANDON_SECONDS (blocked
-# in a system call, which no interrupt reaches) is no longer waited for by the CLI.
-REPEAT_SECONDS = 1.0
+# A program still running this long after an interrupt (blocked in a system call,
+# which no interrupt reaches) is no longer waited for by the CLI.
 ABANDON_SECONDS = 5.0
-
-
-class Interrupt:
-    """Stops the evaluations of one Interpreter, from any thread, as Ctrl-C does.
-
-    Every thread that evaluates registers itself (`evaluating`); `interrupt()` raises
-    KeyboardInterrupt in each of them, and again every REPEAT_SECONDS while any is still
-    running, so one request stops even a program whose after-thunks loop, and the
-    Handlers of its tasks are released as interrupted on the way out. `requested` is set
-    from the interrupt until the next evaluation starts: code of the run that waits
-    (for a parallel-map's workers, a model's answer) can watch it to stop waiting.
-    """
-
-    def __init__(self) -> None:
-        self.requested = threading.Event()
-        self._lock = threading.Lock()
-        self._threads: set[int] = set()
-        # counts the runs (times evaluation started with none running): an interrupt
-        # repeats only into the run it was made for
-        self._run = 0
-
-    @contextmanager
-    def evaluating(self) -> Iterator[None]:
-        """The calling thread evaluates for the extent of the block: an interrupt reaches it."""
-        ident = threading.get_ident()
-        with self._lock:
-            if ident in self._threads:  # an evaluation inside one (load, a callback)
-                nested = True
-            else:
-                nested = False
-                if not self._threads:
-                    self._run += 1
-                    self.requested.clear()
-                self._threads.add(ident)
-        if nested:
-            yield
-            return
-        try:
-            yield
-        finally:
-            self._leave(ident)
-
-    def _leave(self, ident: int) -> None:
-        # an interrupt delivered just now may land here rather than in the program:
-        # leaving is retried, and one not yet raised is cancelled
-        while True:
-            try:
-                with self._lock:
-                    self._threads.discard(ident)
-                    _raise_in(ident, None)
-                return
-            except KeyboardInterrupt:
-                pass
-
-    def interrupt(self) -> None:
-        """Stop every evaluation running now, as Ctrl-C does; with none, nothing happens."""
-        with self._lock:
-            if not self._threads:
-                return
-            self.requested.set()
-            run = self._run
-        threading.Thread(target=self._keep_interrupting, args=(run,), daemon=True).start()
-
-    def _keep_interrupting(self, run: int) -> None:
-        while True:
-            with self._lock:
-                if self._run != run or not self._threads:
-                    return
-                for ident in self._threads:
-                    _raise_in(ident, KeyboardInterrupt)
-            time.sleep(REPEAT_SECONDS)
 
 
 def run_with_deep_stack(action: Callable[[], Any], interrupt: Callable[[], None]) -> Any:
@@ -130,14 +56,6 @@ def run_with_deep_stack(action: Callable[[], Any], interrupt: Callable[[], None]
     if "error" in outcome:
         raise outcome["error"]
     return outcome.get("value")
-
-
-def _raise_in(ident: int, exception: type[BaseException] | None) -> None:
-    """Raise `exception` in thread `ident` at its next bytecode (None: cancel one not yet
-    raised)."""
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(
-        ctypes.c_ulong(ident), ctypes.py_object(exception) if exception else None
-    )
 
 
 class _RecursionLimit:

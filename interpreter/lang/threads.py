@@ -1,16 +1,22 @@
-"""Threads that run program code: each continues its starter's computation.
+"""Threads that run program code: each continues its starter's computation, and stops
+with it when it is interrupted.
 
 A worker started on behalf of a program (a parallel map, the command line's program
 thread) runs in a copy of its starter's context, so everything a run keeps in context
 variables (working memory, the chain of running tasks, ...) follows it, and with a
-stack large enough for deeply recursive programs.
+stack large enough for deeply recursive programs. Every thread evaluating a run's
+program registers with the run's `Interrupt`, so one interrupt (Ctrl-C,
+`Interpreter.interrupt()`) reaches all of them.
 """
 
 from __future__ import annotations
 
 import contextvars
+import ctypes
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 WORKER_STACK_BYTES = 256 * 1024 * 1024
 
@@ -30,3 +36,87 @@ def start_worker(target: Callable[[], None], name: str) -> threading.Thread:
         finally:
             threading.stack_size(previous)
     return thread
+
+
+# An interrupted program still running this long after is interrupted again (its
+# dynamic-wind after-thunk may loop).
+REPEAT_SECONDS = 1.0
+
+
+class Interrupt:
+    """Stops the evaluations of one Interpreter, from any thread, as Ctrl-C does.
+
+    Every thread that evaluates registers itself (`evaluating`); `interrupt()` raises
+    KeyboardInterrupt in each of them, and again every REPEAT_SECONDS while any is still
+    running, so one request stops even a program whose after-thunks loop, and the
+    Handlers of its tasks are released as interrupted on the way out. `requested` is set
+    from the interrupt until the next evaluation starts: code of the run that waits
+    (for a parallel-map's workers, a model's answer) can watch it to stop waiting.
+    """
+
+    def __init__(self) -> None:
+        self.requested = threading.Event()
+        self._lock = threading.Lock()
+        self._threads: set[int] = set()
+        # counts the runs (times evaluation started with none running): an interrupt
+        # repeats only into the run it was made for
+        self._run = 0
+
+    @contextmanager
+    def evaluating(self) -> Iterator[None]:
+        """The calling thread evaluates for the extent of the block: an interrupt reaches it."""
+        ident = threading.get_ident()
+        with self._lock:
+            if ident in self._threads:  # an evaluation inside one (load, a callback)
+                nested = True
+            else:
+                nested = False
+                if not self._threads:
+                    self._run += 1
+                    self.requested.clear()
+                self._threads.add(ident)
+        if nested:
+            yield
+            return
+        try:
+            yield
+        finally:
+            self._leave(ident)
+
+    def _leave(self, ident: int) -> None:
+        # an interrupt delivered just now may land here rather than in the program:
+        # leaving is retried, and one not yet raised is cancelled
+        while True:
+            try:
+                with self._lock:
+                    self._threads.discard(ident)
+                    _raise_in(ident, None)
+                return
+            except KeyboardInterrupt:
+                pass
+
+    def interrupt(self) -> None:
+        """Stop every evaluation running now, as Ctrl-C does; with none, nothing happens."""
+        with self._lock:
+            if not self._threads:
+                return
+            self.requested.set()
+            run = self._run
+        threading.Thread(target=self._keep_interrupting, args=(run,), daemon=True).start()
+
+    def _keep_interrupting(self, run: int) -> None:
+        while True:
+            with self._lock:
+                if self._run != run or not self._threads:
+                    return
+                for ident in self._threads:
+                    _raise_in(ident, KeyboardInterrupt)
+            time.sleep(REPEAT_SECONDS)
+
+
+def _raise_in(ident: int, exception: type[BaseException] | None) -> None:
+    """Raise `exception` in thread `ident` at its next bytecode (None: cancel one not yet
+    raised)."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(ident), ctypes.py_object(exception) if exception else None
+    )

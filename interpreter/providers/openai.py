@@ -31,13 +31,13 @@ class OpenAIProvider(SdkProvider):
     # OpenAI's reasoning models reject the older `max_tokens`.
     max_tokens_field = "max_completion_tokens"
 
-    def _make_client(self, api_key: str) -> Any:
+    def _make_client(self, api_key: str, http_client: Any) -> Any:
         return self._sdk.OpenAI(
             api_key=api_key,
             base_url=self.base_url,
             timeout=self.options.timeout,
             max_retries=0,
-            http_client=self._http_client(),
+            http_client=http_client,
         )
 
     def _send(self, client: Any, request: ModelRequest) -> Any:

@@ -1,8 +1,15 @@
-"""What the HTTP providers share: loading an optional SDK, the client, the error mapping.
+"""What the HTTP providers share: loading an optional SDK, the client, the deadline, the
+error mapping.
 
 The OpenAI and Anthropic SDKs have the same exception hierarchy and the same client
 options, so one base class holds everything but the wire mapping, which each provider
 module supplies as `_make_client`, `_send` and `_parse`.
+
+The SDKs' timeout bounds each read, so an answer drip-fed a byte at a time never trips
+it. The `timeout` setting bounds the whole request instead: the request runs on a
+thread of its own and the task's thread waits for it until the deadline, watching for
+interrupts meanwhile; a request given up on has its connection shut, so its thread
+ends at once and nothing it received is used.
 """
 
 from __future__ import annotations
@@ -12,13 +19,23 @@ import importlib
 import importlib.util
 import json
 import os
+import socket
+import ssl
 import threading
+import time
 from types import ModuleType
 from typing import Any
 
 from interpreter.errors import ProviderConfigError, ProviderError, Reason, abbreviate
 from interpreter.limits.messages import ModelRequest, ModelResponse
 from interpreter.providers.base import ProviderOptions
+
+# The HTTP library both SDKs are built on.
+HTTP_LIBRARY = "httpx2"
+# The threads that carry requests: the task thread waits on one up to the deadline.
+REQUEST_THREAD_PREFIX = "taskscheme-request"
+# How often a waiting task thread wakes up, so an interrupt delivered to it is seen.
+_POLL_SECONDS = 0.05
 
 
 def require_sdk(module: str) -> None:
@@ -64,9 +81,9 @@ def _redirect_detail(response: Any) -> str:
 
 
 class SdkProvider:
-    """A provider backed by a vendor SDK: no retries, a fixed timeout, a lazily built
-    client (built once, under a lock; SDK clients are thread-safe), and every failure
-    turned into a `ProviderError`.
+    """A provider backed by a vendor SDK: no retries, a deadline for the whole request,
+    a client and connection of its own for each request (so one given up on can be shut
+    without disturbing the others), and every failure turned into a `ProviderError`.
 
     Subclasses set the class attributes and implement the three wire methods.
     """
@@ -85,17 +102,25 @@ class SdkProvider:
         require_sdk(self.sdk_module)
         env_url = os.environ.get(self.base_url_env) if self.base_url_env else None
         self.base_url = options.base_url or env_url or self.default_base_url
-        self._client: Any = None
-        self._lock = threading.Lock()
 
     @functools.cached_property
     def _sdk(self) -> ModuleType:
         return importlib.import_module(self.sdk_module)
 
+    @functools.cached_property
+    def _ssl_context(self) -> Any:
+        """Made once, at the first request: loading the certificate store costs far more
+        than a request's client (made with the SDK's own HTTP library, so certificates
+        are found as it finds them)."""
+        return importlib.import_module(HTTP_LIBRARY).create_ssl_context()
+
     def complete(self, request: ModelRequest) -> ModelResponse:
-        client = self._get_client(request)
+        in_flight = _InFlight(self._sdk, self._ssl_context)
+        client = self._make_client(self._api_key(request), in_flight.http_client)
         try:
-            raw = self._send(client, request)
+            raw = in_flight.run(lambda: self._send(client, request), self.options.timeout)
+        except _DeadlinePassed:
+            raise self._timeout(request) from None
         except self._sdk.APIError as exc:
             raise self._map_error(exc, request) from exc
         except json.JSONDecodeError as exc:
@@ -113,12 +138,6 @@ class SdkProvider:
         return ProviderError(
             self.name, reason, detail, request=request, status=status, where=self.base_url
         )
-
-    def _get_client(self, request: ModelRequest) -> Any:
-        with self._lock:
-            if self._client is None:
-                self._client = self._make_client(self._api_key(request))
-            return self._client
 
     def _api_key(self, request: ModelRequest) -> str:
         key = self.options.api_key
@@ -138,7 +157,7 @@ class SdkProvider:
     def _map_error(self, exc: Exception, request: ModelRequest) -> ProviderError:
         sdk = self._sdk
         if isinstance(exc, sdk.APITimeoutError):
-            return self.error("timeout", f"no answer within {self.options.timeout:g} s", request)
+            return self._timeout(request)
         if isinstance(exc, sdk.APIConnectionError):
             return self.error("connection", str(exc.__cause__ or exc), request)
         if isinstance(exc, sdk.APIStatusError):
@@ -149,12 +168,11 @@ class SdkProvider:
             return self.error(reason_for_status(status), detail, request, status)
         return self.error("malformed", str(exc), request)
 
-    def _http_client(self) -> Any:
-        """The SDK's own HTTP client, but not following redirects: every HTTP request
-        must be the one turn the Handler counted."""
-        return self._sdk.DefaultHttpxClient(follow_redirects=False)
+    def _timeout(self, request: ModelRequest) -> ProviderError:
+        return self.error("timeout", f"no answer within {self.options.timeout:g} s", request)
 
-    def _make_client(self, api_key: str) -> Any:
+    def _make_client(self, api_key: str, http_client: Any) -> Any:
+        """The SDK client for one request, sending it through `http_client`."""
         raise NotImplementedError
 
     def _send(self, client: Any, request: ModelRequest) -> Any:
@@ -164,3 +182,74 @@ class SdkProvider:
         """The response as a `ModelResponse`; raises ValueError for a body that does not
         have the expected shape."""
         raise NotImplementedError
+
+
+class _DeadlinePassed(Exception):
+    """The request had no answer by its deadline."""
+
+
+class _InFlight:
+    """One request, on a thread of its own, through an HTTP client of its own.
+
+    The HTTP client follows no redirects (every HTTP request must be the one turn the
+    Handler counted) and notes the connections it opens, so that a request given up on
+    can have its socket shut: that wakes its thread from a read at once, where closing
+    alone would leave it blocked until the next byte or the per-read timeout."""
+
+    def __init__(self, sdk: ModuleType, ssl_context: ssl.SSLContext) -> None:
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self.http_client = sdk.DefaultHttpxClient(
+            verify=ssl_context,
+            follow_redirects=False,
+            event_hooks={"request": [self._trace_connections]},
+        )
+
+    def run(self, send: Any, seconds: float) -> Any:
+        """What `send()` returns (or raises), if it finishes within `seconds`; otherwise
+        _DeadlinePassed. An interrupt while waiting propagates; either way the request is
+        shut and its thread ends."""
+        outcome: dict[str, Any] = {}
+        done = threading.Event()
+
+        def target() -> None:
+            try:
+                outcome["value"] = send()
+            except BaseException as error:
+                outcome["error"] = error
+            finally:
+                done.set()
+
+        threading.Thread(target=target, name=REQUEST_THREAD_PREFIX, daemon=True).start()
+        deadline = time.monotonic() + seconds
+        try:
+            while not done.wait(_POLL_SECONDS):
+                if time.monotonic() >= deadline:
+                    raise _DeadlinePassed
+        finally:
+            if not done.is_set():
+                self._shut()
+            self.http_client.close()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
+
+    def _trace_connections(self, request: Any) -> None:
+        request.extensions["trace"] = self._note_connection
+
+    def _note_connection(self, event: str, info: dict[str, Any]) -> None:
+        # a TLS connection replaces the plain one: the socket in use is the last noted
+        if event.endswith((".connect_tcp.complete", ".start_tls.complete")):
+            sock = info["return_value"].get_extra_info("socket")
+            if sock is not None:
+                with self._lock:
+                    self._sockets.append(sock)
+
+    def _shut(self) -> None:
+        with self._lock:
+            sockets = list(self._sockets)
+        for sock in sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed, or replaced by its TLS wrapper

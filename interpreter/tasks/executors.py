@@ -5,18 +5,20 @@ the procedure itself, for an executor in this process, and its global name, for 
 that rebuilds the program elsewhere from its source (a process pool or a cluster), so
 items are describable without pickling closures. `ThreadExecutor` is the default:
 model calls spend their time waiting on the network, so threads pay off, and workers
-run in a copy of the caller's context (its working memory and task chain).
+run in a copy of the caller's context (its working memory and task chain) and are
+interrupted with the run.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from interpreter.errors import TaskschemeError
 from interpreter.lang.runtime import apply_procedure
-from interpreter.lang.threads import start_worker
+from interpreter.lang.threads import Interrupt, start_worker
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,31 +42,44 @@ class Executor(Protocol):
 
 
 class ThreadExecutor:
-    """Items on worker threads of this process."""
+    """Items on worker threads of this process. The workers evaluate under the run's
+    `interrupts`, so interrupting the run stops every item running and releases its
+    Handlers as interrupted."""
+
+    def __init__(self, interrupts: Interrupt) -> None:
+        self.interrupts = interrupts
 
     def run(self, job: MapJob) -> list[Any]:
-        batch = _Batch(job.procedure, list(job.items), job.collect)
+        if not job.items:
+            return []
+        batch = _Batch(job.procedure, list(job.items), job.collect, self.interrupts)
         batch.run(min(job.workers, len(job.items)))
         return batch.outcome()
 
 
 # How often the waiting caller wakes up, so an interrupt delivered to its thread is seen.
 _POLL_SECONDS = 0.1
+# Workers still running this long after the map was interrupted (blocked in a system
+# call, which no interrupt reaches) are no longer waited for.
+STOP_SECONDS = 5.0
 
 
 class _Batch:
     """The shared state of one parallel-map: which item is next, results, failures."""
 
-    def __init__(self, proc: Any, items: list[Any], collect: bool) -> None:
+    def __init__(self, proc: Any, items: list[Any], collect: bool, interrupts: Interrupt) -> None:
         self.proc = proc
         self.items = items
         self.collect = collect
+        self.interrupts = interrupts
         self.results: list[Any] = [None] * len(items)
         self.failures: dict[int, BaseException] = {}
         self.next = 0
         self.stopped = False
+        self.workers = 0
         self.finished_workers = 0
-        self.changed = threading.Condition()
+        self.all_finished = threading.Event()
+        self.changed = threading.Lock()
 
     def stop(self) -> None:
         with self.changed:
@@ -79,32 +94,50 @@ class _Batch:
 
     def work(self) -> None:
         try:
-            while (index := self._take()) is not None:
-                try:
-                    self.results[index] = apply_procedure(self.proc, [self.items[index]])
-                except BaseException as error:
-                    with self.changed:
-                        self.failures[index] = error
-                        if not (self.collect and isinstance(error, TaskschemeError)):
-                            self.stopped = True
+            with self.interrupts.evaluating():
+                self._work_items()
+        except KeyboardInterrupt:
+            self.stop()  # the run was interrupted between two items
         finally:
             with self.changed:
                 self.finished_workers += 1
-                self.changed.notify_all()
+                if self.finished_workers == self.workers:
+                    self.all_finished.set()
+
+    def _work_items(self) -> None:
+        while (index := self._take()) is not None:
+            try:
+                self.results[index] = apply_procedure(self.proc, [self.items[index]])
+            except BaseException as error:
+                with self.changed:
+                    self.failures[index] = error
+                    if not (self.collect and isinstance(error, TaskschemeError)):
+                        self.stopped = True
 
     def run(self, workers: int) -> None:
         """Start the workers and wait for them. On an interrupt, start no new item and
-        re-raise at once: items already running finish on their own and release their
-        Handlers."""
+        wait (up to STOP_SECONDS) for the items running, which the interrupt reaches
+        too, to release their Handlers; then re-raise."""
+        self.workers = workers
         try:
             for number in range(workers):
                 start_worker(self.work, f"taskscheme-parallel-{number + 1}")
-            with self.changed:
-                while self.finished_workers < workers:
-                    self.changed.wait(_POLL_SECONDS)
+            while not self.all_finished.wait(_POLL_SECONDS):
+                pass
         except BaseException:
             self.stop()
+            self._wait_for_interrupted_workers()
             raise
+
+    def _wait_for_interrupted_workers(self) -> None:
+        # the run's interrupt repeats into this thread too while its workers unwind
+        deadline = time.monotonic() + STOP_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                if self.all_finished.wait(_POLL_SECONDS):
+                    return
+            except KeyboardInterrupt:
+                pass
 
     def outcome(self) -> Any:
         for index in sorted(self.failures):

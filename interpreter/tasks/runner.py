@@ -39,6 +39,7 @@ from interpreter.lang.datums import NIL, Keyword, Symbol, list_to_python
 from interpreter.lang.printer import write_string
 from interpreter.lang.raising import scheme_error, type_error
 from interpreter.lang.runtime import split_keywords
+from interpreter.lang.threads import Interrupt
 from interpreter.limits.budget import Budget
 from interpreter.limits.events import EventBus
 from interpreter.limits.handler import Handler
@@ -172,7 +173,9 @@ class TaskRunner:
 
     Models are connected on first use (a program that never calls one needs no SDK or
     key) and shared by every task of the run; each task call still gets its own Handler.
-    With `record_path`, every exchange is recorded to that one cassette.
+    With `record_path`, every exchange is recorded to that one cassette. `interrupts` is
+    the run's: the workers of a parallel-map evaluate under it, so interrupting the run
+    stops them too.
     """
 
     def __init__(
@@ -186,10 +189,11 @@ class TaskRunner:
         record_path: str | None = None,
         state: TaskState | None = None,
         executor: Executor | None = None,
+        interrupts: Interrupt | None = None,
     ) -> None:
         self.settings = settings
         self.state = state or TaskState()
-        self.executor: Executor = executor or ThreadExecutor()
+        self.executor: Executor = executor or ThreadExecutor(interrupts or Interrupt())
         self.events = events
         self.budget = budget
         self.ask_user = ask_user or ask_on_terminal
