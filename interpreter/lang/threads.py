@@ -12,7 +12,6 @@ program registers with the run's `Interrupt`, so one interrupt (Ctrl-C,
 from __future__ import annotations
 
 import contextvars
-import ctypes
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -117,6 +116,8 @@ class Interrupt:
 def _raise_in(ident: int, exception: type[BaseException] | None) -> None:
     """Raise `exception` in thread `ident` at its next bytecode (None: cancel one not yet
     raised)."""
+    import ctypes  # only an interrupt needs it, most runs never do (start-up)
+
     ctypes.pythonapi.PyThreadState_SetAsyncExc(
         ctypes.c_ulong(ident), ctypes.py_object(exception) if exception else None
     )
