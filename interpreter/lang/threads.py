@@ -89,7 +89,8 @@ class Interrupt:
             try:
                 with self._lock:
                     self._threads.discard(ident)
-                    _raise_in(ident, None)
+                    if self.requested.is_set():  # raises are made only after it is set
+                        _raise_in(ident, None)
                 return
             except KeyboardInterrupt:
                 pass
