@@ -173,7 +173,7 @@ def _integer_divide(
         raise SchemeError(f"{proc}: division by zero")
     quotient, remainder = divide(a, b)
     if inexact_a or inexact_b:
-        return float(quotient), float(remainder)
+        return to_float(quotient), to_float(remainder)
     return quotient, remainder
 
 
@@ -225,7 +225,7 @@ def lcm(*integers: Any) -> Number:
 def _integer_fold(proc: str, fn: Callable[..., int], args: tuple[Any, ...]) -> Number:
     checked = [_check_integer(proc, value, position) for position, value in enumerate(args, 1)]
     result = fn(*(n for n, _ in checked))
-    return float(result) if any(inexact for _, inexact in checked) else result
+    return to_float(result) if any(inexact for _, inexact in checked) else result
 
 
 # --- magnitude ---------------------------------------------------------------------------
@@ -301,13 +301,18 @@ def rationalize(x: Any, y: Any) -> Number:
     """The simplest rational within `y` of `x`; inexact if either argument is."""
     x, y = check_number("rationalize", x, 1), check_number("rationalize", y, 2)
     inexact = type(x) is float or type(y) is float
-    if inexact and not (math.isfinite(x) and math.isfinite(y)):
-        if x != x or y != y or (math.isinf(x) and math.isinf(y)):
+    if inexact and (_not_finite(x) or _not_finite(y)):
+        if x != x or y != y or (_not_finite(x) and _not_finite(y)):
             return math.nan
-        return 0.0 if math.isinf(y) else float(x)
+        return 0.0 if _not_finite(y) else to_float(x)
     radius = abs(Fraction(y))
     simplest = _simplest_between(Fraction(x) - radius, Fraction(x) + radius)
-    return float(simplest) if inexact else normalize(simplest)
+    return to_float(simplest) if inexact else normalize(simplest)
+
+
+def _not_finite(x: Number) -> bool:
+    """An infinity or NaN (exact numbers, however large, are finite)."""
+    return type(x) is float and not math.isfinite(x)
 
 
 def _simplest_between(low: Fraction, high: Fraction) -> Fraction:
@@ -540,7 +545,7 @@ def _rational_part(name: str, part: Callable[[Fraction], int]) -> None:
         if kind is int or kind is Fraction:
             return part(Fraction(q))
         if kind is float and math.isfinite(q):
-            return float(part(Fraction(q)))
+            return to_float(part(Fraction(q)))
         raise type_error(name, "a rational number", q, 1)
 
     primitive(name)(procedure)
