@@ -138,7 +138,6 @@ def test_comparison_checks_every_argument():
         ("odd?", (1.5,), "an integer"),
         ("zero?", ("0",), "a number"),
         ("floor", ("x",), "a real number"),
-        ("+", (1e308 * 10, 10**400), "too large"),
     ],
 )
 def test_errors(name, args, message):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from interpreter.errors import ArityError
 from interpreter.source import Span
 
 
@@ -218,7 +219,10 @@ class Parameter:
 
     def __call__(self, *args: Any) -> Any:
         if args:
-            raise TypeError("parameter objects take no arguments; use parameterize")
+            raise ArityError(
+                f"{self.name}: a parameter object takes no arguments, got {len(args)} "
+                "(parameterize gives it a new value)"
+            )
         return self.value
 
 

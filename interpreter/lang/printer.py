@@ -42,7 +42,7 @@ from interpreter.lang.datums import (
     Values,
     procedure_name,
 )
-from interpreter.lang.primitives.number_syntax import format_number, parse_number
+from interpreter.lang.primitives.number_syntax import format_number, leading_digits, parse_number
 
 
 def write_string(obj: Any) -> str:
@@ -387,7 +387,14 @@ def _emit(
     return text
 
 
+# An integer this large takes long to write in full, so an abbreviation writes only its
+# first digits (a million digits take seconds).
+_HUGE_BITS = 10_000
+
+
 def _atom_text(atom: Callable[[Any], str], item: Any, limits: Abbreviation | None) -> str:
+    if limits is not None and type(item) is int and item.bit_length() > _HUGE_BITS:
+        return leading_digits(item, limits.atom) + "..."
     text = atom(item)
     if limits is not None and len(text) > limits.atom:
         return text[: limits.atom] + "..."

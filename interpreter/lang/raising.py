@@ -17,7 +17,7 @@ def type_error(
 ) -> SchemeTypeError:
     """The error a primitive raises for a bad argument: names the procedure, what it
     wanted and what it got."""
-    where = f" as argument {position}" if position is not None else ""
+    where = f" as argument {write_abbreviated(position)}" if position is not None else ""
     got = write_abbreviated(value)
     if type(value) is Values:
         got = f"{len(value)} values ({got}) where one was expected"

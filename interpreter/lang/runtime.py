@@ -349,7 +349,11 @@ def host_error(proc: Any, args: list, error: Exception, span: Span | None) -> Ta
             return ArityError(f"{name}: {arity}", span=span)
     if isinstance(error, ZeroDivisionError):
         return SchemeError(f"{name}: division by zero", span=span)
-    if isinstance(error, (OverflowError, ValueError, TypeError)):
+    # A procedure of the language checks its arguments and raises language errors, so a
+    # Python exception from one is a bug of ours. An embedder's host procedure speaks for
+    # itself: its message is shown as it wrote it.
+    ours = (getattr(proc, "__module__", None) or "").partition(".")[0] == "interpreter"
+    if not ours and isinstance(error, (OverflowError, ValueError, TypeError)):
         return SchemeError(f"{name}: {error}", span=span)
     internal = InternalError(
         f"internal error in {name}: {type(error).__name__}: {error}", span=span

@@ -10,6 +10,7 @@ from interpreter.errors import SchemeError
 from interpreter.lang.datums import Char
 from interpreter.lang.primitives import primitive
 from interpreter.lang.primitives.common import ORDERINGS, check_nonnegative, define_comparison
+from interpreter.lang.printer import write_abbreviated
 from interpreter.lang.raising import type_error
 
 _MAX_CODE_POINT = 0x10FFFF
@@ -47,7 +48,7 @@ def integer_to_char(n: Any) -> Char:
     code = check_nonnegative("integer->char", n, 1)
     if code > _MAX_CODE_POINT or code in _SURROGATES:
         raise SchemeError(
-            f"integer->char: {code} is not a Unicode scalar value "
+            f"integer->char: {write_abbreviated(code)} is not a Unicode scalar value "
             "(valid: 0 to #x10FFFF, except the surrogates #xD800 to #xDFFF)"
         )
     return Char(chr(code))

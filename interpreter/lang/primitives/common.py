@@ -17,9 +17,11 @@ from itertools import pairwise
 from typing import Any
 
 from interpreter.errors import AllocationLimitError, SchemeError
-from interpreter.lang.datums import NIL, Pair, Parameter, SourcePair
+from interpreter.lang.datums import NIL, Pair, Parameter, SourcePair, Symbol
 from interpreter.lang.primitives import primitive
+from interpreter.lang.printer import write_abbreviated
 from interpreter.lang.raising import type_error
+from interpreter.lang.runtime import apply_procedure
 
 ORDERINGS: dict[str, Callable[[Any, Any], bool]] = {
     "=?": operator.eq,
@@ -105,6 +107,17 @@ def check_size(proc: str, value: Any, position: int, what: str) -> int:
     return check_allocation(proc, check_nonnegative(proc, value, position), what)
 
 
+def library_caller(proc: str, who: Any, position: Any, at: int) -> tuple[str, int]:
+    """For the library's checking helpers, as in `(%check-list 'filter xs 2)`: the name of
+    the procedure the program called (a symbol) and the position of the checked argument
+    (argument `at` of the helper)."""
+    if type(who) is not Symbol:
+        raise type_error(proc, "a symbol naming a procedure", who, 1)
+    if type(position) is not int or position < 1:
+        raise type_error(proc, "an exact positive integer argument position", position, at)
+    return who.name, position
+
+
 def check_index(proc: str, index: Any, size: int, what: str, position: int) -> int:
     """`index` as a valid position in a `what` of `size` elements."""
     if type(index) is not int:
@@ -113,7 +126,8 @@ def check_index(proc: str, index: Any, size: int, what: str, position: int) -> i
         return index
     valid = f"valid indexes are 0 to {size - 1}" if size else f"the {what} is empty"
     raise SchemeError(
-        f"{proc}: index {index} is out of range for a {what} of length {size} ({valid})"
+        f"{proc}: index {write_abbreviated(index)} is out of range for a {what} of length "
+        f"{size} ({valid})"
     )
 
 
@@ -127,7 +141,8 @@ def check_range(
         if 0 <= start <= size:
             return start, size
         raise SchemeError(
-            f"{proc}: start index {start} is out of range for a {what} of length {size} "
+            f"{proc}: start index {write_abbreviated(start)} is out of range for a {what} "
+            f"of length {size} "
             f"(valid: 0 to {size})"
         )
     if type(end) is not int:
@@ -135,7 +150,8 @@ def check_range(
     if 0 <= start <= end <= size:
         return start, end
     raise SchemeError(
-        f"{proc}: range {start} to {end} is out of bounds for a {what} of length {size} "
+        f"{proc}: range {write_abbreviated(start)} to {write_abbreviated(end)} is out of "
+        f"bounds for a {what} of length {size} "
         f"(need 0 <= start <= end <= {size})"
     )
 
@@ -201,3 +217,10 @@ def check_procedure(proc: str, value: Any, position: int) -> Any:
     if is_procedure(value):
         return value
     raise type_error(proc, "a procedure", value, position)
+
+
+def procedure_argument(proc: str, value: Any, position: int) -> Callable[..., Any]:
+    """A procedure argument as a Python function. Calls go through `apply_procedure`, so
+    an error inside it is that procedure's error, not one of `proc` itself."""
+    check_procedure(proc, value, position)
+    return lambda *args: apply_procedure(value, list(args))

@@ -20,6 +20,7 @@ from interpreter.lang.control import (
 )
 from interpreter.lang.datums import UNSPECIFIED, Parameter, Promise, Symbol, python_to_list
 from interpreter.lang.primitives import alias, primitive
+from interpreter.lang.primitives.common import library_caller, procedure_argument
 from interpreter.lang.raising import type_error
 
 for _name, _fn in [
@@ -48,7 +49,7 @@ def is_promise(value: Any) -> bool:
 @primitive("make-parameter")
 def make_parameter(value: Any, converter: Any = None) -> Parameter:
     if converter is not None:
-        value = converter(value)
+        value = procedure_argument("make-parameter", converter, 2)(value)
     return Parameter(value, converter)
 
 
@@ -125,5 +126,7 @@ def library_type_error(who: Any, expected: Any, value: Any, position: Any) -> An
     """`(%type-error 'filter "a procedure" x 1)`: the standard library's procedures
     report a bad argument as a primitive does (a type-error naming the procedure, the
     argument's position, what it wanted and what it got)."""
-    name = who.name if type(who) is Symbol else str(who)
-    raise type_error(name, str(expected), value, position)
+    name, position = library_caller("%type-error", who, position, 4)
+    if type(expected) is not str:
+        raise type_error("%type-error", "a string saying what was expected", expected, 2)
+    raise type_error(name, expected, value, position)

@@ -13,7 +13,7 @@ from typing import Any
 from interpreter.errors import SchemeError
 from interpreter.lang.datums import UNSPECIFIED, Parameter, python_to_list
 from interpreter.lang.primitives import PRIMITIVES, primitive
-from interpreter.lang.primitives.common import check_procedure, check_string
+from interpreter.lang.primitives.common import check_string, procedure_argument
 from interpreter.lang.primitives.io import InputPort, OutputPort
 
 
@@ -71,13 +71,13 @@ def _with_port(port: Any, proc: Any) -> Any:
 
 @primitive("call-with-input-file")
 def call_with_input_file(path: Any, proc: Any) -> Any:
-    check_procedure("call-with-input-file", proc, 2)
+    proc = procedure_argument("call-with-input-file", proc, 2)
     return _with_port(open_input_file(path), proc)
 
 
 @primitive("call-with-output-file")
 def call_with_output_file(path: Any, proc: Any) -> Any:
-    check_procedure("call-with-output-file", proc, 2)
+    proc = procedure_argument("call-with-output-file", proc, 2)
     return _with_port(open_output_file(path), proc)
 
 
@@ -93,13 +93,13 @@ def _redirect(parameter: Parameter, port: Any, thunk: Any) -> Any:
 
 @primitive("with-input-from-file")
 def with_input_from_file(path: Any, thunk: Any) -> Any:
-    check_procedure("with-input-from-file", thunk, 2)
+    thunk = procedure_argument("with-input-from-file", thunk, 2)
     return _redirect(PRIMITIVES["current-input-port"], open_input_file(path), thunk)
 
 
 @primitive("with-output-to-file")
 def with_output_to_file(path: Any, thunk: Any) -> Any:
-    check_procedure("with-output-to-file", thunk, 2)
+    thunk = procedure_argument("with-output-to-file", thunk, 2)
     return _redirect(PRIMITIVES["current-output-port"], open_output_file(path), thunk)
 
 

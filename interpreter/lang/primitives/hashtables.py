@@ -18,7 +18,7 @@ from typing import Any
 from interpreter.errors import SchemeError
 from interpreter.lang.datums import UNSPECIFIED, Char, Nil, Pair, SourcePair, Symbol, python_to_list
 from interpreter.lang.primitives import alias, primitive
-from interpreter.lang.primitives.common import check_procedure, list_items
+from interpreter.lang.primitives.common import list_items, procedure_argument
 from interpreter.lang.printer import register_writer
 from interpreter.lang.raising import scheme_error, type_error
 
@@ -233,7 +233,7 @@ def hash_table_ref(table: Any, key: Any, failure: Any = None) -> Any:
         return value
     if failure is None:
         raise _missing("hash-table-ref", key)
-    return check_procedure("hash-table-ref", failure, 3)()
+    return procedure_argument("hash-table-ref", failure, 3)()
 
 
 @primitive("hash-table-ref/default")
@@ -300,21 +300,21 @@ def alist_to_hash_table(alist: Any, kind: Any = None, *_ignored: Any) -> HashTab
 def hash_table_update(table: Any, key: Any, proc: Any, failure: Any = None) -> Any:
     """Set `key` to `(proc current)`; a missing key uses `(failure)` or is an error."""
     checked = _check_table("hash-table-update!", table)
-    check_procedure("hash-table-update!", proc, 3)
+    update = procedure_argument("hash-table-update!", proc, 3)
     current = checked.get(key, _MISSING)
     if current is _MISSING:
         if failure is None:
             raise _missing("hash-table-update!", key)
-        current = check_procedure("hash-table-update!", failure, 4)()
-    checked.set(key, proc(current))
+        current = procedure_argument("hash-table-update!", failure, 4)()
+    checked.set(key, update(current))
     return UNSPECIFIED
 
 
 @primitive("hash-table-update!/default")
 def hash_table_update_default(table: Any, key: Any, proc: Any, default: Any) -> Any:
     checked = _check_table("hash-table-update!/default", table)
-    check_procedure("hash-table-update!/default", proc, 3)
-    checked.set(key, proc(checked.get(key, default)))
+    update = procedure_argument("hash-table-update!/default", proc, 3)
+    checked.set(key, update(checked.get(key, default)))
     return UNSPECIFIED
 
 
@@ -322,9 +322,9 @@ def hash_table_update_default(table: Any, key: Any, proc: Any, default: Any) -> 
 def hash_table_walk(table: Any, proc: Any) -> Any:
     """Call `(proc key value)` for each entry, over a snapshot (the table may change meanwhile)."""
     entries = _check_table("hash-table-walk", table).items()
-    check_procedure("hash-table-walk", proc, 2)
+    visit = procedure_argument("hash-table-walk", proc, 2)
     for key, value in entries:
-        proc(key, value)
+        visit(key, value)
     return UNSPECIFIED
 
 

@@ -20,9 +20,9 @@ from interpreter.lang.primitives import alias, primitive
 from interpreter.lang.primitives.chars import check_char
 from interpreter.lang.primitives.common import (
     check_nonnegative,
-    check_procedure,
     check_range,
     check_string,
+    procedure_argument,
 )
 from interpreter.lang.printer import (
     display_string,
@@ -257,16 +257,16 @@ def get_output_string(port: Any) -> str:
 @primitive("call-with-output-string")
 def call_with_output_string(proc: Any) -> str:
     """Call `(proc port)` with a fresh string port; return what it wrote."""
-    check_procedure("call-with-output-string", proc, 1)
+    write_to = procedure_argument("call-with-output-string", proc, 1)
     port = OutputPort.to_string()
-    proc(port)
+    write_to(port)
     return port.getvalue()
 
 
 @primitive("with-output-to-string")
 def with_output_to_string(thunk: Any) -> str:
     """Call `(thunk)` with the current output port sent to a string; return that string."""
-    check_procedure("with-output-to-string", thunk, 1)
+    thunk = procedure_argument("with-output-to-string", thunk, 1)
     port = OutputPort.to_string()
     saved = CURRENT_OUTPUT.value
     CURRENT_OUTPUT.value = port
@@ -308,7 +308,8 @@ def read_line(port: Any = None) -> Any:
 @primitive("read-string")
 def read_string(k: Any, port: Any = None) -> Any:
     count = check_nonnegative("read-string", k, 1)
-    text = _input_port("read-string", port, 2).read_string(count)
+    # at most k characters: a count beyond any string's length reads the rest
+    text = _input_port("read-string", port, 2).read_string(min(count, sys.maxsize))
     return EOF if count and not text else text
 
 
@@ -354,8 +355,7 @@ def char_ready(port: Any = None) -> bool:
 def call_with_port(port: Any, proc: Any) -> Any:
     """Call `proc` with `port`, closing the port when it returns."""
     checked = _check_port("call-with-port", port)
-    check_procedure("call-with-port", proc, 2)
-    result = proc(checked)
+    result = procedure_argument("call-with-port", proc, 2)(checked)
     checked.close()
     return result
 

@@ -23,7 +23,7 @@ from interpreter.lang.datums import NIL, Pair, SourcePair, Symbol, python_to_lis
 from interpreter.lang.primitives import alias, primitive
 from interpreter.lang.primitives.common import check_index, check_string, list_items
 from interpreter.lang.primitives.hashtables import HashTable
-from interpreter.lang.primitives.number_syntax import format_number, parse_integer
+from interpreter.lang.primitives.number_syntax import format_number, parse_integer, to_float
 from interpreter.lang.printer import write_abbreviated
 from interpreter.lang.raising import scheme_error, type_error
 from interpreter.lang.reader import MAX_NESTING_DEPTH
@@ -184,12 +184,11 @@ def _open(value: Any, proc: str) -> tuple[Any, Frame | None]:
         _check_digits(value, proc)
     if kind is str or kind is bool or kind is int:
         return value, None
-    if kind is float:
-        if not math.isfinite(value):
+    if kind is float or kind is Fraction:
+        number = to_float(value)
+        if not math.isfinite(number):
             raise SchemeError(f"{proc}: JSON has no representation for {write_abbreviated(value)}")
-        return value, None
-    if kind is Fraction:
-        return float(value), None
+        return number, None
     if kind is Symbol:
         return (None if value is NULL else value.name), None
     if value is NIL:
@@ -258,10 +257,14 @@ def json_to_scheme(text: Any) -> Any:
     return from_json_text(check_string("json->scheme", text, 1))
 
 
+# as JavaScript's JSON.stringify allows: every line repeats the indent once per level
+_MAX_INDENT = 10
+
+
 @primitive("scheme->json")
 def scheme_to_json(value: Any, indent: Any = None) -> str:
-    if indent is not None and (type(indent) is not int or indent < 0):
-        raise type_error("scheme->json", "an exact non-negative integer indent", indent, 2)
+    if indent is not None and (type(indent) is not int or not 0 <= indent <= _MAX_INDENT):
+        raise type_error("scheme->json", f"an indent of 0 to {_MAX_INDENT} spaces", indent, 2)
     return to_json_text(value, indent)
 
 
@@ -288,7 +291,8 @@ def _sequence(obj: Any, index: int) -> list[Any]:
     if obj is NIL or type(obj) is Pair or type(obj) is SourcePair:
         return list_items("json-ref", obj, 1)
     raise SchemeError(
-        f"json-ref: cannot take index {index} of {write_abbreviated(obj)}: not an array"
+        f"json-ref: cannot take index {write_abbreviated(index)} of {write_abbreviated(obj)}: "
+        "not an array"
     )
 
 

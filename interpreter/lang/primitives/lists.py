@@ -22,7 +22,6 @@ from interpreter.lang.datums import (
     Char,
     Pair,
     SourcePair,
-    Symbol,
     python_to_list,
 )
 from interpreter.lang.primitives import PRIMITIVES, primitive
@@ -31,6 +30,7 @@ from interpreter.lang.primitives.common import (
     check_nonnegative,
     check_procedure,
     check_size,
+    library_caller,
     list_items,
     pairs,
     spine,
@@ -38,7 +38,7 @@ from interpreter.lang.primitives.common import (
 from interpreter.lang.primitives.equivalence import is_eq, is_equal, is_eqv
 from interpreter.lang.primitives.hashtables import equal_key, eqv_key
 from interpreter.lang.primitives.numbers import add, check_number, multiply
-from interpreter.lang.printer import write_string
+from interpreter.lang.printer import write_abbreviated, write_string
 from interpreter.lang.raising import scheme_error, type_error
 from interpreter.lang.runtime import apply_procedure
 
@@ -210,7 +210,10 @@ def _out_of_range(proc: str, lst: Any, k: int, length: int, inclusive: bool) -> 
         return type_error(proc, "a list", lst, 1)
     high = length if inclusive else length - 1
     valid = f"valid indexes are 0 to {high}" if high >= 0 else "it has no elements"
-    return SchemeError(f"{proc}: index {k} is out of range for a list of length {length} ({valid})")
+    return SchemeError(
+        f"{proc}: index {write_abbreviated(k)} is out of range for a list of length {length} "
+        f"({valid})"
+    )
 
 
 @primitive("append-reverse")
@@ -280,10 +283,6 @@ def apply(proc: Any, first: Any, *rest: Any) -> Any:
 # --- for the standard library: arguments that must be lists -----------------------------
 
 
-def _who(who: Any) -> str:
-    return who.name if type(who) is Symbol else str(who)
-
-
 def _list_ends(who: str, value: Any, position: int) -> bool:
     """Whether `value`, a proper or circular list, ends; an improper list is an error."""
     end = _measure(value)[1]
@@ -304,7 +303,8 @@ def _require_list(who: str, value: Any, position: int) -> None:
 def check_list_argument(who: Any, value: Any, position: Any) -> Any:
     """`(%check-list 'filter xs 2)`: a library procedure that walks all of a list checks
     it first, so a circular list is an error instead of a loop that never ends."""
-    _require_list(_who(who), value, position)
+    name, position = library_caller("%check-list", who, position, 3)
+    _require_list(name, value, position)
     return UNSPECIFIED
 
 
@@ -313,7 +313,7 @@ def check_list_arguments(who: Any, lists: Any, position: Any) -> Any:
     """`(%check-lists 'map lists 2)`: lists walked side by side until the shortest ends
     (the first is argument `position`). Each is a proper or circular list, and at least
     one must end."""
-    name = _who(who)
+    name, position = library_caller("%check-lists", who, position, 3)
     checked = list_items(name, lists, position)
     ends = [_list_ends(name, value, position + offset) for offset, value in enumerate(checked)]
     if not any(ends):

@@ -120,6 +120,14 @@ def format_number(value: int | Fraction | float, radix: int = 10) -> str:
     return repr(value)
 
 
+def leading_digits(value: int, count: int) -> str:
+    """The first `count` characters of `value` written in decimal, without writing all of
+    it (which takes time growing faster than its length)."""
+    magnitude = abs(value)
+    dropped = max(0, (magnitude.bit_length() - 1) * 30103 // 100000 - count)
+    return (("-" if value < 0 else "") + str(magnitude // 10**dropped))[:count]
+
+
 def _format_integer(value: int, radix: int) -> str:
     if radix != 10:
         return format(value, _FORMAT_CODE[radix])

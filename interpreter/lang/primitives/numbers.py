@@ -28,6 +28,7 @@ from interpreter.lang.primitives.number_syntax import (
     parse_number,
     to_float,
 )
+from interpreter.lang.printer import write_abbreviated
 from interpreter.lang.raising import type_error
 
 Number = int | Fraction | float
@@ -54,7 +55,7 @@ def _check_integer(proc: str, value: Any, position: int) -> tuple[int, bool]:
 
 
 def _no_complex(proc: str, *args: Number) -> SchemeError:
-    call = " ".join([proc, *(format_number(a) for a in args)])
+    call = " ".join([proc, *(write_abbreviated(a) for a in args)])
     return SchemeError(f"{proc}: ({call}) has no real value, and taskscheme has no complex numbers")
 
 
@@ -64,17 +65,18 @@ def _no_complex(proc: str, *args: Number) -> SchemeError:
 def _fold(
     proc: str, op: Callable[[Any, Any], Any], start: Number, args: tuple[Any, ...], first: int
 ) -> Number:
-    """Combine `args` (argument positions from `first`) into `start` with `op`, checking types."""
+    """Combine `args` (argument positions from `first`) into `start` with `op`, checking
+    types. Once a float is involved the arithmetic is inexact, and an exact number too
+    large for a float counts as infinite there, as `exact->inexact` makes it."""
     result = start
-    try:
-        for position, value in enumerate(args, first):
-            if type(value) not in NUMBER_TYPES:
-                raise type_error(proc, "a number", value, position)
+    for position, value in enumerate(args, first):
+        kind = type(value)
+        if kind not in NUMBER_TYPES:
+            raise type_error(proc, "a number", value, position)
+        if kind is float or type(result) is float:
+            result = op(to_float(result), to_float(value))
+        else:
             result = op(result, value)
-    except OverflowError:
-        raise SchemeError(
-            f"{proc}: result too large to represent as a floating-point number"
-        ) from None
     return normalize(result) if type(result) is Fraction else result
 
 
@@ -173,7 +175,7 @@ def _integer_divide(
         raise SchemeError(f"{proc}: division by zero")
     quotient, remainder = divide(a, b)
     if inexact_a or inexact_b:
-        return float(quotient), float(remainder)
+        return to_float(quotient), to_float(remainder)
     return quotient, remainder
 
 
@@ -225,7 +227,7 @@ def lcm(*integers: Any) -> Number:
 def _integer_fold(proc: str, fn: Callable[..., int], args: tuple[Any, ...]) -> Number:
     checked = [_check_integer(proc, value, position) for position, value in enumerate(args, 1)]
     result = fn(*(n for n, _ in checked))
-    return float(result) if any(inexact for _, inexact in checked) else result
+    return to_float(result) if any(inexact for _, inexact in checked) else result
 
 
 # --- magnitude ---------------------------------------------------------------------------
@@ -271,15 +273,26 @@ def expt(base: Any, power: Any) -> Number:
     check_number("expt", power, 2)
     if type(power) is int and type(base) is not float:
         return _exact_power(base, power)
+    return _inexact_power(base, power)
+
+
+def _inexact_power(base: Number, power: Number) -> float:
+    """base^power as a float. A negative base to an odd integer power keeps its sign (-2.0
+    to 10^400+1 is -inf.0); a positive exact base too large for a float goes through its
+    logarithm (10^400 to 0.5 is 1e200); other exact numbers too large count as infinite."""
+    x, y = to_float(base), to_float(power)
+    if x < 0 and math.isfinite(y) and not y.is_integer():
+        raise _no_complex("expt", base, power)
+    odd = power % 2 == 1 if type(power) is int else y.is_integer() and int(y) % 2 == 1
     try:
-        return math.pow(base, power)
+        if math.isinf(x) and type(base) is not float and base > 0:
+            return math.exp(y * _natural_log(base, 1))
+        result = math.pow(x, y)
     except OverflowError:
-        odd_negative = base < 0 and float(power).is_integer() and int(power) % 2 == 1
-        return -math.inf if odd_negative else math.inf
-    except ValueError:
-        if base == 0:
-            return math.inf
-        raise _no_complex("expt", base, power) from None
+        result = math.inf
+    except ValueError:  # zero to a negative power: IEEE 754 makes it infinite
+        result = math.inf
+    return -abs(result) if odd and math.copysign(1.0, x) < 0 else result
 
 
 def _exact_power(base: int | Fraction, power: int) -> Number:
@@ -301,13 +314,18 @@ def rationalize(x: Any, y: Any) -> Number:
     """The simplest rational within `y` of `x`; inexact if either argument is."""
     x, y = check_number("rationalize", x, 1), check_number("rationalize", y, 2)
     inexact = type(x) is float or type(y) is float
-    if inexact and not (math.isfinite(x) and math.isfinite(y)):
-        if x != x or y != y or (math.isinf(x) and math.isinf(y)):
+    if inexact and (_not_finite(x) or _not_finite(y)):
+        if x != x or y != y or (_not_finite(x) and _not_finite(y)):
             return math.nan
-        return 0.0 if math.isinf(y) else float(x)
+        return 0.0 if _not_finite(y) else to_float(x)
     radius = abs(Fraction(y))
     simplest = _simplest_between(Fraction(x) - radius, Fraction(x) + radius)
-    return float(simplest) if inexact else normalize(simplest)
+    return to_float(simplest) if inexact else normalize(simplest)
+
+
+def _not_finite(x: Number) -> bool:
+    """An infinity or NaN (exact numbers, however large, are finite)."""
+    return type(x) is float and not math.isfinite(x)
 
 
 def _simplest_between(low: Fraction, high: Fraction) -> Fraction:
@@ -540,7 +558,7 @@ def _rational_part(name: str, part: Callable[[Fraction], int]) -> None:
         if kind is int or kind is Fraction:
             return part(Fraction(q))
         if kind is float and math.isfinite(q):
-            return float(part(Fraction(q)))
+            return to_float(part(Fraction(q)))
         raise type_error(name, "a rational number", q, 1)
 
     primitive(name)(procedure)

@@ -16,6 +16,7 @@ from interpreter.lang.primitives.common import (
     check_size,
     list_items,
 )
+from interpreter.lang.printer import write_abbreviated
 from interpreter.lang.raising import type_error
 
 Vector = list[Any] | tuple[Any, ...]
@@ -110,7 +111,7 @@ def vector_copy_into(to: Any, at: Any, source: Any, start: Any = 0, end: Any = N
     offset = check_nonnegative("vector-copy!", at, 2)
     if offset + (last - first) > len(target):
         raise SchemeError(
-            f"vector-copy!: copying {last - first} elements to index {offset} "
+            f"vector-copy!: copying {last - first} elements to index {write_abbreviated(offset)} "
             f"overruns the target vector of length {len(target)}"
         )
     target[offset : offset + last - first] = items[first:last]
