@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from interpreter.lang.threads import start_worker
+from interpreter.lang.threads import Outcome, start_worker
 
 # A program still running this long after an interrupt (blocked in a system call,
 # which no interrupt reaches) is no longer waited for by the CLI.
@@ -30,32 +30,18 @@ def run_with_deep_stack(action: Callable[[], Any], interrupt: Callable[[], None]
     overflow the C stack. Ctrl-C in the main thread calls `interrupt`, and the program
     unwinds (releasing its Handlers); a second Ctrl-C, or ABANDON_SECONDS without the
     program stopping, stops waiting for it."""
-    outcome: dict[str, Any] = {}
-    done = threading.Event()
-
-    def target() -> None:
-        try:
-            outcome["value"] = action()
-        except BaseException as error:
-            outcome["error"] = error
-        finally:
-            done.set()
-
-    # Waiting on an Event, not Thread.join: an interrupted join can mark a thread that
-    # is still running as stopped.
-    start_worker(target, "taskscheme-program")
+    outcome = Outcome(action)
+    start_worker(outcome, "taskscheme-program")
     try:
-        while not done.wait(0.1):
+        while not outcome.done.wait(0.1):
             pass
     except KeyboardInterrupt:
         interrupt()
         deadline = time.monotonic() + ABANDON_SECONDS
-        while not done.wait(0.1):
+        while not outcome.done.wait(0.1):
             if time.monotonic() > deadline:
                 raise KeyboardInterrupt from None
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
+    return outcome.result()
 
 
 class _RecursionLimit:

@@ -16,10 +16,37 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 WORKER_STACK_BYTES = 256 * 1024 * 1024
 
 _stack_size_lock = threading.Lock()
+
+
+class Outcome:
+    """Runs a callable, typically as another thread's target, and keeps what it returned
+    or raised for the thread that waits on `done` (an Event, not Thread.join: an
+    interrupted join can mark a thread that is still running as stopped)."""
+
+    def __init__(self, action: Callable[[], Any]) -> None:
+        self.action = action
+        self.done = threading.Event()
+        self._value: Any = None
+        self._error: BaseException | None = None
+
+    def __call__(self) -> None:
+        try:
+            self._value = self.action()
+        except BaseException as error:
+            self._error = error
+        finally:
+            self.done.set()
+
+    def result(self) -> Any:
+        """What the action returned, or raise what it raised (it has finished)."""
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def start_worker(target: Callable[[], None], name: str) -> threading.Thread:

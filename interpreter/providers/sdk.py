@@ -27,6 +27,7 @@ from types import ModuleType
 from typing import Any
 
 from interpreter.errors import ProviderConfigError, ProviderError, Reason, abbreviate
+from interpreter.lang.threads import Outcome
 from interpreter.limits.messages import ModelRequest, ModelResponse
 from interpreter.providers.base import ProviderOptions
 
@@ -209,30 +210,18 @@ class _InFlight:
         """What `send()` returns (or raises), if it finishes within `seconds`; otherwise
         _DeadlinePassed. An interrupt while waiting propagates; either way the request is
         shut and its thread ends."""
-        outcome: dict[str, Any] = {}
-        done = threading.Event()
-
-        def target() -> None:
-            try:
-                outcome["value"] = send()
-            except BaseException as error:
-                outcome["error"] = error
-            finally:
-                done.set()
-
-        threading.Thread(target=target, name=REQUEST_THREAD_PREFIX, daemon=True).start()
+        outcome = Outcome(send)
+        threading.Thread(target=outcome, name=REQUEST_THREAD_PREFIX, daemon=True).start()
         deadline = time.monotonic() + seconds
         try:
-            while not done.wait(_POLL_SECONDS):
+            while not outcome.done.wait(_POLL_SECONDS):
                 if time.monotonic() >= deadline:
                     raise _DeadlinePassed
         finally:
-            if not done.is_set():
+            if not outcome.done.is_set():
                 self._shut()
             self.http_client.close()
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["value"]
+        return outcome.result()
 
     def _trace_connections(self, request: Any) -> None:
         request.extensions["trace"] = self._note_connection
