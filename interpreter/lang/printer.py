@@ -93,7 +93,9 @@ _CHAR_NAMES = {
     "\t": "tab",
 }
 
-_CONTROL_CODES = [*range(0x20), *range(0x7F, 0xA0)]
+# Written as hex escapes: control characters, and lone surrogates (a string can hold one,
+# from JSON's "\ud800"; no text encoding can, so `write` keeps such text printable).
+_CONTROL_CODES = [*range(0x20), *range(0x7F, 0xA0), *range(0xD800, 0xE000)]
 _STRING_ESCAPES = {code: f"\\x{code:x};" for code in _CONTROL_CODES}
 _STRING_ESCAPES.update(
     {ord('"'): '\\"', ord("\\"): "\\\\", ord("\n"): "\\n", ord("\t"): "\\t", ord("\r"): "\\r"}

@@ -9,6 +9,7 @@ pytest's capture and embedders that redirect `sys.stdout` see the program's outp
 from __future__ import annotations
 
 import io
+import re
 import select
 import sys
 from collections.abc import Callable
@@ -32,6 +33,9 @@ from interpreter.lang.printer import (
 )
 from interpreter.lang.raising import type_error
 from interpreter.lang.reader import read_all
+
+# How Python's "surrogateescape" error handler passes on a byte that is not UTF-8.
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
 class _Port:
@@ -72,8 +76,23 @@ class OutputPort(_Port):
         """A string port: collects what is written, read back with `getvalue`."""
         return cls(io.StringIO())
 
-    def write(self, text: str) -> None:
-        self.stream.write(text)
+    def write(self, text: str, proc: str) -> None:
+        """Send `text` on, for the procedure `proc`."""
+        try:
+            self.stream.write(text)
+        except UnicodeEncodeError as error:
+            raise self._unwritable(error, proc) from None
+
+    def _unwritable(self, error: UnicodeEncodeError, proc: str) -> SchemeError:
+        """The text holds a character the stream's encoding cannot write: say which."""
+        char = error.object[error.start]
+        if 0xD800 <= ord(char) <= 0xDFFF:
+            reason = "it is a lone surrogate, not a Unicode character (write shows it escaped)"
+        else:
+            reason = f"the port's encoding, {error.encoding}, has no such character"
+        return SchemeError(
+            f"{proc}: cannot write {write_string(Char(char))} to port {self.name}: {reason}"
+        )
 
     def flush(self) -> None:
         self.stream.flush()
@@ -103,16 +122,37 @@ class InputPort(_Port):
     def from_string(cls, text: str) -> InputPort:
         return cls(io.StringIO(text))
 
+    def _take(self, size: int) -> str:
+        return self._decoded(lambda stream: stream.read(size))
+
+    def _take_line(self) -> str:
+        return self._decoded(lambda stream: stream.readline())
+
+    def _decoded(self, read: Callable[[TextIO], str]) -> str:
+        """What `read` gives, refused if the stream met bytes that are not UTF-8: Python's
+        text streams (stdin) either fail or pass such bytes on as lone surrogates."""
+        stream = self.stream
+        try:
+            text = read(stream)
+            clean = type(stream) is io.StringIO or not _ESCAPED_BYTE.search(text)
+        except UnicodeDecodeError:
+            clean = False
+        if not clean:
+            error = SchemeError(f"cannot read {self.name}: it is not UTF-8 text")
+            error.kind = "file-error"
+            raise error
+        return text
+
     def read_char(self) -> str:
         """One character, or "" at the end of input."""
         if self._pending:
             char, self._pending = self._pending[0], self._pending[1:]
             return char
-        return self.stream.read(1)
+        return self._take(1)
 
     def peek_char(self) -> str:
         if not self._pending:
-            self._pending = self.stream.read(1)
+            self._pending = self._take(1)
         return self._pending[:1]
 
     def read_line(self) -> str | None:
@@ -122,7 +162,7 @@ class InputPort(_Port):
         if "\n" in buffered:
             line, _, self._pending = buffered.partition("\n")
         else:
-            line = buffered + self.stream.readline()
+            line = buffered + self._take_line()
             if not line:
                 return None
             if not line.endswith("\n"):
@@ -133,7 +173,7 @@ class InputPort(_Port):
     def read_string(self, k: int) -> str:
         taken, self._pending = self._pending[:k], self._pending[k:]
         if len(taken) < k:
-            taken += self.stream.read(k - len(taken))
+            taken += self._take(k - len(taken))
         return taken
 
     def unread(self, text: str) -> None:
@@ -202,7 +242,7 @@ def _input_port(proc: str, port: Any, position: int) -> InputPort:
 
 def _printing(name: str, to_text: Callable[[Any], str]) -> None:
     def procedure(obj: Any, port: Any = None) -> Any:
-        output_port(name, port, 2).write(to_text(obj))
+        output_port(name, port, 2).write(to_text(obj), name)
         return UNSPECIFIED
 
     primitive(name)(procedure)
@@ -219,13 +259,13 @@ for _name, _to_text in {
 
 @primitive("newline")
 def newline(port: Any = None) -> Any:
-    output_port("newline", port, 1).write("\n")
+    output_port("newline", port, 1).write("\n", "newline")
     return UNSPECIFIED
 
 
 @primitive("write-char")
 def write_char(char: Any, port: Any = None) -> Any:
-    output_port("write-char", port, 2).write(check_char("write-char", char, 1))
+    output_port("write-char", port, 2).write(check_char("write-char", char, 1), "write-char")
     return UNSPECIFIED
 
 
@@ -234,7 +274,7 @@ def write_string_to_port(string: Any, port: Any = None, start: Any = 0, end: Any
     text = check_string("write-string", string, 1)
     target = output_port("write-string", port, 2)
     first, last = check_range("write-string", start, end, len(text), "string", 3)
-    target.write(text[first:last])
+    target.write(text[first:last], "write-string")
     return UNSPECIFIED
 
 
