@@ -492,9 +492,9 @@ def _blank_block_comments(text: str, file: str) -> str:
     line, col = 1, 1
     while i < n:
         c = text[i]
-        if c == '"':
+        if c == '"' or c == "|":  # a string or |symbol| may hold "#|" or "|#"
             i += 1
-            while i < n and text[i] != '"':
+            while i < n and text[i] != c:
                 i += 2 if text[i] == "\\" else 1
             i += 1
         elif c == ";":
