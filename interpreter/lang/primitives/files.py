@@ -14,7 +14,12 @@ from interpreter.errors import SchemeError
 from interpreter.lang.datums import UNSPECIFIED, Parameter, python_to_list
 from interpreter.lang.primitives import PRIMITIVES, primitive
 from interpreter.lang.primitives.common import check_procedure, check_string
-from interpreter.lang.primitives.io import InputPort, OutputPort
+from interpreter.lang.primitives.io import (
+    BinaryInputPort,
+    BinaryOutputPort,
+    InputPort,
+    OutputPort,
+)
 from interpreter.source import NotUtf8Error, Utf8Decoder
 
 _CHUNK_BYTES = 1 << 16
@@ -72,8 +77,8 @@ class Utf8File:
         self._raw.close()
 
 
-class FileInputPort(InputPort):
-    """An input port that owns its file: closing the port closes the file."""
+class _OwnsFile:
+    """A port that owns its file: closing the port closes the file."""
 
     __slots__ = ()
 
@@ -82,12 +87,20 @@ class FileInputPort(InputPort):
         self._stream.close()
 
 
-class FileOutputPort(OutputPort):
+class FileInputPort(_OwnsFile, InputPort):
     __slots__ = ()
 
-    def close(self) -> None:
-        super().close()
-        self._stream.close()
+
+class FileOutputPort(_OwnsFile, OutputPort):
+    __slots__ = ()
+
+
+class BinaryFileInputPort(_OwnsFile, BinaryInputPort):
+    __slots__ = ()
+
+
+class BinaryFileOutputPort(_OwnsFile, BinaryOutputPort):
+    __slots__ = ()
 
 
 def _error(message: str) -> SchemeError:
@@ -106,7 +119,7 @@ def file_error(proc: str, path: str, error: OSError) -> SchemeError:
 def _open(proc: str, path: Any, mode: str):
     check_string(proc, path, 1)
     try:
-        if mode == "rb":
+        if "b" in mode:
             return open(path, mode)
         return open(path, mode, encoding="utf-8", newline="")
     except OSError as error:
@@ -126,6 +139,16 @@ def open_input_file(path: Any) -> FileInputPort:
 @primitive("open-output-file")
 def open_output_file(path: Any) -> FileOutputPort:
     return FileOutputPort(_open("open-output-file", path, "w"), name=path)
+
+
+@primitive("open-binary-input-file")
+def open_binary_input_file(path: Any) -> BinaryFileInputPort:
+    return BinaryFileInputPort(_open("open-binary-input-file", path, "rb"), name=path)
+
+
+@primitive("open-binary-output-file")
+def open_binary_output_file(path: Any) -> BinaryFileOutputPort:
+    return BinaryFileOutputPort(_open("open-binary-output-file", path, "wb"), name=path)
 
 
 def _with_port(port: Any, proc: Any) -> Any:
