@@ -106,10 +106,10 @@ def test_closed_ports_and_type_errors():
     with pytest.raises(SchemeError, match="cannot use the closed port #<output-port string>"):
         call("display", 1, port)
     with pytest.raises(
-        SchemeTypeError, match="display: expected an output port as argument 2, got \\(\\)"
+        SchemeTypeError, match="display: expected a textual output port as argument 2, got \\(\\)"
     ):
         call("display", 1, NIL)
-    with pytest.raises(SchemeTypeError, match="read-char: expected an input port"):
+    with pytest.raises(SchemeTypeError, match="read-char: expected a textual input port"):
         call("read-char", OutputPort.to_string())
     with pytest.raises(SchemeTypeError, match="with-output-to-string: expected a procedure"):
         call("with-output-to-string", "x")

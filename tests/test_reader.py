@@ -6,6 +6,7 @@ import pytest
 
 from interpreter import Interpreter
 from interpreter.errors import SchemeSyntaxError
+from interpreter.lang.printer import write_string
 from interpreter.lang.reader import MAX_NESTING_DEPTH
 
 BAD_TEXTS = [
@@ -62,3 +63,17 @@ def test_nesting_past_the_limit_is_a_syntax_error_where_it_gets_too_deep(text: s
         Interpreter().eval_scheme(text)
     assert f"nested more than {MAX_NESTING_DEPTH} deep" in caught.value.message
     assert caught.value.span.line == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("'(|x#| 1)", "(x# 1)", id="bar-symbol-ending-in-hash"),
+        pytest.param("'(|#| 1)", "(|#| 1)", id="bar-symbol-of-hash"),
+        pytest.param("'(|a|#| comment |# b)", "(a b)", id="comment-right-after-bar-symbol"),
+        pytest.param("'(|\\|#| 1)", "(|\\|#| 1)", id="escaped-bar-then-hash"),
+    ],
+)
+def test_bars_and_block_comments_are_told_apart(text: str, expected: str) -> None:
+    """`#|` or `|#` inside a |symbol| is part of its name, not a block comment."""
+    assert write_string(Interpreter().eval_scheme(text)) == expected

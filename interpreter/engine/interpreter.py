@@ -44,7 +44,7 @@ from interpreter.lang.raising import scheme_error, type_error
 from interpreter.lang.runtime import finish, host_error, lookup_failure
 from interpreter.lang.threads import Interrupt
 from interpreter.limits.settings import load_settings
-from interpreter.source import Span
+from interpreter.source import NotUtf8Error, Span, Utf8Decoder
 from interpreter.tasks.language import TASK_FORMS, TASK_PROCEDURES
 from interpreter.tasks.state import TaskState, bound
 
@@ -412,14 +412,9 @@ def decode_source(data: bytes, name: str) -> str:
         raise _file_error(f"cannot read {name}: larger than {limit} MiB, the limit for a program")
     data = data.removeprefix(codecs.BOM_UTF8)
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line_start = data.rfind(b"\n", 0, error.start) + 1
-        line = data.count(b"\n", 0, error.start) + 1
-        column = len(data[line_start : error.start].decode("utf-8")) + 1
-        raise _file_error(
-            f"cannot read {name}: it is not UTF-8 text (at line {line}, column {column})"
-        ) from None
+        return Utf8Decoder().decode(data)
+    except NotUtf8Error as error:
+        raise _file_error(f"cannot read {name}: {error}") from None
 
 
 # The libraries `environment` accepts: R7RS's, (scheme r5rs) and taskscheme's own. They

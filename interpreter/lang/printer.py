@@ -93,7 +93,9 @@ _CHAR_NAMES = {
     "\t": "tab",
 }
 
-_CONTROL_CODES = [*range(0x20), *range(0x7F, 0xA0)]
+# Written as hex escapes: control characters, and lone surrogates (a string can hold one,
+# from JSON's "\ud800"; no text encoding can, so `write` keeps such text printable).
+_CONTROL_CODES = [*range(0x20), *range(0x7F, 0xA0), *range(0xD800, 0xE000)]
 _STRING_ESCAPES = {code: f"\\x{code:x};" for code in _CONTROL_CODES}
 _STRING_ESCAPES.update(
     {ord('"'): '\\"', ord("\\"): "\\\\", ord("\n"): "\\n", ord("\t"): "\\t", ord("\r"): "\\r"}
@@ -126,8 +128,28 @@ def _write_symbol_name(name: str) -> str:
         and name[0] != "#"
         and not any(c in _DELIMITERS or c.isspace() or not c.isprintable() for c in name)
         and parse_number(name) is None
+        and not _complex_number_like(name)
     )
     return name if plain else "|" + name.translate(_SYMBOL_ESCAPES) + "|"
+
+
+def _complex_number_like(name: str) -> bool:
+    """Is `name` R7RS's spelling of a complex number (`+i`, `1-2i`, `+inf.0i`, `1@2`)?
+    taskscheme reads those as symbols, but other Schemes read them as numbers."""
+    if "@" in name:
+        magnitude, _, angle = name.partition("@")
+        return parse_number(magnitude) is not None and parse_number(angle) is not None
+    if name[-1:] not in ("i", "I"):
+        return False
+    body = name[:-1]
+    for at, sign in enumerate(body):
+        if sign in "+-":
+            imaginary = body[at:]
+            if (imaginary in ("+", "-") or parse_number(imaginary) is not None) and (
+                at == 0 or parse_number(body[:at]) is not None
+            ):
+                return True
+    return False
 
 
 def _write_bytes(data: bytes | bytearray) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +62,9 @@ STRING_ESCAPES = {
 MAX_NESTING_DEPTH = 10_000
 _MAX_CODE_POINT = 0x10FFFF
 _SURROGATES = range(0xD800, 0xE000)
+
+# How a number without a `#` prefix can begin; most atoms are names, which skip parse_number.
+_NUMBER_STARTS = frozenset("0123456789+-.")
 
 _ESCAPE = re.compile(r"\\(x[0-9a-fA-F]+;|[ \t]*\r?\n[ \t]*|.)", re.S)
 
@@ -170,7 +173,7 @@ class _Builder:
     def atom(self, children):
         token = children[0]
         text = str(token)
-        number = parse_number(text)
+        number = parse_number(text) if text[0] in _NUMBER_STARTS else None
         return (Symbol(text) if number is None else number), _span(token)
 
     def prefixed_number(self, children):
@@ -235,13 +238,14 @@ class _Watch:
     `depth` counts the open brackets and all pending prefixes.
     """
 
-    __slots__ = ("depth", "fold_case", "limit", "pending")
+    __slots__ = ("depth", "fold_case", "kept", "limit", "pending")
 
     def __init__(self, fold_case: bool, limit: int | None = MAX_NESTING_DEPTH):
         self.pending: list[list[Any]] = [[]]
         self.depth = 0
         self.fold_case = fold_case
         self.limit = limit
+        self.kept = False  # the last datum that ended was not eaten by a `#;`
 
     def deeper(self, token) -> None:
         self.depth += 1
@@ -254,9 +258,11 @@ class _Watch:
     def complete(self) -> None:
         """A datum ended: it satisfies the quotes before it, or a `#;` eats it."""
         prefixes = self.pending[-1]
+        self.kept = True
         while prefixes:
             self.depth -= 1
             if prefixes.pop().type == "DATUM_COMMENT":
+                self.kept = False
                 return
 
 
@@ -348,6 +354,25 @@ def _get_parser():
     return _parser
 
 
+_lexer = None
+
+
+def _get_lexer() -> Callable[[str], Iterator[Any]]:
+    """Lexes text with the grammar's terminals and the callbacks above. Built once:
+    `Lark.lex` builds a new lexer on every call, which costs more than lexing a datum."""
+    global _lexer
+    if _lexer is None:
+        from lark.lexer import LexerThread  # deferred with lark itself
+
+        lexer = _get_parser()._build_lexer()
+
+        def lex(source: str) -> Iterator[Any]:
+            return LexerThread.from_text(lexer, source).lex(None)
+
+        _lexer = lex
+    return _lexer
+
+
 def _prepare(text: str, file: str, fold_case: bool, limit: int | None = MAX_NESTING_DEPTH) -> str:
     """Start reading `text`: the text as the lexer sees it (block comments and a script's
     `#!` line blanked, so lines and columns stay put)."""
@@ -394,12 +419,48 @@ def read_all(
     return data
 
 
+def first_datum_end(text: str, name: str, final: bool, fold_case: bool = False) -> int | None:
+    """Where the first datum of `text` ends (after the comments before it), found by
+    lexing only as far as that; None if `text` may be cut short there and more text could
+    change it, unless `final` says there is no more. `len(text)` if the text holds no
+    datum, or one that does not read (read_all of that much says why)."""
+    from lark.exceptions import LarkError  # deferred with lark itself
+
+    source = _prepare_or_none(text, name, fold_case)
+    if source is None:
+        return len(text) if final else None
+    watch = _local.watch
+    try:
+        for token in _get_lexer()(source):
+            if token.end_pos == len(source) and not final:
+                return None  # the token may go on past the end of the text
+            at_top = len(watch.pending) == 1 and not watch.pending[0]
+            if at_top and watch.kept and token.type in _DATUM_ENDS:
+                return token.end_pos
+    except LarkError:
+        pass
+    return len(text) if final else None
+
+
+_DATUM_ENDS = frozenset(
+    ["RPAR", "ATOM", "CHAR", "STRING", "BOOLEAN", "KEYWORD", "BAR_SYMBOL", "PREFIXED_NUMBER"]
+)
+
+
+def _prepare_or_none(text: str, name: str, fold_case: bool) -> str | None:
+    """`_prepare`, or None where a block comment is not closed within `text`."""
+    try:
+        return _prepare(text, name, fold_case)
+    except SchemeSyntaxError:
+        return None
+
+
 def _tokens(source: str) -> Iterator[Any]:
     """The tokens of `source`, up to the first text that is no token."""
     from lark.exceptions import UnexpectedCharacters  # deferred with lark itself
 
     try:
-        yield from _get_parser().lex(source, dont_ignore=False)
+        yield from _get_lexer()(source)
     except UnexpectedCharacters:
         return
 
@@ -492,9 +553,9 @@ def _blank_block_comments(text: str, file: str) -> str:
     line, col = 1, 1
     while i < n:
         c = text[i]
-        if c == '"':
+        if c == '"' or c == "|":  # a string or |symbol| may hold "#|" or "|#"
             i += 1
-            while i < n and text[i] != '"':
+            while i < n and text[i] != c:
                 i += 2 if text[i] == "\\" else 1
             i += 1
         elif c == ";":

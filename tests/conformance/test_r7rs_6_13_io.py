@@ -79,7 +79,7 @@ PORTS = [
     (
         "display-bad-port",
         "(display 1 2)",
-        Raises("type-error", "display: expected an output port as argument 2"),
+        Raises("type-error", "display: expected a textual output port as argument 2"),
     ),
     (
         "read-line-crlf",
@@ -143,3 +143,125 @@ PORT_PROCEDURES = [
 @cases(PORT_PROCEDURES)
 def test_call_with_port(program, expected):
     check(program, expected)
+
+
+BINARY_PORTS = [
+    (
+        "bytevector-port-predicates",
+        "(let ((in (open-input-bytevector (bytevector 1))) (out (open-output-bytevector))) "
+        "(list (binary-port? in) (binary-port? out) (textual-port? in) (input-port? in) "
+        "(output-port? out) (port? in) (input-port? out)))",
+        "(#t #t #f #t #t #t #f)",
+    ),
+    (
+        "string-ports-are-textual",
+        '(list (textual-port? (open-input-string "")) (binary-port? (open-output-string)))',
+        "(#t #f)",
+    ),
+    (
+        "read-u8-peek-u8",
+        "(let ((p (open-input-bytevector (bytevector 1 2 3)))) "
+        "(list (peek-u8 p) (read-u8 p) (read-u8 p) (peek-u8 p) (read-u8 p) (eof-object? (read-u8 p)) (eof-object? (peek-u8 p))))",
+        "(1 1 2 3 3 #t #t)",
+    ),
+    ("u8-ready", "(u8-ready? (open-input-bytevector (bytevector 1)))", "#t"),
+    (
+        "read-bytevector",
+        "(let ((p (open-input-bytevector (bytevector 1 2 3 4 5)))) "
+        "(list (read-bytevector 2 p) (read-bytevector 10 p) (eof-object? (read-bytevector 1 p)) (read-bytevector 0 p)))",
+        "(#u8(1 2) #u8(3 4 5) #t #u8())",
+    ),
+    (
+        "read-bytevector-after-peek",
+        "(let ((p (open-input-bytevector (bytevector 7 8 9)))) (peek-u8 p) (read-bytevector 2 p))",
+        "#u8(7 8)",
+    ),
+    (
+        "read-bytevector!",
+        "(let ((p (open-input-bytevector (bytevector 1 2 3))) (bv (make-bytevector 5 0))) "
+        "(list (read-bytevector! bv p 1 3) (bytevector-copy bv) (read-bytevector! bv p) bv (eof-object? (read-bytevector! bv p))))",
+        "(2 #u8(0 1 2 0 0) 1 #u8(3 1 2 0 0) #t)",
+    ),
+    (
+        "read-bytevector!-into-literal",
+        "(read-bytevector! #u8(0 0) (open-input-bytevector (bytevector 1)))",
+        Raises("error", "literal constant"),
+    ),
+    (
+        "write-u8-write-bytevector",
+        "(let ((p (open-output-bytevector))) (write-u8 65 p) (write-bytevector (bytevector 1 2 3 4) p 1 3) "
+        "(write-bytevector #u8(9) p) (get-output-bytevector p))",
+        "#u8(65 2 3 9)",
+    ),
+    (
+        "get-output-bytevector-is-a-copy",
+        "(let* ((p (open-output-bytevector)) (a (begin (write-u8 1 p) (get-output-bytevector p)))) "
+        "(write-u8 2 p) (list a (get-output-bytevector p)))",
+        "(#u8(1) #u8(1 2))",
+    ),
+    (
+        "open-input-bytevector-copies",
+        "(let* ((bv (bytevector 1 2)) (p (open-input-bytevector bv))) (bytevector-u8-set! bv 0 9) (read-u8 p))",
+        "1",
+    ),
+    (
+        "read-u8-from-textual-port",
+        '(read-u8 (open-input-string "a"))',
+        Raises("type-error", "expected a binary input port"),
+    ),
+    (
+        "read-char-from-binary-port",
+        "(read-char (open-input-bytevector (bytevector 65)))",
+        Raises("type-error", "expected a textual input port"),
+    ),
+    (
+        "write-u8-not-a-byte",
+        "(write-u8 256 (open-output-bytevector))",
+        Raises("type-error", "expected a byte"),
+    ),
+    (
+        "write-string-to-binary-port",
+        '(write-string "a" (open-output-bytevector))',
+        Raises("type-error", "expected a textual output port"),
+    ),
+    (
+        "get-output-bytevector-of-string-port",
+        "(get-output-bytevector (open-output-string))",
+        Raises("type-error", "expected a bytevector output port"),
+    ),
+    (
+        "closed-binary-port",
+        "(let ((p (open-input-bytevector (bytevector 1)))) (close-input-port p) (list (input-port-open? p) (guard (e (#t 'refused)) (read-u8 p))))",
+        "(#f refused)",
+    ),
+    (
+        "close-binary-output-port",
+        "(let ((p (open-output-bytevector))) (close-port p) (output-port-open? p))",
+        "#f",
+    ),
+    (
+        "call-with-port-binary",
+        "(call-with-port (open-input-bytevector (bytevector 5 6)) read-u8)",
+        "5",
+    ),
+    (
+        "write-binary-port",
+        "(let ((s (open-output-string))) (write (open-output-bytevector) s) (get-output-string s))",
+        '"#<binary-output-port bytevector>"',
+    ),
+]
+
+
+@cases(BINARY_PORTS)
+def test_binary_ports(program, expected):
+    check(program, expected)
+
+
+def test_binary_file_round_trip(tmp_path):
+    path = tmp_path / "data.bin"
+    check(
+        f'(call-with-port (open-binary-output-file "{path}") (lambda (p) (write-bytevector (bytevector 0 255 10 13) p)))'
+        f' (call-with-port (open-binary-input-file "{path}") (lambda (p) (list (binary-port? p) (read-bytevector 10 p))))',
+        "(#t #u8(0 255 10 13))",
+    )
+    assert path.read_bytes() == bytes([0, 255, 10, 13])

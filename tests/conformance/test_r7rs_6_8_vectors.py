@@ -73,6 +73,31 @@ BYTEVECTORS = [
     ("bytevector-append", "(bytevector-append #u8(0 1 2) #u8(3 4 5))", "#u8(0 1 2 3 4 5)"),
     ("bytevector-bad-byte", "(bytevector 256)", Raises("type-error", "byte")),
     ("bytevector-literal-bad-byte", "#u8(1 300)", Raises("syntax-error", "0 to 255")),
+    (
+        "bytevector-copy!",
+        "(let ((a (bytevector 1 2 3 4 5)) (b (bytevector 10 20 30 40 50))) (bytevector-copy! b 1 a 0 2) b)",
+        "#u8(10 1 2 40 50)",
+    ),
+    (
+        "bytevector-copy!-overlapping",
+        "(let ((a (bytevector 1 2 3 4 5))) (bytevector-copy! a 1 a 0 3) a)",
+        "#u8(1 1 2 3 5)",
+    ),
+    (
+        "bytevector-copy!-whole",
+        "(let ((a (make-bytevector 3 0))) (bytevector-copy! a 0 #u8(7 8 9)) a)",
+        "#u8(7 8 9)",
+    ),
+    (
+        "bytevector-copy!-too-long",
+        "(bytevector-copy! (make-bytevector 2 0) 1 #u8(1 2))",
+        Raises("error", "bytevector-copy!"),
+    ),
+    (
+        "bytevector-copy!-into-literal",
+        "(bytevector-copy! #u8(0 0) 0 #u8(1))",
+        Raises("error", "literal constant"),
+    ),
 ]
 
 

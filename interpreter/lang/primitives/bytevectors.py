@@ -1,19 +1,28 @@
 """Bytevectors: bytearray, or bytes for a literal `#u8(...)` read from program text
-(immutable), and the UTF-8 conversions to and from strings."""
+(immutable), the UTF-8 conversions to and from strings, and the binary ports that read
+and write bytes."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from interpreter.errors import SchemeError
-from interpreter.lang.datums import UNSPECIFIED
+from interpreter.lang.datums import EOF, UNSPECIFIED
 from interpreter.lang.primitives import primitive
 from interpreter.lang.primitives.common import (
     check_allocation,
     check_index,
+    check_nonnegative,
     check_range,
     check_size,
     check_string,
+)
+from interpreter.lang.primitives.io import (
+    CURRENT_INPUT,
+    CURRENT_OUTPUT,
+    BinaryInputPort,
+    BinaryOutputPort,
 )
 from interpreter.lang.raising import type_error
 
@@ -59,12 +68,7 @@ def bytevector_u8_ref(bv: Any, k: Any) -> int:
 
 @primitive("bytevector-u8-set!")
 def bytevector_u8_set(bv: Any, k: Any, byte: Any) -> Any:
-    data = _check_bytevector("bytevector-u8-set!", bv, 1)
-    if type(data) is bytes:
-        raise SchemeError(
-            "bytevector-u8-set!: cannot modify a literal constant (copy it first with bytevector-copy)",
-            [bv],
-        )
+    data = _mutable("bytevector-u8-set!", bv, 1)
     data[check_index("bytevector-u8-set!", k, len(data), "bytevector", 2)] = _check_byte(
         "bytevector-u8-set!", byte, 3
     )
@@ -102,3 +106,120 @@ def string_to_utf8(string: Any, start: Any = 0, end: Any = None) -> bytearray:
     text = check_string("string->utf8", string, 1)
     first, last = check_range("string->utf8", start, end, len(text), "string", 2)
     return bytearray(text[first:last].encode("utf-8", errors="surrogatepass"))
+
+
+def _mutable(proc: str, value: Any, position: int) -> bytearray:
+    data = _check_bytevector(proc, value, position)
+    if type(data) is bytes:
+        raise SchemeError(
+            f"{proc}: cannot modify a literal constant (copy it first with bytevector-copy)",
+            [value],
+        )
+    return data
+
+
+@primitive("bytevector-copy!")
+def bytevector_copy_into(to: Any, at: Any, source: Any, start: Any = 0, end: Any = None) -> Any:
+    target = _mutable("bytevector-copy!", to, 1)
+    data = _check_bytevector("bytevector-copy!", source, 3)
+    first, last = check_range("bytevector-copy!", start, end, len(data), "bytevector", 4)
+    offset = check_nonnegative("bytevector-copy!", at, 2)
+    if offset + (last - first) > len(target):
+        raise SchemeError(
+            f"bytevector-copy!: copying {last - first} bytes to index {offset} "
+            f"overruns the target bytevector of length {len(target)}"
+        )
+    target[offset : offset + last - first] = data[first:last]
+    return UNSPECIFIED
+
+
+# --- binary ports (R7RS 6.13) ----------------------------------------------------------
+
+
+def _binary_input(proc: str, port: Any, position: int) -> BinaryInputPort:
+    if port is None:
+        port = CURRENT_INPUT()
+    if isinstance(port, BinaryInputPort):
+        return port
+    raise type_error(proc, "a binary input port", port, position)
+
+
+def _binary_output(proc: str, port: Any, position: int) -> BinaryOutputPort:
+    if port is None:
+        port = CURRENT_OUTPUT()
+    if isinstance(port, BinaryOutputPort):
+        return port
+    raise type_error(proc, "a binary output port", port, position)
+
+
+@primitive("open-input-bytevector")
+def open_input_bytevector(bv: Any) -> BinaryInputPort:
+    data = _check_bytevector("open-input-bytevector", bv, 1)
+    return BinaryInputPort(io.BytesIO(data), name="bytevector")
+
+
+@primitive("open-output-bytevector")
+def open_output_bytevector() -> BinaryOutputPort:
+    return BinaryOutputPort(io.BytesIO(), name="bytevector")
+
+
+@primitive("get-output-bytevector")
+def get_output_bytevector(port: Any) -> bytearray:
+    written = port.getvalue() if isinstance(port, BinaryOutputPort) else None
+    if written is None:
+        raise type_error("get-output-bytevector", "a bytevector output port", port, 1)
+    return written
+
+
+@primitive("read-u8")
+def read_u8(port: Any = None) -> Any:
+    byte = _binary_input("read-u8", port, 1).read(1)
+    return byte[0] if byte else EOF
+
+
+@primitive("peek-u8")
+def peek_u8(port: Any = None) -> Any:
+    byte = _binary_input("peek-u8", port, 1).peek()
+    return byte[0] if byte else EOF
+
+
+@primitive("u8-ready?")
+def u8_ready(port: Any = None) -> bool:
+    """Bytevector ports and files never make a read wait."""
+    _binary_input("u8-ready?", port, 1)
+    return True
+
+
+@primitive("read-bytevector")
+def read_bytevector(k: Any, port: Any = None) -> Any:
+    count = check_nonnegative("read-bytevector", k, 1)
+    data = _binary_input("read-bytevector", port, 2).read(count)
+    return EOF if count and not data else bytearray(data)
+
+
+@primitive("read-bytevector!")
+def read_bytevector_into(bv: Any, port: Any = None, start: Any = 0, end: Any = None) -> Any:
+    target = _mutable("read-bytevector!", bv, 1)
+    source = _binary_input("read-bytevector!", port, 2)
+    first, last = check_range("read-bytevector!", start, end, len(target), "bytevector", 3)
+    data = source.read(last - first)
+    if last > first and not data:
+        return EOF
+    target[first : first + len(data)] = data
+    return len(data)
+
+
+@primitive("write-u8")
+def write_u8(byte: Any, port: Any = None) -> Any:
+    value = _check_byte("write-u8", byte, 1)
+    _binary_output("write-u8", port, 2).write(bytes([value]))
+    return UNSPECIFIED
+
+
+@primitive("write-bytevector")
+def write_bytevector(bv: Any, port: Any = None, start: Any = 0, end: Any = None) -> Any:
+    data = _check_bytevector("write-bytevector", bv, 1)
+    target = _binary_output("write-bytevector", port, 2)
+    first, last = check_range("write-bytevector", start, end, len(data), "bytevector", 3)
+    target.write(data[first:last])
+    return UNSPECIFIED

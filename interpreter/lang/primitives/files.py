@@ -8,17 +8,77 @@ opening, reading whole files and writing results are here; every failure is a
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, BinaryIO
 
 from interpreter.errors import SchemeError
 from interpreter.lang.datums import UNSPECIFIED, Parameter, python_to_list
 from interpreter.lang.primitives import PRIMITIVES, primitive
 from interpreter.lang.primitives.common import check_string, procedure_argument
-from interpreter.lang.primitives.io import InputPort, OutputPort
+from interpreter.lang.primitives.io import (
+    BinaryInputPort,
+    BinaryOutputPort,
+    InputPort,
+    OutputPort,
+)
+from interpreter.source import NotUtf8Error, Utf8Decoder
+
+_CHUNK_BYTES = 1 << 16
 
 
-class FileInputPort(InputPort):
-    """An input port that owns its file: closing the port closes the file."""
+class Utf8File:
+    """A file's text, decoded from its bytes a chunk at a time as it is read, with
+    universal newlines (`\r\n` and `\r` read as `\n`). A byte that is not UTF-8 is a
+    file-error giving its line and column, which Python's text files cannot tell."""
+
+    def __init__(self, raw: BinaryIO, path: str):
+        self._raw = raw
+        self._path = path
+        self._decoder = Utf8Decoder()
+        self._text = ""
+        self._at = 0  # how much of `_text` has been read
+        self._return = ""  # a \r that ended the last chunk, read once the next shows if \n follows
+        self._ended = False
+
+    def _more(self) -> bool:
+        """Decode the next chunk onto the unread text; False at the end of the file."""
+        if self._ended:
+            return False
+        data = self._raw.read(_CHUNK_BYTES)
+        self._ended = not data
+        try:
+            text = self._decoder.decode(data, final=self._ended)
+        except NotUtf8Error as error:
+            raise _error(f"cannot read {self._path}: {error}") from None
+        text, self._return = self._return + text, ""
+        if text.endswith("\r") and not self._ended:  # perhaps half of a \r\n
+            text, self._return = text[:-1], "\r"
+        self._text = self._text[self._at :] + text.replace("\r\n", "\n").replace("\r", "\n")
+        self._at = 0
+        return True
+
+    def read(self, size: int = -1) -> str:
+        while (size < 0 or len(self._text) - self._at < size) and self._more():
+            pass
+        end = len(self._text) if size < 0 else self._at + size
+        taken = self._text[self._at : end]
+        self._at += len(taken)
+        return taken
+
+    def readline(self) -> str:
+        end = self._text.find("\n", self._at)
+        while end < 0 and self._more():
+            end = self._text.find("\n", self._at)
+        end = len(self._text) if end < 0 else end + 1
+        line = self._text[self._at : end]
+        self._at = end
+        return line
+
+    def close(self) -> None:
+        self._raw.close()
+
+
+class _OwnsFile:
+    """A port that owns its file: closing the port closes the file."""
 
     __slots__ = ()
 
@@ -27,39 +87,68 @@ class FileInputPort(InputPort):
         self._stream.close()
 
 
-class FileOutputPort(OutputPort):
+class FileInputPort(_OwnsFile, InputPort):
     __slots__ = ()
 
-    def close(self) -> None:
-        super().close()
-        self._stream.close()
+
+class FileOutputPort(_OwnsFile, OutputPort):
+    __slots__ = ()
+
+
+class BinaryFileInputPort(_OwnsFile, BinaryInputPort):
+    __slots__ = ()
+
+
+class BinaryFileOutputPort(_OwnsFile, BinaryOutputPort):
+    __slots__ = ()
+
+
+def _error(message: str) -> SchemeError:
+    result = SchemeError(message)
+    result.kind = "file-error"
+    return result
 
 
 def file_error(proc: str, path: str, error: OSError) -> SchemeError:
     reason = error.strerror or str(error)
     if isinstance(error, FileNotFoundError):
         reason = "no such file"
-    result = SchemeError(f"{proc}: cannot open {path}: {reason}")
-    result.kind = "file-error"
-    return result
+    return _error(f"{proc}: cannot open {path}: {reason}")
 
 
 def _open(proc: str, path: Any, mode: str):
     check_string(proc, path, 1)
     try:
-        return open(path, mode, encoding="utf-8", newline="" if "w" in mode else None)
+        if "b" in mode:
+            return open(path, mode)
+        return open(path, mode, encoding="utf-8", newline="")
     except OSError as error:
         raise file_error(proc, path, error) from None
 
 
+def _read_text(proc: str, path: Any) -> str:
+    with _open(proc, path, "rb") as handle:
+        return Utf8File(handle, path).read()
+
+
 @primitive("open-input-file")
 def open_input_file(path: Any) -> FileInputPort:
-    return FileInputPort(_open("open-input-file", path, "r"), name=path)
+    return FileInputPort(Utf8File(_open("open-input-file", path, "rb"), path), name=path)
 
 
 @primitive("open-output-file")
 def open_output_file(path: Any) -> FileOutputPort:
     return FileOutputPort(_open("open-output-file", path, "w"), name=path)
+
+
+@primitive("open-binary-input-file")
+def open_binary_input_file(path: Any) -> BinaryFileInputPort:
+    return BinaryFileInputPort(_open("open-binary-input-file", path, "rb"), name=path)
+
+
+@primitive("open-binary-output-file")
+def open_binary_output_file(path: Any) -> BinaryFileOutputPort:
+    return BinaryFileOutputPort(_open("open-binary-output-file", path, "wb"), name=path)
 
 
 def _with_port(port: Any, proc: Any) -> Any:
@@ -122,12 +211,10 @@ def delete_file(path: Any) -> Any:
 @primitive("file->string")
 def file_to_string(path: Any) -> str:
     """The whole text of a file (UTF-8)."""
-    with _open("file->string", path, "r") as handle:
-        return handle.read()
+    return _read_text("file->string", path)
 
 
 @primitive("file->lines")
 def file_to_lines(path: Any) -> Any:
     """The lines of a file as a list of strings, without line endings."""
-    with _open("file->lines", path, "r") as handle:
-        return python_to_list(handle.read().splitlines())
+    return python_to_list(_read_text("file->lines", path).splitlines())

@@ -9,12 +9,13 @@ pytest's capture and embedders that redirect `sys.stdout` see the program's outp
 from __future__ import annotations
 
 import io
+import re
 import select
 import sys
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import IO, Any, BinaryIO, TextIO
 
-from interpreter.errors import SchemeError, SchemeSyntaxError
+from interpreter.errors import SchemeError
 from interpreter.lang.datums import EOF, UNSPECIFIED, Char, Parameter
 from interpreter.lang.primitives import alias, primitive
 from interpreter.lang.primitives.chars import check_char
@@ -31,19 +32,22 @@ from interpreter.lang.printer import (
     write_string,
 )
 from interpreter.lang.raising import type_error
-from interpreter.lang.reader import read_all
+from interpreter.lang.reader import first_datum_end, read_all
+
+# How Python's "surrogateescape" error handler passes on a byte that is not UTF-8.
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
-class _Port:
+class Port:
     """A stream, given directly or found by `lookup` at each use, and an open/closed state."""
 
     __slots__ = ("_lookup", "_stream", "closed", "name")
 
     def __init__(
         self,
-        stream: TextIO | None = None,
+        stream: IO | None = None,
         *,
-        lookup: Callable[[], TextIO] | None = None,
+        lookup: Callable[[], IO] | None = None,
         name: str = "string",
     ):
         self._stream = stream
@@ -52,7 +56,7 @@ class _Port:
         self.closed = False
 
     @property
-    def stream(self) -> TextIO:
+    def stream(self) -> IO:
         if self.closed:
             raise SchemeError(f"cannot use the closed port {write_string(self)}")
         return self._lookup() if self._lookup is not None else self._stream
@@ -62,7 +66,7 @@ class _Port:
         self.closed = True
 
 
-class OutputPort(_Port):
+class OutputPort(Port):
     """Where `display`, `write` and friends send text."""
 
     __slots__ = ()
@@ -72,8 +76,23 @@ class OutputPort(_Port):
         """A string port: collects what is written, read back with `getvalue`."""
         return cls(io.StringIO())
 
-    def write(self, text: str) -> None:
-        self.stream.write(text)
+    def write(self, text: str, proc: str) -> None:
+        """Send `text` on, for the procedure `proc`."""
+        try:
+            self.stream.write(text)
+        except UnicodeEncodeError as error:
+            raise self._unwritable(error, proc) from None
+
+    def _unwritable(self, error: UnicodeEncodeError, proc: str) -> SchemeError:
+        """The text holds a character the stream's encoding cannot write: say which."""
+        char = error.object[error.start]
+        if 0xD800 <= ord(char) <= 0xDFFF:
+            reason = "it is a lone surrogate, not a Unicode character (write shows it escaped)"
+        else:
+            reason = f"the port's encoding, {error.encoding}, has no such character"
+        return SchemeError(
+            f"{proc}: cannot write {write_string(Char(char))} to port {self.name}: {reason}"
+        )
 
     def flush(self) -> None:
         self.stream.flush()
@@ -84,10 +103,10 @@ class OutputPort(_Port):
         return self._stream.getvalue()
 
 
-class InputPort(_Port):
+class InputPort(Port):
     """Where `read-char`, `read-line` and friends take text from; keeps one peeked character."""
 
-    __slots__ = ("_pending",)
+    __slots__ = ("_pending", "fold_case")
 
     def __init__(
         self,
@@ -97,22 +116,44 @@ class InputPort(_Port):
         name: str = "string",
     ):
         super().__init__(stream, lookup=lookup, name=name)
-        self._pending = ""
+        self._pending = ""  # text taken from the stream and not read yet
+        self.fold_case = False  # `read` met #!fold-case in this port's text
 
     @classmethod
     def from_string(cls, text: str) -> InputPort:
         return cls(io.StringIO(text))
+
+    def _take(self, size: int) -> str:
+        return self._decoded(lambda stream: stream.read(size))
+
+    def _take_line(self) -> str:
+        return self._decoded(lambda stream: stream.readline())
+
+    def _decoded(self, read: Callable[[TextIO], str]) -> str:
+        """What `read` gives, refused if the stream met bytes that are not UTF-8: Python's
+        text streams (stdin) either fail or pass such bytes on as lone surrogates."""
+        stream = self.stream
+        try:
+            text = read(stream)
+            clean = type(stream) is io.StringIO or not _ESCAPED_BYTE.search(text)
+        except UnicodeDecodeError:
+            clean = False
+        if not clean:
+            error = SchemeError(f"cannot read {self.name}: it is not UTF-8 text")
+            error.kind = "file-error"
+            raise error
+        return text
 
     def read_char(self) -> str:
         """One character, or "" at the end of input."""
         if self._pending:
             char, self._pending = self._pending[0], self._pending[1:]
             return char
-        return self.stream.read(1)
+        return self._take(1)
 
     def peek_char(self) -> str:
         if not self._pending:
-            self._pending = self.stream.read(1)
+            self._pending = self._take(1)
         return self._pending[:1]
 
     def read_line(self) -> str | None:
@@ -122,7 +163,7 @@ class InputPort(_Port):
         if "\n" in buffered:
             line, _, self._pending = buffered.partition("\n")
         else:
-            line = buffered + self.stream.readline()
+            line = buffered + self._take_line()
             if not line:
                 return None
             if not line.endswith("\n"):
@@ -133,29 +174,97 @@ class InputPort(_Port):
     def read_string(self, k: int) -> str:
         taken, self._pending = self._pending[:k], self._pending[k:]
         if len(taken) < k:
-            taken += self.stream.read(k - len(taken))
+            taken += self._take(k - len(taken))
         return taken
 
-    def unread(self, text: str) -> None:
-        """Put text back in front of what is still to be read (used by `read`)."""
-        self._pending = text + self._pending
+    def fill(self, size: int) -> bool:
+        """Buffer `size` characters of what is still to be read, or all there is; from a
+        terminal or pipe, only what has arrived (at least a line), so an interactive
+        `read` does not wait for more than the user typed. True if the end is buffered."""
+        stream = self.stream
+        waits = isinstance(stream, io.TextIOWrapper)
+        taken = False
+        while len(self._pending) < size:
+            if waits and taken and not _arrived(stream):
+                return False
+            more = self._take_line() if waits else self._take(size - len(self._pending))
+            if not more:
+                return True
+            self._pending += more
+            taken = True
+        return False
+
+    @property
+    def buffered(self) -> str:
+        return self._pending
+
+    def skip(self, count: int) -> None:
+        """Drop `count` buffered characters: `read` has read them."""
+        self._pending = self._pending[count:]
 
     def char_ready(self) -> bool:
         """True unless reading would have to wait for input (only a terminal or pipe can)."""
-        stream = self.stream
-        if self._pending or isinstance(stream, io.StringIO):
-            return True
-        try:
-            return bool(select.select([stream], [], [], 0)[0])
-        except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
-            return True
+        return bool(self._pending) or _arrived(self.stream)
 
+
+def _arrived(stream: TextIO) -> bool:
+    """Can `stream` be read without waiting? Only a terminal or pipe may have to wait."""
+    if isinstance(stream, io.StringIO):
+        return True
+    try:
+        return bool(select.select([stream], [], [], 0)[0])
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return True
+
+
+class BinaryInputPort(Port):
+    """Where `read-u8` and friends take bytes from (a bytevector or a binary file); keeps
+    one peeked byte."""
+
+    __slots__ = ("_pending",)
+
+    def __init__(self, stream: BinaryIO, name: str):
+        super().__init__(stream, name=name)
+        self._pending = b""
+
+    def read(self, count: int) -> bytes:
+        """Up to `count` bytes; fewer only at the end of input."""
+        taken, self._pending = self._pending[:count], self._pending[count:]
+        if len(taken) < count:
+            taken += self.stream.read(count - len(taken))
+        return taken
+
+    def peek(self) -> bytes:
+        """The next byte without taking it, or b"" at the end of input."""
+        if not self._pending:
+            self._pending = self.stream.read(1)
+        return self._pending
+
+
+class BinaryOutputPort(Port):
+    """Where `write-u8` and `write-bytevector` send bytes (a bytevector or a binary file)."""
+
+    __slots__ = ()
+
+    def write(self, data: bytes | bytearray) -> None:
+        self.stream.write(data)
+
+    def getvalue(self) -> bytearray | None:
+        """What was written, if this is a bytevector port."""
+        stream = self.stream
+        return bytearray(stream.getvalue()) if isinstance(stream, io.BytesIO) else None
+
+
+INPUT_PORTS = (InputPort, BinaryInputPort)
+OUTPUT_PORTS = (OutputPort, BinaryOutputPort)
 
 register_writer(OutputPort, lambda port: f"#<output-port {port.name}>")
 register_writer(InputPort, lambda port: f"#<input-port {port.name}>")
+register_writer(BinaryOutputPort, lambda port: f"#<binary-output-port {port.name}>")
+register_writer(BinaryInputPort, lambda port: f"#<binary-input-port {port.name}>")
 
 
-def _port_parameter(name: str, port: _Port) -> Parameter:
+def _port_parameter(name: str, port: Port) -> Parameter:
     kind = type(port)
     expected = "an output port" if kind is OutputPort else "an input port"
 
@@ -186,7 +295,7 @@ def output_port(proc: str, port: Any, position: int) -> OutputPort:
         port = CURRENT_OUTPUT()
     if isinstance(port, OutputPort):
         return port
-    raise type_error(proc, "an output port", port, position)
+    raise type_error(proc, "a textual output port", port, position)
 
 
 def _input_port(proc: str, port: Any, position: int) -> InputPort:
@@ -194,7 +303,14 @@ def _input_port(proc: str, port: Any, position: int) -> InputPort:
         port = CURRENT_INPUT()
     if isinstance(port, InputPort):
         return port
-    raise type_error(proc, "an input port", port, position)
+    raise type_error(proc, "a textual input port", port, position)
+
+
+def port_of(proc: str, port: Any, kinds: type | tuple[type, ...], expected: str) -> Any:
+    """The port argument (argument 1) if it is one of `kinds`."""
+    if isinstance(port, kinds):
+        return port
+    raise type_error(proc, expected, port, 1)
 
 
 # --- output ------------------------------------------------------------------------------
@@ -202,7 +318,7 @@ def _input_port(proc: str, port: Any, position: int) -> InputPort:
 
 def _printing(name: str, to_text: Callable[[Any], str]) -> None:
     def procedure(obj: Any, port: Any = None) -> Any:
-        output_port(name, port, 2).write(to_text(obj))
+        output_port(name, port, 2).write(to_text(obj), name)
         return UNSPECIFIED
 
     primitive(name)(procedure)
@@ -219,13 +335,13 @@ for _name, _to_text in {
 
 @primitive("newline")
 def newline(port: Any = None) -> Any:
-    output_port("newline", port, 1).write("\n")
+    output_port("newline", port, 1).write("\n", "newline")
     return UNSPECIFIED
 
 
 @primitive("write-char")
 def write_char(char: Any, port: Any = None) -> Any:
-    output_port("write-char", port, 2).write(check_char("write-char", char, 1))
+    output_port("write-char", port, 2).write(check_char("write-char", char, 1), "write-char")
     return UNSPECIFIED
 
 
@@ -234,7 +350,7 @@ def write_string_to_port(string: Any, port: Any = None, start: Any = 0, end: Any
     text = check_string("write-string", string, 1)
     target = output_port("write-string", port, 2)
     first, last = check_range("write-string", start, end, len(text), "string", 3)
-    target.write(text[first:last])
+    target.write(text[first:last], "write-string")
     return UNSPECIFIED
 
 
@@ -313,34 +429,27 @@ def read_string(k: Any, port: Any = None) -> Any:
     return EOF if count and not text else text
 
 
+_FIRST_WINDOW = 1024
+
+
 @primitive("read")
 def read(port: Any = None) -> Any:
-    """The next datum from a port, reading only as many lines as the datum needs."""
+    """The next datum from a port. The reader looks at a window of the text still to be
+    read, doubled until the lexer finds where the first datum ends, so a read costs about
+    the size of its datum however much text follows it."""
     source = _input_port("read", port, 1)
-    text = ""
+    size = _FIRST_WINDOW
     while True:
-        line = source.read_line()
-        if line is None:
-            if not text.strip():
-                return EOF
-            return _first_datum(read_all(text, source.name), text, source)
-        text += line + "\n"
-        try:
-            data = read_all(text, source.name)
-        except SchemeSyntaxError:
-            continue  # an incomplete datum: read on
-        if data:
-            return _first_datum(data, text, source)
-
-
-def _first_datum(data: Any, text: str, source: InputPort) -> Any:
-    if not data:
-        return EOF
-    end = data.spans[0]
-    lines = text.split("\n")
-    offset = sum(len(line) + 1 for line in lines[: end.end_line - 1]) + end.end_col - 1
-    source.unread(text[offset:])
-    return data[0]
+        final = source.fill(size)
+        text = source.buffered
+        end = first_datum_end(text, source.name, final, source.fold_case)
+        if end is not None:
+            break
+        size = 2 * max(size, len(text))
+    source.skip(end)  # a datum that does not read is passed over, not met again
+    data = read_all(text[:end], source.name, fold_case=source.fold_case)
+    source.fold_case = data.fold_case
+    return data[0] if data else EOF
 
 
 @primitive("char-ready?")
@@ -354,7 +463,7 @@ def char_ready(port: Any = None) -> bool:
 @primitive("call-with-port")
 def call_with_port(port: Any, proc: Any) -> Any:
     """Call `proc` with `port`, closing the port when it returns."""
-    checked = _check_port("call-with-port", port)
+    checked = port_of("call-with-port", port, Port, "a port")
     result = procedure_argument("call-with-port", proc, 2)(checked)
     checked.close()
     return result
@@ -362,51 +471,52 @@ def call_with_port(port: Any, proc: Any) -> Any:
 
 @primitive("input-port?")
 def is_input_port(obj: Any) -> bool:
-    return isinstance(obj, InputPort)
+    return isinstance(obj, INPUT_PORTS)
 
 
 @primitive("output-port?")
 def is_output_port(obj: Any) -> bool:
-    return isinstance(obj, OutputPort)
+    return isinstance(obj, OUTPUT_PORTS)
 
 
 @primitive("port?")
 def is_port(obj: Any) -> bool:
-    return isinstance(obj, _Port)
+    return isinstance(obj, Port)
 
 
-alias("textual-port?", is_port)
+@primitive("textual-port?")
+def is_textual_port(obj: Any) -> bool:
+    return isinstance(obj, (InputPort, OutputPort))
 
 
-def _check_port(proc: str, value: Any) -> _Port:
-    if is_port(value):
-        return value
-    raise type_error(proc, "a port", value, 1)
+@primitive("binary-port?")
+def is_binary_port(obj: Any) -> bool:
+    return isinstance(obj, (BinaryInputPort, BinaryOutputPort))
 
 
 @primitive("input-port-open?")
 def is_input_port_open(port: Any) -> bool:
-    return not _input_port("input-port-open?", port, 1).closed
+    return not port_of("input-port-open?", port, INPUT_PORTS, "an input port").closed
 
 
 @primitive("output-port-open?")
 def is_output_port_open(port: Any) -> bool:
-    return not output_port("output-port-open?", port, 1).closed
+    return not port_of("output-port-open?", port, OUTPUT_PORTS, "an output port").closed
 
 
 @primitive("close-port")
 def close_port(port: Any) -> Any:
-    _check_port("close-port", port).close()
+    port_of("close-port", port, Port, "a port").close()
     return UNSPECIFIED
 
 
 @primitive("close-input-port")
 def close_input_port(port: Any) -> Any:
-    _input_port("close-input-port", port, 1).close()
+    port_of("close-input-port", port, INPUT_PORTS, "an input port").close()
     return UNSPECIFIED
 
 
 @primitive("close-output-port")
 def close_output_port(port: Any) -> Any:
-    output_port("close-output-port", port, 1).close()
+    port_of("close-output-port", port, OUTPUT_PORTS, "an output port").close()
     return UNSPECIFIED
