@@ -5,7 +5,8 @@ Python does not have: booleans are not numbers, exact division gives rationals, 
 Fraction equal to an integer becomes that integer, exactness is contagious the R7RS way,
 and there are no complex numbers (a result that would be complex is an error that says so).
 The arithmetic and comparison procedures check two small ints first, since loops spend
-most of their time there.
+most of their time there. It is a little over 600 lines because R7RS section 6.2's
+procedures are kept together: number syntax lives in number_syntax.py.
 """
 
 from __future__ import annotations
