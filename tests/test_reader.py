@@ -7,7 +7,7 @@ import pytest
 from interpreter import Interpreter
 from interpreter.errors import SchemeSyntaxError
 from interpreter.lang.printer import write_string
-from interpreter.lang.reader import MAX_NESTING_DEPTH
+from interpreter.lang.reader import MAX_NESTING_DEPTH, read_all
 
 BAD_TEXTS = [
     ("string-escape-past-unicode", '"\\x110000;"', "not a Unicode scalar value"),
@@ -77,3 +77,37 @@ def test_nesting_past_the_limit_is_a_syntax_error_where_it_gets_too_deep(text: s
 def test_bars_and_block_comments_are_told_apart(text: str, expected: str) -> None:
     """`#|` or `|#` inside a |symbol| is part of its name, not a block comment."""
     assert write_string(Interpreter().eval_scheme(text)) == expected
+
+
+@pytest.mark.parametrize("text", ["a \ud800", '"\udfff"', "|\ud800|", "#\\\ud800", "; \ud800\n1"])
+def test_a_lone_surrogate_in_text_is_a_syntax_error(text: str) -> None:
+    """Characters are Unicode scalar values, however the text reached the reader."""
+    with pytest.raises(SchemeSyntaxError, match="lone surrogate #\\\\x"):
+        read_all(text)
+
+
+def test_read_of_a_lone_surrogate_from_a_port_is_a_syntax_error() -> None:
+    with pytest.raises(SchemeSyntaxError, match="lone surrogate #\\\\xd800"):
+        Interpreter().eval_scheme('(read (open-input-string (json->scheme "\\"a\\\\ud800\\"")))')
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        pytest.param(",@(", "never closed", id="unquote-splicing-before-open"),
+        pytest.param("(define x 1) '#(1", "never closed", id="quote-before-vector"),
+        pytest.param("'(a ]", "closes the '('", id="quote-before-mismatch"),
+        pytest.param("1 ' )", "unexpected ')'", id="quote-before-stray-closer"),
+        pytest.param("#; (a", "never closed", id="datum-comment-before-open"),
+        pytest.param('type . "string")', "'.' is only allowed", id="top-dot-before-stray"),
+        pytest.param(". (a", "'.' is only allowed", id="top-dot-before-unclosed"),
+        pytest.param("(a . b c)", "unexpected 'c'", id="dotted-tail-then-more"),
+    ],
+)
+def test_check_reports_unbalanced_text_after_a_prefix(text: str, fragment: str) -> None:
+    """`check` reads the forms before the broken one; a quote or `#;` belongs to the
+    datum it prefixes, so it is not left behind to be read alone, and a mistake the parser
+    met before a bracket problem is the one reported."""
+    errors = Interpreter().check(text, "<check>")
+    assert [type(error) for error in errors] == [SchemeSyntaxError]
+    assert fragment in errors[0].message

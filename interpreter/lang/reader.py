@@ -66,6 +66,8 @@ _SURROGATES = range(0xD800, 0xE000)
 # How a number without a `#` prefix can begin; most atoms are names, which skip parse_number.
 _NUMBER_STARTS = frozenset("0123456789+-.")
 
+# Text from a program's own strings (JSON's "\ud800") may hold one; a file cannot.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _ESCAPE = re.compile(r"\\(x[0-9a-fA-F]+;|[ \t]*\r?\n[ \t]*|.)", re.S)
 
 
@@ -378,6 +380,14 @@ def _prepare(text: str, file: str, fold_case: bool, limit: int | None = MAX_NEST
     `#!` line blanked, so lines and columns stay put)."""
     _local.file = file
     _local.watch = _Watch(fold_case, limit)
+    surrogate = _LONE_SURROGATE.search(text)
+    if surrogate:
+        line, col = _position(text, surrogate.start())
+        raise SchemeSyntaxError(
+            f"the text holds the lone surrogate #\\x{ord(surrogate.group()):x}, "
+            "which is not a Unicode character",
+            Span(file, line, col, line, col + 1),
+        )
     source = _blank_block_comments(text, file) if "#|" in text else text
     if source.startswith(("#!/", "#! ")):
         end = source.find("\n")
@@ -482,41 +492,18 @@ def _bad_character(source: str, file: str, error) -> SchemeSyntaxError:
 
 
 def _unbalanced(source: str, file: str, error) -> SchemeSyntaxError:
-    """Explain a parse error by the brackets: the opener never closed, or the stray closer.
+    """Explain a parse error by the brackets: the opener never closed, or the stray closer,
+    unless the parser met a mistake before the datum that holds the bracket problem.
 
     The error's `readable_prefix` is where the top-level datum holding the mistake
     starts: the text before it reads, so `check` can still analyze those forms."""
-    _local.watch = _Watch(fold_case=False, limit=None)
-    tokens = list(_tokens(source))
-    openers: list[Any] = []
-    for token in tokens:
-        if token.type in ("LPAR", "VECTOR_OPEN", "BYTEVECTOR_OPEN"):
-            openers.append(token)
-        elif token.type == "RPAR":
-            if not openers:
-                return _with_prefix(
-                    SchemeSyntaxError(
-                        f"unexpected '{token}' with no matching opening bracket",
-                        _span_tok(file, token),
-                    ),
-                    token.start_pos,
-                )
-            opener = openers.pop()
-            if (str(opener)[-1], str(token)) in (("(", "]"), ("[", ")")):
-                return _with_prefix(
-                    SchemeSyntaxError(
-                        f"'{token}' closes the '{str(opener)[-1]}' opened at line {opener.line}, column {opener.column}",
-                        _span_tok(file, token),
-                    ),
-                    (openers[0] if openers else opener).start_pos,
-                )
-    if openers:
-        opener = openers[-1]
-        return _with_prefix(
-            SchemeSyntaxError(f"'{opener}' is never closed", _span_tok(file, opener)),
-            openers[0].start_pos,
-        )
     token = getattr(error, "token", None)
+    parsed_to = None if token is None or token.type == "$END" else token.start_pos
+    problem = _bracket_problem(source, file)
+    if problem is not None:
+        found, datum_start = problem
+        if parsed_to is None or parsed_to >= datum_start:
+            return _with_prefix(found, datum_start)
     if token is None or token.type == "$END":
         waiting = _local.watch.pending[-1]
         if waiting:
@@ -535,6 +522,38 @@ def _unbalanced(source: str, file: str, error) -> SchemeSyntaxError:
         "unexpected end of input",
         Span(file, len(lines), len(lines[-1]) + 1, len(lines), len(lines[-1]) + 2),
     )
+
+
+def _bracket_problem(source: str, file: str) -> tuple[SchemeSyntaxError, int] | None:
+    """The first bracket that is never closed, closes the wrong kind or closes nothing,
+    and where the top-level datum holding it starts (its quote prefixes included)."""
+    watch = _local.watch = _Watch(fold_case=False, limit=None)
+    openers: list[Any] = []
+    datum_start = None
+    for token in _tokens(source):
+        if datum_start is None:
+            datum_start = token.start_pos
+        if token.type in ("LPAR", "VECTOR_OPEN", "BYTEVECTOR_OPEN"):
+            openers.append(token)
+        elif token.type == "RPAR":
+            if not openers:
+                message = f"unexpected '{token}' with no matching opening bracket"
+                return SchemeSyntaxError(message, _span_tok(file, token)), datum_start
+            opener = openers.pop()
+            if (str(opener)[-1], str(token)) in (("(", "]"), ("[", ")")):
+                message = (
+                    f"'{token}' closes the '{str(opener)[-1]}' opened at line {opener.line}, "
+                    f"column {opener.column}"
+                )
+                return SchemeSyntaxError(message, _span_tok(file, token)), datum_start
+        if len(watch.pending) == 1 and not watch.pending[0]:
+            datum_start = None  # a top-level datum ended
+    if openers:
+        opener = openers[-1]
+        return SchemeSyntaxError(
+            f"'{opener}' is never closed", _span_tok(file, opener)
+        ), datum_start
+    return None
 
 
 def _with_prefix(error: SchemeSyntaxError, end: int) -> SchemeSyntaxError:
@@ -578,8 +597,7 @@ def _blank_block_comments(text: str, file: str) -> str:
                 else:
                     i += 1
             if depth:
-                line = text.count("\n", 0, start) + 1
-                col = start - (text.rfind("\n", 0, start) + 1) + 1
+                line, col = _position(text, start)
                 raise SchemeSyntaxError(
                     "'#|' block comment is never closed", Span(file, line, col, line, col + 2)
                 )
@@ -589,3 +607,8 @@ def _blank_block_comments(text: str, file: str) -> str:
         else:
             i += 1
     return "".join(out)
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of `offset` in `text`."""
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
