@@ -23,6 +23,7 @@ from interpreter.lang.primitives.io import (
     CURRENT_OUTPUT,
     BinaryInputPort,
     BinaryOutputPort,
+    port_argument,
 )
 from interpreter.lang.raising import type_error
 
@@ -137,19 +138,15 @@ def bytevector_copy_into(to: Any, at: Any, source: Any, start: Any = 0, end: Any
 
 
 def _binary_input(proc: str, port: Any, position: int) -> BinaryInputPort:
-    if port is None:
-        port = CURRENT_INPUT()
-    if isinstance(port, BinaryInputPort):
-        return port
-    raise type_error(proc, "a binary input port", port, position)
+    return port_argument(
+        proc, port, position, BinaryInputPort, "a binary input port", CURRENT_INPUT
+    )
 
 
 def _binary_output(proc: str, port: Any, position: int) -> BinaryOutputPort:
-    if port is None:
-        port = CURRENT_OUTPUT()
-    if isinstance(port, BinaryOutputPort):
-        return port
-    raise type_error(proc, "a binary output port", port, position)
+    return port_argument(
+        proc, port, position, BinaryOutputPort, "a binary output port", CURRENT_OUTPUT
+    )
 
 
 @primitive("open-input-bytevector")

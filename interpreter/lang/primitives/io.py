@@ -289,21 +289,25 @@ CURRENT_INPUT = _port_parameter(
 )
 
 
+def port_argument(
+    proc: str, port: Any, position: int, kind: type, expected: str, current: Parameter
+) -> Any:
+    """The port argument at `position` if it is a `kind`, or `current`'s port if it was
+    left out; a type error naming what was `expected` otherwise."""
+    if port is None:
+        port = current()
+    if isinstance(port, kind):
+        return port
+    raise type_error(proc, expected, port, position)
+
+
 def output_port(proc: str, port: Any, position: int) -> OutputPort:
     """The port argument at `position`, or the current output port if it was left out."""
-    if port is None:
-        port = CURRENT_OUTPUT()
-    if isinstance(port, OutputPort):
-        return port
-    raise type_error(proc, "a textual output port", port, position)
+    return port_argument(proc, port, position, OutputPort, "a textual output port", CURRENT_OUTPUT)
 
 
 def _input_port(proc: str, port: Any, position: int) -> InputPort:
-    if port is None:
-        port = CURRENT_INPUT()
-    if isinstance(port, InputPort):
-        return port
-    raise type_error(proc, "a textual input port", port, position)
+    return port_argument(proc, port, position, InputPort, "a textual input port", CURRENT_INPUT)
 
 
 def port_of(proc: str, port: Any, kinds: type | tuple[type, ...], expected: str) -> Any:
