@@ -15,6 +15,7 @@ from interpreter.lang.datums import (
     Record,
     RecordType,
     Symbol,
+    frozen,
     python_to_list,
 )
 from interpreter.lang.primitives import all_primitives
@@ -23,7 +24,8 @@ P = all_primitives()
 
 
 def call(name, *args):
-    return P[name](*args)
+    """The primitive's result; a string it made (mutable) as its text, to compare."""
+    return frozen(P[name](*args))
 
 
 def L(*items):

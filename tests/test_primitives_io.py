@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from interpreter.errors import SchemeError, SchemeTypeError
-from interpreter.lang.datums import EOF, NIL, Char, python_to_list
+from interpreter.lang.datums import EOF, NIL, Char, frozen, python_to_list
 from interpreter.lang.primitives import all_primitives
 from interpreter.lang.primitives.io import CURRENT_OUTPUT, InputPort, OutputPort
 
@@ -14,7 +14,8 @@ P = all_primitives()
 
 
 def call(name, *args):
-    return P[name](*args)
+    """The primitive's result; a string it made (mutable) as its text, to compare."""
+    return frozen(P[name](*args))
 
 
 def test_default_output_follows_sys_stdout(capsys):

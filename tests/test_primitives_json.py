@@ -6,7 +6,7 @@ from fractions import Fraction
 import pytest
 
 from interpreter.errors import SchemeError, SchemeTypeError
-from interpreter.lang.datums import NIL, Char, Pair, Symbol, list_to_python, python_to_list
+from interpreter.lang.datums import NIL, Char, Pair, Symbol, frozen, list_to_python, python_to_list
 from interpreter.lang.primitives import all_primitives
 from interpreter.lang.primitives.hashtables import HashTable
 from interpreter.lang.primitives.json import (
@@ -23,7 +23,8 @@ P = all_primitives()
 
 
 def call(name, *args):
-    return P[name](*args)
+    """The primitive's result; a string it made (mutable) as its text, to compare."""
+    return frozen(P[name](*args))
 
 
 def L(*items):

@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 
 from interpreter.errors import SchemeError, SchemeTypeError
-from interpreter.lang.datums import Values
+from interpreter.lang.datums import Values, frozen
 from interpreter.lang.primitives import all_primitives
 from interpreter.lang.primitives.number_syntax import format_number, parse_number
 
@@ -15,7 +15,8 @@ P = all_primitives()
 
 
 def call(name, *args):
-    return P[name](*args)
+    """The primitive's result; a string it made (mutable) as its text, to compare."""
+    return frozen(P[name](*args))
 
 
 @pytest.mark.parametrize(

@@ -58,13 +58,11 @@ def test_utf8_file_reads_across_chunk_boundaries(tmp_path):
 
 def test_write_escapes_a_lone_surrogate():
     assert (
-        Interpreter().eval_scheme(
-            f"(call-with-output-string (lambda (p) (write {LONE_SURROGATE} p)))"
-        )
+        Interpreter().eval(f"(call-with-output-string (lambda (p) (write {LONE_SURROGATE} p)))")
         == '"a\\xd800;b"'
     )
     assert (
-        Interpreter().eval_scheme(
+        Interpreter().eval(
             f"(call-with-output-string (lambda (p) (write (string->symbol {LONE_SURROGATE}) p)))"
         )
         == "|a\\xd800;b|"

@@ -12,10 +12,12 @@ from interpreter.lang.datums import (
     UNSPECIFIED,
     Char,
     Keyword,
+    MutableString,
     Pair,
     SourcePair,
     Symbol,
     Values,
+    frozen,
 )
 from interpreter.lang.primitives.hashtables import HashTable
 from interpreter.lang.primitives.json import Frame, convert_nested
@@ -40,6 +42,8 @@ def _open(value: Any) -> tuple[Any, Frame | None]:
     kind = type(value)
     if kind is Symbol:
         return value.name, None
+    if kind is MutableString:
+        return value.text, None
     if kind is Char:
         return value.ch, None
     if value is UNSPECIFIED:
@@ -81,9 +85,21 @@ def _hashable(key: Any) -> Any:
     return tuple(_hashable(item) for item in key)
 
 
+def host_adapter(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
+    """`fn` as a host procedure: a string argument arrives as a Python str (as it is at the
+    call) whether the program made it or wrote it as a literal."""
+
+    @wraps(fn)
+    def call(*args: Any) -> Any:
+        return fn(*map(frozen, args))
+
+    call.scheme_name = name
+    return call
+
+
 def keyword_adapter(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
     """`fn` as a host procedure whose `#:name value` arguments arrive as Python keyword
-    arguments (`#:max-items 3` -> `max_items=3`)."""
+    arguments (`#:max-items 3` -> `max_items=3`), and strings as Python str."""
 
     @wraps(fn)
     def call(*args: Any) -> Any:
@@ -91,11 +107,11 @@ def keyword_adapter(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
         options: dict[str, Any] = {}
         index = 0
         while index < len(args):
-            item = args[index]
+            item = frozen(args[index])
             if type(item) is Keyword:
                 if index + 1 >= len(args):
                     raise SchemeError(f"{name}: keyword #:{item.name} needs a value after it")
-                options[item.name.replace("-", "_")] = args[index + 1]
+                options[item.name.replace("-", "_")] = frozen(args[index + 1])
                 index += 2
             else:
                 positional.append(item)

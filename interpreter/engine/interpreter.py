@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from interpreter.engine.convert import keyword_adapter, to_python
+from interpreter.engine.convert import host_adapter, keyword_adapter, to_python
 from interpreter.engine.session import Session
 from interpreter.engine.stack import python_recursion_limit
 from interpreter.errors import (
@@ -31,6 +31,7 @@ from interpreter.lang.datums import (
     Environment,
     Pair,
     Symbol,
+    frozen,
     is_interned,
     is_pair,
     list_to_python,
@@ -286,10 +287,7 @@ class Interpreter:
             and not hasattr(value, "scheme_name")
             and not getattr(value, "is_procedure", False)
         ):
-            try:
-                value.scheme_name = name
-            except AttributeError:
-                pass
+            value = host_adapter(value, name)
         self.env.bindings[Symbol(name)] = value
 
     def _global_miss(self, name: Symbol, span: Span | None, probe: bool = False) -> Any:
@@ -376,7 +374,8 @@ class Interpreter:
             self._global_miss(name, span)
 
     def call(self, procedure: str | Callable, *args: Any) -> Any:
-        """Call a Scheme procedure (or the global of that name) from Python."""
+        """Call a Scheme procedure (or the global of that name) from Python; a string it
+        returns is a Python str."""
         if isinstance(procedure, str):
             procedure = self.eval_scheme(procedure)
         with (
@@ -384,7 +383,7 @@ class Interpreter:
             python_recursion_limit(self._python_depth),
             allocation_limit(self.max_allocation),
         ):
-            return procedure(*args)
+            return frozen(procedure(*args))
 
 
 def read_source(path: Path) -> str:

@@ -12,7 +12,7 @@ import threading
 from typing import Any
 
 from interpreter.errors import ArityError, SchemeError, TaskschemeError
-from interpreter.lang.datums import Promise, Symbol, Values
+from interpreter.lang.datums import Promise, Symbol, Values, string_text
 from interpreter.lang.primitives.common import check_procedure
 from interpreter.lang.primitives.lists import apply_arguments
 from interpreter.lang.printer import display_string
@@ -163,8 +163,8 @@ def make_error(message: Any, *irritants: Any) -> Any:
     """`(error message irritant ...)`. In `(error 'who "message" irritant ...)`, the form
     other Schemes use, the message is the symbol's name and the string the first
     irritant, but it reads "who: message irritant ..." when shown."""
-    who_form = type(message) is Symbol and bool(irritants) and isinstance(irritants[0], str)
-    if not isinstance(message, str):
+    who_form = type(message) is Symbol and bool(irritants) and string_text(irritants[0]) is not None
+    if type(message) is not str:
         message = display_string(message)
     error = scheme_error(message, list(irritants))
     error.who_form = who_form

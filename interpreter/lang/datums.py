@@ -1,9 +1,10 @@
 """The values of the language: what the reader produces and what programs compute with.
 
 Python values stand for Scheme values wherever the two agree: int, Fraction and float
-are numbers, str is an (immutable) string, True/False are booleans, a list is a vector
-(a tuple is a literal, immutable vector), a dict-backed HashTable is a hash table. The
-classes here cover the rest. Every procedure is a Python callable, so host code calls
+are numbers, str is an immutable string (a literal; `MutableString` is the kind programs
+make and may change), True/False are booleans, a list is a vector (a tuple is a literal,
+immutable vector), a dict-backed HashTable is a hash table. The classes here cover the
+rest. Every procedure is a Python callable, so host code calls
 Scheme procedures and Scheme calls host functions the same way.
 """
 
@@ -110,6 +111,63 @@ class Char:
 
     def __repr__(self) -> str:
         return f"#\\{self.ch}"
+
+
+class MutableString:
+    """A string a program may change with `string-set!`, `string-fill!` and `string-copy!`:
+    what R7RS calls a newly allocated string (from `make-string`, `string-copy`,
+    `string-append`, ...). Literals and strings from the host are Python str and stay
+    immutable, so code that never mutates pays nothing for the possibility.
+
+    The text is kept as a str while it is only read (`text` costs one attribute read) and
+    as a list of characters once it is changed, so a loop of `string-set!` is linear;
+    `text` joins the list again when something reads the whole string.
+    """
+
+    __slots__ = ("_chars", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text: str | None = text
+        self._chars: list[str] | None = None
+
+    @property
+    def text(self) -> str:
+        text = self._text
+        if text is None:
+            text = self._text = "".join(self._chars)  # type: ignore[arg-type]
+        return text
+
+    def __len__(self) -> int:
+        return len(self._text) if self._text is not None else len(self._chars)  # type: ignore[arg-type]
+
+    def char_at(self, index: int) -> str:
+        return self._text[index] if self._text is not None else self._chars[index]  # type: ignore[index]
+
+    def replace(self, start: int, text: str) -> None:
+        """Write `text` over the characters from `start` on (it fits: the caller checked)."""
+        chars = self._chars
+        if chars is None:
+            chars = self._chars = list(self._text)  # type: ignore[arg-type]
+        chars[start : start + len(text)] = text
+        self._text = None
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def string_text(value: Any) -> str | None:
+    """The text of a string, mutable or not; None for anything else."""
+    if type(value) is str:
+        return value
+    if type(value) is MutableString:
+        return value.text
+    return None
+
+
+def frozen(value: Any) -> Any:
+    """`value`, but a mutable string as its text now: for what is kept or handed on as
+    text (a task's template and options, a key), which later changes must not reach."""
+    return value.text if type(value) is MutableString else value
 
 
 class Nil:

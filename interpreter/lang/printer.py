@@ -30,6 +30,7 @@ from interpreter.lang.datums import (
     Environment,
     Eof,
     Keyword,
+    MutableString,
     Nil,
     Pair,
     Parameter,
@@ -179,10 +180,17 @@ _COMMON_ATOMS: dict[type, Callable[[Any], str]] = {
 _WRITE_ATOMS = {
     **_COMMON_ATOMS,
     str: _write_str,
+    MutableString: lambda s: _write_str(s.text),
     Char: _write_char,
     Symbol: lambda s: _write_symbol_name(s.name),
 }
-_DISPLAY_ATOMS = {**_COMMON_ATOMS, str: str, Char: lambda c: c.ch, Symbol: lambda s: s.name}
+_DISPLAY_ATOMS = {
+    **_COMMON_ATOMS,
+    str: str,
+    MutableString: lambda s: s.text,
+    Char: lambda c: c.ch,
+    Symbol: lambda s: s.name,
+}
 # An alias a macro expansion made shows in expanded code as the symbol it renamed.
 _WRITE_ATOMS[Alias] = _WRITE_ATOMS[Symbol]
 _DISPLAY_ATOMS[Alias] = _DISPLAY_ATOMS[Symbol]

@@ -23,7 +23,15 @@ from typing import Any
 
 from interpreter.errors import ArityError, SchemeError, SchemeSyntaxError, TaskschemeError
 from interpreter.lang.analyze.analyzer import Scope
-from interpreter.lang.datums import NIL, Keyword, SourcePair, Symbol, is_pair, list_to_python
+from interpreter.lang.datums import (
+    NIL,
+    Keyword,
+    SourcePair,
+    Symbol,
+    frozen,
+    is_pair,
+    list_to_python,
+)
 from interpreter.lang.expand import (
     DEFINE,
     LAMBDA,
@@ -423,7 +431,7 @@ def analyze_context_ref(a, x, scope, tail, span):
     default = a.analyze(items[2][0], scope, False, items[2][1]) if len(items) == 3 else None
 
     def context_ref(env):
-        wanted = key(env)
+        wanted = frozen(key(env))
         if not isinstance(wanted, Symbol | str):
             raise type_error("context-ref", "a symbol or string key", wanted, 1).located(span)
         found, value = env.lookup_context(_context_key(wanted))

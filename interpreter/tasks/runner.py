@@ -35,7 +35,7 @@ from interpreter.errors import (
     TaskNestingError,
     TaskschemeError,
 )
-from interpreter.lang.datums import NIL, Keyword, Symbol, list_to_python
+from interpreter.lang.datums import NIL, Keyword, Symbol, frozen, list_to_python
 from interpreter.lang.printer import write_string
 from interpreter.lang.raising import scheme_error, type_error
 from interpreter.lang.runtime import split_keywords
@@ -232,6 +232,7 @@ class TaskRunner:
     def make_task(self, *args: Any) -> Task:
         """`(make-task 'name '(param ...) template #:option value ...)`; what `define-task`
         expands into."""
+        args = tuple(map(frozen, args))
         if len(args) < 3:
             raise ArityError(
                 f"make-task: expects a name, a parameter list and a template, got {len(args)} argument(s)"
@@ -254,7 +255,7 @@ class TaskRunner:
 
     def llm(self, *args: Any) -> Any:
         """`(llm prompt #:option value ...)`: a one-off task named "llm" on `prompt` as it is."""
-        positional, keywords = split_keywords("llm", args, LLM_OPTIONS)
+        positional, keywords = split_keywords("llm", tuple(map(frozen, args)), LLM_OPTIONS)
         problem = llm_prompt_problem(positional)
         if problem is not None:
             raise problem
@@ -507,7 +508,7 @@ def _list(proc: str, expected: str, value: Any, position: int | None = None) -> 
 
 def _names(proc: str, expected: str, value: Any, position: int | None = None) -> tuple[str, ...]:
     """The names in a list of symbols (or strings)."""
-    items = _list(proc, expected, value, position)
+    items = [frozen(item) for item in _list(proc, expected, value, position)]
     if not all(isinstance(item, Symbol | str) for item in items):
         raise type_error(proc, expected, value, position)
     return tuple(item if isinstance(item, str) else item.name for item in items)

@@ -15,7 +15,7 @@ from typing import Any
 
 from interpreter.diagnostics import did_you_mean
 from interpreter.errors import ToolError
-from interpreter.lang.datums import UNSPECIFIED, Symbol, list_to_python
+from interpreter.lang.datums import UNSPECIFIED, Symbol, frozen, list_to_python, string_text
 from interpreter.lang.primitives.common import is_procedure
 from interpreter.lang.primitives.json import from_python, to_json_text
 from interpreter.lang.printer import write_string
@@ -107,8 +107,9 @@ def _article(word: str) -> str:
 def result_text(value: Any, tool: str = "tool") -> str:
     """A tool's result as the model reads it: a string as is, no value as `null`, anything
     else as JSON (a value JSON cannot represent is an error naming the tool)."""
-    if isinstance(value, str):
-        return value
+    text = string_text(value)
+    if text is not None:
+        return text
     if value is UNSPECIFIED:
         return "null"
     return to_json_text(value, proc=f"{tool}: the result cannot be sent to the model")
@@ -120,6 +121,7 @@ def make_tool(name: Any, description: Any, params: Any, procedure: Any) -> Tool:
     if not isinstance(name, Symbol):
         raise type_error("make-tool", "a symbol naming the tool", name, 1)
     tool = name.name
+    description = frozen(description)
     if not _WIRE_NAME.match(tool):
         raise ToolError(
             f"make-tool: {tool} cannot be offered to a model: a tool name may use only "
@@ -146,7 +148,7 @@ def _items(proc: str, value: Any, position: int) -> list[Any]:
 
 def tool_param(tool: str, entry: Any) -> ToolParam:
     """One parameter of a tool, `(name type "description")`, checked."""
-    parts = _items("make-tool", entry, 3)
+    parts = [frozen(part) for part in _items("make-tool", entry, 3)]
     usage = f'{tool}: a parameter is (name type "description"), got'
     if len(parts) not in (2, 3) or not all(isinstance(p, Symbol | str) for p in parts[:2]):
         raise ToolError(f"{usage} {write_string(entry)}")

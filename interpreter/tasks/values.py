@@ -19,7 +19,7 @@ from interpreter.errors import (
     SchemeTypeError,
     TaskOutputError,
 )
-from interpreter.lang.datums import NIL, Pair, Symbol, is_pair, python_to_list
+from interpreter.lang.datums import NIL, Pair, Symbol, frozen, is_pair, python_to_list
 from interpreter.lang.primitives.json import from_python
 from interpreter.lang.printer import write_abbreviated
 from interpreter.lang.raising import type_error
@@ -108,7 +108,8 @@ def metrics_ref(metrics: Any, *keys: Any) -> Any:
     is an error listing the keys that are there."""
     value = metrics
     walked: list[str] = []
-    for position, key in enumerate(keys, 2):
+    for position, given in enumerate(keys, 2):
+        key = frozen(given)
         if isinstance(key, str):
             key = Symbol(key)
         if not isinstance(key, Symbol):

@@ -1,5 +1,6 @@
-"""R7RS 6.7: strings. Strings are immutable in taskscheme: string-set!, string-fill! and
-string-copy! are errors that say so."""
+"""R7RS 6.7: strings. Strings a program makes (make-string, string-copy, string-append,
+...) can be changed with string-set!, string-fill! and string-copy!; a literal is a
+constant, and changing it is an error that says so."""
 
 from casekit import Raises, cases, check
 
@@ -27,20 +28,67 @@ ROWS = [
         '(string-ref "abc" 1.0)',
         Raises("type-error", "exact integer index"),
     ),
+    ("string-set", "(let ((s (make-string 3 #\\a))) (string-set! s 0 #\\b) s)", '"baa"'),
     (
-        "string-set-immutable",
-        "(string-set! (make-string 3 #\\a) 0 #\\b)",
-        Raises("error", "strings are immutable"),
+        "string-set-literal",
+        '(string-set! "abc" 0 #\\b)',
+        Raises("type-error", "it is a literal (constant) string"),
     ),
     (
-        "string-fill-immutable",
-        "(string-fill! (make-string 3) #\\a)",
-        Raises("error", "strings are immutable"),
+        "string-set-out-of-range",
+        "(string-set! (make-string 3) 3 #\\b)",
+        Raises("error", "index 3 is out of range for a string of length 3"),
+    ),
+    ("string-set-not-a-char", "(string-set! (make-string 3) 0 1)", Raises("type-error", "char")),
+    ("string-fill", "(let ((s (make-string 3))) (string-fill! s #\\a) s)", '"aaa"'),
+    (
+        "string-fill-range",
+        '(let ((s (string-copy "abcde"))) (string-fill! s #\\z 1 3) s)',
+        '"azzde"',
+    ),
+    ("string-fill-literal", '(string-fill! "abc" #\\a)', Raises("type-error", "literal")),
+    (
+        "string-copy-into",
+        '(let ((s (make-string 5 #\\x))) (string-copy! s 1 "abc" 1) s)',
+        '"xbcxx"',
     ),
     (
-        "string-copy-into-immutable",
-        '(let ((s (make-string 3 #\\x))) (string-copy! s 0 "ab") s)',
-        Raises("error", "strings are immutable"),
+        "string-copy-into-overlapping-forward",
+        '(let ((s (string-copy "abcdef"))) (string-copy! s 2 s 0 4) s)',
+        '"ababcd"',
+    ),
+    (
+        "string-copy-into-overlapping-backward",
+        '(let ((s (string-copy "abcdef"))) (string-copy! s 0 s 2) s)',
+        '"cdefef"',
+    ),
+    (
+        "string-copy-into-too-long",
+        '(string-copy! (make-string 2) 1 "abc")',
+        Raises("error", "3 characters do not fit in a string of length 2 from index 1"),
+    ),
+    (
+        "string-copy-into-literal",
+        '(string-copy! "abc" 0 "x")',
+        Raises("type-error", "literal"),
+    ),
+    (
+        "string-copy-is-a-copy",
+        '(let* ((a (string-copy "abc")) (b (string-copy a))) (string-set! b 0 #\\z) (list a b))',
+        '("abc" "zbc")',
+    ),
+    (
+        "mutable-strings-made-by-procedures",
+        """(map (lambda (s) (string-set! s 0 #\\Z) s)
+                (list (string #\\a) (list->string '(#\\a)) (string-append "a" "b")
+                      (substring "abc" 1) (vector->string #(#\\a)) (utf8->string #u8(97))
+                      (number->string 42) (symbol->string 'abc) (string-upcase "q")))""",
+        '("Z" "Z" "Zb" "Zc" "Z" "Z" "Z2" "Zbc" "Z")',
+    ),
+    (
+        "symbol-name-unchanged-by-its-string",
+        "(let ((s (symbol->string 'abc))) (string-set! s 0 #\\z) (list s 'abc))",
+        '("zbc" abc)',
     ),
     ("string-equal-many", '(string=? "a" "a" "a")', "#t"),
     (

@@ -8,7 +8,7 @@ import io
 from typing import Any
 
 from interpreter.errors import SchemeError
-from interpreter.lang.datums import EOF, UNSPECIFIED
+from interpreter.lang.datums import EOF, UNSPECIFIED, MutableString
 from interpreter.lang.primitives import primitive
 from interpreter.lang.primitives.common import (
     check_allocation,
@@ -93,11 +93,11 @@ def bytevector_append(*bvs: Any) -> bytearray:
 
 
 @primitive("utf8->string")
-def utf8_to_string(bv: Any, start: Any = 0, end: Any = None) -> str:
+def utf8_to_string(bv: Any, start: Any = 0, end: Any = None) -> MutableString:
     data = _check_bytevector("utf8->string", bv, 1)
     first, last = check_range("utf8->string", start, end, len(data), "bytevector", 2)
     try:
-        return data[first:last].decode("utf-8")
+        return MutableString(data[first:last].decode("utf-8"))
     except UnicodeDecodeError as error:
         raise SchemeError(f"utf8->string: invalid UTF-8 at byte {first + error.start}") from None
 

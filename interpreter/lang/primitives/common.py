@@ -17,7 +17,7 @@ from itertools import pairwise
 from typing import Any
 
 from interpreter.errors import AllocationLimitError, SchemeError
-from interpreter.lang.datums import NIL, Pair, Parameter, SourcePair, Symbol
+from interpreter.lang.datums import NIL, MutableString, Pair, Parameter, SourcePair, Symbol
 from interpreter.lang.primitives import primitive
 from interpreter.lang.printer import write_abbreviated
 from interpreter.lang.raising import type_error
@@ -52,8 +52,11 @@ def define_comparison(name: str, key: Key, op: Callable[[Any, Any], bool]) -> No
 
 
 def check_string(proc: str, value: Any, position: int) -> str:
+    """The text of a string argument, mutable or not."""
     if type(value) is str:
         return value
+    if type(value) is MutableString:
+        return value.text
     raise type_error(proc, "a string", value, position)
 
 

@@ -18,7 +18,14 @@ from interpreter.lang.control import (
     values,
     with_exception_handler,
 )
-from interpreter.lang.datums import UNSPECIFIED, Parameter, Promise, Symbol, python_to_list
+from interpreter.lang.datums import (
+    UNSPECIFIED,
+    Parameter,
+    Promise,
+    Symbol,
+    python_to_list,
+    string_text,
+)
 from interpreter.lang.primitives import alias, primitive
 from interpreter.lang.primitives.common import library_caller, procedure_argument
 from interpreter.lang.raising import type_error
@@ -127,6 +134,7 @@ def library_type_error(who: Any, expected: Any, value: Any, position: Any) -> An
     report a bad argument as a primitive does (a type-error naming the procedure, the
     argument's position, what it wanted and what it got)."""
     name, position = library_caller("%type-error", who, position, 4)
-    if type(expected) is not str:
+    text = string_text(expected)
+    if text is None:
         raise type_error("%type-error", "a string saying what was expected", expected, 2)
-    raise type_error(name, expected, value, position)
+    raise type_error(name, text, value, position)

@@ -14,7 +14,16 @@ import math
 from fractions import Fraction
 from typing import Any
 
-from interpreter.lang.datums import EOF, Char, Keyword, Pair, SourcePair, Symbol
+from interpreter.lang.datums import (
+    EOF,
+    Char,
+    Keyword,
+    MutableString,
+    Pair,
+    SourcePair,
+    Symbol,
+    string_text,
+)
 from interpreter.lang.primitives import primitive
 from interpreter.lang.primitives.common import check_string, define_comparison, is_procedure
 from interpreter.lang.raising import type_error
@@ -79,8 +88,8 @@ def is_equal(a: Any, b: Any) -> bool:
                 if type(y) not in _VECTOR_TYPES or len(x) != len(y):
                     return False
                 stack.extend(zip(x, y, strict=True))
-            elif kind is str:
-                if type(y) is not str or x != y:
+            elif kind is str or kind is MutableString:
+                if string_text(x) != string_text(y):
                     return False
             elif kind in _BYTES_TYPES:
                 if type(y) not in _BYTES_TYPES or x != y:
@@ -127,8 +136,8 @@ def is_symbol(obj: Any) -> bool:
 
 
 @primitive("symbol->string")
-def symbol_to_string(symbol: Any) -> str:
-    return _check_symbol("symbol->string", symbol, 1).name
+def symbol_to_string(symbol: Any) -> MutableString:
+    return MutableString(_check_symbol("symbol->string", symbol, 1).name)
 
 
 @primitive("string->symbol")
@@ -142,9 +151,9 @@ def is_keyword(obj: Any) -> bool:
 
 
 @primitive("keyword->string")
-def keyword_to_string(keyword: Any) -> str:
+def keyword_to_string(keyword: Any) -> MutableString:
     if type(keyword) is Keyword:
-        return keyword.name
+        return MutableString(keyword.name)
     raise type_error("keyword->string", "a keyword", keyword, 1)
 
 

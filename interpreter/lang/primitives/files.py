@@ -11,7 +11,7 @@ import os
 from typing import Any, BinaryIO
 
 from interpreter.errors import SchemeError
-from interpreter.lang.datums import UNSPECIFIED, Parameter, python_to_list
+from interpreter.lang.datums import UNSPECIFIED, MutableString, Parameter, python_to_list
 from interpreter.lang.primitives import PRIMITIVES, primitive
 from interpreter.lang.primitives.common import check_string, procedure_argument
 from interpreter.lang.primitives.io import (
@@ -209,12 +209,14 @@ def delete_file(path: Any) -> Any:
 
 
 @primitive("file->string")
-def file_to_string(path: Any) -> str:
+def file_to_string(path: Any) -> MutableString:
     """The whole text of a file (UTF-8)."""
-    return _read_text("file->string", path)
+    return MutableString(_read_text("file->string", path))
 
 
 @primitive("file->lines")
 def file_to_lines(path: Any) -> Any:
     """The lines of a file as a list of strings, without line endings."""
-    return python_to_list(_read_text("file->lines", path).splitlines())
+    return python_to_list(
+        [MutableString(line) for line in _read_text("file->lines", path).splitlines()]
+    )

@@ -16,7 +16,16 @@ from fractions import Fraction
 from typing import Any
 
 from interpreter.errors import SchemeError
-from interpreter.lang.datums import UNSPECIFIED, Char, Nil, Pair, SourcePair, Symbol, python_to_list
+from interpreter.lang.datums import (
+    UNSPECIFIED,
+    Char,
+    MutableString,
+    Nil,
+    Pair,
+    SourcePair,
+    Symbol,
+    python_to_list,
+)
 from interpreter.lang.primitives import alias, primitive
 from interpreter.lang.primitives.common import list_items, procedure_argument
 from interpreter.lang.printer import register_writer
@@ -121,6 +130,8 @@ def _equal_atom_key(value: Any) -> Any:
     kind = type(value)
     if kind is str or kind is Nil:
         return value
+    if kind is MutableString:
+        return value.text  # equal to the same text in a literal; a key changed later is lost
     if kind is Pair or kind is SourcePair or kind is list or kind is tuple:
         return _COMPOUND
     if kind is bytes or kind is bytearray:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import IO, Any, BinaryIO, TextIO
 
 from interpreter.errors import SchemeError
-from interpreter.lang.datums import EOF, UNSPECIFIED, Char, Parameter
+from interpreter.lang.datums import EOF, UNSPECIFIED, Char, MutableString, Parameter
 from interpreter.lang.primitives import alias, primitive
 from interpreter.lang.primitives.chars import check_char
 from interpreter.lang.primitives.common import (
@@ -370,21 +370,21 @@ def open_output_string() -> OutputPort:
 
 
 @primitive("get-output-string")
-def get_output_string(port: Any) -> str:
-    return output_port("get-output-string", port, 1).getvalue()
+def get_output_string(port: Any) -> MutableString:
+    return MutableString(output_port("get-output-string", port, 1).getvalue())
 
 
 @primitive("call-with-output-string")
-def call_with_output_string(proc: Any) -> str:
+def call_with_output_string(proc: Any) -> MutableString:
     """Call `(proc port)` with a fresh string port; return what it wrote."""
     write_to = procedure_argument("call-with-output-string", proc, 1)
     port = OutputPort.to_string()
     write_to(port)
-    return port.getvalue()
+    return MutableString(port.getvalue())
 
 
 @primitive("with-output-to-string")
-def with_output_to_string(thunk: Any) -> str:
+def with_output_to_string(thunk: Any) -> MutableString:
     """Call `(thunk)` with the current output port sent to a string; return that string."""
     thunk = procedure_argument("with-output-to-string", thunk, 1)
     port = OutputPort.to_string()
@@ -394,7 +394,7 @@ def with_output_to_string(thunk: Any) -> str:
         thunk()
     finally:
         CURRENT_OUTPUT.value = saved
-    return port.getvalue()
+    return MutableString(port.getvalue())
 
 
 # --- input -------------------------------------------------------------------------------
@@ -422,7 +422,7 @@ def peek_char(port: Any = None) -> Any:
 @primitive("read-line")
 def read_line(port: Any = None) -> Any:
     line = _input_port("read-line", port, 1).read_line()
-    return EOF if line is None else line
+    return EOF if line is None else MutableString(line)
 
 
 @primitive("read-string")
@@ -430,7 +430,7 @@ def read_string(k: Any, port: Any = None) -> Any:
     count = check_nonnegative("read-string", k, 1)
     # at most k characters: a count beyond any string's length reads the rest
     text = _input_port("read-string", port, 2).read_string(min(count, sys.maxsize))
-    return EOF if count and not text else text
+    return EOF if count and not text else MutableString(text)
 
 
 _FIRST_WINDOW = 1024

@@ -19,7 +19,15 @@ from fractions import Fraction
 from typing import Any
 
 from interpreter.errors import SchemeError, TaskschemeError
-from interpreter.lang.datums import NIL, Pair, SourcePair, Symbol, python_to_list
+from interpreter.lang.datums import (
+    NIL,
+    MutableString,
+    Pair,
+    SourcePair,
+    Symbol,
+    python_to_list,
+    string_text,
+)
 from interpreter.lang.primitives import alias, primitive
 from interpreter.lang.primitives.common import check_index, check_string, list_items
 from interpreter.lang.primitives.hashtables import HashTable
@@ -184,6 +192,8 @@ def _open(value: Any, proc: str) -> tuple[Any, Frame | None]:
         _check_digits(value, proc)
     if kind is str or kind is bool or kind is int:
         return value, None
+    if kind is MutableString:
+        return value.text, None
     if kind is float or kind is Fraction:
         number = to_float(value)
         if not math.isfinite(number):
@@ -222,9 +232,9 @@ def _is_entry(item: Any) -> bool:
 
 
 def _key_name(key: Any) -> str | None:
-    if type(key) is str:
-        return key
-    return key.name if type(key) is Symbol else None
+    if type(key) is Symbol:
+        return key.name
+    return string_text(key)
 
 
 def _array(items: list[Any] | tuple[Any, ...], source: Any = None) -> tuple[list[Any], Frame]:
@@ -262,10 +272,10 @@ _MAX_INDENT = 10
 
 
 @primitive("scheme->json")
-def scheme_to_json(value: Any, indent: Any = None) -> str:
+def scheme_to_json(value: Any, indent: Any = None) -> MutableString:
     if indent is not None and (type(indent) is not int or not 0 <= indent <= _MAX_INDENT):
         raise type_error("scheme->json", f"an indent of 0 to {_MAX_INDENT} spaces", indent, 2)
-    return to_json_text(value, indent)
+    return MutableString(to_json_text(value, indent))
 
 
 alias("string->json", json_to_scheme)

@@ -20,9 +20,11 @@ from interpreter.lang.datums import (
     NIL,
     UNSPECIFIED,
     Char,
+    MutableString,
     Pair,
     SourcePair,
     python_to_list,
+    string_text,
 )
 from interpreter.lang.primitives import PRIMITIVES, primitive
 from interpreter.lang.primitives.common import (
@@ -463,14 +465,15 @@ def flatten(tree: Any) -> Any:
 
 
 _REALS = frozenset((int, Fraction, float))
+_STRINGS = frozenset((str, MutableString))
 
 # Orderings Python compares the same way by itself: the primitive's name -> the element
 # types it orders like Python, the key Python compares, and whether it is descending.
 _NATIVE_ORDERINGS: dict[str, tuple[frozenset[type], Any, bool]] = {
     "<": (_REALS, None, False),
     ">": (_REALS, None, True),
-    "string<?": (frozenset((str,)), None, False),
-    "string>?": (frozenset((str,)), None, True),
+    "string<?": (_STRINGS, string_text, False),
+    "string>?": (_STRINGS, string_text, True),
     "char<?": (frozenset((Char,)), attrgetter("ch"), False),
     "char>?": (frozenset((Char,)), attrgetter("ch"), True),
 }

@@ -19,7 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from interpreter.errors import AllocationLimitError, SchemeError
-from interpreter.lang.datums import Values
+from interpreter.lang.datums import MutableString, Values, string_text
 from interpreter.lang.primitives import alias, primitive
 from interpreter.lang.primitives.common import compare_chain
 from interpreter.lang.primitives.number_syntax import (
@@ -579,18 +579,19 @@ def _check_radix(proc: str, radix: Any) -> int:
 
 
 @primitive("number->string")
-def number_to_string(z: Any, radix: Any = 10) -> str:
+def number_to_string(z: Any, radix: Any = 10) -> MutableString:
     check_number("number->string", z, 1)
     radix = _check_radix("number->string", radix)
     if type(z) is float and radix != 10:
         raise SchemeError("number->string: inexact numbers can only be written in radix 10")
-    return format_number(z, radix)
+    return MutableString(format_number(z, radix))
 
 
 @primitive("string->number")
-def string_to_number(text: Any, radix: Any = 10) -> Number | bool:
-    if type(text) is not str:
-        raise type_error("string->number", "a string", text, 1)
+def string_to_number(string: Any, radix: Any = 10) -> Number | bool:
+    text = string_text(string)
+    if text is None:
+        raise type_error("string->number", "a string", string, 1)
     value = parse_number(text, _check_radix("string->number", radix))
     return False if value is None else value
 
