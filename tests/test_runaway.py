@@ -148,3 +148,15 @@ def test_deep_recursion_error_keeps_no_copies_of_its_frames():
 def test_infinite_recursion_is_stopped_cleanly():
     result = run("(define (f n) (+ 1 (f n))) (f 1)", "--max-recursion-depth", "20000")
     assert_clean_error(result, "recursion too deep")
+
+
+@pytest.mark.parametrize("limit", [2_000, 20_000])
+def test_the_recursion_limit_is_the_configured_number_of_nested_calls(limit):
+    """`--max-recursion-depth N`: N nested calls of a plain recursive procedure fit (give
+    or take the evaluator's own few), and a quarter more do not."""
+    program = "(define (g n) (if (= n 0) 0 (+ 1 (g (- n 1)))))"
+    option = ("--max-recursion-depth", str(limit))
+    fits = run(f"{program} (g {limit * 95 // 100})", *option)
+    assert fits.returncode == 0, fits.stderr
+    assert fits.stdout.strip() == str(limit * 95 // 100)
+    assert_clean_error(run(f"{program} (g {limit * 5 // 4})", *option), "recursion too deep")

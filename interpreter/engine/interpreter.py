@@ -57,7 +57,6 @@ if TYPE_CHECKING:
     from interpreter.providers import Provider
     from interpreter.tasks.runner import TaskRunner
 
-PYTHON_FRAMES_PER_CALL = 4
 # A program file larger than this is refused rather than read (`check /dev/zero`, a
 # misnamed data file): no program is anywhere near it.
 MAX_SOURCE_BYTES = 16 * 1024 * 1024
@@ -124,7 +123,6 @@ class Interpreter:
         self.argv = list(argv or ["taskscheme"])
         self.max_recursion_depth = settings.get("max_recursion_depth")
         self.max_allocation = settings.get("max_allocation")
-        self._python_depth = self.max_recursion_depth * PYTHON_FRAMES_PER_CALL + 2000
         self.interrupts = Interrupt()
         self._install_builtins()
 
@@ -319,7 +317,7 @@ class Interpreter:
         result: Any = UNSPECIFIED
         with (
             self.interrupts.evaluating(),
-            python_recursion_limit(self._python_depth),
+            python_recursion_limit(self.max_recursion_depth),
             allocation_limit(self.max_allocation),
             bound(self._load_directory, directory or self._load_directory.get()),
         ):
@@ -380,7 +378,7 @@ class Interpreter:
             procedure = self.eval_scheme(procedure)
         with (
             self.interrupts.evaluating(),
-            python_recursion_limit(self._python_depth),
+            python_recursion_limit(self.max_recursion_depth),
             allocation_limit(self.max_allocation),
         ):
             return frozen(procedure(*args))

@@ -20,6 +20,14 @@ from typing import Any
 
 from interpreter.lang.threads import Outcome, start_worker
 
+# Python frames one nested call of a program takes, measured: 3 for a plain recursive
+# call such as `(+ 1 (f (- n 1)))`, so `max_recursion_depth` nested calls of that kind
+# fit and a few more do not. A call made through `map`, `apply` or `dynamic-wind` takes
+# more frames (up to 9), so fewer of those fit.
+PYTHON_FRAMES_PER_CALL = 3
+# Frames the evaluator takes between its caller and the program's first call.
+_EVALUATOR_FRAMES = 100
+
 # A program still running this long after an interrupt (blocked in a system call,
 # which no interrupt reaches) is no longer waited for by the CLI.
 ABANDON_SECONDS = 5.0
@@ -56,9 +64,19 @@ class _RecursionLimit:
 _LIMIT = _RecursionLimit()
 
 
+def _frames_on_this_thread() -> int:
+    frame, count = sys._getframe(), 0
+    while frame is not None:
+        frame, count = frame.f_back, count + 1
+    return count
+
+
 @contextmanager
-def python_recursion_limit(depth: int) -> Iterator[None]:
-    """Python's recursion limit is at least `depth` for the extent of the block."""
+def python_recursion_limit(calls: int) -> Iterator[None]:
+    """For the extent of the block, Python's recursion limit lets the program nest
+    `calls` calls below the frames already on this thread's stack: the limit counts
+    from the bottom of the stack, and an embedder may call from deep in its own code."""
+    depth = _frames_on_this_thread() + _EVALUATOR_FRAMES + calls * PYTHON_FRAMES_PER_CALL
     with _LIMIT.lock:
         if _LIMIT.running == 0:
             _LIMIT.saved = sys.getrecursionlimit()
