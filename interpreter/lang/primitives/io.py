@@ -12,6 +12,7 @@ import io
 import re
 import select
 import sys
+import threading
 from collections.abc import Callable
 from typing import IO, Any, BinaryIO, TextIO
 
@@ -33,6 +34,7 @@ from interpreter.lang.printer import (
 )
 from interpreter.lang.raising import type_error
 from interpreter.lang.reader import first_datum_end, read_all
+from interpreter.lang.threads import Outcome
 
 # How Python's "surrogateescape" error handler passes on a byte that is not UTF-8.
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
@@ -106,7 +108,7 @@ class OutputPort(Port):
 class InputPort(Port):
     """Where `read-char`, `read-line` and friends take text from; keeps one peeked character."""
 
-    __slots__ = ("_pending", "fold_case")
+    __slots__ = ("_pending", "_reading", "fold_case")
 
     def __init__(
         self,
@@ -117,6 +119,8 @@ class InputPort(Port):
     ):
         super().__init__(stream, lookup=lookup, name=name)
         self._pending = ""  # text taken from the stream and not read yet
+        # a read of a line from a stream, which an interrupt stopped waiting for
+        self._reading: tuple[TextIO, Outcome] | None = None
         self.fold_case = False  # `read` met #!fold-case in this port's text
 
     @classmethod
@@ -124,10 +128,42 @@ class InputPort(Port):
         return cls(io.StringIO(text))
 
     def _take(self, size: int) -> str:
-        return self._decoded(lambda stream: stream.read(size))
+        """Up to `size` characters, "" at the end. From a stream that may have to wait
+        (standard input, a pipe), whole lines are taken and what is left over is kept."""
+        if isinstance(self.stream, io.StringIO):
+            return self._decoded(lambda stream: stream.read(size))
+        taken = ""
+        while len(taken) < size:
+            line = self._take_line()
+            if not line:
+                break
+            taken += line
+        self._pending = taken[size:] + self._pending
+        return taken[:size]
 
     def _take_line(self) -> str:
-        return self._decoded(lambda stream: stream.readline())
+        return self._decoded(self._read_line)
+
+    def _read_line(self, stream: TextIO) -> str:
+        """`stream.readline()`, waiting for it in a way an interrupt can stop.
+
+        Python delivers an interrupt to a thread only between bytecodes, never inside a
+        blocked read. So when the line has not arrived (select on the stream's file
+        descriptor says so, or the stream has none), another thread reads it while this
+        one waits in short steps. A read an interrupt left waiting hands its line to the
+        next read of the same stream, so no input is lost."""
+        if self._reading is not None and self._reading[0] is stream:
+            reading = self._reading[1]
+        elif isinstance(stream, io.StringIO) or _fd_ready(stream):
+            return stream.readline()
+        else:
+            reading = Outcome(stream.readline)
+            self._reading = (stream, reading)
+            threading.Thread(target=reading, name="taskscheme-input", daemon=True).start()
+        while not reading.done.wait(_POLL_SECONDS):
+            pass
+        self._reading = None
+        return reading.result()
 
     def _decoded(self, read: Callable[[TextIO], str]) -> str:
         """What `read` gives, refused if the stream met bytes that are not UTF-8: Python's
@@ -153,7 +189,7 @@ class InputPort(Port):
 
     def peek_char(self) -> str:
         if not self._pending:
-            self._pending = self._take(1)
+            self._pending = self._take(1) + self._pending
         return self._pending[:1]
 
     def read_line(self) -> str | None:
@@ -205,6 +241,18 @@ class InputPort(Port):
     def char_ready(self) -> bool:
         """True unless reading would have to wait for input (only a terminal or pipe can)."""
         return bool(self._pending) or _arrived(self.stream)
+
+
+# How often a thread waiting for input looks for an interrupt.
+_POLL_SECONDS = 0.05
+
+
+def _fd_ready(stream: TextIO) -> bool:
+    """Has input arrived on `stream`'s file descriptor? False if it has none."""
+    try:
+        return bool(select.select([stream], [], [], 0)[0])
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return False
 
 
 def _arrived(stream: TextIO) -> bool:
