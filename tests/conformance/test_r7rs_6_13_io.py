@@ -117,6 +117,17 @@ OUTPUT = [
     ("write-string", '(write-string "abc")', Prints("abc")),
     ("write-returns-unspecified", "(write 1)", Prints("1", "#<unspecified>")),
     ("flush-output-port", "(flush-output-port)", "#<unspecified>"),
+    (
+        "flush-binary-output-port",
+        "(let ((out (open-output-bytevector))) (write-u8 1 out) (flush-output-port out)"
+        " (get-output-bytevector out))",
+        "#u8(1)",
+    ),
+    (
+        "flush-not-a-port",
+        "(flush-output-port 5)",
+        Raises("type-error", "flush-output-port: expected an output port"),
+    ),
 ]
 
 

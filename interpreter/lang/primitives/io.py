@@ -338,7 +338,12 @@ CURRENT_INPUT = _port_parameter(
 
 
 def port_argument(
-    proc: str, port: Any, position: int, kind: type, expected: str, current: Parameter
+    proc: str,
+    port: Any,
+    position: int,
+    kind: type | tuple[type, ...],
+    expected: str,
+    current: Parameter,
 ) -> Any:
     """The port argument at `position` if it is a `kind`, or `current`'s port if it was
     left out; a type error naming what was `expected` otherwise."""
@@ -408,7 +413,10 @@ def write_string_to_port(string: Any, port: Any = None, start: Any = 0, end: Any
 
 @primitive("flush-output-port")
 def flush_output_port(port: Any = None) -> Any:
-    output_port("flush-output-port", port, 1).flush()
+    """Textual and binary output ports alike (R7RS: any output port)."""
+    kinds = (OutputPort, BinaryOutputPort)
+    target = port_argument("flush-output-port", port, 1, kinds, "an output port", CURRENT_OUTPUT)
+    target.stream.flush()
     return UNSPECIFIED
 
 
