@@ -1,11 +1,15 @@
-"""A program blocked reading standard input stops when interrupted through the API, and
-no input is lost: the line the interrupted read was waiting for goes to the next read."""
+"""A program blocked reading standard input (a real pipe) stops when interrupted through
+the API, and nothing is read behind the program's back: input that arrives later goes to
+the next read."""
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -51,7 +55,7 @@ def test_interrupt_stops_a_read_waiting_on_stdin(stdin_pipe, program):
     assert isinstance(outcome.get("error"), KeyboardInterrupt)
 
 
-def test_the_line_an_interrupted_read_waited_for_is_read_next(stdin_pipe):
+def test_input_after_an_interrupted_read_goes_to_the_next_read(stdin_pipe):
     interp = Interpreter()
     thread, _ = _evaluate_in_thread(interp, "(read-line)")
     thread.join(0.3)
@@ -72,3 +76,37 @@ def test_reading_lines_from_a_pipe_keeps_every_line(stdin_pipe):
         (if (eof-object? line) (list count last) (loop (+ count 1) line))))
     """
     assert Interpreter().eval(program) == [2000, "line 1999"]
+
+
+def test_input_that_is_not_utf8_is_a_file_error(monkeypatch):
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"caf\xe9\n")
+    os.close(write_end)
+    with open(read_end, encoding="utf-8") as reader:
+        monkeypatch.setattr(sys, "stdin", reader)
+        result = Interpreter().eval(
+            "(guard (e ((file-error? e) (error-object-message e))) (read-line))"
+        )
+    assert result == "cannot read stdin: it is not UTF-8 text"
+
+
+def test_ctrl_c_stops_the_command_waiting_for_stdin(tmp_path):
+    program = subprocess.Popen(
+        [sys.executable, "-m", "interpreter", "eval", "(read-line)"],
+        stdin=subprocess.PIPE,  # kept open: the read waits
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    try:
+        time.sleep(1.0)  # started and waiting
+        started = time.monotonic()
+        program.send_signal(signal.SIGINT)
+        program.wait(timeout=PROMPTLY)
+        assert time.monotonic() - started < PROMPTLY
+        assert program.returncode == 130
+    finally:
+        program.kill()
+        program.wait()
+        for stream in (program.stdin, program.stdout, program.stderr):
+            stream.close()

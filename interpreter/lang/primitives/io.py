@@ -8,11 +8,13 @@ pytest's capture and embedders that redirect `sys.stdout` see the program's outp
 
 from __future__ import annotations
 
+import codecs
 import io
+import os
 import re
 import select
+import stat
 import sys
-import threading
 from collections.abc import Callable
 from typing import IO, Any, BinaryIO, TextIO
 
@@ -34,7 +36,6 @@ from interpreter.lang.printer import (
 )
 from interpreter.lang.raising import type_error
 from interpreter.lang.reader import first_datum_end, read_all
-from interpreter.lang.threads import Outcome
 
 # How Python's "surrogateescape" error handler passes on a byte that is not UTF-8.
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
@@ -108,7 +109,7 @@ class OutputPort(Port):
 class InputPort(Port):
     """Where `read-char`, `read-line` and friends take text from; keeps one peeked character."""
 
-    __slots__ = ("_pending", "_reading", "fold_case")
+    __slots__ = ("_decoder", "_pending", "_source", "_unread", "fold_case")
 
     def __init__(
         self,
@@ -119,8 +120,11 @@ class InputPort(Port):
     ):
         super().__init__(stream, lookup=lookup, name=name)
         self._pending = ""  # text taken from the stream and not read yet
-        # a read of a line from a stream, which an interrupt stopped waiting for
-        self._reading: tuple[TextIO, Outcome] | None = None
+        # text read from a pipe or terminal's file descriptor and not taken yet, the
+        # stream it came from, and the decoder of its bytes
+        self._unread = ""
+        self._source: TextIO | None = None
+        self._decoder: io.IncrementalNewlineDecoder | None = None
         self.fold_case = False  # `read` met #!fold-case in this port's text
 
     @classmethod
@@ -145,25 +149,32 @@ class InputPort(Port):
         return self._decoded(self._read_line)
 
     def _read_line(self, stream: TextIO) -> str:
-        """`stream.readline()`, waiting for it in a way an interrupt can stop.
+        """The next line of `stream` ("" at the end), waiting for it in a way an interrupt
+        can stop.
 
         Python delivers an interrupt to a thread only between bytecodes, never inside a
-        blocked read. So when the line has not arrived (select on the stream's file
-        descriptor says so, or the stream has none), another thread reads it while this
-        one waits in short steps. A read an interrupt left waiting hands its line to the
-        next read of the same stream, so no input is lost."""
-        if self._reading is not None and self._reading[0] is stream:
-            reading = self._reading[1]
-        elif isinstance(stream, io.StringIO) or _fd_ready(stream):
+        blocked read. So a stream that may have to wait (a pipe or terminal: a file
+        descriptor that is not a regular file) is read from its descriptor directly,
+        once select says input has arrived, and select waits in short steps. Other
+        streams (strings, files, a host's stream without a descriptor) are read as they
+        are; a host's stream that blocks sees an interrupt when its read returns."""
+        fd = _waiting_descriptor(stream)
+        if fd is None:
             return stream.readline()
-        else:
-            reading = Outcome(stream.readline)
-            self._reading = (stream, reading)
-            threading.Thread(target=reading, name="taskscheme-input", daemon=True).start()
-        while not reading.done.wait(_POLL_SECONDS):
-            pass
-        self._reading = None
-        return reading.result()
+        if self._source is not stream:
+            self._source, self._unread = stream, ""
+            self._decoder = io.IncrementalNewlineDecoder(_UTF8(), translate=True)
+        decoder = self._decoder
+        while "\n" not in self._unread:
+            while not select.select([fd], [], [], _POLL_SECONDS)[0]:
+                pass
+            data = os.read(fd, _CHUNK_BYTES)
+            self._unread += decoder.decode(data, final=not data)  # type: ignore[union-attr]
+            if not data:
+                line, self._unread = self._unread, ""
+                return line
+        line, _, self._unread = self._unread.partition("\n")
+        return line + "\n"
 
     def _decoded(self, read: Callable[[TextIO], str]) -> str:
         """What `read` gives, refused if the stream met bytes that are not UTF-8: Python's
@@ -221,7 +232,7 @@ class InputPort(Port):
         waits = isinstance(stream, io.TextIOWrapper)
         taken = False
         while len(self._pending) < size:
-            if waits and taken and not _arrived(stream):
+            if waits and taken and not self._unread and not _arrived(stream):
                 return False
             more = self._take_line() if waits else self._take(size - len(self._pending))
             if not more:
@@ -240,19 +251,22 @@ class InputPort(Port):
 
     def char_ready(self) -> bool:
         """True unless reading would have to wait for input (only a terminal or pipe can)."""
-        return bool(self._pending) or _arrived(self.stream)
+        return bool(self._pending or self._unread) or _arrived(self.stream)
 
 
-# How often a thread waiting for input looks for an interrupt.
+# How often a program waiting for input looks for an interrupt, and how much it reads.
 _POLL_SECONDS = 0.05
+_CHUNK_BYTES = 65536
+_UTF8 = codecs.getincrementaldecoder("utf-8")
 
 
-def _fd_ready(stream: TextIO) -> bool:
-    """Has input arrived on `stream`'s file descriptor? False if it has none."""
+def _waiting_descriptor(stream: TextIO) -> int | None:
+    """The file descriptor of a stream whose reads may wait (a pipe, a terminal)."""
     try:
-        return bool(select.select([stream], [], [], 0)[0])
+        fd = stream.fileno()
+        return None if stat.S_ISREG(os.fstat(fd).st_mode) else fd
     except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
-        return False
+        return None
 
 
 def _arrived(stream: TextIO) -> bool:
