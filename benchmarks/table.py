@@ -1,0 +1,88 @@
+"""The table every benchmark row goes into: a figure, its baseline, their ratio."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+UNITS = {"s": 1.0, "ms": 1e3, "us": 1e6}
+
+
+@dataclass
+class Row:
+    """One job timed in taskscheme and in its baseline, in seconds; or a note saying why
+    the row has no figures on this machine."""
+
+    name: str
+    ours: float | None = None
+    baseline_name: str = ""
+    baseline: float | None = None
+    goal: str = ""
+    unit: str = "ms"
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.ours is None or not self.baseline:
+            return None
+        return self.ours / self.baseline
+
+
+def best(action: Callable[[], object], repeats: int) -> float:
+    """The fastest of `repeats` runs, in seconds: these machines are noisy."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def interleaved_best(commands: list[list[str]], runs: int, env: dict) -> list[float]:
+    """The fastest of `runs` runs of each command, the commands taking turns so a noisy
+    neighbour slows them alike; one warm-up run each writes byte-code caches."""
+    for command in commands:
+        subprocess.run(command, check=True, capture_output=True, env=env, stdin=subprocess.DEVNULL)
+    fastest = [float("inf")] * len(commands)
+    for _ in range(runs):
+        for index, command in enumerate(commands):
+            start = time.perf_counter()
+            subprocess.run(
+                command, check=True, capture_output=True, env=env, stdin=subprocess.DEVNULL
+            )
+            fastest[index] = min(fastest[index], time.perf_counter() - start)
+    return fastest
+
+
+def _figure(seconds: float | None, unit: str) -> str:
+    return "" if seconds is None else f"{seconds * UNITS[unit]:.1f} {unit}"
+
+
+def print_table(rows: list[Row]) -> None:
+    header = ("benchmark", "taskscheme", "baseline", "", "ratio", "goal")
+    lines = [header]
+    for row in rows:
+        if row.note:
+            lines.append((row.name, "-", f"skipped: {row.note}", "", "", row.goal))
+            continue
+        lines.append(
+            (
+                row.name,
+                _figure(row.ours, row.unit),
+                row.baseline_name,
+                _figure(row.baseline, row.unit),
+                f"{row.ratio:.2f}x",
+                row.goal,
+            )
+        )
+    widths = [max(len(line[i]) for line in lines if line[1] != "-" or i < 2) for i in range(6)]
+    for line in lines:
+        if line[1] == "-":
+            print(f"{line[0]:<{widths[0]}}  {line[1]:>{widths[1]}}  {line[2]}")
+            continue
+        print(
+            f"{line[0]:<{widths[0]}}  {line[1]:>{widths[1]}}  {line[2]:<{widths[2]}}  "
+            f"{line[3]:>{widths[3]}}  {line[4]:>{widths[4]}}  {line[5]}"
+        )
