@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -444,6 +443,8 @@ def _user_file(environ: Mapping[str, str], home: Path) -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # deferred: most runs have no configuration file (start-up time)
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -462,7 +463,8 @@ def _project_table(cwd: Path) -> tuple[Path, str, dict[str, Any]] | None:
         if own.is_file():
             return own, str(own), _read_toml(own)
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file():
+        # most pyproject files say nothing of taskscheme: parsing them would cost start-up
+        if pyproject.is_file() and b"taskscheme" in pyproject.read_bytes():
             table = _read_toml(pyproject).get("tool", {}).get("taskscheme")
             if table is not None:
                 if not isinstance(table, dict):
