@@ -19,6 +19,7 @@ from interpreter.errors import (
     UnboundVariableError,
 )
 from interpreter.lang.analyze.calls import call_node
+from interpreter.lang.analyze.nodes import constant_node, local_node, used_before_definition
 from interpreter.lang.datums import (
     NIL,
     Alias,
@@ -209,8 +210,7 @@ class Analyzer:
             return self.application(x, scope, tail, span)
         if x is NIL:
             raise SchemeSyntaxError("() is not an expression; write '() for the empty list", span)
-        constant = strip_aliases(x)  # a vector constant is quoted data, like 'datum
-        return lambda env: constant
+        return constant_node(strip_aliases(x))  # a vector constant is quoted data, like 'datum
 
     def resolve(
         self, name: Symbol, scope: Scope | None
@@ -351,14 +351,7 @@ class Analyzer:
 
             return global_ref
         if depth == 0:
-
-            def local_ref(env):
-                try:
-                    return env.bindings[name]
-                except KeyError:
-                    raise used_before_definition(name, span) from None
-
-            return local_ref
+            return local_node(name, span)
         if depth == 1:
 
             def parent_ref(env):
@@ -566,9 +559,3 @@ def _closest_local(name: Symbol, scope: Scope | None) -> str | None:
         visible.update(n.name for n in scope.names if is_interned(n))
         scope = scope.parent
     return suggest(name.name, sorted(visible))
-
-
-def used_before_definition(name: Symbol, span) -> TaskschemeError:
-    return UnboundVariableError(
-        f"{strip_aliases(name).name} is used before its definition", span=span
-    )
