@@ -252,6 +252,27 @@ SETTINGS: dict[str, Setting] = {
             maximum=1_000_000_000,
         ),
         Setting(
+            "max_steps",
+            int,
+            None,
+            _alone(whole_number_problem),
+            flag="--max-steps",
+            metavar="N",
+            help="most steps (procedure calls and loop turns) one run or eval may take; "
+            "unlimited by default",
+            maximum=10**15,
+        ),
+        Setting(
+            "max_seconds",
+            float,
+            None,
+            _alone(_positive_number_problem),
+            flag="--max-seconds",
+            metavar="S",
+            help="most wall-clock seconds one run or eval may take; unlimited by default",
+            maximum=10**9,
+        ),
+        Setting(
             "workers",
             int,
             8,

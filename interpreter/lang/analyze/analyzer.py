@@ -36,6 +36,7 @@ from interpreter.lang.expand import (
     expand_named_let,
     strip_aliases,
 )
+from interpreter.lang.meter import Meter
 from interpreter.lang.registry import DerivedForm, FormRegistry, merged
 from interpreter.lang.runtime import (
     Lambda,
@@ -116,6 +117,8 @@ class Analyzer:
         self.read_only = read_only
         # how many forms are being analyzed, one inside the other (see MAX_NESTING)
         self.nesting = 0
+        # set when the host limits steps: each procedure made here spends one per body run
+        self.meter: Meter | None = None
 
     # ------------------------------------------------------------ entry points
 
@@ -398,9 +401,10 @@ class Analyzer:
         optional_nodes = [(s, self.analyze(d, inner, False, formals_span)) for s, d in optionals]
         key_nodes = [(k, s, self.analyze(d, inner, False, formals_span)) for k, s, d in keys]
         body = self.body(body_items, inner, span)
+        meter = self.meter
 
         def make_lambda(env):
-            return Lambda(required, optional_nodes, key_nodes, rest, body, env, name, span)
+            return Lambda(required, optional_nodes, key_nodes, rest, body, env, name, span, meter)
 
         return make_lambda
 

@@ -102,6 +102,11 @@ def make(function, table, name, primitive, {params}span):
         try:
             if type(f) is Lambda:
                 if f.simple and f.nreq == {count}:
+                    m = f.meter
+                    if m is not None:
+                        m.left -= 1
+                        if m.left < 0:
+                            m.exhausted()
                     p = f.params
                     result = f.body(Environment({frame}, None, f.env))
                     if type(result) is not TailCall:
