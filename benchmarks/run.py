@@ -34,7 +34,7 @@ import bench_core  # noqa: E402
 import bench_handler  # noqa: E402
 import bench_macros  # noqa: E402
 import bench_tasks  # noqa: E402
-from table import Row, best, interleaved_best, print_table  # noqa: E402
+from table import Row, best, best_at_depths, interleaved_best, print_table  # noqa: E402
 
 from interpreter.engine.interpreter import Interpreter  # noqa: E402
 from interpreter.lang.reader import read_all  # noqa: E402
@@ -44,23 +44,24 @@ BUILT_IN = {"bench_core", "bench_handler", "bench_macros", "bench_tasks", "bench
 
 
 def core_rows(quick: bool, lispy: str | None) -> list[Row]:
-    repeats = 2 if quick else 5
+    repeats = 1 if quick else 5
+    depths = 1 if quick else 12
     interp = Interpreter()
     interp.eval_scheme(bench_core.SCHEME)
-    n = 20_000 if quick else 100_000
+    n = 5_000 if quick else 100_000
     rows = [
         Row(
             "fib(25)",
-            best(lambda: interp.eval_scheme("(fib 25)"), repeats),
+            best_at_depths(lambda: interp.eval_scheme("(fib 25)"), depths),
             "CPython, same function",
-            best(lambda: bench_core.py_fib(25), repeats),
+            best_at_depths(lambda: bench_core.py_fib(25), depths),
             "<= 15x",
         ),
         Row(
             "tak(18,12,6)",
-            best(lambda: interp.eval_scheme("(tak 18 12 6)"), repeats),
+            best_at_depths(lambda: interp.eval_scheme("(tak 18 12 6)"), depths),
             "CPython, same function",
-            best(lambda: bench_core.py_tak(18, 12, 6), repeats),
+            best_at_depths(lambda: bench_core.py_tak(18, 12, 6), depths),
         ),
         Row(
             f"list workload ({n // 1000}k)",
@@ -69,7 +70,7 @@ def core_rows(quick: bool, lispy: str | None) -> list[Row]:
             best(lambda: bench_core.py_list_workload(n), repeats),
         ),
     ]
-    sort_size = 20_000 if quick else 100_000
+    sort_size = 5_000 if quick else 100_000
     interp.eval_scheme(f"(define numbers (build {sort_size}))")
     data = [(i * 7919) % 100003 for i in range(sort_size, 0, -1)]
     rows.append(
@@ -102,12 +103,12 @@ def _lispy_row(path: str | None, repeats: int) -> Row:
 
 
 def reader_row(quick: bool) -> Row:
-    repeats = 2 if quick else 5
-    text = bench_core.reader_text(100_000 if quick else 1_000_000)
+    repeats = 1 if quick else 5
+    text = bench_core.reader_text(20_000 if quick else 1_000_000)
     bare_lark = bench_core.bare_lark_parser()
     read_all(text[:100], "<warm-up>")
     return Row(
-        f"read {len(text.encode()) / 1e6:.1f} MB of Scheme",
+        f"read {len(text.encode()) // 1000:,} KB of Scheme",
         best(lambda: read_all(text, "<bench>"), repeats),
         "Lark LALR parse tree",
         best(lambda: bare_lark.parse(text), repeats),
@@ -116,7 +117,7 @@ def reader_row(quick: bool) -> Row:
 
 
 def startup_rows(quick: bool) -> list[Row]:
-    runs = 5 if quick else 25
+    runs = 3 if quick else 25
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     bare = [sys.executable, "-c", "pass"]
     commands = {"eval": [sys.executable, "-m", "interpreter", "eval", "(+ 1 2)"]}
@@ -147,7 +148,7 @@ def handler_row(quick: bool) -> Row:
     pairs = [(bench_handler.text(rng, 200), bench_handler.text(rng, 101)) for _ in range(40)]
     bench_handler.get_encoding(bench_handler.MODEL.encoding)
     encode, handler = bench_handler.best_of(
-        5 if quick else 25,
+        2 if quick else 25,
         lambda: bench_handler.time_encodes(pairs),
         lambda: bench_handler.time_turns(pairs),
     )
@@ -170,7 +171,7 @@ def task_rows(quick: bool) -> list[Row]:
     )
     config = interp.settings.handler_config()
     info = bench_tasks.resolve_model(model.spec)
-    calls = 200 if quick else 2000
+    calls = 50 if quick else 2000
     interp.eval("(run 10)")
     ours, bare = [], []
 
@@ -181,7 +182,7 @@ def task_rows(quick: bool) -> list[Row]:
         for _ in range(calls):
             bench_tasks.bare_handler_call(model, config, info)
 
-    for _ in range(2 if quick else 5):
+    for _ in range(1 if quick else 5):
         ours.append(best(ours_once, 1) / calls)
         bare.append(best(bare_once, 1) / calls)
     rows = [
@@ -193,7 +194,7 @@ def task_rows(quick: bool) -> list[Row]:
             unit="us",
         )
     ]
-    items, latency, workers = (48, 0.02, 16) if quick else (200, 0.05, 16)
+    items, latency, workers = (32, 0.01, 16) if quick else (200, 0.05, 16)
     mapper = bench_tasks._interpreter(
         bench_tasks.FunctionModel(lambda request: "billing", delay=latency)
     )
@@ -216,7 +217,7 @@ def task_rows(quick: bool) -> list[Row]:
 
 
 def macro_row(quick: bool) -> Row:
-    count = 60 if quick else 300
+    count = 10 if quick else 300
     macro_time = _programs_time(count, macros=True)
     plain_time = _programs_time(count, macros=False)
     return Row(f"{count} macro-using programs", macro_time, "same, expanded by hand", plain_time)

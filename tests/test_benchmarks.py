@@ -15,15 +15,15 @@ ROWS = (
     "fib(25)",
     "tak(18,12,6)",
     "list workload",
-    "sort 20k integers",
+    "sort ",
     "lispy.py: fib(25)",
-    "read 0.1 MB of Scheme",
+    "read ",
     "start-up: taskscheme eval",
     "start-up: taskscheme repl",
     "Handler turn",
     "task call",
     "parallel-map",
-    "60 macro-using programs",
+    "10 macro-using programs",
     "memory lookup",
 )
 
