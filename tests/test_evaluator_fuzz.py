@@ -27,7 +27,7 @@ from interpreter.lang.primitives import all_primitives
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "0"))
 FUZZ = settings(
-    max_examples=EXAMPLES or 300,
+    max_examples=EXAMPLES or 150,
     deadline=timedelta(seconds=20),  # a hang, not a slow machine
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     derandomize=not EXAMPLES,  # the bounded run is the same every time
