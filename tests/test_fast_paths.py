@@ -73,3 +73,14 @@ def test_if_reads_constant_and_local_branches_in_place():
         "smaller",
     ]
     assert run("(define (f x) (if x 'yes)) (list (f #f) (f 0))") == [None, "yes"]
+
+
+def test_arithmetic_in_a_call_of_many_arguments_keeps_its_meaning():
+    program = """
+    (define (f a b c d) (list a b c d))
+    (define (g x) (f (+ x 1) (- x 1) (* x 2) (< x 3)))
+    (define before (g 5))
+    (set! * (lambda (a b) 'times))
+    (list before (g 5))
+    """
+    assert run(program) == [[6, 4, 10, False], [6, 4, "times", False]]

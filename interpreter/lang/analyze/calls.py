@@ -59,11 +59,14 @@ def call_node(
         maker = _application_maker(tail, None, by_global_name, None)
         node = maker(function, globals_table, name, None, arguments, span)
     else:
-        shapes = tuple(operand_shape(a) for a in arguments)
+        # arithmetic in the arguments of calls of many arguments is not read in place:
+        # each combination of shapes is compiled, and their number grows fast
+        operations = len(arguments) <= MAX_FUSED_ARGUMENTS
+        shapes = tuple(operand_shape(a, operations) for a in arguments)
         operator = INLINE_OPERATORS.get(name) if len(arguments) == 2 else None
         primitive = all_primitives()[name.name] if operator else None
         maker = _application_maker(tail, shapes, by_global_name, operator)
-        values = [value for a in arguments for value in operand_values(a)]
+        values = [value for a in arguments for value in operand_values(a, operations)]
         node = maker(function, globals_table, name, primitive, *values, span)
         if operator:
             mark_operation(node, operator, primitive, globals_table, name, *arguments)
@@ -175,6 +178,7 @@ _NAMESPACE = {
 
 
 MAX_FIXED_ARGUMENTS = 6
+MAX_FUSED_ARGUMENTS = 3
 
 # How the operator is fetched: through its node, or (for a global name) straight from
 # the global table, falling back to the node for a miss (autoload, unbound error).

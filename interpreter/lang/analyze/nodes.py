@@ -70,21 +70,22 @@ def mark_operation(
 _SIMPLE = ("constant", "local")
 
 
-def operand_shape(node: Node) -> tuple:
+def operand_shape(node: Node, operations: bool = True) -> tuple:
     """What decides the code that reads `node`: its kind, and for an operation, its
-    operator and its operands' shapes."""
+    operator and its operands' shapes. Without `operations`, an operation is read
+    through its node (a call of many arguments: fewer shapes to compile)."""
     operand = getattr(node, "operand", None)
-    if operand is None:
+    if operand is None or (not operations and operand[0] == "operation"):
         return ("node",)
     if operand[0] == "operation":
         return ("operation", operand[1], operand_shape(operand[5]), operand_shape(operand[6]))
     return (operand[0],)
 
 
-def operand_values(node: Node) -> list:
+def operand_values(node: Node, operations: bool = True) -> list:
     """The values the code for `node` reads, in the order of `operand_code`'s names."""
     operand = getattr(node, "operand", None)
-    if operand is None:
+    if operand is None or (not operations and operand[0] == "operation"):
         return [node]
     if operand[0] == "constant":
         return [operand[1]]
