@@ -7,7 +7,6 @@ Every front end (the command line, the REPL, embedders) shows errors through
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from interpreter.errors import Frame, TaskschemeError
@@ -16,6 +15,8 @@ from interpreter.source import Span, in_library, source_line
 
 def suggest(name: str, candidates: Iterable[str]) -> str | None:
     """The candidate closest to `name`, if one is close enough to be a likely misspelling."""
+    import difflib  # deferred: only an error needs it (start-up time)
+
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return close[0] if close else None
 

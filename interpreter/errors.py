@@ -157,6 +157,30 @@ class AllocationLimitError(SchemeError):
     kind = "allocation-limit"
 
 
+class ComputationLimitError(TaskschemeError):
+    """A run or eval went past a limit its host set on computation. The program is
+    stopped and its own guards and exception handlers never see this error: a program
+    cannot swallow the limit it runs under. `resource` names the limit, `limit` its value."""
+
+    kind = "computation-limit"
+    resource: str = ""
+    limit: float = 0
+
+
+class StepLimitError(ComputationLimitError):
+    """The program started more procedure bodies (calls and loop turns) than `max_steps`."""
+
+    kind = "step-limit"
+    resource = "steps"
+
+
+class TimeLimitError(ComputationLimitError):
+    """The program ran longer than `max_seconds` of wall-clock time."""
+
+    kind = "time-limit"
+    resource = "seconds"
+
+
 class RaisedValue(TaskschemeError):
     """`(raise obj)` of something that is not an error object, not caught by the program.
     `shown` is the value as the language writes it."""

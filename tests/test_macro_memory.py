@@ -66,7 +66,8 @@ def test_code_replaced_in_a_running_interpreter_leaves_its_expansions_behind() -
     interpreter.eval(PROGRAM)
     once = live_generated_symbols()
 
-    for _ in range(20):
+    # any one replacement that kept its expansions would show: a few are enough
+    for _ in range(3):
         assert interpreter.eval(PROGRAM) == 2  # redefines `work`: the old code is unreachable
 
     assert live_generated_symbols() == once

@@ -253,21 +253,27 @@ def _check(files: list[str]) -> int:
 def _run_program(
     options: argparse.Namespace, settings: Settings, action: Callable, argv: list[str]
 ) -> int:
-    # the evaluator is loaded only to run something: --help and config stay fast
-    from interpreter.engine.interpreter import Interpreter, ProgramExit
-    from interpreter.engine.stack import run_with_deep_stack
+    # loading the evaluator and making the Interpreter free nothing: no collection
+    # (see cli/__init__.py)
+    gc.disable()
+    try:
+        # the evaluator is loaded only to run something: --help and config stay fast
+        from interpreter.engine.interpreter import Interpreter, ProgramExit
+        from interpreter.engine.stack import run_with_deep_stack
 
-    interpreter = Interpreter(
-        settings,
-        observers=[_verbose_line] if options.verbose else [],
-        record_path=options.record,
-        argv=argv,
-    )
-    # Every procedure call allocates a frame, so a program allocates containers far
-    # faster than the cyclic collector's default pace (a young collection every 700)
-    # expects: collecting less often makes allocation-heavy programs (building and
-    # sorting long lists) about a third faster, for the same peak memory.
-    gc.set_threshold(50_000, 20, 10)
+        interpreter = Interpreter(
+            settings,
+            observers=[_verbose_line] if options.verbose else [],
+            record_path=options.record,
+            argv=argv,
+        )
+    finally:
+        # Every procedure call allocates a frame, so a program allocates containers far
+        # faster than the cyclic collector's default pace (a young collection every 700)
+        # expects: collecting less often makes allocation-heavy programs (building and
+        # sorting long lists) about a third faster, for the same peak memory.
+        gc.set_threshold(50_000, 20, 10)
+        gc.enable()
     output = _ProgramOutput.install()
     try:
         run_with_deep_stack(lambda: action(interpreter), interpreter.interrupt)

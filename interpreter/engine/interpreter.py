@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from interpreter.engine.computation import ComputationLimits
 from interpreter.engine.convert import host_adapter, keyword_adapter, to_python
 from interpreter.engine.session import Session
 from interpreter.engine.stack import python_recursion_limit
@@ -124,6 +125,10 @@ class Interpreter:
         self.max_recursion_depth = settings.get("max_recursion_depth")
         self.max_allocation = settings.get("max_allocation")
         self.interrupts = Interrupt()
+        self.computation = ComputationLimits(
+            settings.get("max_steps"), settings.get("max_seconds"), self.interrupts
+        )
+        self.analyzer.meter = self.computation.meter
         self._install_builtins()
 
     def interrupt(self) -> None:
@@ -319,6 +324,7 @@ class Interpreter:
             self.interrupts.evaluating(),
             python_recursion_limit(self.max_recursion_depth),
             allocation_limit(self.max_allocation),
+            self.computation.applied(),
             bound(self._load_directory, directory or self._load_directory.get()),
         ):
             for form, span in read_forms(text, file):
@@ -380,6 +386,7 @@ class Interpreter:
             self.interrupts.evaluating(),
             python_recursion_limit(self.max_recursion_depth),
             allocation_limit(self.max_allocation),
+            self.computation.applied(),
         ):
             return frozen(procedure(*args))
 

@@ -1,7 +1,8 @@
 """The reader: program text to data, every datum with its source span.
 
-Lark builds an LALR(1) parser from `grammar.lark` once per process (cached on disk
-by Lark), and the parser calls `_Builder` as it reduces, so no parse tree is built.
+The LALR(1) parser for `grammar.lark` is generated ahead of time by Lark's standalone
+generator (`lalr_parser.py`, see `make_parser.py`), so reading never imports Lark or
+builds tables; the parser calls `_Builder` as it reduces, so no parse tree is built.
 Lists become `SourcePair` chains that remember their span; atoms keep theirs in a
 side table (`Datums.spans`) keyed by identity so immutable Python values stay plain.
 
@@ -15,11 +16,20 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 from interpreter.errors import SchemeSyntaxError
 from interpreter.lang.datums import NIL, Char, Keyword, SourcePair, Symbol
+from interpreter.lang.lalr_parser import (
+    Lark_StandAlone,
+    LarkError,
+    LexerThread,
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+    VisitError,
+)
 from interpreter.lang.primitives.number_syntax import parse_number
 from interpreter.source import SourceName, Span
 
@@ -340,19 +350,7 @@ def _get_parser():
     if _parser is None:
         with _parser_lock:
             if _parser is None:
-                # deferred: building (or loading) the parser is most of the reader's start-up
-                from lark import Lark
-
-                grammar = (Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
-                _parser = Lark(
-                    grammar,
-                    parser="lalr",
-                    lexer="basic",
-                    transformer=_Builder(),
-                    lexer_callbacks=_LEXER_CALLBACKS,
-                    cache=True,
-                    maybe_placeholders=False,
-                )
+                _parser = Lark_StandAlone(transformer=_Builder(), lexer_callbacks=_LEXER_CALLBACKS)
     return _parser
 
 
@@ -364,8 +362,6 @@ def _get_lexer() -> Callable[[str], Iterator[Any]]:
     `Lark.lex` builds a new lexer on every call, which costs more than lexing a datum."""
     global _lexer
     if _lexer is None:
-        from lark.lexer import LexerThread  # deferred with lark itself
-
         lexer = _get_parser()._build_lexer()
 
         def lex(source: str) -> Iterator[Any]:
@@ -402,14 +398,6 @@ def read_all(
     """Read every datum in `text`. Spans carry the text, so errors can quote it;
     `library` marks the standard library's own files. `fold_case` starts the text as if
     it began with `#!fold-case`; the result's `fold_case` is the state at its end."""
-    from lark.exceptions import (  # deferred with lark itself
-        UnexpectedCharacters,
-        UnexpectedEOF,
-        UnexpectedInput,
-        UnexpectedToken,
-        VisitError,
-    )
-
     file = SourceName(file, text, library)
     source = _prepare(text, file, fold_case)
     try:
@@ -434,8 +422,6 @@ def first_datum_end(text: str, name: str, final: bool, fold_case: bool = False) 
     lexing only as far as that; None if `text` may be cut short there and more text could
     change it, unless `final` says there is no more. `len(text)` if the text holds no
     datum, or one that does not read (read_all of that much says why)."""
-    from lark.exceptions import LarkError  # deferred with lark itself
-
     source = _prepare_or_none(text, name, fold_case)
     if source is None:
         return len(text) if final else None
@@ -467,8 +453,6 @@ def _prepare_or_none(text: str, name: str, fold_case: bool) -> str | None:
 
 def _tokens(source: str) -> Iterator[Any]:
     """The tokens of `source`, up to the first text that is no token."""
-    from lark.exceptions import UnexpectedCharacters  # deferred with lark itself
-
     try:
         yield from _get_lexer()(source)
     except UnexpectedCharacters:

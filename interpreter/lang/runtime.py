@@ -50,6 +50,7 @@ class Lambda:
         "body",
         "env",
         "keys",
+        "meter",
         "name",
         "nreq",
         "optionals",
@@ -61,7 +62,7 @@ class Lambda:
     )
     is_procedure = True
 
-    def __init__(self, required, optionals, keys, rest, body, env, name, span) -> None:
+    def __init__(self, required, optionals, keys, rest, body, env, name, span, meter=None) -> None:
         self.required = required
         self.optionals = optionals  # list of (symbol, default node)
         self.keys = keys  # list of (keyword, symbol, default node)
@@ -73,6 +74,7 @@ class Lambda:
         self.nreq = len(required)
         self.params = tuple(required)
         self.simple = not optionals and not keys and rest is None
+        self.meter = meter  # the steps of the run, when the host limits them (lang/meter.py)
 
     def __call__(self, *args: Any) -> Any:
         return apply_procedure(self, list(args))
@@ -228,6 +230,11 @@ def run_calls(proc: Any, args: list) -> Any:
     try:
         while True:
             if type(proc) is Lambda:
+                meter = proc.meter
+                if meter is not None:
+                    meter.left -= 1
+                    if meter.left < 0:
+                        meter.exhausted()
                 if proc.simple:
                     if len(args) != proc.nreq:
                         raise proc.arity_error(len(args), entry=True)

@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from interpreter.lang.meter import OutOfTime
+
 WORKER_STACK_BYTES = 256 * 1024 * 1024
 
 _stack_size_lock = threading.Lock()
@@ -119,25 +121,26 @@ class Interrupt:
                     if self.requested.is_set():  # raises are made only after it is set
                         _raise_in(ident, None)
                 return
-            except KeyboardInterrupt:
+            except (KeyboardInterrupt, OutOfTime):
                 pass
 
-    def interrupt(self) -> None:
-        """Stop every evaluation running now, as Ctrl-C does; with none, nothing happens."""
+    def interrupt(self, exception: type[BaseException] = KeyboardInterrupt) -> None:
+        """Stop every evaluation running now, as Ctrl-C does, by raising `exception` in
+        it (the deadline raises meter.OutOfTime); with none running, nothing happens."""
         with self._lock:
             if not self._threads:
                 return
             self.requested.set()
             run = self._run
-        threading.Thread(target=self._keep_interrupting, args=(run,), daemon=True).start()
+        threading.Thread(target=self._keep_interrupting, args=(run, exception), daemon=True).start()
 
-    def _keep_interrupting(self, run: int) -> None:
+    def _keep_interrupting(self, run: int, exception: type[BaseException]) -> None:
         while True:
             with self._lock:
                 if self._run != run or not self._threads:
                     return
                 for ident in self._threads:
-                    _raise_in(ident, KeyboardInterrupt)
+                    _raise_in(ident, exception)
             time.sleep(REPEAT_SECONDS)
 
 

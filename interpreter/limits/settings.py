@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -253,6 +252,27 @@ SETTINGS: dict[str, Setting] = {
             maximum=1_000_000_000,
         ),
         Setting(
+            "max_steps",
+            int,
+            None,
+            _alone(whole_number_problem),
+            flag="--max-steps",
+            metavar="N",
+            help="most steps (procedure calls and loop turns) one run or eval may take; "
+            "unlimited by default",
+            maximum=10**15,
+        ),
+        Setting(
+            "max_seconds",
+            float,
+            None,
+            _alone(_positive_number_problem),
+            flag="--max-seconds",
+            metavar="S",
+            help="most wall-clock seconds one run or eval may take; unlimited by default",
+            maximum=10**9,
+        ),
+        Setting(
             "workers",
             int,
             8,
@@ -444,6 +464,8 @@ def _user_file(environ: Mapping[str, str], home: Path) -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # deferred: most runs have no configuration file (start-up time)
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -462,7 +484,8 @@ def _project_table(cwd: Path) -> tuple[Path, str, dict[str, Any]] | None:
         if own.is_file():
             return own, str(own), _read_toml(own)
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file():
+        # most pyproject files say nothing of taskscheme: parsing them would cost start-up
+        if pyproject.is_file() and b"taskscheme" in pyproject.read_bytes():
             table = _read_toml(pyproject).get("tool", {}).get("taskscheme")
             if table is not None:
                 if not isinstance(table, dict):

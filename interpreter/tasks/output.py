@@ -9,15 +9,17 @@ text, so the program can see (and log) exactly what came back. Nothing is retrie
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interpreter.errors import SchemaError, SchemeError, TaskOutputError
 from interpreter.lang.datums import Symbol, is_pair
 from interpreter.lang.primitives.hashtables import HashTable
 from interpreter.lang.primitives.json import from_python, to_python
 from interpreter.lang.printer import write_abbreviated
-from interpreter.limits.messages import ModelResponse
 from interpreter.tasks.schema import check_schema, violation
+
+if TYPE_CHECKING:  # the message types load with the first task call (start-up)
+    from interpreter.limits.messages import ModelResponse
 
 Output = str | dict[str, Any]  # "text", "json", or a checked JSON schema
 

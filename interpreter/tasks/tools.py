@@ -21,7 +21,6 @@ from interpreter.lang.primitives.json import from_python, to_json_text
 from interpreter.lang.printer import write_string
 from interpreter.lang.raising import type_error
 from interpreter.lang.runtime import apply_procedure
-from interpreter.limits.messages import ToolSpec
 from interpreter.tasks.schema import TYPE_TESTS
 
 # The JSON types a parameter may declare.
@@ -58,6 +57,8 @@ class Tool:
         self.description = description
         self.params = tuple(params)
         self.procedure = procedure
+        from interpreter.limits.messages import ToolSpec  # loads with the first tool (start-up)
+
         self.spec = ToolSpec(
             name,
             description,

@@ -19,6 +19,7 @@ from interpreter.errors import (
     UnboundVariableError,
 )
 from interpreter.lang.analyze.calls import call_node
+from interpreter.lang.analyze.nodes import constant_node, local_node, used_before_definition
 from interpreter.lang.datums import (
     NIL,
     Alias,
@@ -35,6 +36,7 @@ from interpreter.lang.expand import (
     expand_named_let,
     strip_aliases,
 )
+from interpreter.lang.meter import Meter
 from interpreter.lang.registry import DerivedForm, FormRegistry, merged
 from interpreter.lang.runtime import (
     Lambda,
@@ -115,6 +117,8 @@ class Analyzer:
         self.read_only = read_only
         # how many forms are being analyzed, one inside the other (see MAX_NESTING)
         self.nesting = 0
+        # set when the host limits steps: each procedure made here spends one per body run
+        self.meter: Meter | None = None
 
     # ------------------------------------------------------------ entry points
 
@@ -209,8 +213,7 @@ class Analyzer:
             return self.application(x, scope, tail, span)
         if x is NIL:
             raise SchemeSyntaxError("() is not an expression; write '() for the empty list", span)
-        constant = strip_aliases(x)  # a vector constant is quoted data, like 'datum
-        return lambda env: constant
+        return constant_node(strip_aliases(x))  # a vector constant is quoted data, like 'datum
 
     def resolve(
         self, name: Symbol, scope: Scope | None
@@ -351,14 +354,7 @@ class Analyzer:
 
             return global_ref
         if depth == 0:
-
-            def local_ref(env):
-                try:
-                    return env.bindings[name]
-                except KeyError:
-                    raise used_before_definition(name, span) from None
-
-            return local_ref
+            return local_node(name, span)
         if depth == 1:
 
             def parent_ref(env):
@@ -405,9 +401,10 @@ class Analyzer:
         optional_nodes = [(s, self.analyze(d, inner, False, formals_span)) for s, d in optionals]
         key_nodes = [(k, s, self.analyze(d, inner, False, formals_span)) for k, s, d in keys]
         body = self.body(body_items, inner, span)
+        meter = self.meter
 
         def make_lambda(env):
-            return Lambda(required, optional_nodes, key_nodes, rest, body, env, name, span)
+            return Lambda(required, optional_nodes, key_nodes, rest, body, env, name, span, meter)
 
         return make_lambda
 
@@ -566,9 +563,3 @@ def _closest_local(name: Symbol, scope: Scope | None) -> str | None:
         visible.update(n.name for n in scope.names if is_interned(n))
         scope = scope.parent
     return suggest(name.name, sorted(visible))
-
-
-def used_before_definition(name: Symbol, span) -> TaskschemeError:
-    return UnboundVariableError(
-        f"{strip_aliases(name).name} is used before its definition", span=span
-    )

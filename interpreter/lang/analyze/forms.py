@@ -11,6 +11,7 @@ from typing import Any
 
 from interpreter.errors import ArityError, SchemeSyntaxError, TaskschemeError, UnboundVariableError
 from interpreter.lang.analyze.analyzer import Node, Scope, sequence, used_before_definition
+from interpreter.lang.analyze.nodes import constant_node, if_node
 from interpreter.lang.control import DYNAMIC, GUARD_MARK, LazyThunk
 from interpreter.lang.datums import (
     UNSPECIFIED,
@@ -44,8 +45,7 @@ def analyze_quote(a, x, scope, tail, span):
     items = cells(x, span, "quote")
     if len(items) != 2:
         raise SchemeSyntaxError("bad quote: expected (quote datum)", span)
-    datum = strip_aliases(items[1][0])
-    return lambda env: datum
+    return constant_node(strip_aliases(items[1][0]))
 
 
 @CORE_FORMS.special_form("if", "(if test then [else])")
@@ -56,21 +56,8 @@ def analyze_if(a, x, scope, tail, span):
     test = a.analyze(items[1][0], scope, False, items[1][1])
     then = a.analyze(items[2][0], scope, tail, items[2][1])
     if len(items) == 3:
-
-        def if_then(env):
-            if test(env) is not False:
-                return then(env)
-            return UNSPECIFIED
-
-        return if_then
-    otherwise = a.analyze(items[3][0], scope, tail, items[3][1])
-
-    def if_node(env):
-        if test(env) is not False:
-            return then(env)
-        return otherwise(env)
-
-    return if_node
+        return if_node(test, then, constant_node(UNSPECIFIED))
+    return if_node(test, then, a.analyze(items[3][0], scope, tail, items[3][1]))
 
 
 @CORE_FORMS.special_form("define", "(define name value) or (define (name arg ...) body ...)")

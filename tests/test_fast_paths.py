@@ -1,0 +1,86 @@
+"""The evaluator's compiled fast paths (analyze/nodes.py, analyze/calls.py) behave exactly
+as the general path: arithmetic on two integers computed in place, constants and local
+variables read in place, `if` reading its test and branches in place."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from interpreter.engine.interpreter import Interpreter
+from interpreter.errors import TaskschemeError, UnboundVariableError
+
+
+def run(program: str):
+    return Interpreter().eval(program)
+
+
+def test_a_redefined_operator_is_called_not_computed_in_place():
+    program = """
+    (define (f x) (if (< x 2) (+ x 1) (- x 1)))
+    (define before (list (f 1) (f 5)))
+    (set! + (lambda (a b) 'plus))
+    (set! < (lambda (a b) #f))
+    (define (- a b) 'minus)
+    (list before (f 1) (f 5))
+    """
+    assert run(program) == [[2, 4], "minus", "minus"]
+
+
+def test_a_local_operator_named_like_a_primitive_is_called():
+    assert run("(define (f + x) (+ x 1)) (f (lambda (a b) (* a 10)) 4)") == 40
+
+
+@pytest.mark.parametrize(
+    ("program", "value"),
+    [
+        ("(define (f x) (+ x 1)) (f 1.5)", 2.5),
+        ("(define (f x) (* x 2)) (f 1/3)", Fraction(2, 3)),
+        ("(define (f x) (< x 2)) (f 1.5)", True),
+        ("(define (f x) (= x 2)) (f 2.0)", True),
+        ("(define (f x) (- x 1)) (f #t)", None),
+        ("(define (f x) (+ 1 x)) (f (expt 2 100))", 2**100 + 1),
+    ],
+)
+def test_other_numbers_and_wrong_types_take_the_general_path(program, value):
+    if value is None:
+        with pytest.raises(TaskschemeError, match="-"):
+            run(program)
+    else:
+        assert run(program) == value
+
+
+def test_an_error_in_an_inlined_call_points_at_that_call():
+    program = "(define (f x)\n  (if (< x 'a) 1 2))\n(f 1)"
+    with pytest.raises(TaskschemeError) as caught:
+        run(program)
+    span = caught.value.span
+    assert (span.line, span.col) == (2, 7)
+    assert "<" in caught.value.message
+
+
+def test_a_local_read_in_place_before_its_definition_is_the_usual_error():
+    program = "(define (g) (define a (+ b 1)) (define b 2) a) (g)"
+    with pytest.raises(UnboundVariableError, match="b is used before its definition") as caught:
+        run(program)
+    assert caught.value.span.col == 26
+
+
+def test_if_reads_constant_and_local_branches_in_place():
+    assert run("(define (f x y) (if (> x y) x 'smaller)) (list (f 3 2) (f 1 2))") == [
+        3,
+        "smaller",
+    ]
+    assert run("(define (f x) (if x 'yes)) (list (f #f) (f 0))") == [None, "yes"]
+
+
+def test_arithmetic_in_a_call_of_many_arguments_keeps_its_meaning():
+    program = """
+    (define (f a b c d) (list a b c d))
+    (define (g x) (f (+ x 1) (- x 1) (* x 2) (< x 3)))
+    (define before (g 5))
+    (set! * (lambda (a b) 'times))
+    (list before (g 5))
+    """
+    assert run(program) == [[6, 4, 10, False], [6, 4, "times", False]]

@@ -1,0 +1,45 @@
+"""Start-up: `taskscheme eval` loads only what evaluating needs.
+
+The reader's parser is generated ahead of time from the grammar (lang/make_parser.py), so
+Lark is not imported; the tokenizer, the model SDKs and the TOML parser wait until a task
+runs or a configuration file exists. How fast start-up is, is measured in benchmarks/.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from interpreter.lang import make_parser
+
+HEAVY = ("lark", "regex", "tiktoken", "openai", "anthropic", "httpx", "tomllib", "logging")
+
+PROGRAM = """
+import sys
+from interpreter.cli.main import main
+sys.argv = ["taskscheme", "eval", "(+ 1 2)"]
+try:
+    main()
+except SystemExit:
+    pass
+print()
+print(__import__("json").dumps(sorted(sys.modules)))
+"""
+
+
+def test_eval_imports_none_of_the_heavy_modules(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", PROGRAM], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    printed, modules = result.stdout.rsplit("\n", 2)[:2]
+    assert printed.strip() == "3"
+    loaded = {name.partition(".")[0] for name in json.loads(modules)}
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_the_generated_parser_is_made_from_the_grammar_as_it_is():
+    grammar = make_parser.GRAMMAR.read_text(encoding="utf-8")
+    generated = make_parser.OUTPUT.read_text(encoding="utf-8")
+    digest = f"# grammar sha256: {make_parser.grammar_digest(grammar)}\n"
+    assert digest in generated, "grammar.lark changed: run python -m interpreter.lang.make_parser"
