@@ -344,7 +344,9 @@ class TaskRunner:
         handler.add_message(Message("user", prompt))
         while True:
             handler.begin_turn()
-            request = ModelRequest(model.info.name, handler.conversation, specs, options.output)
+            request = ModelRequest(
+                model.info.name, handler.conversation, specs, options.output, task=options.name
+            )
             response = model.provider.complete(request)
             handler.record_response(response)
             if not response.tool_calls:
