@@ -258,3 +258,54 @@ def test_a_recorded_offline_run_replays_with_identical_results_and_metrics(tmp_p
     assert replayed.stderr == recorded.stderr
     assert "task triage: turns 2/10" in replayed.stderr
     assert _metrics(tmp_path / "b.jsonl") == _metrics(tmp_path / "a.jsonl")
+
+
+# -- interactive turns in cassettes ---------------------------------------------------------
+
+INTERACTIVE = """
+(define-task (plan request)
+  #:interactive #t
+  "Plan a day trip, asking the user first: {{request}}")
+(display (plan "near Lisbon"))
+(newline)
+(display (plan "near Porto"))
+(newline)
+"""
+
+
+def test_the_users_answers_are_recorded_and_replayed_without_reading_standard_input(tmp_path):
+    name = program(tmp_path, INTERACTIVE)
+    recorded = taskscheme(
+        tmp_path, "run", name, "--model", "test", "--record", "c.jsonl", stdin="by train\nby bus\n"
+    )
+    assert recorded.returncode == 0, recorded.stderr
+    assert recorded.stdout.splitlines() == ['{"ask_user": "by train"}', '{"ask_user": "by bus"}']
+    assert recorded.stderr.count("> ") == 2  # the questions were asked on the terminal
+    replayed = subprocess.run(
+        [sys.executable, "-m", "interpreter", "run", name, "--model", "replay:c.jsonl"],
+        cwd=tmp_path,
+        env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "none")},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert replayed.returncode == 0, replayed.stderr
+    assert replayed.stdout == recorded.stdout
+    assert "> " not in replayed.stderr  # nothing was asked
+
+
+def test_end_of_input_is_recorded_too_and_a_missing_answer_is_a_mismatch(tmp_path):
+    name = program(tmp_path, INTERACTIVE)
+    recorded = taskscheme(tmp_path, "run", name, "--model", "test", "--record", "c.jsonl", stdin="")
+    replayed = taskscheme(tmp_path, "run", name, "--model", "replay:c.jsonl", stdin="ignored\n")
+    assert (replayed.returncode, replayed.stdout) == (recorded.returncode, recorded.stdout)
+    assert "the user gave no answer (end of input)" in replayed.stdout
+    lines = (tmp_path / "c.jsonl").read_text().splitlines()
+    asked = [line for line in lines if '"ask_user": {' in line]
+    assert len(asked) == 2 and all('"answer": null' in line for line in asked)
+    (tmp_path / "c.jsonl").write_text("\n".join(line for line in lines if line not in asked))
+    missing = taskscheme(tmp_path, "run", name, "--model", "replay:c.jsonl")
+    assert missing.returncode == 1
+    assert "task plan asked the user" in missing.stderr
+    assert "the cassette has no answer" in missing.stderr
