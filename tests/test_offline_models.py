@@ -81,7 +81,7 @@ def test_the_test_model_calls_each_tool_then_answers_with_data_valid_for_the_sch
     assert summary == '"success (no tool calls)"'
     events = [json.loads(line) for line in (tmp_path / "t.jsonl").read_text().splitlines()]
     tools = [event["detail"] for event in events if event["event"] == "tool"]
-    assert tools == [{"tool": "order-status", "call_id": "call_1", "outcome": "ok"}]
+    assert tools == [{"tool": "order-status", "call_id": "call_1_1", "outcome": "ok"}]
     released = [event["metrics"] for event in events if event["event"] == "released"]
     assert [m["turns"]["used"] for m in released] == [2, 1]
     # usage is reported as a provider would, beside the Handler's own count
@@ -100,6 +100,23 @@ def test_the_test_model_answers_text_with_the_tools_results_and_json_with_an_obj
         config={"model": "test"},
     )
     assert answers == ['{"double": 0, "shout": "A"}', [["result", "success (no tool calls)"]]]
+
+
+def test_the_test_model_answers_parallel_items_alike_whatever_their_order(tmp_path):
+    parallel = """
+    (define-tool (lookup (id integer "an id")) "Look it up." id)
+    (define-task (item n) #:tools (list lookup) "Item {{n}}")
+    (write (parallel-map item '(1 2 3 4)))
+    """
+    name = program(tmp_path, parallel)
+    result = taskscheme(tmp_path, "run", name, "--model", "test", "--trace", "t.jsonl")
+    assert (
+        result.stdout
+        == '("{\\"lookup\\": 0}" "{\\"lookup\\": 0}" "{\\"lookup\\": 0}" "{\\"lookup\\": 0}")'
+    )
+    events = [json.loads(line) for line in (tmp_path / "t.jsonl").read_text().splitlines()]
+    ids = [event["detail"]["call_id"] for event in events if event["event"] == "tool"]
+    assert ids == ["call_1_1"] * 4  # the same requests, so one cassette replays any run
 
 
 def test_the_test_models_window_is_set_in_its_spec(tmp_path):
@@ -154,7 +171,7 @@ def test_a_script_answers_each_task_in_order_and_raises_the_errors_it_names(tmp_
     assert "script: rate limited (HTTP 429)" in result.stderr
     assert "at replies.toml:11 " in result.stderr  # the line of the reply that failed
     trace = (tmp_path / "t.jsonl").read_text()
-    assert '"tool": "order-status", "call_id": "call_1", "outcome": "ok"' in trace
+    assert '"tool": "order-status", "call_id": "call_1_1", "outcome": "ok"' in trace
 
 
 def test_script_replies_are_keyed_by_task_and_prompt_so_parallel_items_get_their_own(tmp_path):

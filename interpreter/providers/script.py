@@ -24,7 +24,7 @@ from typing import Any, get_args
 
 from interpreter.errors import ProviderConfigError, ProviderError, Reason
 from interpreter.limits.messages import ModelRequest
-from interpreter.providers.testing import OfflineModel, Scripted
+from interpreter.providers.testing import OfflineModel, Scripted, model_turn, numbered_calls
 
 PREFIX = "script"
 
@@ -92,11 +92,13 @@ class ScriptModel(OfflineModel):
                 status=answer.get("status"),
                 where=reply.where,
             )
+        if "tool_calls" in answer:
+            return {**answer, "tool_calls": numbered_calls(request, answer["tool_calls"])}
         return answer
 
     def _no_reply(self, request: ModelRequest) -> ProviderError:
         task = request.task or "(unnamed)"
-        turn = 1 + sum(1 for message in request.messages if message.role == "assistant")
+        turn = model_turn(request)
         mine = sum(1 for reply in self._replies if reply.task == task)
         detail = (
             f"task {task}, model turn {turn}: no unused reply fits it "

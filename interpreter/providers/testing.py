@@ -159,13 +159,25 @@ class OfflineTestModel(OfflineModel):
                 {"name": tool.name, "arguments": sample_value(tool.parameters)}
                 for tool in request.tools
             ]
-            return {"tool_calls": calls}
+            return {"tool_calls": numbered_calls(request, calls)}
         results = _tool_results(request, {call.id: call.name for call in asked})
         if isinstance(request.output, dict):
             return json.dumps(sample_value(request.output), ensure_ascii=False)
         if request.output == "json":
             return json.dumps(results or {"result": NO_TOOL_CALLS}, ensure_ascii=False)
         return json.dumps(results, ensure_ascii=False) if results else NO_TOOL_CALLS
+
+
+def model_turn(request: ModelRequest) -> int:
+    """Which of its task's model turns `request` is: 1 for the first."""
+    return 1 + sum(1 for message in request.messages if message.role == "assistant")
+
+
+def numbered_calls(request: ModelRequest, calls: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """`calls` with ids `call_TURN_N` where they have none: unique in the conversation and
+    the same on every run, however parallel tasks interleave."""
+    turn = model_turn(request)
+    return [{"id": f"call_{turn}_{n}", **call} for n, call in enumerate(calls, 1)]
 
 
 def _tool_results(request: ModelRequest, names: Mapping[str, str]) -> dict[str, Any]:
