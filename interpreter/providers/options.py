@@ -45,7 +45,7 @@ def make_provider(spec: str, options: Mapping[str, ProviderOptions] | None = Non
     valid = ", ".join(f"{p}:" for p in PREFIXES[:-1])
     if prefix == "test" and rest != "test" and not rest.startswith(TEST_WINDOW_OPTION):
         raise ProviderConfigError(
-            f"model spec {spec!r} names an offline test model that exists only in Python: "
+            f"model spec {spec!r} names an offline test model, which exists only in Python: "
             "pass one (ScriptedModel, FunctionModel) to Interpreter(model=...); from the "
             f"command line use test (or test:window=N) or one of {valid}"
         )
