@@ -55,7 +55,10 @@ def test_missing_sdk_names_the_extra(monkeypatch):
 @pytest.mark.parametrize(
     ("spec", "expected"),
     [
-        ("gpt4o", "it must start with one of openai:, ollama:, anthropic:, replay:"),
+        (
+            "gpt4o",
+            "it must be test or start with one of openai:, ollama:, anthropic:, replay:, script:",
+        ),
         ("test:scripted", "pass one (ScriptedModel, FunctionModel) to Interpreter(model=...)"),
         ("gemini:pro", "unknown model spec 'gemini:pro'"),
         ("openai:", "needs a model name after 'openai:'"),

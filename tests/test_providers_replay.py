@@ -190,6 +190,11 @@ def test_missing_cassette(tmp_path):
             'expected {"request"',
         ),
         (
+            '{"taskscheme_cassette": 1, "model": "openai:x"}\n{"ask_user": {"task": "t"}}\n',
+            2,
+            'a recorded question is {"ask_user"',
+        ),
+        (
             '{"taskscheme_cassette": 1, "model": "openai:x", "input_window": "900"}\n',
             1,
             'input_window "900" must be an integer',

@@ -31,7 +31,7 @@ from interpreter.errors import (
 )
 from interpreter.lang.datums import UNSPECIFIED
 from interpreter.lang.printer import write_string
-from interpreter.limits.models import REPLAY_PREFIX, resolve_model, split_spec
+from interpreter.limits.models import OFFLINE_PROVIDERS, REPLAY_PREFIX, resolve_model, split_spec
 from interpreter.limits.settings import SETTINGS, Settings, load_settings
 
 # The settings that have a command-line option, each derived from its entry in SETTINGS.
@@ -182,14 +182,15 @@ def _dispatch(options: argparse.Namespace) -> int:
 
 
 def _check_model(settings: Settings) -> None:
-    """The default model must be one the command line can reach (not an offline test
-    model, a cassette that exists): found before the program runs, not at its first task.
-    A model named by its provider is checked against the model registry; only a cassette
-    or an offline test model needs the provider layer, which a short program never loads."""
+    """The default model must be one the command line can reach (not a Python-only test
+    model; a cassette or script that exists and reads): found before the program runs,
+    not at its first task. A model named by its provider is checked against the model
+    registry; only a cassette or an offline model needs the provider layer, which a short
+    program never loads."""
     spec = settings.get("model")
     try:
-        if spec.startswith(REPLAY_PREFIX) or split_spec(spec)[0] == "test":
-            # the provider layer reads the cassette or refuses the test model (start-up)
+        if spec.startswith(REPLAY_PREFIX) or split_spec(spec)[0] in OFFLINE_PROVIDERS:
+            # the provider layer reads the cassette or script, or refuses (start-up)
             from interpreter.providers.options import make_provider, options_from_settings
 
             make_provider(spec, options_from_settings(settings.values))

@@ -122,6 +122,8 @@ class ModelRequest:
     conversation (system prompt first, if any), the tools, and the wanted output form.
 
     `output` is "text", "json", or a JSON schema (dict) the answer must satisfy.
+    `task` names the task that sends it, for offline models that answer by task; it is
+    never sent to a model, recorded or compared.
     """
 
     model: str
@@ -129,6 +131,7 @@ class ModelRequest:
     tools: tuple[ToolSpec, ...] = ()
     output: str | dict[str, Any] = "text"
     max_output_tokens: int | None = None
+    task: str | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {

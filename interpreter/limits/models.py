@@ -20,16 +20,20 @@ from typing import Any
 from interpreter.errors import ConfigError
 from interpreter.limits.tokens import ENCODINGS
 
-PROVIDERS = ("openai", "anthropic", "ollama", "test")
+PROVIDERS = ("openai", "anthropic", "ollama", "test", "script")
 REPLAY_PREFIX = "replay:"
 
 # Framing tokens per message on top of its content. 3 is OpenAI's documented figure for
 # its chat format (<|start|>{role}<|message|>...<|end|>). The other providers publish
 # none; they use the same figure, and their reported usage is recorded beside ours.
-MESSAGE_OVERHEAD = {"openai": 3, "anthropic": 3, "ollama": 3, "test": 3}
+MESSAGE_OVERHEAD = {"openai": 3, "anthropic": 3, "ollama": 3, "test": 3, "script": 3}
 
+# The offline models (`test`, `test:window=N`, `script:FILE` and the Python test models)
+# are accounted like a gpt-4o-sized model unless a window is given.
 TEST_WINDOW = 128_000
 TEST_ENCODING = "o200k_base"
+OFFLINE_PROVIDERS = ("test", "script")
+TEST_WINDOW_OPTION = "window="
 DEFAULT_OVERRIDE_ENCODING = "cl100k_base"
 
 
@@ -69,6 +73,7 @@ KNOWN_MODELS: dict[str, tuple[str, int, str]] = {
     "claude-sonnet-4-5": ("anthropic", 200_000, "cl100k_base"),
     "claude-opus-4-1": ("anthropic", 200_000, "cl100k_base"),
     "claude-haiku-4-5": ("anthropic", 200_000, "cl100k_base"),
+    "test": ("test", TEST_WINDOW, TEST_ENCODING),  # the command line's offline test model
 }
 
 # Dated snapshots (gpt-4o-2024-08-06, claude-sonnet-4-5-20250929) share their family's
@@ -124,6 +129,22 @@ def _known(provider: str, name: str) -> tuple[str, int, str] | None:
     return None
 
 
+def offline_window(spec: str) -> int:
+    """The input window of an offline model: `test:window=N` names its own, any other
+    name (`test`, `script:FILE`, the Python models' `test:NAME`) has `TEST_WINDOW`."""
+    provider, _, name = spec.partition(":")
+    if provider != "test" or not name.startswith(TEST_WINDOW_OPTION):
+        return TEST_WINDOW
+    written = name.removeprefix(TEST_WINDOW_OPTION)
+    window = int(written) if written.isdigit() else None
+    if window is None or whole_number_problem(window) is not None:
+        raise ConfigError(
+            f"model {spec!r}: the test model's window must be a whole number of tokens, "
+            f"at least 1, as in test:window=4000; got {written!r}"
+        )
+    return window
+
+
 def split_spec(spec: str) -> tuple[str, str]:
     """`provider:name` -> (provider, name); a bare known name gets its provider."""
     if spec in KNOWN_MODELS:
@@ -151,8 +172,8 @@ def resolve_model(spec: str, overrides: Mapping[str, Mapping[str, Any]] | None =
     key = spec if spec in overrides else canonical
     override = overrides.get(key, {})
     check_model_entry(key, override, "model overrides")
-    if provider == "test":
-        window, encoding = TEST_WINDOW, TEST_ENCODING
+    if provider in OFFLINE_PROVIDERS:
+        window, encoding = offline_window(canonical), TEST_ENCODING
     else:
         _, window, encoding = _known(provider, name) or (None, None, DEFAULT_OVERRIDE_ENCODING)
     window = override.get("input_window", window)

@@ -143,7 +143,8 @@ SETTINGS: dict[str, Setting] = {
             _model_problem,
             flag="--model",
             metavar="SPEC",
-            help="default model: openai:NAME, anthropic:NAME, ollama:NAME, replay:CASSETTE",
+            help="default model: openai:NAME, anthropic:NAME, ollama:NAME, replay:CASSETTE, "
+            "script:FILE, test (offline; test:window=N)",
             task_option="model",
             handler_field="default_model",
         ),

@@ -20,11 +20,13 @@ from interpreter.providers.options import (
     options_from_settings,
 )
 from interpreter.providers.replay import RecordingProvider, ReplayProvider
-from interpreter.providers.testing import FunctionModel, ScriptedModel
+from interpreter.providers.script import ScriptModel
+from interpreter.providers.testing import FunctionModel, OfflineTestModel, ScriptedModel
 
 __all__ = [
     "PREFIXES",
     "FunctionModel",
+    "OfflineTestModel",
     "Provider",
     "ProviderConfigError",
     "ProviderError",
@@ -34,6 +36,7 @@ __all__ = [
     "ReplayProvider",
     "RequestSummary",
     "ScriptExhaustedError",
+    "ScriptModel",
     "ScriptedModel",
     "make_provider",
     "options_from_settings",

@@ -1,8 +1,9 @@
 """From a model spec string and settings to a provider.
 
-A spec is `PREFIX:REST`: `openai:MODEL`, `ollama:MODEL`, `anthropic:MODEL` or
-`replay:CASSETTE`. Offline test models (`interpreter.providers.testing`) are Python
-objects and are passed to the API directly, not named by a spec.
+A spec is `PREFIX:REST`: `openai:MODEL`, `ollama:MODEL`, `anthropic:MODEL`,
+`replay:CASSETTE`, `script:FILE`, or the offline test model `test` (`test:window=N` with
+its own input window). The other offline models (`ScriptedModel`, `FunctionModel`) are
+Python objects and are passed to the API directly, not named by a spec.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from interpreter.errors import ProviderConfigError
-from interpreter.limits.models import KNOWN_MODELS
+from interpreter.limits.models import KNOWN_MODELS, TEST_WINDOW_OPTION
 from interpreter.providers.anthropic import AnthropicProvider
 from interpreter.providers.base import DEFAULT_TIMEOUT, Provider, ProviderOptions
 from interpreter.providers.openai import OllamaProvider, OpenAIProvider
 from interpreter.providers.replay import ReplayProvider
+from interpreter.providers.script import ScriptModel
+from interpreter.providers.testing import OfflineTestModel
 
 _HTTP_PROVIDERS: dict[str, Callable[[str, ProviderOptions], Provider]] = {
     "openai": OpenAIProvider,
@@ -23,7 +26,7 @@ _HTTP_PROVIDERS: dict[str, Callable[[str, ProviderOptions], Provider]] = {
     "anthropic": AnthropicProvider,
 }
 
-PREFIXES = (*_HTTP_PROVIDERS, "replay")
+PREFIXES = (*_HTTP_PROVIDERS, "replay", "script", "test")
 
 # provider -> (base URL key, API key key) in the configuration; Ollama needs no key.
 _SETTING_KEYS: dict[str, tuple[str, str | None]] = {
@@ -39,20 +42,26 @@ def make_provider(spec: str, options: Mapping[str, ProviderOptions] | None = Non
     if spec in KNOWN_MODELS:  # a bare known name, as configuration accepts it: gpt-4o
         spec = f"{KNOWN_MODELS[spec][0]}:{spec}"
     prefix, colon, rest = spec.partition(":")
-    valid = ", ".join(f"{p}:" for p in PREFIXES)
-    if prefix == "test" and colon:
+    valid = ", ".join(f"{p}:" for p in PREFIXES[:-1])
+    if prefix == "test" and rest != "test" and not rest.startswith(TEST_WINDOW_OPTION):
         raise ProviderConfigError(
             f"model spec {spec!r} names an offline test model, which exists only in Python: "
             "pass one (ScriptedModel, FunctionModel) to Interpreter(model=...); from the "
-            f"command line use one of {valid}"
+            f"command line use test (or test:window=N) or one of {valid}"
         )
     if not colon or prefix not in PREFIXES:
-        raise ProviderConfigError(f"unknown model spec {spec!r}: it must start with one of {valid}")
+        raise ProviderConfigError(
+            f"unknown model spec {spec!r}: it must be test or start with one of {valid}"
+        )
     if not rest:
-        what = "a cassette path" if prefix == "replay" else "a model name"
+        what = {"replay": "a cassette path", "script": "a script file"}.get(prefix, "a model name")
         raise ProviderConfigError(f"model spec {spec!r} needs {what} after '{prefix}:'")
+    if prefix == "test":
+        return OfflineTestModel(spec)
     if prefix == "replay":
         return ReplayProvider(rest)
+    if prefix == "script":
+        return ScriptModel(rest)
     return _HTTP_PROVIDERS[prefix](rest, (options or {}).get(prefix) or ProviderOptions())
 
 

@@ -10,6 +10,11 @@ The header may also carry `input_window` and `encoding`, so a replay of a model 
 defined in configuration resolves the same token accounting without that configuration.
 Replay matches requests by content, not by position, so runs whose tasks execute in a
 different order (parallel map) replay deterministically.
+
+An interactive task's questions to the user are recorded too, each with its answer (null
+for end of input), so a replay answers them without reading standard input:
+
+    {"ask_user": {"task": "plan", "question": "...", "answer": "by train"}}
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import json
 import os
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -85,6 +91,20 @@ class RecordingProvider:
         self._write({"request": request.to_json(), "response": response.to_json()})
         return response
 
+    def answer_question(self, task: str, question: str, ask: Callable[[str], str]) -> str:
+        """Ask the user (or the replayed cassette, when re-recording one) and record the
+        answer; end of input is recorded as a null answer and raised again."""
+        inner = getattr(self.inner, "answer_question", None)
+        asked = {"task": task, "question": question}
+        try:
+            answer = inner(task, question, ask) if inner is not None else ask(question)
+        except EOFError:
+            self._write({"ask_user": {**asked, "answer": None}})
+            raise
+        if isinstance(answer, str):  # anything else is refused by the task layer
+            self._write({"ask_user": {**asked, "answer": answer}})
+        return answer
+
     def _write(self, exchange: dict[str, Any]) -> None:
         line = _json_line(exchange)
         with self._lock, self.path.open("a", encoding="utf-8") as cassette:
@@ -99,6 +119,15 @@ def _error_json(error: ProviderError) -> dict[str, Any]:
         "detail": error.detail,
         "where": error.where,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """A recorded answer of the user; None: end of input."""
+
+    task: str
+    question: str
+    answer: str | None
 
 
 @dataclass(slots=True)
@@ -137,7 +166,13 @@ class ReplayProvider:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.fspath(path)
         self.spec = "replay:" + self.path
-        header, self._exchanges = _load(self.path)
+        header, entries = _load(self.path)
+        self._exchanges = [entry for entry in entries if isinstance(entry, _Exchange)]
+        # Answers by task and question, in recorded order.
+        self._answers: dict[tuple[str, str], deque[str | None]] = {}
+        for entry in entries:
+            if isinstance(entry, _Answer):
+                self._answers.setdefault((entry.task, entry.question), deque()).append(entry.answer)
         # Unused exchanges by request, in recorded order: a lookup costs the same for a
         # cassette of ten thousand exchanges as for one of ten.
         self._unused: dict[str, deque[_Exchange]] = {}
@@ -161,6 +196,25 @@ class ReplayProvider:
         if found is not None:
             return found.answer(request)
         raise ProviderError("replay", "cassette-mismatch", detail, request=request, where=self.path)
+
+    def answer_question(self, task: str, question: str, ask: Callable[[str], str]) -> str:
+        """The answer recorded for this task's question, without asking (`ask` is unused):
+        equal questions of a task get their answers in recorded order."""
+        with self._lock:
+            waiting = self._answers.get((task, question))
+            found = bool(waiting)
+            answer = waiting.popleft() if waiting else None
+        if not found:
+            raise ProviderError(
+                "replay",
+                "cassette-mismatch",
+                f"task {task} asked the user {_json_text(question)}, and the cassette has "
+                "no answer to it left",
+                where=self.path,
+            )
+        if answer is None:
+            raise EOFError
+        return answer
 
     def _explain_miss(self, wanted: dict[str, Any], key: str) -> str:
         total = len(self._exchanges)
@@ -187,7 +241,7 @@ class ReplayProvider:
         return "closest recorded request differs:\n" + "\n".join(_compact(list(diff)))
 
 
-def _load(path: str) -> tuple[dict[str, Any], list[_Exchange]]:
+def _load(path: str) -> tuple[dict[str, Any], list[_Exchange | _Answer]]:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -229,11 +283,30 @@ def _load(path: str) -> tuple[dict[str, Any], list[_Exchange]]:
         problem = field in header and MODEL_FIELDS[field](header[field])
         if problem:
             raise _malformed(path, first[0], f"{field} {_json_text(header[field])} {problem}")
-    return header, [_exchange(path, number, line) for number, line in rest]
+    return header, [_entry(path, number, line) for number, line in rest]
 
 
-def _exchange(path: str, number: int, line: str) -> _Exchange:
+def _entry(path: str, number: int, line: str) -> _Exchange | _Answer:
     data = _parse_line(path, number, line)
+    if "ask_user" not in data:
+        return _exchange(path, number, data)
+    asked = data["ask_user"]
+    if not (
+        isinstance(asked, dict)
+        and isinstance(asked.get("task"), str)
+        and isinstance(asked.get("question"), str)
+        and isinstance(asked.get("answer", 0), str | None)
+    ):
+        raise _malformed(
+            path,
+            number,
+            'a recorded question is {"ask_user": {"task": "...", "question": "...", '
+            '"answer": "..." or null}}',
+        )
+    return _Answer(asked["task"], asked["question"], asked["answer"])
+
+
+def _exchange(path: str, number: int, data: dict[str, Any]) -> _Exchange:
     answer = "error" if "error" in data and "response" not in data else "response"
     for part in ("request", answer):
         if not isinstance(data.get(part), dict):

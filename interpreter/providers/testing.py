@@ -1,6 +1,7 @@
 """Offline models for tests and for embedders who want to try programs without a network.
 
-Both report usage as a provider would, counted locally with tiktoken (o200k_base): input
+`OfflineTestModel` is the command line's `--model test`: it needs no script. The
+others answer as the Python code that makes them says. All report usage as a provider would, counted locally with tiktoken (o200k_base): input
 is every message content of the request, output is the response text plus each tool
 call as JSON. A response that already carries usage keeps it.
 
@@ -12,6 +13,7 @@ where every key is optional and tool call ids are generated when absent.
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -28,7 +30,7 @@ _USAGE_ENCODING = "o200k_base"
 _DICT_KEYS = {"text", "tool_calls", "finish_reason"}
 
 
-class _OfflineModel:
+class OfflineModel:
     """Shared behaviour: records requests, optional delay per call (outside the lock, so
     concurrent calls overlap), usage filled in, thread-safe."""
 
@@ -84,7 +86,7 @@ class _OfflineModel:
         return ToolCall(call_id, call["name"], dict(call.get("arguments") or {}))
 
 
-class ScriptedModel(_OfflineModel):
+class ScriptedModel(OfflineModel):
     """Answers with `responses` in order; one more request than responses raises
     `ScriptExhaustedError`. `.requests` holds every request received."""
 
@@ -110,7 +112,7 @@ class ScriptedModel(_OfflineModel):
             return self._script[self._position - 1]
 
 
-class FunctionModel(_OfflineModel):
+class FunctionModel(OfflineModel):
     """Answers with `fn(request)`, called outside any lock (it may run concurrently)."""
 
     def __init__(
@@ -135,3 +137,110 @@ def usage_of(request: ModelRequest, response: ModelResponse) -> Usage:
         count_tokens(c, _USAGE_ENCODING) for c in calls
     )
     return Usage(sent, received)
+
+
+NO_TOOL_CALLS = "success (no tool calls)"
+
+
+class OfflineTestModel(OfflineModel):
+    """`--model test`: deterministic, with nothing to write first (after pydantic-ai's
+    TestModel). Its first answer calls every offered tool once, with arguments made to
+    fit the tool's parameters; its next answers with text (the tools' results as JSON,
+    or "success (no tool calls)"), or with data valid for the requested output: a JSON
+    object for 'json, a value generated from the schema for a schema."""
+
+    def __init__(self, spec: str = "test:test", *, delay: float = 0.0) -> None:
+        super().__init__(spec, delay)
+
+    def _respond(self, request: ModelRequest) -> Scripted:
+        asked = [call for message in request.messages for call in message.tool_calls]
+        if request.tools and not asked:
+            calls = [
+                {"name": tool.name, "arguments": sample_value(tool.parameters)}
+                for tool in request.tools
+            ]
+            return {"tool_calls": numbered_calls(request, calls)}
+        results = _tool_results(request, {call.id: call.name for call in asked})
+        if isinstance(request.output, dict):
+            return json.dumps(sample_value(request.output), ensure_ascii=False)
+        if request.output == "json":
+            return json.dumps(results or {"result": NO_TOOL_CALLS}, ensure_ascii=False)
+        return json.dumps(results, ensure_ascii=False) if results else NO_TOOL_CALLS
+
+
+def model_turn(request: ModelRequest) -> int:
+    """Which of its task's model turns `request` is: 1 for the first."""
+    return 1 + sum(1 for message in request.messages if message.role == "assistant")
+
+
+def numbered_calls(request: ModelRequest, calls: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """`calls` with ids `call_TURN_N` where they have none: unique in the conversation and
+    the same on every run, however parallel tasks interleave."""
+    turn = model_turn(request)
+    return [{"id": f"call_{turn}_{n}", **call} for n, call in enumerate(calls, 1)]
+
+
+def _tool_results(request: ModelRequest, names: Mapping[str, str]) -> dict[str, Any]:
+    """Each tool's latest result by tool name, as JSON data where the result is JSON."""
+    results: dict[str, Any] = {}
+    for message in request.messages:
+        if message.role == "tool" and message.tool_call_id in names:
+            try:
+                value: Any = json.loads(message.content)
+            except json.JSONDecodeError:
+                value = message.content
+            results[names[message.tool_call_id]] = value
+    return results
+
+
+def sample_value(schema: Mapping[str, Any]) -> Any:
+    """A value that satisfies `schema` (the JSON Schema subset task outputs and tool
+    parameters use): the first of an `enum`; strings of "a"; numbers at 0 or the nearest
+    bound; one item per array (or `minItems`); every declared property of an object."""
+    if schema.get("enum"):
+        return schema["enum"][0]
+    kind = _sample_kind(schema)
+    if kind == "object":
+        properties = schema.get("properties") or {}
+        value = {name: sample_value(sub) for name, sub in properties.items()}
+        additional = schema.get("additionalProperties")
+        for name in schema.get("required") or ():
+            value.setdefault(name, sample_value(additional if isinstance(additional, dict) else {}))
+        return value
+    if kind == "array":
+        count = _sample_size(schema, "minItems", "maxItems")
+        return [sample_value(schema.get("items") or {}) for _ in range(count)]
+    if kind in ("integer", "number"):
+        return _sample_number(schema, kind == "integer")
+    if kind == "boolean":
+        return False
+    if kind == "null":
+        return None
+    return "a" * _sample_size(schema, "minLength", "maxLength")
+
+
+def _sample_size(schema: Mapping[str, Any], low: str, high: str) -> int:
+    """One, or the lower bound if above it, or the upper bound if below it."""
+    return int(min(max(schema.get(low, 1), 1), schema.get(high, math.inf)))
+
+
+def _sample_kind(schema: Mapping[str, Any]) -> str:
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = kind[0]
+    if kind is not None:
+        return kind
+    if "properties" in schema or "required" in schema:
+        return "object"
+    if "items" in schema:
+        return "array"
+    return "string"
+
+
+def _sample_number(schema: Mapping[str, Any], whole: bool) -> int | float:
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if low is not None and low > 0:
+        return math.ceil(low) if whole else low
+    if high is not None and high < 0:
+        return math.floor(high) if whole else high
+    return 0

@@ -63,10 +63,8 @@ from interpreter.tasks.output import Output, decode, output_option
 from interpreter.tasks.parallel import parallel_map
 from interpreter.tasks.state import TaskState, bound
 from interpreter.tasks.templates import Template, shown, system_prompt_problem
-from interpreter.tasks.tools import Tool, ToolParam, make_tool
+from interpreter.tasks.tools import AskUser, Tool, ToolParam, ask_through, make_tool
 from interpreter.tasks.values import PROCEDURES, budget_value, metrics_value
-
-AskUser = Callable[[str], str]
 
 ASK_USER = "ask_user"
 
@@ -345,7 +343,9 @@ class TaskRunner:
         handler.add_message(Message("user", prompt))
         while True:
             handler.begin_turn()
-            request = ModelRequest(model.info.name, handler.conversation, specs, options.output)
+            request = ModelRequest(
+                model.info.name, handler.conversation, specs, options.output, task=options.name
+            )
             response = model.provider.complete(request)
             handler.record_response(response)
             if not response.tool_calls:
@@ -388,11 +388,13 @@ class TaskRunner:
         return Message("tool", content, tool_call_id=call.id)
 
     def _ask(self, question: str) -> str:
+        asking = self.state.chain.get()[-1]
+        provider = self._model(asking.name, asking.model).provider
         try:
             # One question at a time: interactive tasks in a parallel-map must not print
             # their questions together and read each other's answers.
             with self._ask_lock:
-                answer = self.ask_user(question)
+                answer = ask_through(provider, asking.name, question, self.ask_user)
         except EOFError:
             raise SchemeError("the user gave no answer (end of input)") from None
         if not isinstance(answer, str):

@@ -10,6 +10,7 @@ procedure never sees a string where it expects a number.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,8 @@ from interpreter.lang.printer import write_string
 from interpreter.lang.raising import type_error
 from interpreter.lang.runtime import apply_procedure
 from interpreter.tasks.schema import TYPE_TESTS
+
+AskUser = Callable[[str], str]
 
 # The JSON types a parameter may declare.
 TOOL_TYPES = ("string", "number", "integer", "boolean", "array", "object")
@@ -162,3 +165,14 @@ def tool_param(tool: str, entry: Any) -> ToolParam:
             f"{tool}: parameter {name} has type {kind}{did_you_mean(kind, TOOL_TYPES)}; the types are {', '.join(TOOL_TYPES)}"
         )
     return ToolParam(name, kind, description)
+
+
+def ask_through(provider: object, task: str, question: str, ask: AskUser) -> str:
+    """The user's answer to a question `task` asks, from `ask` (the terminal, or an
+    embedder's function). A provider that records or replays a run has `answer_question`:
+    it records the answer in the cassette, or gives the recorded one without asking, so a
+    replayed run never reads standard input and answers the same."""
+    answer_question = getattr(provider, "answer_question", None)
+    if answer_question is None:
+        return ask(question)
+    return answer_question(task, question, ask)
