@@ -191,7 +191,16 @@ class ConfigError(TaskschemeError):
     kind = "config-error"
 
 
-Resource = Literal["turns", "context", "budget-turns", "budget-tokens"]
+Resource = Literal[
+    "turns",
+    "context",
+    "output-tokens",
+    "cost",
+    "budget-turns",
+    "budget-tokens",
+    "budget-billed-tokens",
+    "budget-cost",
+]
 
 
 class ResourceExhaustionError(TaskschemeError):

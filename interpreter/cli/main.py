@@ -302,6 +302,8 @@ def _run_program(
             )
         return EXIT_ERROR
     finally:
+        if options.verbose and interpreter.last_metrics is not None:
+            print(f"run: {interpreter.session.budget.snapshot().summary()}", file=sys.stderr)
         output.uninstall()
         interpreter.close()
 

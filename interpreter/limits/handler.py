@@ -20,18 +20,22 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
+from fractions import Fraction
 from typing import Any, Literal
 
 from interpreter.errors import (
     BudgetExhaustedError,
+    ConfigError,
     HandlerReleasedError,
+    ProviderError,
     Resource,
     ResourceExhaustionError,
 )
-from interpreter.limits.budget import Budget, BudgetRefusal, BudgetResource, scaled
+from interpreter.limits.budget import Budget, BudgetRefusal, BudgetResource, Spend, scaled
 from interpreter.limits.events import Event, EventBus, EventKind
 from interpreter.limits.messages import Message, ModelResponse, Usage
 from interpreter.limits.metrics import (
+    BilledMetrics,
     BudgetMetrics,
     ContextMetrics,
     ResourceMetrics,
@@ -39,6 +43,7 @@ from interpreter.limits.metrics import (
     TurnMetrics,
 )
 from interpreter.limits.models import ModelInfo
+from interpreter.limits.prices import dollars, exact
 from interpreter.limits.settings import HandlerConfig
 from interpreter.limits.tokens import get_encoding, longest_token_bytes
 from interpreter.source import Span
@@ -49,6 +54,10 @@ Encode = Callable[[str], list[int]]
 # before it is tokenized (tokenizing it would take a noticeable time only to refuse it);
 # shorter content is always counted exactly, so which limit refuses it is exact too.
 QUICK_REFUSAL_CHARACTERS = 100_000
+# The output cap of a request whose task sets none, when a cost or billed-token limit
+# needs one to know the most the request can bill (Anthropic's API requires a cap and
+# taskscheme has always sent it this one).
+DEFAULT_OUTPUT_CAP = 4096
 Pending = list[tuple[EventBus, Event]]
 PartRole = Literal["tools", "output"]
 
@@ -123,6 +132,31 @@ class Handler:
         self._output_tokens = 0
         self._reported_input: int | None = None
         self._reported_output: int | None = None
+        self._billed = {"input": 0, "output": 0, "cached_input": 0}
+        self._billed_sources: set[str] = set()
+        self._cost: Fraction | None = None if model.prices is None else Fraction(0)
+        self._hold: Spend | None = None
+        self.request_cap: int | None = None
+        self._spend_limited = self._check_prices(budget)
+
+    def _check_prices(self, budget: Budget | None) -> bool:
+        """Whether a cost or billed-token limit applies to this task's requests; a cost
+        limit on a model with no known price is refused here, before anything is sent."""
+        run = budget.snapshot() if budget is not None else None
+        run_cost = run is not None and run.cost_limit is not None
+        if self.model.prices is None and (run_cost or self.config.max_cost is not None):
+            limit = "the run's cost budget" if run_cost else "its #:max-cost"
+            raise ConfigError(
+                f"task {self.task!r} cannot be kept under {limit}: the price of "
+                f"{self.model.spec} is not known. Give it in taskscheme.toml (dollars per "
+                f'million tokens):\n\n[models."{self.model.spec}"]\ninput_price = 0.15\n'
+                "output_price = 0.60\ncached_input_price = 0.075   # optional"
+            )
+        return (
+            run_cost
+            or self.config.max_cost is not None
+            or (run is not None and run.billed_tokens_limit is not None)
+        )
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -155,6 +189,7 @@ class Handler:
         try:
             with self._lock:
                 if self._final is None:
+                    self._settle_unanswered(pending, error)
                     self._final = replace(self._snapshot(), released=True)
                     self._messages = []
                     self._part_names = {"tools": set(), "output": set()}
@@ -177,15 +212,30 @@ class Handler:
 
     # -- charging ----------------------------------------------------------------------
 
-    def begin_turn(self) -> int:
+    def begin_turn(self, request: bool = True) -> int:
         """Count one turn before its request is sent; returns the turn's number. At the
-        limit it raises and counts nothing, so max_turns N means at most N requests."""
+        limit it raises and counts nothing, so max_turns N means at most N requests.
+
+        A model request (`request`; an exchange with the user is not one) is also
+        checked at the most it can bill, its input as counted plus its output cap
+        (`request_cap`, which the request must be sent with), against the task's output
+        and cost limits and the run budget, which holds that much until
+        `record_response` says what it really billed."""
         self.start()
         pending: Pending = []
         try:
             with self._lock:
                 self._check_live()
-                self._admit(pending, "budget-turns", 1, lambda: self._check_turns(pending))
+                cap = self._output_cap() if request else None
+                hold = None if cap is None else self._worst_case(cap)
+
+                def gate() -> None:
+                    self._check_turns(pending)
+                    if hold is not None:
+                        self._check_spend(pending, hold, cap)
+
+                self._admit(pending, "budget-turns", 1, gate, hold)
+                self._hold, self.request_cap = hold, cap
                 self._turns_used += 1
                 self._last_turn_at = datetime.now(UTC)
                 self._note(pending, "turn", {"turn": self._turns_used})
@@ -258,7 +308,7 @@ class Handler:
             with self._lock:
                 self._check_live()
                 if response is not None:
-                    self._record_usage(body, response.usage)
+                    self._record_usage(pending, body, response.usage)
                 try:
                     self._take_context(
                         pending, tokens, {"role": message.role}, self._describe(message)
@@ -290,12 +340,67 @@ class Handler:
         finally:
             self._publish(pending)
 
-    def _record_usage(self, body: int, usage: Usage | None) -> None:
+    def _record_usage(self, pending: Pending, body: int, usage: Usage | None) -> None:
+        """Record one answer's tokens: as counted, as reported, and as billed (reported
+        where the provider reported, else counted), with their cost; and settle the run
+        budget's hold for its request with what it billed."""
         self._input_tokens += self._context_used
         self._output_tokens += body
         if usage is not None:
             self._reported_input = (self._reported_input or 0) + usage.input_tokens
             self._reported_output = (self._reported_output or 0) + usage.output_tokens
+            billed = (usage.input_tokens, usage.output_tokens, usage.cached_input_tokens)
+        else:
+            billed = (self._context_used, body, 0)
+        source = "counted" if usage is None else "provider"
+        self._billed_sources.add(source)
+        for key, tokens in zip(("input", "output", "cached_input"), billed, strict=True):
+            self._billed[key] += tokens
+        prices = self.model.prices
+        cost = None if prices is None else prices.cost(*billed)
+        if cost is not None and self._cost is not None:
+            self._cost += cost
+        self._hold = None
+        if self.budget is not None:
+            self._settled(pending, self.budget.settle(self.id, Spend(billed[0] + billed[1], cost)))
+        detail = {
+            "turn": self._turns_used,
+            "input": billed[0],
+            "output": billed[1],
+            "cached_input": billed[2],
+            "source": source,
+            "cost": None if cost is None else float(cost),
+        }
+        self._note(pending, "billed", detail)
+
+    def _settle_unanswered(self, pending: Pending, error: BaseException | None) -> None:
+        """Settle the hold of a request that got no answer. One the provider refused
+        billed nothing; one that timed out or was interrupted may have been billed, so
+        the run budget keeps it as spent at its worst case."""
+        hold, self._hold = self._hold, None
+        if hold is None or self.budget is None:
+            return
+        refused = isinstance(error, ProviderError) and error.reason != "timeout"
+        self._settled(pending, self.budget.settle(self.id, None if refused else hold))
+
+    def _settled(self, pending: Pending, warnings: list[Event]) -> None:
+        if self.budget is not None and self.budget.events is not None:
+            pending.extend((self.budget.events, warning) for warning in warnings)
+
+    def _output_cap(self) -> int | None:
+        """The output cap of the next request: what is left of the task's
+        max_output_tokens, else the default cap if a cost or billed-token limit needs
+        one, else none."""
+        limit = self.config.max_output_tokens
+        if limit is not None:
+            return limit - self._billed["output"]
+        return DEFAULT_OUTPUT_CAP if self._spend_limited else None
+
+    def _worst_case(self, cap: int) -> Spend:
+        """The most the next request can bill: its input as counted now, plus `cap`."""
+        prices = self.model.prices
+        worst = None if prices is None else prices.worst_cost(self._context_used, cap)
+        return Spend(self._context_used + cap, worst)
 
     def _take_context(
         self, pending: Pending, tokens: int, detail: dict[str, Any], what: str
@@ -333,15 +438,21 @@ class Handler:
             )
 
     def _admit(
-        self, pending: Pending, resource: BudgetResource, amount: int, gate: Callable[[], None]
+        self,
+        pending: Pending,
+        resource: BudgetResource,
+        amount: int,
+        gate: Callable[[], None],
+        hold: Spend | None = None,
     ) -> None:
         """Check the run budget, then this Handler's limit (`gate`); charge the budget only
-        if both allow. The caller then charges the Handler."""
+        if both allow (and hold `hold` for this Handler's request). The caller then
+        charges the Handler."""
         if self.budget is None:
             gate()
             return
         try:
-            warning = self.budget.charge(resource, amount, gate)
+            warning = self.budget.charge(resource, amount, gate, hold, self.id)
         except BudgetRefusal as refusal:
             raise self._exhausted(
                 pending, refusal.resource, refusal.describe(self.task), refusal.metrics
@@ -370,6 +481,28 @@ class Handler:
                 f"{self.turn_limit} used"
             )
             raise self._exhausted(pending, "turns", f"{message}; {why}" if why else message)
+
+    def _check_spend(self, pending: Pending, worst: Spend, cap: int) -> None:
+        """The task's own output and cost limits, against the most the request can bill."""
+        if cap < 1:
+            limit = self.config.max_output_tokens
+            raise self._exhausted(
+                pending,
+                "output-tokens",
+                f"task {self.task!r} exhausted its output tokens: {limit:,} of {limit:,} billed",
+            )
+        limit_cost = self.config.max_cost
+        if limit_cost is None or worst.cost is None or self._cost is None:
+            return
+        if self._cost + worst.cost > exact(limit_cost):
+            raise self._exhausted(
+                pending,
+                "cost",
+                f"task {self.task!r} stopped by its cost limit: {dollars(self._cost)} spent + "
+                f"{dollars(worst.cost)} the next request may cost at worst "
+                f"({self._context_used:,} input + {cap:,} output tokens) would exceed "
+                f"{dollars(limit_cost)}",
+            )
 
     def _check_context(self, pending: Pending, tokens: int, what: str, bound: str = "") -> None:
         if self._context_used + tokens > self.context_limit:
@@ -455,6 +588,13 @@ class Handler:
                 self._reported_input,
                 self._reported_output,
             ),
+            billed=BilledMetrics(
+                **self._billed,
+                source=_source(self._billed_sources),
+                cost=None if self._cost is None else float(self._cost),
+                output_limit=self.config.max_output_tokens,
+                cost_limit=self.config.max_cost,
+            ),
         )
 
     def metrics(self) -> ResourceMetrics:
@@ -472,6 +612,13 @@ class Handler:
     def transcript(self) -> list[dict[str, Any]]:
         """The conversation as JSON-ready dicts."""
         return [message.to_json() for message in self.conversation]
+
+
+def _source(sources: set[str]) -> str | None:
+    """Where the billed figures came from: "provider", "counted", "mixed" or None."""
+    if len(sources) > 1:
+        return "mixed"
+    return next(iter(sources), None)
 
 
 def _outcome(error: BaseException | None) -> str:

@@ -344,7 +344,9 @@ class TaskRunner:
         handler.add_message(Message("user", prompt))
         while True:
             handler.begin_turn()
-            request = ModelRequest(model.info.name, handler.conversation, specs, options.output)
+            request = ModelRequest(
+                model.info.name, handler.conversation, specs, options.output, handler.request_cap
+            )
             response = model.provider.complete(request)
             handler.record_response(response)
             if not response.tool_calls:
@@ -372,7 +374,7 @@ class TaskRunner:
             handler.note_tool(call.name, call.id, problem)
             return Message("tool", f"error: {problem}", tool_call_id=call.id, is_error=True)
         if tool is self._ask_tool:
-            handler.begin_turn()  # an exchange with the user counts as a turn
+            handler.begin_turn(request=False)  # an exchange with the user counts as a turn
         try:
             content = tool.call_from_model(call.arguments)
         except _ENDS_THE_TASK as error:
