@@ -32,6 +32,7 @@ from interpreter.errors import (
 from interpreter.lang.datums import UNSPECIFIED
 from interpreter.lang.printer import write_string
 from interpreter.limits.models import REPLAY_PREFIX, resolve_model, split_spec
+from interpreter.limits.prices import unknown_price_error
 from interpreter.limits.settings import SETTINGS, Settings, load_settings
 
 # The settings that have a command-line option, each derived from its entry in SETTINGS.
@@ -183,7 +184,8 @@ def _dispatch(options: argparse.Namespace) -> int:
 
 def _check_model(settings: Settings) -> None:
     """The default model must be one the command line can reach (not an offline test
-    model, a cassette that exists): found before the program runs, not at its first task.
+    model, a cassette that exists), and have a price if the run has a cost budget: found
+    before the program runs, not at its first task.
     A model named by its provider is checked against the model registry; only a cassette
     or an offline test model needs the provider layer, which a short program never loads."""
     spec = settings.get("model")
@@ -194,7 +196,10 @@ def _check_model(settings: Settings) -> None:
 
             make_provider(spec, options_from_settings(settings.values))
         else:
-            resolve_model(spec, settings.model_overrides)
+            info = resolve_model(spec, settings.model_overrides)
+            if info.prices is None and settings.get("budget_cost") is not None:
+                where = settings.source("budget_cost")
+                raise unknown_price_error(info.spec, f"budget_cost from {where} cannot be kept")
     except (ConfigError, ProviderConfigError, ProviderError) as error:
         raise ConfigError(
             f"model = {json.dumps(spec)} from {settings.source('model')}: {error.message}"

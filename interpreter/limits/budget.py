@@ -31,6 +31,9 @@ from interpreter.limits.settings import fraction_problem
 BudgetResource = Literal["budget-turns", "budget-tokens", "budget-billed-tokens", "budget-cost"]
 # The resources a request's answer settles, and the ones a charge is made in.
 SpendResource = Literal["budget-billed-tokens", "budget-cost"]
+# How long a request waiting for holds to settle sleeps between looks (it is woken at
+# once by a settle; the timeout only lets an interrupt reach a waiting thread).
+_WAIT_SECONDS = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +127,7 @@ class Budget:
         self._cost_unknown = False
         self._warned: set[BudgetResource] = set()
         self._lock = threading.Lock()
+        self._settled = threading.Condition(self._lock)
 
     def snapshot(self) -> BudgetMetrics:
         with self._lock:
@@ -168,28 +172,37 @@ class Budget:
 
         With `hold` (a request's worst-case spend, charged with its turn), the billed
         tokens and cost caps must also allow it on top of what is spent and held; it is
-        then held for `holder` until `settle(holder, ...)`."""
+        then held for `holder` until `settle(holder, ...)`. A hold that fits what is
+        spent but not what requests in flight hold waits for them to settle (they may
+        bill less than they hold); one that cannot fit whatever they bill is refused."""
         with self._lock:
-            used, limit = self._used[resource], self._limits[resource]
-            if limit is not None and used + amount > limit:
-                raise BudgetRefusal(resource, amount, self._snapshot())
-            if hold is not None:
-                self._check_hold(hold)
+            while True:
+                used, limit = self._used[resource], self._limits[resource]
+                if limit is not None and used + amount > limit:
+                    raise BudgetRefusal(resource, amount, self._snapshot())
+                if hold is None or self._fits(hold):
+                    break
+                self._settled.wait(_WAIT_SECONDS)
             gate()
             if hold is not None:
                 self._held[holder] = hold
             self._used[resource] = used + amount
             return self._warning(resource)
 
-    def _check_hold(self, hold: Spend) -> None:
+    def _fits(self, hold: Spend) -> bool:
+        """Whether `hold` fits beside what is spent and held; False if it must wait for
+        holds to settle. Refuses one that would not fit even if they billed nothing."""
+        fits = True
         for resource in ("budget-billed-tokens", "budget-cost"):
             limit, amount = self._limits[resource], hold.amount(resource)
             if limit is None:
                 continue
             if amount is None:
                 raise ConfigError("the run has a cost budget, but this model's price is not known")
-            if self._used[resource] + self._held_total(resource) + amount > limit:
+            if self._used[resource] + amount > limit:
                 raise BudgetRefusal(resource, amount, self._snapshot())
+            fits = fits and self._used[resource] + self._held_total(resource) + amount <= limit
+        return fits
 
     def settle(self, holder: object, spent: Spend | None) -> list[Event]:
         """Release what `holder` held and charge what its request really billed (`spent`;
@@ -198,6 +211,7 @@ class Budget:
         counted is the one way a request bills more than its hold)."""
         with self._lock:
             self._held.pop(holder, None)
+            self._settled.notify_all()
             if spent is None:
                 return []
             self._used["budget-billed-tokens"] += spent.tokens

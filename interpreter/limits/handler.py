@@ -25,7 +25,6 @@ from typing import Any, Literal
 
 from interpreter.errors import (
     BudgetExhaustedError,
-    ConfigError,
     HandlerReleasedError,
     ProviderError,
     Resource,
@@ -43,7 +42,7 @@ from interpreter.limits.metrics import (
     TurnMetrics,
 )
 from interpreter.limits.models import ModelInfo
-from interpreter.limits.prices import dollars, exact
+from interpreter.limits.prices import dollars, exact, unknown_price_error
 from interpreter.limits.settings import HandlerConfig
 from interpreter.limits.tokens import get_encoding, longest_token_bytes
 from interpreter.source import Span
@@ -145,12 +144,9 @@ class Handler:
         run = budget.snapshot() if budget is not None else None
         run_cost = run is not None and run.cost_limit is not None
         if self.model.prices is None and (run_cost or self.config.max_cost is not None):
-            limit = "the run's cost budget" if run_cost else "its #:max-cost"
-            raise ConfigError(
-                f"task {self.task!r} cannot be kept under {limit}: the price of "
-                f"{self.model.spec} is not known. Give it in taskscheme.toml (dollars per "
-                f'million tokens):\n\n[models."{self.model.spec}"]\ninput_price = 0.15\n'
-                "output_price = 0.60\ncached_input_price = 0.075   # optional"
+            limit = "the run's cost budget" if run_cost else "its max_cost"
+            raise unknown_price_error(
+                self.model.spec, f"task {self.task!r} cannot be kept under {limit}"
             )
         return (
             run_cost

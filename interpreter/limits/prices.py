@@ -17,6 +17,8 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+from interpreter.errors import ConfigError
+
 PER_PRICE_UNIT = 1_000_000  # prices are per million tokens
 
 # The `[models."SPEC"]` keys that price a model.
@@ -78,6 +80,16 @@ KNOWN_PRICES: dict[str, tuple[float, float, float]] = {
     "claude-opus-4-1": (15.00, 1.50, 75.00),
     "claude-haiku-4-5": (1.00, 0.10, 5.00),
 }
+
+
+def unknown_price_error(spec: str, why: str) -> ConfigError:
+    """The error for a cost limit on a model with no known price: `why` says which limit
+    cannot be kept; the message shows how to give the price."""
+    return ConfigError(
+        f"{why}: the price of {spec} is not known. Give it in taskscheme.toml (US dollars "
+        f'per million tokens):\n\n[models."{spec}"]\ninput_price = 0.15\n'
+        "output_price = 0.60\ncached_input_price = 0.075   # optional"
+    )
 
 
 def price_problem(value: object) -> str | None:
