@@ -56,7 +56,9 @@ from interpreter.tasks.language import (
     MAKE_TASK_OPTIONS,
     context_clash,
     llm_prompt_problem,
+    loosening_problem,
     repeated_parameter,
+    split_call,
     task_call_problem,
 )
 from interpreter.tasks.output import Output, decode, output_option
@@ -115,7 +117,9 @@ class Task:
         problem = task_call_problem(self.name, self.params, args)
         if problem is not None:
             raise problem
-        values = dict(zip(self.params, args, strict=True))
+        positional, tightened = split_call(self.name, args)
+        config = self.runner.tightened(self.options, tightened)
+        values = dict(zip(self.params, positional, strict=True))
         context = _context_values(
             self.name, self.options.context, self.runner.state.working_memory.get()
         )
@@ -124,7 +128,7 @@ class Task:
         if unplaced:
             lines = "\n".join(f"{key}: {shown(context[key])}" for key in unplaced)
             prompt += f"\n\nContext:\n{lines}"
-        return self.runner.run(self.options, prompt)
+        return self.runner.run(self.options, prompt, config)
 
 
 def _context_values(task: str, keys: tuple[str, ...], frame: Any) -> dict[str, Any]:
@@ -318,12 +322,27 @@ class TaskRunner:
 
     # -- running ----------------------------------------------------------------------------
 
-    def run(self, options: TaskOptions, prompt: str) -> Any:
-        """Run one task on its rendered prompt under a fresh Handler; its result."""
+    def tightened(self, options: TaskOptions, limits: Mapping[Keyword, Any]) -> HandlerConfig:
+        """The task's limits with those a call tightens (`#:max-turns 1`); a value looser
+        than the task's own limit is an error, since a call may only tighten."""
+        config = options.config
+        changed = {}
+        for keyword, written in limits.items():
+            value = self._limit(options.name, keyword.name, written)
+            field = TASK_OPTIONS[keyword.name].handler_field
+            problem = loosening_problem(options.name, keyword.name, value, getattr(config, field))
+            if problem is not None:
+                raise problem
+            changed[field] = value
+        return dataclasses.replace(config, **changed) if changed else config
+
+    def run(self, options: TaskOptions, prompt: str, config: HandlerConfig | None = None) -> Any:
+        """Run one task on its rendered prompt under a fresh Handler (with `config`, the
+        limits of this call, if a call tightened the task's); its result."""
         with self._entered(options):
             model = self._model(options.name, options.model)
             handler = Handler(
-                options.config,
+                config or options.config,
                 model.info,
                 task=options.name,
                 budget=self.budget,
