@@ -388,6 +388,7 @@ class TaskOutputError(SchemeError):
     def __init__(self, task: str, problem: str, raw: str) -> None:
         super().__init__(f"{task}: {problem}", [raw])
         self.task = task
+        self.problem = problem
         self.raw = raw
 
     def headline(self) -> str:

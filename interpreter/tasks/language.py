@@ -76,7 +76,9 @@ TASK_PROCEDURES = frozenset(
 
 # The options of `llm` (a one-off task), and of `make-task`, whose task may also see
 # working-memory keys: the settings a task may override, and the task layer's own.
-LLM_OPTIONS = [Keyword(name) for name in (*TASK_OPTIONS, "output", "tools", "interactive")]
+LLM_OPTIONS = [
+    Keyword(name) for name in (*TASK_OPTIONS, "output", "output-retries", "tools", "interactive")
+]
 CONTEXT, SYSTEM, OUTPUT = Keyword("context"), Keyword("system"), Keyword("output")
 MAKE_TASK_OPTIONS = [*LLM_OPTIONS, CONTEXT]
 # The limits a call of a task may tighten for that call: `(classify t #:max-turns 1)`.

@@ -33,6 +33,7 @@ from interpreter.errors import (
     ProviderError,
     SchemeError,
     TaskNestingError,
+    TaskOutputError,
     TaskschemeError,
 )
 from interpreter.lang.datums import NIL, Keyword, Symbol, list_to_python
@@ -61,7 +62,13 @@ from interpreter.tasks.language import (
     split_call,
     task_call_problem,
 )
-from interpreter.tasks.output import Output, decode, output_option
+from interpreter.tasks.output import (
+    Output,
+    decode,
+    output_option,
+    output_retries_option,
+    repair_request,
+)
 from interpreter.tasks.parallel import parallel_map
 from interpreter.tasks.state import TaskState, bound
 from interpreter.tasks.templates import Template, shown, system_prompt_problem
@@ -87,6 +94,7 @@ class TaskOptions:
     config: HandlerConfig
     model: str | None
     output: Output
+    output_retries: int
     tools: tuple[Tool, ...]
     context: tuple[str, ...]
     interactive: bool
@@ -294,6 +302,7 @@ class TaskRunner:
             task, "a list of working-memory keys for #:context", given.get("context", NIL)
         )
         output = output_option(task, given.get("output", Symbol("text")))
+        retries = output_retries_option(task, given.get("output-retries", 0))
         config = self.settings.handler_config(**overrides)
         instruction = output_instruction(output)
         if instruction:
@@ -306,6 +315,7 @@ class TaskRunner:
             config=config,
             model=overrides.get("model"),
             output=output,
+            output_retries=retries,
             tools=tools,
             context=context,
             interactive=interactive,
@@ -361,6 +371,7 @@ class TaskRunner:
         handler.charge_parts("tools", tool_parts(model.info.provider, specs))
         handler.charge_parts("output", output_parts(model.info.provider, options.output))
         handler.add_message(Message("user", prompt))
+        retries = options.output_retries
         while True:
             handler.begin_turn()
             request = ModelRequest(
@@ -369,7 +380,15 @@ class TaskRunner:
             response = model.provider.complete(request)
             handler.record_response(response)
             if not response.tool_calls:
-                return decode(options.name, response, options.output)
+                try:
+                    return decode(options.name, response, options.output)
+                except TaskOutputError as error:
+                    turns = handler.metrics().turns
+                    if retries == 0 or turns.used >= turns.limit:
+                        raise
+                    retries -= 1
+                    handler.add_message(Message("user", repair_request(error)))
+                    continue
             # Tools run only if their results can be sent back: one turn for that
             # request, and one for each question to the user.
             questions = sum(
