@@ -260,3 +260,32 @@ def test_budget_exhaustion_carries_the_budget_figures():
     assert error.resource == "budget-billed-tokens"
     assert error.budget.billed_tokens_used == 90  # two answers of 45; a third could bill 50
     assert len(model.requests) == 2
+
+
+def test_tools_do_not_run_when_no_request_could_send_their_results():
+    # the answer that asks for the tool bills all 10 output tokens the task may use
+    model = FunctionModel(lambda r: _calling(r, output=10), spec="test:x")
+    program = """
+    (define runs 0)
+    (define-tool (again) "Go on." (set! runs (+ runs 1)) "more")
+    (define-task (t) #:max-output-tokens 10 #:tools (list again) "start")
+    (list (guard (e ((resource-exhausted? e) (error-object-message e))) (t)) runs)"""
+    message, runs = run(program, model)
+    assert message == (
+        "task 't' exhausted its output tokens: 10 of 10 billed; the tools the model asked "
+        "for were not run, as their results could not be sent"
+    )
+    assert runs == 0
+
+
+def test_nor_when_the_run_budget_could_not_pay_for_that_request():
+    budget = Budget(max_billed_tokens=100)
+    model = FunctionModel(lambda r: _calling(r, output=10, prompt=60), spec="test:x")
+    program = """
+    (define runs 0)
+    (define-tool (again) "Go on." (set! runs (+ runs 1)) "more")
+    (define-task (t) #:max-output-tokens 30 #:tools (list again) "start")
+    (list (guard (e ((resource-exhausted? e) (resource-error-resource e))) (t)) runs)"""
+    interp = Interpreter(settings(), model=model, budget=budget)
+    # 70 billed; the next request would be at least its input and 20 output tokens more
+    assert interp.eval(program) == ["budget-billed-tokens", 0]

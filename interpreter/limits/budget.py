@@ -31,6 +31,7 @@ from interpreter.limits.settings import fraction_problem
 BudgetResource = Literal["budget-turns", "budget-tokens", "budget-billed-tokens", "budget-cost"]
 # The resources a request's answer settles, and the ones a charge is made in.
 SpendResource = Literal["budget-billed-tokens", "budget-cost"]
+SPEND_RESOURCES: tuple[SpendResource, ...] = ("budget-billed-tokens", "budget-cost")
 # How long a request waiting for holds to settle sleeps between looks (it is woken at
 # once by a settle; the timeout only lets an interrupt reach a waiting thread).
 _WAIT_SECONDS = 0.05
@@ -152,7 +153,7 @@ class Budget:
     def _held_total(self, resource: SpendResource) -> int | Fraction:
         return sum((held.amount(resource) or 0 for held in self._held.values()), 0)
 
-    def check(self, resource: BudgetResource, amount: int) -> None:
+    def check(self, resource: BudgetResource, amount: int | Fraction) -> None:
         """Raise BudgetRefusal if `amount` more would exceed the cap; charges nothing."""
         with self._lock:
             limit = self._limits[resource]
@@ -193,7 +194,7 @@ class Budget:
         """Whether `hold` fits beside what is spent and held; False if it must wait for
         holds to settle. Refuses one that would not fit even if they billed nothing."""
         fits = True
-        for resource in ("budget-billed-tokens", "budget-cost"):
+        for resource in SPEND_RESOURCES:
             limit, amount = self._limits[resource], hold.amount(resource)
             if limit is None:
                 continue
@@ -219,9 +220,7 @@ class Budget:
                 self._cost_unknown = True
             else:
                 self._used["budget-cost"] += spent.cost
-            warnings = [
-                self._warning(resource) for resource in ("budget-billed-tokens", "budget-cost")
-            ]
+            warnings = [self._warning(resource) for resource in SPEND_RESOURCES]
             return [warning for warning in warnings if warning is not None]
 
     def _warning(self, resource: BudgetResource) -> Event | None:

@@ -30,7 +30,14 @@ from interpreter.errors import (
     Resource,
     ResourceExhaustionError,
 )
-from interpreter.limits.budget import Budget, BudgetRefusal, BudgetResource, Spend, scaled
+from interpreter.limits.budget import (
+    SPEND_RESOURCES,
+    Budget,
+    BudgetRefusal,
+    BudgetResource,
+    Spend,
+    scaled,
+)
 from interpreter.limits.events import Event, EventBus, EventKind
 from interpreter.limits.messages import Message, ModelResponse, Usage
 from interpreter.limits.metrics import (
@@ -242,8 +249,10 @@ class Handler:
 
     def require_turns(self, count: int, why: str) -> None:
         """Raise the turns exhaustion now, charging nothing, unless `count` more turns
-        are left (the run budget's too). Used before work whose results need those turns
-        to be sent (the tools of an answer); `why` ends the error's message."""
+        are left (the run budget's too), and the exhaustion of an output or cost limit
+        unless a request of the conversation as it is now could still be sent. Used
+        before work whose results need those turns to be sent (the tools of an answer);
+        `why` ends the error's message."""
         self.start()
         pending: Pending = []
         try:
@@ -251,6 +260,14 @@ class Handler:
                 self._check_live()
                 self._check_budget(pending, "budget-turns", count, why)
                 self._check_turns(pending, count, why)
+                cap = self._output_cap()
+                if cap is not None:
+                    worst = self._worst_case(cap)
+                    for resource in SPEND_RESOURCES:
+                        amount = worst.amount(resource)
+                        if amount is not None:
+                            self._check_budget(pending, resource, amount, why)
+                    self._check_spend(pending, worst, cap, why)
         finally:
             self._publish(pending)
 
@@ -457,7 +474,7 @@ class Handler:
             pending.append((self.budget.events, warning))
 
     def _check_budget(
-        self, pending: Pending, resource: BudgetResource, amount: int, why: str = ""
+        self, pending: Pending, resource: BudgetResource, amount: int | Fraction, why: str = ""
     ) -> None:
         """Raise the budget's exhaustion if `amount` more would exceed it; charges nothing."""
         if self.budget is None:
@@ -478,27 +495,28 @@ class Handler:
             )
             raise self._exhausted(pending, "turns", f"{message}; {why}" if why else message)
 
-    def _check_spend(self, pending: Pending, worst: Spend, cap: int) -> None:
+    def _check_spend(self, pending: Pending, worst: Spend, cap: int, why: str = "") -> None:
         """The task's own output and cost limits, against the most the request can bill."""
-        if cap < 1:
-            limit = self.config.max_output_tokens
-            raise self._exhausted(
-                pending,
-                "output-tokens",
-                f"task {self.task!r} exhausted its output tokens: {limit:,} of {limit:,} billed",
-            )
         limit_cost = self.config.max_cost
-        if limit_cost is None or worst.cost is None or self._cost is None:
-            return
-        if self._cost + worst.cost > exact(limit_cost):
-            raise self._exhausted(
-                pending,
-                "cost",
-                f"task {self.task!r} stopped by its cost limit: {dollars(self._cost)} spent + "
-                f"{dollars(worst.cost)} the next request may cost at worst "
-                f"({self._context_used:,} input + {cap:,} output tokens) would exceed "
-                f"{dollars(limit_cost)}",
+        priced = limit_cost is not None and worst.cost is not None and self._cost is not None
+        resource: Resource
+        if cap < 1:
+            resource = "output-tokens"
+            message = (
+                f"task {self.task!r} exhausted its output tokens: "
+                f"{self._billed['output']:,} of {self.config.max_output_tokens:,} billed"
             )
+        elif priced and self._cost + worst.cost > exact(limit_cost):
+            resource = "cost"
+            message = (
+                f"task {self.task!r} stopped by its cost limit: {dollars(self._cost)} "
+                f"spent + {dollars(worst.cost)} the next request may cost at worst "
+                f"({self._context_used:,} input + {cap:,} output tokens) would exceed "
+                f"{dollars(limit_cost)}"
+            )
+        else:
+            return
+        raise self._exhausted(pending, resource, f"{message}; {why}" if why else message)
 
     def _check_context(self, pending: Pending, tokens: int, what: str, bound: str = "") -> None:
         if self._context_used + tokens > self.context_limit:
