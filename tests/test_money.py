@@ -222,3 +222,21 @@ def test_openai_cached_prompt_tokens_are_billed_at_the_cached_price(tmp_path, fa
     billed_input, output, source, shown_cost = result.stdout.strip("()").split()
     assert (billed_input, output, source) == ("2000", "100", "provider")
     assert float(shown_cost) == pytest.approx(cost)
+
+
+def test_a_task_is_warned_at_80_percent_of_its_output_and_cost_limits(tmp_path, fake_llm):
+    fake_llm.reply("", tool_calls=[("lookup", {"q": "x"})], usage=(1000, 90))
+    fake_llm.reply("done", usage=(1000, 5))
+    program = """
+    (define-tool (lookup (q string "what")) "Look up." "found")
+    (define-task (ask q) #:max-output-tokens 100 #:max-cost 0.0004 #:tools (list lookup) "{{q}}")
+    (ask "x")"""
+    result = cli(tmp_path, fake_llm, program, "--verbose", "--budget-cost", "0.00044")
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning")]
+    # 90 of 100 output tokens; $0.000204 then $0.000357 of $0.0004, and of the run's $0.00044
+    assert warnings == [
+        "warning: task ask has used 90 of 100 output tokens",
+        "warning: run budget has used 0.000357 of 0.00044 dollars",
+        "warning: task ask has used 0.000357 of 0.0004 dollars",
+    ]

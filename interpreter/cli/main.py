@@ -384,10 +384,15 @@ def _print_metrics(error: Any) -> None:
 
 
 def _unit(resource: Any) -> str:
-    """What a warning counts, in words: turns, or context tokens."""
-    return {"context": "context tokens", "budget-tokens": "budget tokens"}.get(
-        resource, str(resource)
-    )
+    """What a warning counts, in words: turns, context tokens, dollars..."""
+    return {
+        "context": "context tokens",
+        "budget-tokens": "budget tokens",
+        "output-tokens": "output tokens",
+        "cost": "dollars",
+        "budget-billed-tokens": "billed tokens",
+        "budget-cost": "dollars",
+    }.get(resource, str(resource))
 
 
 def _verbose_line(event: Any) -> None:

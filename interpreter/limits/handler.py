@@ -117,10 +117,14 @@ class Handler:
             config.max_context_window_fraction, model.input_window, math.floor
         )
         threshold = config.warning_threshold
-        self._warn_at = {
+        self._warn_at: dict[str, int | Fraction] = {
             "turns": scaled(threshold, self.turn_limit, math.ceil),
             "context": scaled(threshold, self.context_limit, math.ceil),
         }
+        if config.max_output_tokens is not None:
+            self._warn_at["output-tokens"] = scaled(threshold, config.max_output_tokens, math.ceil)
+        if config.max_cost is not None:
+            self._warn_at["cost"] = exact(threshold) * exact(config.max_cost)
         self._encode: Encode = get_encoding(model.encoding).encode_ordinary
         self._longest_token = longest_token_bytes(model.encoding)
         self._lock = threading.Lock()
@@ -385,6 +389,11 @@ class Handler:
             "cost": None if cost is None else float(cost),
         }
         self._note(pending, "billed", detail)
+        if self.config.max_output_tokens is not None:
+            output = self._billed["output"]
+            self._maybe_warn(pending, "output-tokens", output, self.config.max_output_tokens)
+        if self.config.max_cost is not None and self._cost is not None:
+            self._maybe_warn(pending, "cost", float(self._cost), self.config.max_cost)
 
     def _settle_unanswered(self, pending: Pending, error: BaseException | None) -> None:
         """Settle the hold of a request that got no answer. One the provider refused
@@ -560,7 +569,9 @@ class Handler:
             return BudgetExhaustedError(resource, message, budget=budget, **common)
         return ResourceExhaustionError(resource, message, **common)
 
-    def _maybe_warn(self, pending: Pending, resource: str, used: int, limit: int) -> None:
+    def _maybe_warn(
+        self, pending: Pending, resource: str, used: int | float, limit: int | float
+    ) -> None:
         if used >= self._warn_at[resource] and resource not in self._warned:
             self._warned.add(resource)
             detail = {
