@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -106,6 +107,9 @@ class Handler:
         events: EventBus | None = None,
     ) -> None:
         self.id = next(_handler_ids)
+        # What the run budget knows this Handler's hold by: unique across processes, as a
+        # budget may be shared by Handlers in other processes (Ray workers).
+        self._hold_key = uuid.uuid4().hex
         self.config = config
         self.model = model
         self.task = task
@@ -379,7 +383,9 @@ class Handler:
             self._cost += cost
         self._hold = None
         if self.budget is not None:
-            self._settled(pending, self.budget.settle(self.id, Spend(billed[0] + billed[1], cost)))
+            self._settled(
+                pending, self.budget.settle(self._hold_key, Spend(billed[0] + billed[1], cost))
+            )
         detail = {
             "turn": self._turns_used,
             "input": billed[0],
@@ -403,7 +409,7 @@ class Handler:
         if hold is None or self.budget is None:
             return
         refused = isinstance(error, ProviderError) and error.reason != "timeout"
-        self._settled(pending, self.budget.settle(self.id, None if refused else hold))
+        self._settled(pending, self.budget.settle(self._hold_key, None if refused else hold))
 
     def _settled(self, pending: Pending, warnings: list[Event]) -> None:
         if self.budget is not None and self.budget.events is not None:
@@ -474,7 +480,7 @@ class Handler:
             gate()
             return
         try:
-            warning = self.budget.charge(resource, amount, gate, hold, self.id)
+            warning = self.budget.charge(resource, amount, gate, hold, self._hold_key)
         except BudgetRefusal as refusal:
             raise self._exhausted(
                 pending, refusal.resource, refusal.describe(self.task), refusal.metrics
