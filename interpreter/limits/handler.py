@@ -31,6 +31,7 @@ from interpreter.errors import (
     Resource,
     ResourceExhaustionError,
 )
+from interpreter.limits.billing import Billing
 from interpreter.limits.budget import (
     SPEND_RESOURCES,
     Budget,
@@ -42,7 +43,6 @@ from interpreter.limits.budget import (
 from interpreter.limits.events import Event, EventBus, EventKind
 from interpreter.limits.messages import Message, ModelResponse, Usage
 from interpreter.limits.metrics import (
-    BilledMetrics,
     BudgetMetrics,
     ContextMetrics,
     ResourceMetrics,
@@ -50,7 +50,7 @@ from interpreter.limits.metrics import (
     TurnMetrics,
 )
 from interpreter.limits.models import ModelInfo
-from interpreter.limits.prices import dollars, exact, unknown_price_error
+from interpreter.limits.prices import exact, unknown_price_error
 from interpreter.limits.settings import HandlerConfig
 from interpreter.limits.tokens import get_encoding, longest_token_bytes
 from interpreter.source import Span
@@ -61,10 +61,6 @@ Encode = Callable[[str], list[int]]
 # before it is tokenized (tokenizing it would take a noticeable time only to refuse it);
 # shorter content is always counted exactly, so which limit refuses it is exact too.
 QUICK_REFUSAL_CHARACTERS = 100_000
-# The output cap of a request whose task sets none, when a cost or billed-token limit
-# needs one to know the most the request can bill (Anthropic's API requires a cap and
-# taskscheme has always sent it this one).
-DEFAULT_OUTPUT_CAP = 4096
 Pending = list[tuple[EventBus, Event]]
 PartRole = Literal["tools", "output"]
 
@@ -146,12 +142,8 @@ class Handler:
         self._output_tokens = 0
         self._reported_input: int | None = None
         self._reported_output: int | None = None
-        self._billed = {"input": 0, "output": 0, "cached_input": 0}
-        self._billed_sources: set[str] = set()
-        self._cost: Fraction | None = None if model.prices is None else Fraction(0)
-        self._hold: Spend | None = None
+        self._billing = Billing(config, model.prices, self._check_prices(budget))
         self.request_cap: int | None = None
-        self._spend_limited = self._check_prices(budget)
 
     def _check_prices(self, budget: Budget | None) -> bool:
         """Whether a cost or billed-token limit applies to this task's requests; a cost
@@ -237,8 +229,8 @@ class Handler:
         try:
             with self._lock:
                 self._check_live()
-                cap = self._output_cap() if request else None
-                hold = None if cap is None else self._worst_case(cap)
+                cap = self._billing.output_cap() if request else None
+                hold = None if cap is None else self._billing.worst_case(self._context_used, cap)
 
                 def gate() -> None:
                     self._check_turns(pending)
@@ -246,7 +238,7 @@ class Handler:
                         self._check_spend(pending, hold, cap)
 
                 self._admit(pending, "budget-turns", 1, gate, hold)
-                self._hold, self.request_cap = hold, cap
+                self._billing.hold, self.request_cap = hold, cap
                 self._turns_used += 1
                 self._last_turn_at = datetime.now(UTC)
                 self._note(pending, "turn", {"turn": self._turns_used})
@@ -268,9 +260,9 @@ class Handler:
                 self._check_live()
                 self._check_budget(pending, "budget-turns", count, why)
                 self._check_turns(pending, count, why)
-                cap = self._output_cap()
+                cap = self._billing.output_cap()
                 if cap is not None:
-                    worst = self._worst_case(cap)
+                    worst = self._billing.worst_case(self._context_used, cap)
                     for resource in SPEND_RESOURCES:
                         amount = worst.amount(resource)
                         if amount is not None:
@@ -370,42 +362,21 @@ class Handler:
         if usage is not None:
             self._reported_input = (self._reported_input or 0) + usage.input_tokens
             self._reported_output = (self._reported_output or 0) + usage.output_tokens
-            billed = (usage.input_tokens, usage.output_tokens, usage.cached_input_tokens)
-        else:
-            billed = (self._context_used, body, 0)
-        source = "counted" if usage is None else "provider"
-        self._billed_sources.add(source)
-        for key, tokens in zip(("input", "output", "cached_input"), billed, strict=True):
-            self._billed[key] += tokens
-        prices = self.model.prices
-        cost = None if prices is None else prices.cost(*billed)
-        if cost is not None and self._cost is not None:
-            self._cost += cost
-        self._hold = None
+        detail = self._billing.record(usage, self._context_used, body)
+        cost = detail["cost"]
         if self.budget is not None:
-            self._settled(
-                pending, self.budget.settle(self._hold_key, Spend(billed[0] + billed[1], cost))
-            )
-        detail = {
-            "turn": self._turns_used,
-            "input": billed[0],
-            "output": billed[1],
-            "cached_input": billed[2],
-            "source": source,
-            "cost": None if cost is None else float(cost),
-        }
+            spent = Spend(detail["input"] + detail["output"], cost)
+            self._settled(pending, self.budget.settle(self._hold_key, spent))
+        detail = {"turn": self._turns_used, **detail, "cost": None if cost is None else float(cost)}
         self._note(pending, "billed", detail)
-        if self.config.max_output_tokens is not None:
-            output = self._billed["output"]
-            self._maybe_warn(pending, "output-tokens", output, self.config.max_output_tokens)
-        if self.config.max_cost is not None and self._cost is not None:
-            self._maybe_warn(pending, "cost", float(self._cost), self.config.max_cost)
+        for resource, used, limit in self._billing.warnings():
+            self._maybe_warn(pending, resource, used, limit)
 
     def _settle_unanswered(self, pending: Pending, error: BaseException | None) -> None:
         """Settle the hold of a request that got no answer. One the provider refused
         billed nothing; one that timed out or was interrupted may have been billed, so
         the run budget keeps it as spent at its worst case."""
-        hold, self._hold = self._hold, None
+        hold, self._billing.hold = self._billing.hold, None
         if hold is None or self.budget is None:
             return
         refused = isinstance(error, ProviderError) and error.reason != "timeout"
@@ -414,21 +385,6 @@ class Handler:
     def _settled(self, pending: Pending, warnings: list[Event]) -> None:
         if self.budget is not None and self.budget.events is not None:
             pending.extend((self.budget.events, warning) for warning in warnings)
-
-    def _output_cap(self) -> int | None:
-        """The output cap of the next request: what is left of the task's
-        max_output_tokens, else the default cap if a cost or billed-token limit needs
-        one, else none."""
-        limit = self.config.max_output_tokens
-        if limit is not None:
-            return limit - self._billed["output"]
-        return DEFAULT_OUTPUT_CAP if self._spend_limited else None
-
-    def _worst_case(self, cap: int) -> Spend:
-        """The most the next request can bill: its input as counted now, plus `cap`."""
-        prices = self.model.prices
-        worst = None if prices is None else prices.worst_cost(self._context_used, cap)
-        return Spend(self._context_used + cap, worst)
 
     def _take_context(
         self, pending: Pending, tokens: int, detail: dict[str, Any], what: str
@@ -512,26 +468,10 @@ class Handler:
 
     def _check_spend(self, pending: Pending, worst: Spend, cap: int, why: str = "") -> None:
         """The task's own output and cost limits, against the most the request can bill."""
-        limit_cost = self.config.max_cost
-        priced = limit_cost is not None and worst.cost is not None and self._cost is not None
-        resource: Resource
-        if cap < 1:
-            resource = "output-tokens"
-            message = (
-                f"task {self.task!r} exhausted its output tokens: "
-                f"{self._billed['output']:,} of {self.config.max_output_tokens:,} billed"
-            )
-        elif priced and self._cost + worst.cost > exact(limit_cost):
-            resource = "cost"
-            message = (
-                f"task {self.task!r} stopped by its cost limit: {dollars(self._cost)} "
-                f"spent + {dollars(worst.cost)} the next request may cost at worst "
-                f"({self._context_used:,} input + {cap:,} output tokens) would exceed "
-                f"{dollars(limit_cost)}"
-            )
-        else:
-            return
-        raise self._exhausted(pending, resource, f"{message}; {why}" if why else message)
+        problem = self._billing.limit_problem(self.task, self._context_used, worst, cap)
+        if problem is not None:
+            resource, message = problem
+            raise self._exhausted(pending, resource, f"{message}; {why}" if why else message)
 
     def _check_context(self, pending: Pending, tokens: int, what: str, bound: str = "") -> None:
         if self._context_used + tokens > self.context_limit:
@@ -619,13 +559,7 @@ class Handler:
                 self._reported_input,
                 self._reported_output,
             ),
-            billed=BilledMetrics(
-                **self._billed,
-                source=_source(self._billed_sources),
-                cost=None if self._cost is None else float(self._cost),
-                output_limit=self.config.max_output_tokens,
-                cost_limit=self.config.max_cost,
-            ),
+            billed=self._billing.metrics(),
         )
 
     def metrics(self) -> ResourceMetrics:
@@ -643,13 +577,6 @@ class Handler:
     def transcript(self) -> list[dict[str, Any]]:
         """The conversation as JSON-ready dicts."""
         return [message.to_json() for message in self.conversation]
-
-
-def _source(sources: set[str]) -> str | None:
-    """Where the billed figures came from: "provider", "counted", "mixed" or None."""
-    if len(sources) > 1:
-        return "mixed"
-    return next(iter(sources), None)
 
 
 def _outcome(error: BaseException | None) -> str:
