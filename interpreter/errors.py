@@ -215,7 +215,16 @@ class ConfigError(TaskschemeError):
     kind = "config-error"
 
 
-Resource = Literal["turns", "context", "budget-turns", "budget-tokens"]
+Resource = Literal[
+    "turns",
+    "context",
+    "output-tokens",
+    "cost",
+    "budget-turns",
+    "budget-tokens",
+    "budget-billed-tokens",
+    "budget-cost",
+]
 
 
 class ResourceExhaustionError(TaskschemeError):
@@ -403,6 +412,7 @@ class TaskOutputError(SchemeError):
     def __init__(self, task: str, problem: str, raw: str) -> None:
         super().__init__(f"{task}: {problem}", [raw])
         self.task = task
+        self.problem = problem
         self.raw = raw
 
     def headline(self) -> str:

@@ -32,7 +32,8 @@ class Reply:
     """One scripted answer. Set `status` >= 400 for an API-shaped error, `raw` to send a
     body verbatim, `delay` to answer late (for timeouts), `drip` to send the body one
     byte every `drip` seconds (each read is quick, the whole answer slow), `headers` to
-    add response headers (a redirect's location)."""
+    add response headers (a redirect's location), `cached_tokens` to report prompt
+    tokens served from a prompt cache."""
 
     text: str = ""
     tool_calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -45,6 +46,7 @@ class Reply:
     drip: float = 0.0
     finish_reason: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    cached_tokens: int = 0  # of the prompt tokens, served from the prompt cache (OpenAI)
 
 
 @dataclass
@@ -195,6 +197,7 @@ class _OpenAIWire:
                 "prompt_tokens": prompt,
                 "completion_tokens": completion,
                 "total_tokens": total,
+                "prompt_tokens_details": {"cached_tokens": reply.cached_tokens},
             },
         }
 

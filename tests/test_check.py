@@ -26,7 +26,7 @@ MISTAKES = """\
       #:context '(audience)
       "Summarize {{text}} for {{audiance}} in {{styl}}.")
     (classify "a" "b")
-    (classify "x" #:max-turns 2)
+    (classify "x" #:output 'json)
     (llm "hello" #:modle "openai:gpt-4o")
     (parallel-map classify '("a") #:worker 2)
     """
@@ -52,7 +52,7 @@ def test_check_command_reports_every_mistake_of_a_task_program(tmp_path):
     assert headlines == [
         "tasks.scm:3:3: arity-error: classify: unknown keyword #:max-turn (did you mean"
         " #:max-turns?) (it takes #:model #:max-turns #:context-fraction"
-        " #:warning-threshold #:system #:output #:tools #:interactive #:context)",
+        " #:warning-threshold #:system #:max-output-tokens #:max-cost #:output #:output-retries #:tools #:interactive #:context)",
         "tasks.scm:4:3: template-error: classify: the template uses {{tiket}}, which is not"
         " a parameter or a requested context key (did you mean ticket?); available: ticket",
         "tasks.scm:7:3: template-error: brief: the template uses {{audiance}}, which is not"
@@ -61,11 +61,12 @@ def test_check_command_reports_every_mistake_of_a_task_program(tmp_path):
         "tasks.scm:7:3: template-error: brief: the template uses {{styl}}, which is not"
         " a parameter or a requested context key; available: text, audience",
         "tasks.scm:8:1: arity-error: classify: expects 1 argument, got 2",
-        "tasks.scm:9:1: arity-error: classify: a task call takes only its arguments, not"
-        " #:max-turns; options belong in define-task",
+        "tasks.scm:9:1: arity-error: classify: a task call takes its arguments and may"
+        " tighten its limits (#:max-turns #:context-fraction #:max-output-tokens #:max-cost),"
+        " not #:output; other options belong in define-task",
         "tasks.scm:10:14: arity-error: llm: unknown keyword #:modle (did you mean #:model?)"
         " (it takes #:model #:max-turns #:context-fraction #:warning-threshold #:system"
-        " #:output #:tools #:interactive)",
+        " #:max-output-tokens #:max-cost #:output #:output-retries #:tools #:interactive)",
         "tasks.scm:11:31: arity-error: parallel-map: unknown keyword #:worker (did you mean"
         " #:workers?) (it takes #:workers #:errors)",
     ]
@@ -84,8 +85,8 @@ def test_a_direct_make_task_call_is_checked_like_define_task():
         "1:40: greet: the template uses {{whom}}, which is not a parameter or a requested"
         " context key (did you mean who?); available: who",
         "1:57: greet: unknown keyword #:max-turnz (did you mean #:max-turns?) (it takes"
-        " #:model #:max-turns #:context-fraction #:warning-threshold #:system #:output"
-        " #:tools #:interactive #:context)",
+        " #:model #:max-turns #:context-fraction #:warning-threshold #:system"
+        " #:max-output-tokens #:max-cost #:output #:output-retries #:tools #:interactive #:context)",
         "2:1: greet: expects 1 argument, got 0",
     ]
 
@@ -209,3 +210,22 @@ def test_a_procedure_the_program_defines_is_not_judged_as_the_task_procedure():
 @pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.scm")), ids=lambda p: p.name)
 def test_every_example_checks_clean(example):
     assert interpreter().check(example.read_text(encoding="utf-8"), example.name) == []
+
+
+def test_a_call_may_tighten_the_limits_of_a_task_but_not_loosen_them():
+    assert check("""\
+        (define-task (classify t) #:max-turns 3 #:max-cost 0.5 "Label {{t}}")
+        (classify "x" #:max-turns 2 #:max-cost 0.1 #:max-output-tokens 100)
+        (classify "y" #:max-turns 5)
+        (classify "z" #:max-cost 0.75 #:context-fraction 2)
+        (classify "w" #:tools '())
+        """) == [
+        "3:27: classify: #:max-turns 5 at a call would loosen the task's limit of 3; a call"
+        " may only tighten its limits",
+        "4:26: classify: #:max-cost 0.75 at a call would loosen the task's limit of 0.5; a"
+        " call may only tighten its limits",
+        "4:50: classify: #:context-fraction 2 must be greater than 0 and at most 1",
+        "5:1: classify: a task call takes its arguments and may tighten its limits"
+        " (#:max-turns #:context-fraction #:max-output-tokens #:max-cost), not #:tools;"
+        " other options belong in define-task",
+    ]

@@ -238,7 +238,15 @@ def test_event_stream_of_a_task() -> None:
         h.add_message(Message("user", "hi"))
         h.begin_turn()
         h.record_response(ModelResponse("ok"))
-    assert seen.kinds() == ["content", "content", "content", "turn", "content", "released"]
+    assert seen.kinds() == [
+        "content",
+        "content",
+        "content",
+        "turn",
+        "billed",
+        "content",
+        "released",
+    ]
     assert [e.detail.get("role") for e in seen.of("content")] == [
         "system",
         "tools",

@@ -6,6 +6,7 @@ import pytest
 
 from interpreter.errors import ConfigError, TaskschemeError
 from interpreter.limits.models import KNOWN_MODELS, ModelInfo, resolve_model
+from interpreter.limits.prices import Prices
 
 
 def test_provider_and_name() -> None:
@@ -16,6 +17,7 @@ def test_provider_and_name() -> None:
         input_window=128_000,
         encoding="o200k_base",
         message_overhead=3,
+        prices=Prices(input=0.15, cached_input=0.075, output=0.60),
     )
 
 

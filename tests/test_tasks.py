@@ -433,7 +433,11 @@ def test_run_budget_is_a_scheme_value():
               (metrics-ref (run-budget) 'tokens 'limit))"""
     )
     assert run(program, ScriptedModel(["bug"]), budget=budget) == [1, 5, False]
-    assert run("(run-budget)", ScriptedModel([])) is False
+    # without caps the run budget still keeps the run's totals
+    uncapped = (
+        "(list (metrics-ref (run-budget) 'turns 'used) (metrics-ref (run-budget) 'turns 'limit))"
+    )
+    assert run(uncapped, ScriptedModel([])) == [0, False]
 
 
 def test_the_run_budget_stops_a_task_with_a_budget_resource():

@@ -383,9 +383,10 @@ def test_interactive_tasks_in_a_parallel_map_ask_one_question_at_a_time():
         ("(llm 5)", "llm: expects one prompt string, then #:option value pairs; got 5"),
         ("(llm)", "llm: expects one prompt string, then #:option value pairs; got no prompt"),
         (
-            '(define-task (t x) "{{x}}") (t "a" #:max-turns 2)',
-            "t: a task call takes only its arguments, not #:max-turns; options belong in "
-            "define-task",
+            '(define-task (t x) "{{x}}") (t "a" #:model "openai:gpt-4o")',
+            "t: a task call takes its arguments and may tighten its limits (#:max-turns "
+            "#:context-fraction #:max-output-tokens #:max-cost), not #:model; other options "
+            "belong in define-task",
         ),
         (
             '(define-task (t x) #:output \'xml "{{x}}")',

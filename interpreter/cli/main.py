@@ -32,6 +32,7 @@ from interpreter.errors import (
 from interpreter.lang.datums import UNSPECIFIED
 from interpreter.lang.printer import write_string
 from interpreter.limits.models import OFFLINE_PROVIDERS, REPLAY_PREFIX, resolve_model, split_spec
+from interpreter.limits.prices import unknown_price_error
 from interpreter.limits.settings import SETTINGS, Settings, load_settings
 
 # The settings that have a command-line option, each derived from its entry in SETTINGS.
@@ -183,10 +184,10 @@ def _dispatch(options: argparse.Namespace) -> int:
 
 def _check_model(settings: Settings) -> None:
     """The default model must be one the command line can reach (not a Python-only test
-    model; a cassette or script that exists and reads): found before the program runs,
-    not at its first task. A model named by its provider is checked against the model
-    registry; only a cassette or an offline model needs the provider layer, which a short
-    program never loads."""
+    model; a cassette or script that exists and reads), and have a price if the run has a
+    cost budget: found before the program runs, not at its first task.
+    A model named by its provider is checked against the model registry; only a cassette
+    or an offline model needs the provider layer, which a short program never loads."""
     spec = settings.get("model")
     try:
         if spec.startswith(REPLAY_PREFIX) or split_spec(spec)[0] in OFFLINE_PROVIDERS:
@@ -195,7 +196,10 @@ def _check_model(settings: Settings) -> None:
 
             make_provider(spec, options_from_settings(settings.values))
         else:
-            resolve_model(spec, settings.model_overrides)
+            info = resolve_model(spec, settings.model_overrides)
+            if info.prices is None and settings.get("budget_cost") is not None:
+                where = settings.source("budget_cost")
+                raise unknown_price_error(info.spec, f"budget_cost from {where} cannot be kept")
     except (ConfigError, ProviderConfigError, ProviderError) as error:
         raise ConfigError(
             f"model = {json.dumps(spec)} from {settings.source('model')}: {error.message}"
@@ -309,6 +313,8 @@ def _run_program(
             )
         return EXIT_ERROR
     finally:
+        if options.verbose and interpreter.last_metrics is not None:
+            print(f"run: {interpreter.session.budget.snapshot().summary()}", file=sys.stderr)
         output.uninstall()
         interpreter.close()
 
@@ -384,10 +390,15 @@ def _print_metrics(error: Any) -> None:
 
 
 def _unit(resource: Any) -> str:
-    """What a warning counts, in words: turns, or context tokens."""
-    return {"context": "context tokens", "budget-tokens": "budget tokens"}.get(
-        resource, str(resource)
-    )
+    """What a warning counts, in words: turns, context tokens, dollars..."""
+    return {
+        "context": "context tokens",
+        "budget-tokens": "budget tokens",
+        "output-tokens": "output tokens",
+        "cost": "dollars",
+        "budget-billed-tokens": "billed tokens",
+        "budget-cost": "dollars",
+    }.get(resource, str(resource))
 
 
 def _verbose_line(event: Any) -> None:

@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 class Session:
     """A run's Budget, EventBus and observers, and what closes them when the run ends.
 
-    From the settings: the run budget (`budget_turns`, `budget_tokens`, warning at
-    `warning_threshold`) and the trace file (`trace`). From the front end: `observers`
+    From the settings: the run budget (`budget_turns`, `budget_tokens`,
+    `budget_billed_tokens`, `budget_cost`, warning at `warning_threshold`; without caps it
+    still keeps the run's totals) and the trace file (`trace`). From the front end: `observers`
     (the CLI's --verbose printer, an embedder's display) and the cassette to record to.
     A `budget` or `events` bus given explicitly is used instead of a new one; the trace
     writer and the observers subscribe to that bus all the same.
@@ -47,7 +48,7 @@ class Session:
 
             events = EventBus()
         self.events = events
-        self.budget = budget if budget is not None else _budget(settings, events)
+        self._budget = budget
         self._closers: list[Callable[[], None]] = []
         if trace:
             writer = _trace_writer(trace)
@@ -55,6 +56,14 @@ class Session:
             observers.insert(0, writer)
         if events is not None:
             self._closers += [events.subscribe(observer) for observer in observers]
+
+    @property
+    def budget(self) -> Budget:
+        """The run budget, made on first use (by the run's first task), so a program that
+        runs no task never loads it."""
+        if self._budget is None:
+            self._budget = _budget(self.settings, self.events)
+        return self._budget
 
     def close(self) -> None:
         """Unsubscribe the observers and close the trace file; closing twice is harmless."""
@@ -68,14 +77,19 @@ class Session:
         self.close()
 
 
-def _budget(settings: Settings, events: EventBus | None) -> Budget | None:
-    """The run budget the settings ask for, or None when they set no cap."""
-    turns, tokens = settings.get("budget_turns"), settings.get("budget_tokens")
-    if turns is None and tokens is None:
-        return None
-    from interpreter.limits.handler import Budget  # only budgeted runs need it (start-up)
+def _budget(settings: Settings, events: EventBus | None) -> Budget:
+    """The run budget, with the caps the settings ask for (none, it only keeps the run's
+    totals: turns, tokens, billed tokens and cost)."""
+    from interpreter.limits.budget import Budget  # loaded with the run's first task (start-up)
 
-    return Budget(turns, tokens, events, warning_threshold=settings.get("warning_threshold"))
+    return Budget(
+        settings.get("budget_turns"),
+        settings.get("budget_tokens"),
+        events,
+        warning_threshold=settings.get("warning_threshold"),
+        max_billed_tokens=settings.get("budget_billed_tokens"),
+        max_cost=settings.get("budget_cost"),
+    )
 
 
 def _trace_writer(path: str) -> TraceWriter:

@@ -20,7 +20,7 @@ from typing import Any, Literal, TextIO
 
 from interpreter.limits.metrics import BudgetMetrics, ResourceMetrics
 
-EventKind = Literal["turn", "content", "warning", "exhausted", "released", "tool"]
+EventKind = Literal["turn", "content", "warning", "exhausted", "released", "tool", "billed"]
 Observer = Callable[["Event"], None]
 
 _log = logging.getLogger(__name__)

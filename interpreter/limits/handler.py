@@ -17,18 +17,29 @@ from __future__ import annotations
 import itertools
 import math
 import threading
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
+from fractions import Fraction
 from typing import Any, Literal
 
 from interpreter.errors import (
     BudgetExhaustedError,
     HandlerReleasedError,
+    ProviderError,
     Resource,
     ResourceExhaustionError,
 )
-from interpreter.limits.budget import Budget, BudgetRefusal, BudgetResource, scaled
+from interpreter.limits.billing import Billing
+from interpreter.limits.budget import (
+    SPEND_RESOURCES,
+    Budget,
+    BudgetRefusal,
+    BudgetResource,
+    Spend,
+    scaled,
+)
 from interpreter.limits.events import Event, EventBus, EventKind
 from interpreter.limits.messages import Message, ModelResponse, Usage
 from interpreter.limits.metrics import (
@@ -39,6 +50,7 @@ from interpreter.limits.metrics import (
     TurnMetrics,
 )
 from interpreter.limits.models import ModelInfo
+from interpreter.limits.prices import exact, unknown_price_error
 from interpreter.limits.settings import HandlerConfig
 from interpreter.limits.tokens import get_encoding, longest_token_bytes
 from interpreter.source import Span
@@ -91,6 +103,9 @@ class Handler:
         events: EventBus | None = None,
     ) -> None:
         self.id = next(_handler_ids)
+        # What the run budget knows this Handler's hold by: unique across processes, as a
+        # budget may be shared by Handlers in other processes (Ray workers).
+        self._hold_key = uuid.uuid4().hex
         self.config = config
         self.model = model
         self.task = task
@@ -102,10 +117,14 @@ class Handler:
             config.max_context_window_fraction, model.input_window, math.floor
         )
         threshold = config.warning_threshold
-        self._warn_at = {
+        self._warn_at: dict[str, int | Fraction] = {
             "turns": scaled(threshold, self.turn_limit, math.ceil),
             "context": scaled(threshold, self.context_limit, math.ceil),
         }
+        if config.max_output_tokens is not None:
+            self._warn_at["output-tokens"] = scaled(threshold, config.max_output_tokens, math.ceil)
+        if config.max_cost is not None:
+            self._warn_at["cost"] = exact(threshold) * exact(config.max_cost)
         self._encode: Encode = get_encoding(model.encoding).encode_ordinary
         self._longest_token = longest_token_bytes(model.encoding)
         self._lock = threading.Lock()
@@ -123,6 +142,24 @@ class Handler:
         self._output_tokens = 0
         self._reported_input: int | None = None
         self._reported_output: int | None = None
+        self._billing = Billing(config, model.prices, self._check_prices(budget))
+        self.request_cap: int | None = None
+
+    def _check_prices(self, budget: Budget | None) -> bool:
+        """Whether a cost or billed-token limit applies to this task's requests; a cost
+        limit on a model with no known price is refused here, before anything is sent."""
+        run = budget.snapshot() if budget is not None else None
+        run_cost = run is not None and run.cost_limit is not None
+        if self.model.prices is None and (run_cost or self.config.max_cost is not None):
+            limit = "the run's cost budget" if run_cost else "its max_cost"
+            raise unknown_price_error(
+                self.model.spec, f"task {self.task!r} cannot be kept under {limit}"
+            )
+        return (
+            run_cost
+            or self.config.max_cost is not None
+            or (run is not None and run.billed_tokens_limit is not None)
+        )
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -155,6 +192,7 @@ class Handler:
         try:
             with self._lock:
                 if self._final is None:
+                    self._settle_unanswered(pending, error)
                     self._final = replace(self._snapshot(), released=True)
                     self._messages = []
                     self._part_names = {"tools": set(), "output": set()}
@@ -177,15 +215,30 @@ class Handler:
 
     # -- charging ----------------------------------------------------------------------
 
-    def begin_turn(self) -> int:
+    def begin_turn(self, request: bool = True) -> int:
         """Count one turn before its request is sent; returns the turn's number. At the
-        limit it raises and counts nothing, so max_turns N means at most N requests."""
+        limit it raises and counts nothing, so max_turns N means at most N requests.
+
+        A model request (`request`; an exchange with the user is not one) is also
+        checked at the most it can bill, its input as counted plus its output cap
+        (`request_cap`, which the request must be sent with), against the task's output
+        and cost limits and the run budget, which holds that much until
+        `record_response` says what it really billed."""
         self.start()
         pending: Pending = []
         try:
             with self._lock:
                 self._check_live()
-                self._admit(pending, "budget-turns", 1, lambda: self._check_turns(pending))
+                cap = self._billing.output_cap() if request else None
+                hold = None if cap is None else self._billing.worst_case(self._context_used, cap)
+
+                def gate() -> None:
+                    self._check_turns(pending)
+                    if hold is not None:
+                        self._check_spend(pending, hold, cap)
+
+                self._admit(pending, "budget-turns", 1, gate, hold)
+                self._billing.hold, self.request_cap = hold, cap
                 self._turns_used += 1
                 self._last_turn_at = datetime.now(UTC)
                 self._note(pending, "turn", {"turn": self._turns_used})
@@ -196,8 +249,10 @@ class Handler:
 
     def require_turns(self, count: int, why: str) -> None:
         """Raise the turns exhaustion now, charging nothing, unless `count` more turns
-        are left (the run budget's too). Used before work whose results need those turns
-        to be sent (the tools of an answer); `why` ends the error's message."""
+        are left (the run budget's too), and the exhaustion of an output or cost limit
+        unless a request of the conversation as it is now could still be sent. Used
+        before work whose results need those turns to be sent (the tools of an answer);
+        `why` ends the error's message."""
         self.start()
         pending: Pending = []
         try:
@@ -205,6 +260,14 @@ class Handler:
                 self._check_live()
                 self._check_budget(pending, "budget-turns", count, why)
                 self._check_turns(pending, count, why)
+                cap = self._billing.output_cap()
+                if cap is not None:
+                    worst = self._billing.worst_case(self._context_used, cap)
+                    for resource in SPEND_RESOURCES:
+                        amount = worst.amount(resource)
+                        if amount is not None:
+                            self._check_budget(pending, resource, amount, why)
+                    self._check_spend(pending, worst, cap, why)
         finally:
             self._publish(pending)
 
@@ -258,7 +321,7 @@ class Handler:
             with self._lock:
                 self._check_live()
                 if response is not None:
-                    self._record_usage(body, response.usage)
+                    self._record_usage(pending, body, response.usage)
                 try:
                     self._take_context(
                         pending, tokens, {"role": message.role}, self._describe(message)
@@ -290,12 +353,38 @@ class Handler:
         finally:
             self._publish(pending)
 
-    def _record_usage(self, body: int, usage: Usage | None) -> None:
+    def _record_usage(self, pending: Pending, body: int, usage: Usage | None) -> None:
+        """Record one answer's tokens: as counted, as reported, and as billed (reported
+        where the provider reported, else counted), with their cost; and settle the run
+        budget's hold for its request with what it billed."""
         self._input_tokens += self._context_used
         self._output_tokens += body
         if usage is not None:
             self._reported_input = (self._reported_input or 0) + usage.input_tokens
             self._reported_output = (self._reported_output or 0) + usage.output_tokens
+        detail = self._billing.record(usage, self._context_used, body)
+        cost = detail["cost"]
+        if self.budget is not None:
+            spent = Spend(detail["input"] + detail["output"], cost)
+            self._settled(pending, self.budget.settle(self._hold_key, spent))
+        detail = {"turn": self._turns_used, **detail, "cost": None if cost is None else float(cost)}
+        self._note(pending, "billed", detail)
+        for resource, used, limit in self._billing.warnings():
+            self._maybe_warn(pending, resource, used, limit)
+
+    def _settle_unanswered(self, pending: Pending, error: BaseException | None) -> None:
+        """Settle the hold of a request that got no answer. One the provider refused
+        billed nothing; one that timed out or was interrupted may have been billed, so
+        the run budget keeps it as spent at its worst case."""
+        hold, self._billing.hold = self._billing.hold, None
+        if hold is None or self.budget is None:
+            return
+        refused = isinstance(error, ProviderError) and error.reason != "timeout"
+        self._settled(pending, self.budget.settle(self._hold_key, None if refused else hold))
+
+    def _settled(self, pending: Pending, warnings: list[Event]) -> None:
+        if self.budget is not None and self.budget.events is not None:
+            pending.extend((self.budget.events, warning) for warning in warnings)
 
     def _take_context(
         self, pending: Pending, tokens: int, detail: dict[str, Any], what: str
@@ -333,15 +422,21 @@ class Handler:
             )
 
     def _admit(
-        self, pending: Pending, resource: BudgetResource, amount: int, gate: Callable[[], None]
+        self,
+        pending: Pending,
+        resource: BudgetResource,
+        amount: int,
+        gate: Callable[[], None],
+        hold: Spend | None = None,
     ) -> None:
         """Check the run budget, then this Handler's limit (`gate`); charge the budget only
-        if both allow. The caller then charges the Handler."""
+        if both allow (and hold `hold` for this Handler's request). The caller then
+        charges the Handler."""
         if self.budget is None:
             gate()
             return
         try:
-            warning = self.budget.charge(resource, amount, gate)
+            warning = self.budget.charge(resource, amount, gate, hold, self._hold_key)
         except BudgetRefusal as refusal:
             raise self._exhausted(
                 pending, refusal.resource, refusal.describe(self.task), refusal.metrics
@@ -350,7 +445,7 @@ class Handler:
             pending.append((self.budget.events, warning))
 
     def _check_budget(
-        self, pending: Pending, resource: BudgetResource, amount: int, why: str = ""
+        self, pending: Pending, resource: BudgetResource, amount: int | Fraction, why: str = ""
     ) -> None:
         """Raise the budget's exhaustion if `amount` more would exceed it; charges nothing."""
         if self.budget is None:
@@ -370,6 +465,13 @@ class Handler:
                 f"{self.turn_limit} used"
             )
             raise self._exhausted(pending, "turns", f"{message}; {why}" if why else message)
+
+    def _check_spend(self, pending: Pending, worst: Spend, cap: int, why: str = "") -> None:
+        """The task's own output and cost limits, against the most the request can bill."""
+        problem = self._billing.limit_problem(self.task, self._context_used, worst, cap)
+        if problem is not None:
+            resource, message = problem
+            raise self._exhausted(pending, resource, f"{message}; {why}" if why else message)
 
     def _check_context(self, pending: Pending, tokens: int, what: str, bound: str = "") -> None:
         if self._context_used + tokens > self.context_limit:
@@ -413,7 +515,9 @@ class Handler:
             return BudgetExhaustedError(resource, message, budget=budget, **common)
         return ResourceExhaustionError(resource, message, **common)
 
-    def _maybe_warn(self, pending: Pending, resource: str, used: int, limit: int) -> None:
+    def _maybe_warn(
+        self, pending: Pending, resource: str, used: int | float, limit: int | float
+    ) -> None:
         if used >= self._warn_at[resource] and resource not in self._warned:
             self._warned.add(resource)
             detail = {
@@ -455,6 +559,7 @@ class Handler:
                 self._reported_input,
                 self._reported_output,
             ),
+            billed=self._billing.metrics(),
         )
 
     def metrics(self) -> ResourceMetrics:

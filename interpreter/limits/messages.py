@@ -96,24 +96,36 @@ class Usage:
 
     input_tokens: int
     output_tokens: int
+    # the part of input_tokens the provider served from its prompt cache
+    cached_input_tokens: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("input_tokens", "output_tokens"):
+        for name in ("input_tokens", "output_tokens", "cached_input_tokens"):
             value = getattr(self, name)
             if type(value) is not int or value < 0:
                 raise ValueError(
                     f"usage {name} must be a whole number of tokens, at least 0; "
                     f"got {wire_json(value)}"
                 )
+        if self.cached_input_tokens > self.input_tokens:
+            raise ValueError(
+                f"usage cached_input_tokens ({self.cached_input_tokens}) cannot exceed "
+                f"input_tokens ({self.input_tokens})"
+            )
 
     @staticmethod
     def from_json(data: Any) -> Usage:
         if not isinstance(data, dict):
             raise ValueError(f"usage must be an object, got {wire_json(data)}")
-        return Usage(data["input_tokens"], data["output_tokens"])
+        return Usage(
+            data["input_tokens"], data["output_tokens"], data.get("cached_input_tokens", 0)
+        )
 
     def to_json(self) -> dict[str, int]:
-        return {"input_tokens": self.input_tokens, "output_tokens": self.output_tokens}
+        data = {"input_tokens": self.input_tokens, "output_tokens": self.output_tokens}
+        if self.cached_input_tokens:
+            data["cached_input_tokens"] = self.cached_input_tokens
+        return data
 
 
 @dataclass(frozen=True, slots=True)

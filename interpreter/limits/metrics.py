@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from interpreter.limits.prices import dollars
+
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
@@ -60,6 +62,28 @@ class TokenMetrics:
 
 
 @dataclass(frozen=True, slots=True)
+class BilledMetrics:
+    """What the provider bills for a task's requests: each turn's usage as the provider
+    reported it, else as we counted it. `source` says which: "provider", "counted", or
+    "mixed" when some turns were reported and some not (None before the first answer).
+    `cached_input` is the part of `input` served from the provider's prompt cache.
+    `cost` is in US dollars, None if the model has no known price. `output_limit` and
+    `cost_limit` are the task's `max_output_tokens` and `max_cost`, None if not set."""
+
+    input: int = 0
+    output: int = 0
+    cached_input: int = 0
+    source: str | None = None
+    cost: float | None = None
+    output_limit: int | None = None
+    cost_limit: float | None = None
+
+    def summary(self) -> str:
+        source = f" ({self.source})" if self.source else ""
+        return f"billed in {self.input:,} out {self.output:,}{source}, cost {dollars(self.cost)}"
+
+
+@dataclass(frozen=True, slots=True)
 class ResourceMetrics(_Snapshot):
     """One Handler's usage (seed: ResourceMetrics), plus token totals and identity."""
 
@@ -69,31 +93,48 @@ class ResourceMetrics(_Snapshot):
     context: ContextMetrics
     tokens: TokenMetrics
     released: bool = False
+    billed: BilledMetrics = BilledMetrics()
 
     def summary(self) -> str:
-        """One line for a status display: turns, context and token totals."""
+        """One line for a status display: turns, context, token totals, billed and cost."""
         return (
             f"turns {self.turns.used}/{self.turns.limit}, "
             f"context {self.context.used:,}/{self.context.limit:,} tokens "
             f"(peak {self.context.peak:,}), "
-            f"tokens in {self.tokens.input:,} out {self.tokens.output:,}"
+            f"tokens in {self.tokens.input:,} out {self.tokens.output:,}, "
+            f"{self.billed.summary()}"
         )
 
 
 @dataclass(frozen=True, slots=True)
 class BudgetMetrics(_Snapshot):
-    """The run budget's usage; a limit of None means that resource is not capped."""
+    """The run's usage across all its tasks; a limit of None means that resource is not
+    capped. `billed_tokens` are the billed input and output tokens of every answer;
+    `cost_used` is None once a model with no known price has answered (the run's cost is
+    then unknown). `*_reserved` is what requests in flight may still bill: each is held at
+    its worst case until its answer says what it really billed."""
 
     turns_used: int
     turns_limit: int | None
     tokens_used: int
     tokens_limit: int | None
+    billed_tokens_used: int = 0
+    billed_tokens_limit: int | None = None
+    billed_tokens_reserved: int = 0
+    cost_used: float | None = 0.0
+    cost_limit: float | None = None
+    cost_reserved: float = 0.0
 
     def summary(self) -> str:
         def part(used: int, limit: int | None) -> str:
             return f"{used:,}" if limit is None else f"{used:,}/{limit:,}"
 
+        cost = dollars(self.cost_used)
+        if self.cost_limit is not None:
+            cost += f"/{dollars(self.cost_limit)}"
         return (
             f"budget turns {part(self.turns_used, self.turns_limit)}, "
-            f"tokens {part(self.tokens_used, self.tokens_limit)}"
+            f"tokens {part(self.tokens_used, self.tokens_limit)}, "
+            f"billed {part(self.billed_tokens_used, self.billed_tokens_limit)} tokens, "
+            f"cost {cost}"
         )

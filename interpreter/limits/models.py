@@ -18,6 +18,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from interpreter.errors import ConfigError
+from interpreter.limits.prices import (
+    KNOWN_PRICES,
+    PRICE_FIELDS,
+    Prices,
+    price_problem,
+    resolve_prices,
+)
 from interpreter.limits.tokens import ENCODINGS
 
 PROVIDERS = ("openai", "anthropic", "ollama", "test", "script")
@@ -39,7 +46,8 @@ DEFAULT_OVERRIDE_ENCODING = "cl100k_base"
 
 @dataclass(frozen=True, slots=True)
 class ModelInfo:
-    """The accounting facts of one model. `spec` is canonical: `provider:name`."""
+    """The accounting facts of one model. `spec` is canonical: `provider:name`.
+    `prices` is None when the model's price is not known (its cost is unknown)."""
 
     spec: str
     provider: str
@@ -47,6 +55,7 @@ class ModelInfo:
     input_window: int
     encoding: str
     message_overhead: int
+    prices: Prices | None = None
 
 
 # name -> (provider, input window, encoding). gpt-5 models have a 400,000-token context
@@ -101,6 +110,7 @@ MODEL_FIELDS = {
     "input_window": lambda value: whole_number_problem(value, 1),
     "encoding": _encoding_problem,
     "message_overhead": lambda value: whole_number_problem(value, 0),
+    **dict.fromkeys(PRICE_FIELDS, price_problem),
 }
 
 
@@ -120,12 +130,14 @@ def check_model_entry(spec: str, entry: object, where: str) -> None:
             raise ConfigError(f'{where}: [models."{spec}"] {field} = {value!r} {problem}')
 
 
-def _known(provider: str, name: str) -> tuple[str, int, str] | None:
+def _known(provider: str, name: str) -> tuple[str, tuple[str, int, str]] | None:
+    """The registry's name for a model and its entry: snapshots and aliases find their
+    family's."""
     base = _SNAPSHOT_DATE.sub("", name)
     for candidate in (name, *(base + ending for ending in _ALIAS_ENDINGS)):
         entry = KNOWN_MODELS.get(candidate)
         if entry is not None and entry[0] == provider:
-            return entry
+            return candidate, entry
     return None
 
 
@@ -172,10 +184,13 @@ def resolve_model(spec: str, overrides: Mapping[str, Mapping[str, Any]] | None =
     key = spec if spec in overrides else canonical
     override = overrides.get(key, {})
     check_model_entry(key, override, "model overrides")
+    known = None if provider in OFFLINE_PROVIDERS else _known(provider, name)
     if provider in OFFLINE_PROVIDERS:
         window, encoding = offline_window(canonical), TEST_ENCODING
+    elif known is None:
+        window, encoding = None, DEFAULT_OVERRIDE_ENCODING
     else:
-        _, window, encoding = _known(provider, name) or (None, None, DEFAULT_OVERRIDE_ENCODING)
+        _, window, encoding = known[1]
     window = override.get("input_window", window)
     if window is None:
         raise ConfigError(
@@ -191,4 +206,5 @@ def resolve_model(spec: str, overrides: Mapping[str, Mapping[str, Any]] | None =
         input_window=window,
         encoding=override.get("encoding", encoding),
         message_overhead=override.get("message_overhead", MESSAGE_OVERHEAD[provider]),
+        prices=resolve_prices(KNOWN_PRICES.get(known[0]) if known else None, dict(override)),
     )

@@ -213,6 +213,50 @@ SETTINGS: dict[str, Setting] = {
             maximum=1_000_000_000,
         ),
         Setting(
+            "max_output_tokens",
+            int,
+            None,
+            _alone(whole_number_problem),
+            flag="--max-output-tokens",
+            metavar="N",
+            help="output tokens a task may be billed in all; each request asks for at most what is left",
+            task_option="max-output-tokens",
+            handler_field="max_output_tokens",
+            maximum=100_000_000,
+        ),
+        Setting(
+            "max_cost",
+            float,
+            None,
+            _alone(_positive_number_problem),
+            flag="--max-cost",
+            metavar="DOLLARS",
+            help="what a task may cost, in US dollars",
+            task_option="max-cost",
+            handler_field="max_cost",
+            maximum=1_000_000,
+        ),
+        Setting(
+            "budget_billed_tokens",
+            int,
+            None,
+            _alone(whole_number_problem),
+            flag="--budget-billed-tokens",
+            metavar="N",
+            help="billed input and output tokens across the whole run",
+            maximum=10_000_000_000,
+        ),
+        Setting(
+            "budget_cost",
+            float,
+            None,
+            _alone(_positive_number_problem),
+            flag="--budget-cost",
+            metavar="DOLLARS",
+            help="what the whole run may cost, in US dollars",
+            maximum=1_000_000,
+        ),
+        Setting(
             "timeout",
             float,
             60.0,
@@ -323,6 +367,8 @@ class HandlerConfig:
     default_model: str = SETTINGS["model"].default
     system_prompt: str = SETTINGS["system_prompt"].default
     models: ModelTable = field(default_factory=dict, hash=False)
+    max_output_tokens: int | None = None
+    max_cost: float | None = None
 
     def __post_init__(self) -> None:
         for spec, entry in self.models.items():

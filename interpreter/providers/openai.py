@@ -123,9 +123,17 @@ def parse_completion(raw: Any) -> ModelResponse:
     return ModelResponse(
         text=message.content or "",
         tool_calls=calls,
-        usage=Usage(usage.prompt_tokens, usage.completion_tokens) if usage else None,
+        usage=_usage(usage) if usage else None,
         finish_reason=choice.finish_reason or "stop",
     )
+
+
+def _usage(usage: Any) -> Usage:
+    """The usage, with the prompt tokens OpenAI served from its prompt cache (billed at
+    the cached-input price), where it says."""
+    details = getattr(usage, "prompt_tokens_details", None)
+    cached = getattr(details, "cached_tokens", None) or 0
+    return Usage(usage.prompt_tokens, usage.completion_tokens, cached)
 
 
 def _tool_call(call: Any) -> ToolCall:

@@ -21,7 +21,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from interpreter.errors import ArityError, SchemeError, SchemeSyntaxError, TaskschemeError
+from interpreter.errors import (
+    ArityError,
+    ConfigError,
+    SchemeError,
+    SchemeSyntaxError,
+    TaskschemeError,
+)
 from interpreter.lang.analyze.analyzer import Scope
 from interpreter.lang.datums import (
     NIL,
@@ -78,28 +84,56 @@ TASK_PROCEDURES = frozenset(
 
 # The options of `llm` (a one-off task), and of `make-task`, whose task may also see
 # working-memory keys: the settings a task may override, and the task layer's own.
-LLM_OPTIONS = [Keyword(name) for name in (*TASK_OPTIONS, "output", "tools", "interactive")]
+LLM_OPTIONS = [
+    Keyword(name) for name in (*TASK_OPTIONS, "output", "output-retries", "tools", "interactive")
+]
 CONTEXT, SYSTEM, OUTPUT = Keyword("context"), Keyword("system"), Keyword("output")
 MAKE_TASK_OPTIONS = [*LLM_OPTIONS, CONTEXT]
+# The limits a call of a task may tighten for that call: `(classify t #:max-turns 1)`.
+CALL_OPTIONS = [
+    Keyword(name) for name in ("max-turns", "context-fraction", "max-output-tokens", "max-cost")
+]
 
 
 # The rules below are shared by the task procedures, which raise what they return, and
 # by `check`, which reports it at the place the program wrote the arguments.
 
 
+def split_call(task: str, args: Sequence[Any]) -> tuple[list[Any], dict[Keyword, Any]]:
+    """A task call's arguments and the limits it tightens (`#:max-turns 1`); raises
+    ArityError for any other option, which belongs in define-task."""
+    for index, arg in enumerate(args):
+        if isinstance(arg, Keyword) and arg not in CALL_OPTIONS and index + 1 < len(args):
+            limits = " ".join(f"#:{option.name}" for option in CALL_OPTIONS)
+            raise ArityError(
+                f"{task}: a task call takes its arguments and may tighten its limits "
+                f"({limits}), not #:{arg.name}; other options belong in define-task"
+            )
+    return split_keywords(task, list(args), CALL_OPTIONS)
+
+
 def task_call_problem(task: str, params: Sequence[str], args: Sequence[Any]) -> ArityError | None:
     """The error for calling the task with `args`, if it cannot take them: a task takes
-    exactly its parameters, and no options."""
-    keyword = next((arg for arg in args if isinstance(arg, Keyword)), None)
-    if keyword is not None:
-        return ArityError(
-            f"{task}: a task call takes only its arguments, not #:{keyword.name}; "
-            "options belong in define-task"
-        )
-    if len(args) != len(params):
+    exactly its parameters, and may tighten its limits."""
+    try:
+        positional, _ = split_call(task, args)
+    except ArityError as error:
+        return error
+    if len(positional) != len(params):
         expected = f"{len(params)} argument{'' if len(params) == 1 else 's'}"
-        return ArityError(f"{task}: expects {expected}, got {len(args)}")
+        return ArityError(f"{task}: expects {expected}, got {len(positional)}")
     return None
+
+
+def loosening_problem(task: str, option: str, value: Any, limit: Any) -> ConfigError | None:
+    """The error for a call's `#:option value` that is looser than the task's `limit`
+    (None: the task sets none): a call may only tighten a task's limits."""
+    if limit is None or value <= limit:
+        return None
+    return ConfigError(
+        f"{task}: #:{option} {write_string(value)} at a call would loosen the task's "
+        f"limit of {write_string(limit)}; a call may only tighten its limits"
+    )
 
 
 def llm_prompt_problem(positional: Sequence[Any]) -> SchemeError | None:
@@ -225,11 +259,40 @@ def _check_task_calls(args: Arguments) -> CheckCall | None:
     params = _names(_constant(args[1][0])) if len(args) > 1 else None
     if not isinstance(task, Symbol) or params is None:
         return None
+    defined = _split_options(args[3:])[1]
 
     def check_task_call(call_args: Arguments, span: Span | None) -> list[TaskschemeError]:
-        return _located(task_call_problem(task.name, params, [arg for arg, _ in call_args]), span)
+        problem = task_call_problem(task.name, params, [arg for arg, _ in call_args])
+        if problem is not None:
+            return _located(problem, span)
+        return _call_limit_problems(task.name, defined, _split_options(call_args)[1])
 
     return check_task_call
+
+
+def _call_limit_problems(
+    task: str, defined: Arguments, tightened: Arguments
+) -> list[TaskschemeError]:
+    """A limit written at a call that is no valid value, or that loosens the limit the
+    task's definition writes out."""
+    problems: list[TaskschemeError] = []
+    for index in range(0, len(tightened) - 1, 2):
+        (keyword, _), (written, span) = tightened[index], tightened[index + 1]
+        value = _constant(written)
+        if value is _NOT_CONSTANT:
+            continue
+        problem = TASK_OPTIONS[keyword.name].problem(value, {})
+        if problem:
+            problems.append(
+                ConfigError(f"{task}: #:{keyword.name} {write_string(value)} {problem}").located(
+                    span
+                )
+            )
+            continue
+        limit = _constant(_option(defined, keyword, (None, None))[0])
+        if isinstance(limit, int | float) and not isinstance(limit, bool):
+            problems.extend(_located(loosening_problem(task, keyword.name, value, limit), span))
+    return problems
 
 
 @TASK_FORMS.call_check("make-task", makes=_check_task_calls)

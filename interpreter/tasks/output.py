@@ -3,7 +3,9 @@
 The form is chosen when the task is defined (`#:output`) and asked of the provider with
 each request, but a model's promise is not trusted: a JSON answer is parsed and checked
 here, and an answer that is not what was asked for is a `TaskOutputError` carrying the raw
-text, so the program can see (and log) exactly what came back. Nothing is retried.
+text, so the program can see (and log) exactly what came back. Nothing is retried unless
+the task asks for it (`#:output-retries N`): then the problem is sent back to the model,
+which answers again, each attempt a turn like any other.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from interpreter.errors import SchemaError, SchemeError, TaskOutputError
+from interpreter.errors import ConfigError, SchemaError, SchemeError, TaskOutputError
 from interpreter.lang.datums import Symbol, is_pair
 from interpreter.lang.primitives.hashtables import HashTable
 from interpreter.lang.primitives.json import from_python, to_python
 from interpreter.lang.printer import write_abbreviated
+from interpreter.limits.models import whole_number_problem
 from interpreter.tasks.schema import check_schema, violation
 
 if TYPE_CHECKING:  # the message types load with the first task call (start-up)
@@ -24,6 +27,8 @@ if TYPE_CHECKING:  # the message types load with the first task call (start-up)
 Output = str | dict[str, Any]  # "text", "json", or a checked JSON schema
 
 TEXT, JSON = Symbol("text"), Symbol("json")
+# The most times `#:output-retries` may send an answer back to be repaired.
+MAX_OUTPUT_RETRIES = 10
 
 
 def output_option(task: str, value: Any) -> Output:
@@ -81,3 +86,23 @@ def _truncation(response: ModelResponse) -> str:
     if response.finish_reason == "length":
         return " (the model stopped at its output token limit)"
     return ""
+
+
+def output_retries_option(task: str, value: Any) -> int:
+    """`#:output-retries`: how many times an answer that is not the output asked for is
+    sent back to be repaired, 0 (the default: none) to MAX_OUTPUT_RETRIES."""
+    problem = whole_number_problem(value, 0)
+    if problem is None and value > MAX_OUTPUT_RETRIES:
+        problem = f"must be at most {MAX_OUTPUT_RETRIES}"
+    if problem:
+        raise ConfigError(f"{task}: #:output-retries {write_abbreviated(value)} {problem}")
+    return value
+
+
+def repair_request(error: TaskOutputError) -> str:
+    """What is sent back after an answer that is not the output the task asked for: the
+    problem, and the request to answer again."""
+    return (
+        f"Your answer was not accepted: {error.problem}. "
+        "Answer again, with only the corrected output."
+    )

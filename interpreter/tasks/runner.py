@@ -33,6 +33,7 @@ from interpreter.errors import (
     ProviderError,
     SchemeError,
     TaskNestingError,
+    TaskOutputError,
     TaskschemeError,
 )
 from interpreter.lang.datums import NIL, Keyword, Symbol, frozen, list_to_python
@@ -56,10 +57,18 @@ from interpreter.tasks.language import (
     MAKE_TASK_OPTIONS,
     context_clash,
     llm_prompt_problem,
+    loosening_problem,
     repeated_parameter,
+    split_call,
     task_call_problem,
 )
-from interpreter.tasks.output import Output, decode, output_option
+from interpreter.tasks.output import (
+    Output,
+    decode,
+    output_option,
+    output_retries_option,
+    repair_request,
+)
 from interpreter.tasks.parallel import parallel_map
 from interpreter.tasks.state import TaskState, bound
 from interpreter.tasks.templates import Template, shown, system_prompt_problem
@@ -83,6 +92,7 @@ class TaskOptions:
     config: HandlerConfig
     model: str | None
     output: Output
+    output_retries: int
     tools: tuple[Tool, ...]
     context: tuple[str, ...]
     interactive: bool
@@ -113,7 +123,9 @@ class Task:
         problem = task_call_problem(self.name, self.params, args)
         if problem is not None:
             raise problem
-        values = dict(zip(self.params, args, strict=True))
+        positional, tightened = split_call(self.name, args)
+        config = self.runner.tightened(self.options, tightened)
+        values = dict(zip(self.params, positional, strict=True))
         context = _context_values(
             self.name, self.options.context, self.runner.state.working_memory.get()
         )
@@ -122,7 +134,7 @@ class Task:
         if unplaced:
             lines = "\n".join(f"{key}: {shown(context[key])}" for key in unplaced)
             prompt += f"\n\nContext:\n{lines}"
-        return self.runner.run(self.options, prompt)
+        return self.runner.run(self.options, prompt, config)
 
 
 def _context_values(task: str, keys: tuple[str, ...], frame: Any) -> dict[str, Any]:
@@ -289,6 +301,7 @@ class TaskRunner:
             task, "a list of working-memory keys for #:context", given.get("context", NIL)
         )
         output = output_option(task, given.get("output", Symbol("text")))
+        retries = output_retries_option(task, given.get("output-retries", 0))
         config = self.settings.handler_config(**overrides)
         instruction = output_instruction(output)
         if instruction:
@@ -301,6 +314,7 @@ class TaskRunner:
             config=config,
             model=overrides.get("model"),
             output=output,
+            output_retries=retries,
             tools=tools,
             context=context,
             interactive=interactive,
@@ -317,12 +331,27 @@ class TaskRunner:
 
     # -- running ----------------------------------------------------------------------------
 
-    def run(self, options: TaskOptions, prompt: str) -> Any:
-        """Run one task on its rendered prompt under a fresh Handler; its result."""
+    def tightened(self, options: TaskOptions, limits: Mapping[Keyword, Any]) -> HandlerConfig:
+        """The task's limits with those a call tightens (`#:max-turns 1`); a value looser
+        than the task's own limit is an error, since a call may only tighten."""
+        config = options.config
+        changed = {}
+        for keyword, written in limits.items():
+            value = self._limit(options.name, keyword.name, written)
+            field = TASK_OPTIONS[keyword.name].handler_field
+            problem = loosening_problem(options.name, keyword.name, value, getattr(config, field))
+            if problem is not None:
+                raise problem
+            changed[field] = value
+        return dataclasses.replace(config, **changed) if changed else config
+
+    def run(self, options: TaskOptions, prompt: str, config: HandlerConfig | None = None) -> Any:
+        """Run one task on its rendered prompt under a fresh Handler (with `config`, the
+        limits of this call, if a call tightened the task's); its result."""
         with self._entered(options):
             model = self._model(options.name, options.model)
             handler = Handler(
-                options.config,
+                config or options.config,
                 model.info,
                 task=options.name,
                 budget=self.budget,
@@ -341,15 +370,29 @@ class TaskRunner:
         handler.charge_parts("tools", tool_parts(model.info.provider, specs))
         handler.charge_parts("output", output_parts(model.info.provider, options.output))
         handler.add_message(Message("user", prompt))
+        retries = options.output_retries
         while True:
             handler.begin_turn()
             request = ModelRequest(
-                model.info.name, handler.conversation, specs, options.output, task=options.name
+                model.info.name,
+                handler.conversation,
+                specs,
+                options.output,
+                handler.request_cap,
+                task=options.name,
             )
             response = model.provider.complete(request)
             handler.record_response(response)
             if not response.tool_calls:
-                return decode(options.name, response, options.output)
+                try:
+                    return decode(options.name, response, options.output)
+                except TaskOutputError as error:
+                    turns = handler.metrics().turns
+                    if retries == 0 or turns.used >= turns.limit:
+                        raise
+                    retries -= 1
+                    handler.add_message(Message("user", repair_request(error)))
+                    continue
             # Tools run only if their results can be sent back: one turn for that
             # request, and one for each question to the user.
             questions = sum(
@@ -373,7 +416,7 @@ class TaskRunner:
             handler.note_tool(call.name, call.id, problem)
             return Message("tool", f"error: {problem}", tool_call_id=call.id, is_error=True)
         if tool is self._ask_tool:
-            handler.begin_turn()  # an exchange with the user counts as a turn
+            handler.begin_turn(request=False)  # an exchange with the user counts as a turn
         try:
             content = tool.call_from_model(call.arguments)
         except _ENDS_THE_TASK as error:

@@ -42,8 +42,10 @@ def _scheme(value: Any) -> Any:
 def metrics_value(metrics: ResourceMetrics) -> Any:
     """`((task . "classify") (model . "...") (turns (used . 2) (limit . 3) (last-turn-at
     . "...Z")) (context (used . N) (limit . N) (peak . N)) (tokens (input . N) (output
-    . N) (reported-input . N) (reported-output . N)))`; unknown figures are #f."""
-    turns, context, tokens = metrics.turns, metrics.context, metrics.tokens
+    . N) (reported-input . N) (reported-output . N)) (billed (input . N) (output . N)
+    (cached-input . N) (source . provider) (cost . X) (output-limit . N) (cost-limit
+    . X)))`; unknown figures are #f."""
+    turns, context, tokens, billed = metrics.turns, metrics.context, metrics.tokens, metrics.billed
     return _alist(
         ("task", metrics.task),
         ("model", metrics.model),
@@ -66,15 +68,44 @@ def metrics_value(metrics: ResourceMetrics) -> Any:
                 ("reported-output", tokens.reported_output),
             ),
         ),
+        (
+            "billed",
+            _alist(
+                ("input", billed.input),
+                ("output", billed.output),
+                ("cached-input", billed.cached_input),
+                ("source", billed.source and Symbol(billed.source)),
+                ("cost", billed.cost),
+                ("output-limit", billed.output_limit),
+                ("cost-limit", billed.cost_limit),
+            ),
+        ),
     )
 
 
 def budget_value(budget: BudgetMetrics) -> Any:
-    """`((turns (used . N) (limit . N)) (tokens (used . N) (limit . N)))`; an uncapped
-    limit is #f."""
+    """`((turns (used . N) (limit . N)) (tokens (used . N) (limit . N)) (billed-tokens
+    (used . N) (limit . N) (reserved . N)) (cost (used . X) (limit . X) (reserved . X)))`;
+    an uncapped limit, and a cost that is not known, is #f."""
     return _alist(
         ("turns", _alist(("used", budget.turns_used), ("limit", budget.turns_limit))),
         ("tokens", _alist(("used", budget.tokens_used), ("limit", budget.tokens_limit))),
+        (
+            "billed-tokens",
+            _alist(
+                ("used", budget.billed_tokens_used),
+                ("limit", budget.billed_tokens_limit),
+                ("reserved", budget.billed_tokens_reserved),
+            ),
+        ),
+        (
+            "cost",
+            _alist(
+                ("used", budget.cost_used),
+                ("limit", budget.cost_limit),
+                ("reserved", budget.cost_reserved),
+            ),
+        ),
     )
 
 
@@ -143,9 +174,7 @@ def _entries(value: Any, walked: list[str]) -> dict[Symbol, Any]:
 
 _METRICS = "a metrics alist"
 # why a program holds #f where it expected metrics
-_NO_METRICS = (
-    "(task-metrics) is #f until a task has finished, (run-budget) when the run has no budget"
-)
+_NO_METRICS = "(task-metrics) is #f until a task has finished"
 
 
 def _accessor(
