@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from interpreter.engine.convert import keyword_adapter, to_python
+from interpreter.engine.memory import make_memory_procedures, open_memory
 from interpreter.engine.session import Session
 from interpreter.engine.stack import python_recursion_limit
 from interpreter.errors import (
@@ -44,6 +45,7 @@ from interpreter.lang.raising import scheme_error, type_error
 from interpreter.lang.runtime import finish, host_error, lookup_failure
 from interpreter.lang.threads import Interrupt
 from interpreter.limits.settings import load_settings
+from interpreter.memory.language import MEMORY_FORMS, MEMORY_PROCEDURES
 from interpreter.source import NotUtf8Error, Span, Utf8Decoder
 from interpreter.tasks.language import TASK_FORMS, TASK_PROCEDURES
 from interpreter.tasks.state import TaskState, bound
@@ -53,6 +55,7 @@ if TYPE_CHECKING:
     from interpreter.limits.events import EventBus, Observer
     from interpreter.limits.metrics import ResourceMetrics
     from interpreter.limits.settings import Settings
+    from interpreter.memory.store import MemoryStore
     from interpreter.providers import Provider
     from interpreter.tasks.runner import TaskRunner
 
@@ -94,12 +97,15 @@ class Interpreter:
         ask_user: Callable[[str], str] | None = None,
         record_path: str | None = None,
         argv: list[str] | None = None,
+        memory: str | os.PathLike | MemoryStore | None = None,
     ) -> None:
         if settings is None:
             settings = load_settings()
         if isinstance(model, str):
             settings = settings.with_values("Interpreter(model=...)", model=model)
         self.settings = settings
+        # long-term memory, read-only; opened now so a bad store is found before any program
+        self.memory = open_memory(memory, settings)
         self.session = Session(
             settings, events=events, budget=budget, observers=observers, record_path=record_path
         )
@@ -113,7 +119,7 @@ class Interpreter:
         self.analyzer = Analyzer(
             self.env,
             self._global_miss,
-            (*LANGUAGE_FORMS, TASK_FORMS),
+            (*LANGUAGE_FORMS, TASK_FORMS, MEMORY_FORMS),
             layer_state={"tasks": self.task_state},
         )
         # where `load` finds relative names: the directory of the file being run, or None
@@ -301,6 +307,8 @@ class Interpreter:
             return value
         if self._runner is None and name.name in TASK_PROCEDURES:
             self.runner  # noqa: B018 - installs the task procedures
+        if name.name in MEMORY_PROCEDURES and name not in self.env.bindings:
+            self._install_memory()
         if name in self.env.bindings:
             return True if probe else self.env.bindings[name]
         if probe:
@@ -309,6 +317,17 @@ class Interpreter:
         # neither a macro's own globals nor the library's helpers (%name) are for programs
         candidates = [s.name for s in known if is_interned(s) and not s.name.startswith("%")]
         raise lookup_failure(name, candidates, span)
+
+    def _install_memory(self) -> None:
+        """Bind the memory procedures (on the first use of any); `memory-import`
+        evaluates a procedure's source here, at its line in its file."""
+
+        def evaluate(text: str, file: str, line: int) -> Any:
+            return self.eval_scheme("\n" * (line - 1) + text, file)
+
+        procedures = make_memory_procedures(self.memory, self.session, self.task_state, evaluate)
+        for name, fn in procedures.items():
+            self.env.bindings.setdefault(Symbol(name), fn)
 
     # ------------------------------------------------------------ running programs
 
