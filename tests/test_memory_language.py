@@ -4,6 +4,7 @@ read-only guarantee."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -267,3 +268,12 @@ def test_check_knows_the_memory_procedures(db):
 
 def _scheme_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def test_the_python_example_of_docs_memory_runs(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    text = (Path(__file__).resolve().parent.parent / "docs" / "memory.md").read_text()
+    (block,) = re.findall(r"^```python\n(.*?)^```", text, flags=re.S | re.M)
+    exec(compile(block, "memory.md", "exec"), {})
+    assert capsys.readouterr().out.startswith("indexed 1 file(s)")
