@@ -4,6 +4,7 @@ store refuses (writes through a read-only handle, files that are not stores)."""
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import sqlite3
 import subprocess
@@ -285,3 +286,14 @@ def test_a_corrupt_store_is_refused_by_name(tree, tmp_path):
     db.write_bytes(bytes(data))
     with pytest.raises(MemoryStoreError, match=re.escape(str(db))), MemoryStore(db) as store:
         store.search("refund")
+
+
+def test_a_file_whose_name_is_not_utf8_is_skipped_and_reported(tmp_path):
+    root = tmp_path / "t"
+    root.mkdir()
+    (root / "ok.md").write_text("fine\n")
+    with open(os.path.join(os.fsencode(root), b"caf\xe9.md"), "w") as handle:
+        handle.write("hello\n")
+    report = index_paths(tmp_path / "m.db", [root])
+    assert report.indexed == 1
+    assert report.skipped == [("t/caf\ufffd.md", "its name is not UTF-8")]

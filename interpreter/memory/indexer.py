@@ -87,8 +87,11 @@ def index_paths(
             seen: set[str] = set()
             for done, path in enumerate(targets, 1):
                 stored = _stored(path, home)
-                seen.add(stored)
-                _index_file(store, path, stored, known.get(stored), max_file_bytes, report)
+                if _not_utf8(stored):
+                    report.skipped.append((_shown(stored), "its name is not UTF-8"))
+                else:
+                    seen.add(stored)
+                    _index_file(store, path, stored, known.get(stored), max_file_bytes, report)
                 if progress is not None:
                     progress(done, len(targets), stored)
             for gone in sorted(set(known) - seen):
@@ -178,6 +181,21 @@ def _stored(path: Path, home: Path) -> str:
     """`path` as the store names it: relative to the database's directory if it is
     under it, else absolute."""
     return path.relative_to(home).as_posix() if path.is_relative_to(home) else path.as_posix()
+
+
+def _not_utf8(name: str) -> bool:
+    """Does `name` hold bytes the file system gave that are not UTF-8 (which a store,
+    being text, cannot name)?"""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _shown(name: str) -> str:
+    """`name` with its non-UTF-8 bytes shown as the replacement character."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _is_under(stored: str, root: str) -> bool:
