@@ -277,3 +277,12 @@ def test_the_python_example_of_docs_memory_runs(tmp_path, monkeypatch, capsys):
     (block,) = re.findall(r"^```python\n(.*?)^```", text, flags=re.S | re.M)
     exec(compile(block, "memory.md", "exec"), {})
     assert capsys.readouterr().out.startswith("indexed 1 file(s)")
+
+
+def test_the_standard_environment_has_the_memory_procedures(db):
+    interp = interpreter(memory=str(db))
+    value = interp.eval(
+        '(eval \'(map memory-record-id (memory-lookup "shipping" #:limit 1))'
+        " (environment '(taskscheme)))"
+    )
+    assert value == ["notes/shipping.md#1"]

@@ -112,6 +112,7 @@ class Interpreter:
         self._provider = model if model is not None and not isinstance(model, str) else None
         self._ask_user = ask_user
         self._runner: TaskRunner | None = None
+        self._memory_made: dict[str, Any] | None = None
         primitives = {Symbol(name): fn for name, fn in all_primitives().items()}
         self.library = Library(primitives)
         self.env = Environment(dict(primitives))
@@ -257,7 +258,7 @@ class Interpreter:
             self._standard = Analyzer(
                 Environment(dict(self._builtins)),
                 self._standard_miss,
-                (*LANGUAGE_FORMS, TASK_FORMS),
+                (*LANGUAGE_FORMS, TASK_FORMS, MEMORY_FORMS),
                 layer_state={"tasks": self.task_state},
                 read_only=True,
             )
@@ -269,6 +270,8 @@ class Interpreter:
             value = self.library.value(name)
         elif name.name in TASK_PROCEDURES:
             value = self.runner.primitives()[name.name]
+        elif name.name in MEMORY_PROCEDURES:
+            value = self._memory_table()[name.name]
         elif probe:
             return False
         else:
@@ -308,7 +311,8 @@ class Interpreter:
         if self._runner is None and name.name in TASK_PROCEDURES:
             self.runner  # noqa: B018 - installs the task procedures
         if name.name in MEMORY_PROCEDURES and name not in self.env.bindings:
-            self._install_memory()
+            for memory_name, fn in self._memory_table().items():
+                self.env.bindings.setdefault(Symbol(memory_name), fn)
         if name in self.env.bindings:
             return True if probe else self.env.bindings[name]
         if probe:
@@ -318,16 +322,18 @@ class Interpreter:
         candidates = [s.name for s in known if is_interned(s) and not s.name.startswith("%")]
         raise lookup_failure(name, candidates, span)
 
-    def _install_memory(self) -> None:
-        """Bind the memory procedures (on the first use of any); `memory-import`
-        evaluates a procedure's source here, at its line in its file."""
+    def _memory_table(self) -> dict[str, Any]:
+        """The memory procedures, made on first use; `memory-import` evaluates a
+        procedure's source in the program's environment, at its line in its file."""
+        if self._memory_made is None:
 
-        def evaluate(text: str, file: str, line: int) -> Any:
-            return self.eval_scheme("\n" * (line - 1) + text, file)
+            def evaluate(text: str, file: str, line: int) -> Any:
+                return self.eval_scheme("\n" * (line - 1) + text, file)
 
-        procedures = make_memory_procedures(self.memory, self.session, self.task_state, evaluate)
-        for name, fn in procedures.items():
-            self.env.bindings.setdefault(Symbol(name), fn)
+            self._memory_made = make_memory_procedures(
+                self.memory, self.session, self.task_state, evaluate
+            )
+        return self._memory_made
 
     # ------------------------------------------------------------ running programs
 
