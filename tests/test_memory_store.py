@@ -297,3 +297,11 @@ def test_a_file_whose_name_is_not_utf8_is_skipped_and_reported(tmp_path):
     report = index_paths(tmp_path / "m.db", [root])
     assert report.indexed == 1
     assert report.skipped == [("t/caf\ufffd.md", "its name is not UTF-8")]
+
+
+def test_a_search_without_snippets_finds_the_same_entries(store):
+    with_snippets = store.search("date year refund")
+    without = store.search("date year refund", snippets=False)
+    assert [r.id for r in without] == [r.id for r in with_snippets]
+    assert [r.score for r in without] == [r.score for r in with_snippets]
+    assert {r.snippet for r in without} == {None}

@@ -96,7 +96,8 @@ def memory_procedures(
     def search(
         query: str, limit: int, kind: str | None, where: Mapping | None, raw: bool, via: str
     ) -> list[MemoryRecord]:
-        records = opened().search(query, limit, kind, where, raw=raw)
+        # a model reads whole entries, never snippets
+        records = opened().search(query, limit, kind, where, raw=raw, snippets=via != "tool")
         if publish is not None:
             publish(
                 {

@@ -198,10 +198,13 @@ class MemoryStore:
         where: Mapping[str, Any] | None = None,
         *,
         raw: bool = False,
+        snippets: bool = True,
     ) -> list[MemoryRecord]:
         """The entries that best match `query`, best first: at most `limit`, only of
         `kind` ("document" or "procedure") if given, only those whose metadata has each
-        key of `where` with that value. `raw`: `query` is FTS5 query syntax."""
+        key of `where` with that value. `raw`: `query` is FTS5 query syntax.
+        `snippets=False` leaves `snippet` None: SQLite makes a snippet for every match
+        before it sorts them, which is most of the cost of a search with many matches."""
         problem = metadata_filter(where or {})
         if problem is not None:
             raise SchemeError(f"cannot filter memory by metadata: {problem}")
@@ -213,11 +216,12 @@ class MemoryStore:
         sql = [
             "SELECT e.id, e.kind, e.path, e.line, e.title, e.text, e.metadata,",
             f" -bm25(entries_fts, {TITLE_WEIGHT}, 1.0),",
-            " snippet(entries_fts, 1, ?, ?, '…', ?)",
+            " snippet(entries_fts, 1, ?, ?, '…', ?)" if snippets else " NULL",
             " FROM entries_fts JOIN entries e ON e.rowid = entries_fts.rowid",
             " WHERE entries_fts MATCH ?",
         ]
-        params: list[Any] = [*SNIPPET_MARK, SNIPPET_WORDS, expression]
+        params: list[Any] = [*SNIPPET_MARK, SNIPPET_WORDS] if snippets else []
+        params.append(expression)
         if kind is not None:
             sql.append(" AND e.kind = ?")
             params.append(kind)
