@@ -43,6 +43,11 @@ def db(tmp_path_factory) -> Path:
 
             (define (broken x)
               (car x))
+
+            (define days-per-week 7)
+            (define (weeks->days n) (* n days-per-week))
+            ;; How many hours are in some weeks.
+            (define (weeks->hours n) (* 24 (weeks->days n)))
             """
         )
     )
@@ -108,7 +113,7 @@ def test_import_a_procedure_found_by_meaning_and_call_it(db):
     )
     assert value == [2024, 5, 1]
     with MemoryStore(db) as store:
-        assert store.stats().entries == {"document": 3, "procedure": 2}
+        assert store.stats().entries == {"document": 3, "procedure": 5}
 
 
 def test_an_imported_procedure_reports_errors_at_its_stored_file_and_line(db):
@@ -118,6 +123,24 @@ def test_an_imported_procedure_reports_errors_at_its_stored_file_and_line(db):
         interp.eval("(broken 5)")
     assert caught.value.span.file == "notes/dates.scm"
     assert caught.value.span.line == 8
+
+
+def test_import_brings_the_definitions_it_needs_from_its_file(db):
+    interp = interpreter(memory=str(db))
+    assert interp.eval('(memory-import "notes/dates.scm::weeks->hours") (weeks->hours 2)') == 336
+    assert interp.eval("(list days-per-week (procedure? weeks->days))") == [7, True]
+
+
+def test_import_keeps_the_programs_own_definitions(db):
+    interp = interpreter(memory=str(db))
+    value = interp.eval(
+        """
+        (define days-per-week 5)
+        (memory-import "notes/dates.scm::weeks->days")
+        (weeks->days 2)
+        """
+    )
+    assert value == 10
 
 
 def test_importing_a_document_or_an_unknown_id_is_an_error(db):

@@ -324,14 +324,19 @@ class Interpreter:
 
     def _memory_table(self) -> dict[str, Any]:
         """The memory procedures, made on first use; `memory-import` evaluates a
-        procedure's source in the program's environment, at its line in its file."""
+        procedure's source in the program's environment, at its line in its file, with
+        those of the definitions it needs that the program has not."""
         if self._memory_made is None:
 
             def evaluate(text: str, file: str, line: int) -> Any:
                 return self.eval_scheme("\n" * (line - 1) + text, file)
 
+            def is_bound(name: str) -> bool:
+                symbol = Symbol(name)
+                return symbol in self.env.bindings or self.library.provides(symbol)
+
             self._memory_made = make_memory_procedures(
-                self.memory, self.session, self.task_state, evaluate
+                self.memory, self.session, self.task_state, evaluate, is_bound
             )
         return self._memory_made
 

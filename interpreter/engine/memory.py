@@ -9,6 +9,7 @@ in the program's environment (for `memory-import`).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from interpreter.engine.session import Session
@@ -39,7 +40,11 @@ def open_memory(memory: Any, settings: Settings) -> MemoryStore | None:
 
 
 def make_memory_procedures(
-    store: MemoryStore | None, session: Session, tasks: TaskState, evaluate: Evaluate
+    store: MemoryStore | None,
+    session: Session,
+    tasks: TaskState,
+    evaluate: Evaluate,
+    is_bound: Callable[[str], bool],
 ) -> dict[str, Any]:
     """The memory procedures of one Interpreter; each lookup a "memory" event on the
     run's bus, attributed to the task running it, if any."""
@@ -49,11 +54,11 @@ def make_memory_procedures(
 
     events = session.events
     if events is None:
-        return memory_procedures(store, None, evaluate)
+        return memory_procedures(store, None, evaluate, is_bound)
 
     def publish(detail: dict[str, Any]) -> None:
         chain = tasks.chain.get()
         task = chain[-1].name if chain else None
         events.publish(Event("memory", task, None, None, detail))
 
-    return memory_procedures(store, publish, evaluate)
+    return memory_procedures(store, publish, evaluate, is_bound)

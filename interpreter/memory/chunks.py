@@ -8,8 +8,9 @@ title and the heading it sits under, which BM25 weighs above the text.
 
 A Scheme file's top-level `define`, `define-task` and `define-tool` forms are also
 procedure entries, found with the language's own reader (which keeps spans): the name,
-the parameters, the doc comment (the `;;` lines right above) or docstring, and the
-source text with its comment, which `memory-import` evaluates.
+the parameters, the doc comment (the `;;` lines right above) or docstring, the other
+definitions of the file it refers to (`needs`), and the source text with its comment,
+which `memory-import` evaluates.
 """
 
 from __future__ import annotations
@@ -164,20 +165,28 @@ def procedure_entries(text: str, name: str) -> list[Entry]:
     except SchemeSyntaxError:
         return []
     lines = text.split("\n")
-    entries = []
+    definitions = []
     for form, span in zip(data, data.spans, strict=True):
-        if not is_pair(form) or form.car not in _DEFINERS or not is_pair(form.cdr):
-            continue
-        found = _definition(form)
-        if found is None:
-            continue
-        proc, params, docstring = found
+        if is_pair(form) and form.car in _DEFINERS and is_pair(form.cdr):
+            found = _definition(form)
+            if found is not None:
+                definitions.append((form, span, *found))
+    defined = {name for _, _, name, _, _ in definitions}
+    entries = []
+    for form, span, proc, params, docstring in definitions:
         comment_line = _comment_start(lines, span.line)
         comment = [_uncomment(lines[i - 1]) for i in range(comment_line, span.line)]
         doc = " ".join(line for line in comment if line) or docstring or ""
         source = _source(lines, comment_line, span)
         usage = f"({' '.join([proc, *params])})"
-        metadata = {"form": form.car.name, "name": proc, "params": params, "doc": doc}
+        needs = sorted((_symbols(form.cdr) & defined) - {proc})
+        metadata = {
+            "form": form.car.name,
+            "name": proc,
+            "params": params,
+            "doc": doc,
+            "needs": needs,
+        }
         entries.append(Entry("procedure", proc, comment_line, usage, source, metadata))
     return entries
 
@@ -205,6 +214,19 @@ def _definition(form: Any) -> tuple[str, list[str], str | None] | None:
     if form.car.name == "define-task":
         return head.car.name, _parameters(head.cdr), _task_system(body)
     return head.car.name, _parameters(head.cdr), _docstring(body)
+
+
+def _symbols(datum: Any) -> set[str]:
+    """The names of every symbol in `datum` (what a definition may refer to)."""
+    found: set[str] = set()
+    pending = [datum]
+    while pending:
+        item = pending.pop()
+        if is_pair(item):
+            pending += [item.car, item.cdr]
+        elif isinstance(item, Symbol):
+            found.add(item.name)
+    return found
 
 
 def _items(value: Any) -> list[Any]:

@@ -84,9 +84,13 @@ def _as_text(record: MemoryRecord) -> str:
 
 
 def memory_procedures(
-    store: MemoryStore | None, publish: Publish | None, evaluate: Evaluate
+    store: MemoryStore | None,
+    publish: Publish | None,
+    evaluate: Evaluate,
+    is_bound: Callable[[str], bool],
 ) -> dict[str, Any]:
-    """The memory procedures over `store` (None: each says how to configure one)."""
+    """The memory procedures over `store` (None: each says how to configure one).
+    `is_bound(name)`: does the program already have a global of that name?"""
 
     def opened() -> MemoryStore:
         if store is None:
@@ -136,8 +140,9 @@ def memory_procedures(
         return False if record is None else record
 
     def memory_import(entry_id: Any) -> Any:
-        """Evaluate a procedure entry's source in the program: its definition is the
-        program's from then on. The store is unchanged."""
+        """Evaluate a procedure entry's source in the program, after the definitions of
+        its file it needs that the program lacks: its definition is the program's from
+        then on. The store is unchanged."""
         if isinstance(entry_id, MemoryRecord):
             entry_id = entry_id.id
         if not isinstance(entry_id, str):
@@ -147,7 +152,8 @@ def memory_procedures(
             raise SchemeError(f"memory-import: no memory entry {entry_id}")
         if record.kind != "procedure":
             raise SchemeError(f"memory-import: {entry_id} is a document, not a procedure")
-        evaluate(record.text, record.path, record.line)
+        for needed in [*_needed(opened(), record, is_bound), record]:
+            evaluate(needed.text, needed.path, needed.line)
         return Symbol(record.metadata["name"])
 
     procedures: dict[str, Any] = {
@@ -159,6 +165,25 @@ def memory_procedures(
     for name in RECORD_FIELDS:
         procedures[f"memory-record-{name}"] = _accessor(name)
     return procedures
+
+
+def _needed(
+    store: MemoryStore, record: MemoryRecord, is_bound: Callable[[str], bool]
+) -> list[MemoryRecord]:
+    """The definitions of `record`'s file that it refers to, directly or through each
+    other, and the program does not have, in file order (so each comes after what it
+    uses, as in the file)."""
+    found: dict[str, MemoryRecord] = {}
+    pending = list(record.metadata.get("needs", ()))
+    while pending:
+        name = pending.pop()
+        if name in found or name == record.metadata["name"] or is_bound(name):
+            continue
+        needed = store.get(f"{record.path}::{name}")
+        if needed is not None:
+            found[name] = needed
+            pending.extend(needed.metadata.get("needs", ()))
+    return sorted(found.values(), key=lambda needed: needed.line)
 
 
 def _accessor(field: str) -> Callable[[Any], Any]:
