@@ -203,8 +203,8 @@ class MemoryStore:
         """The entries that best match `query`, best first: at most `limit`, only of
         `kind` ("document" or "procedure") if given, only those whose metadata has each
         key of `where` with that value. `raw`: `query` is FTS5 query syntax.
-        `snippets=False` leaves `snippet` None: SQLite makes a snippet for every match
-        before it sorts them, which is most of the cost of a search with many matches."""
+        `snippets=False` leaves `snippet` None, saving finding the best entries' matched
+        words again (a model reading whole entries has no use for them)."""
         problem = metadata_filter(where or {})
         if problem is not None:
             raise SchemeError(f"cannot filter memory by metadata: {problem}")
@@ -213,30 +213,46 @@ class MemoryStore:
         expression = query if raw else match_expression(query)
         if expression is None or limit <= 0:
             return []
+        # The best `limit` matches are found from the index alone (joined with the
+        # entries only to filter), and only those are read whole and given snippets:
+        # sorting carries every match's columns, so reading the text or making the
+        # snippet of all of them would cost the most.
         sql = [
-            "SELECT e.id, e.kind, e.path, e.line, e.title, e.text, e.metadata,",
-            f" -bm25(entries_fts, {TITLE_WEIGHT}, 1.0),",
-            " snippet(entries_fts, 1, ?, ?, '…', ?)" if snippets else " NULL",
-            " FROM entries_fts JOIN entries e ON e.rowid = entries_fts.rowid",
+            "SELECT e.rowid, e.id, e.kind, e.path, e.line, e.title, e.text, e.metadata,",
+            " -top.score FROM (SELECT entries_fts.rowid AS entry,",
+            f" bm25(entries_fts, {TITLE_WEIGHT}, 1.0) AS score FROM entries_fts",
+            " JOIN entries f ON f.rowid = entries_fts.rowid" if kind or where else "",
             " WHERE entries_fts MATCH ?",
         ]
-        params: list[Any] = [*SNIPPET_MARK, SNIPPET_WORDS] if snippets else []
-        params.append(expression)
+        params: list[Any] = [expression]
         if kind is not None:
-            sql.append(" AND e.kind = ?")
+            sql.append(" AND f.kind = ?")
             params.append(kind)
         for key, value in (where or {}).items():
-            sql.append(" AND json_extract(e.metadata, ?) = ?")
+            sql.append(" AND json_extract(f.metadata, ?) = ?")
             params += [f'$."{key}"', value]
-        sql.append(f" ORDER BY bm25(entries_fts, {TITLE_WEIGHT}, 1.0) LIMIT ?")
+        sql.append(" ORDER BY score LIMIT ?) top JOIN entries e ON e.rowid = top.entry")
+        sql.append(" ORDER BY top.score")
         params.append(limit)
         try:
             rows = self._rows("".join(sql), params)
+            found = self._snippets(expression, [row[0] for row in rows]) if snippets else {}
         except sqlite3.OperationalError as error:
             if raw:  # the query's own syntax: FTS5 reads nothing else
                 raise SchemeError(f"not a valid FTS5 query: {query} ({error})") from None
             raise self._failure(error) from None
-        return [_record(row[:7], score=row[7], snippet=row[8]) for row in rows]
+        return [_record(row[1:8], score=row[8], snippet=found.get(row[0])) for row in rows]
+
+    def _snippets(self, expression: str, entries: list[int]) -> dict[int, str]:
+        """The snippet of each of `entries` (rowids) for the match `expression`."""
+        if not entries:
+            return {}
+        marks = ", ".join("?" * len(entries))
+        sql = (
+            "SELECT rowid, snippet(entries_fts, 1, ?, ?, '…', ?) FROM entries_fts"
+            f" WHERE entries_fts MATCH ? AND rowid IN ({marks})"
+        )
+        return dict(self._rows(sql, [*SNIPPET_MARK, SNIPPET_WORDS, expression, *entries]))
 
     def get(self, entry_id: str) -> MemoryRecord | None:
         """The entry with id `entry_id`, or None."""
