@@ -305,3 +305,16 @@ def test_a_search_without_snippets_finds_the_same_entries(store):
     assert [r.id for r in without] == [r.id for r in with_snippets]
     assert [r.score for r in without] == [r.score for r in with_snippets]
     assert {r.snippet for r in without} == {None}
+
+
+def test_entries_with_every_word_come_first_when_there_are_enough(tmp_path):
+    root = tmp_path / "t"
+    write(root, "a.md", "A cherry and plum tart.\n")
+    write(root, "b.md", "Plum jam with a cherry on top.\n")
+    write(root, "c.md", "# Cherry\n\nCherry, cherry, cherry.\n")
+    index_paths(tmp_path / "m.db", [root])
+    with MemoryStore(tmp_path / "m.db") as store:
+        assert store.search("cherry", limit=1)[0].path == "t/c.md"
+        assert {r.path for r in store.search("cherry plum", limit=2)} == {"t/a.md", "t/b.md"}
+        # fewer than 3 have both words: the entries with either are ranked instead
+        assert "t/c.md" in {r.path for r in store.search("cherry plum", limit=3)}

@@ -8,7 +8,8 @@ indexer (memory/indexer.py) opens it for writing.
 
 User query text never reaches FTS5 as syntax: each word is quoted, so `AND`, `NEAR`,
 `*`, `"` or `(` in a query are searched as words. A caller that wants FTS5's query
-language asks for it (`raw=True`).
+language asks for it (`raw=True`). A query finds the entries with every one of its
+words if there are enough of them, else those with any of its words.
 """
 
 from __future__ import annotations
@@ -152,14 +153,16 @@ class MemoryStats:
         ]
 
 
-def match_expression(query: str) -> str | None:
-    """`query` as an FTS5 expression that searches each of its words as a word: any of
-    them may match, and BM25 ranks entries with more and rarer ones first. None if it
-    has no word at all."""
+def match_expressions(query: str) -> list[str]:
+    """`query` as FTS5 expressions that search each of its words as a word, to try in
+    turn: every word, then any word (BM25 ranks entries with more and rarer ones
+    first); none if it has no word at all."""
     words = [word for word in query.split() if _WORD.search(word)]
     ranked = [word for word in words if word.lower().strip(".,;:!?'\"()") not in STOPWORDS]
     quoted = ['"' + word.replace('"', '""') + '"' for word in ranked or words]
-    return " OR ".join(quoted) or None
+    if len(quoted) < 2:
+        return quoted
+    return [" ".join(quoted), " OR ".join(quoted)]
 
 
 class MemoryStore:
@@ -210,13 +213,32 @@ class MemoryStore:
             raise SchemeError(f"cannot filter memory by metadata: {problem}")
         if kind is not None and kind not in KINDS:
             raise SchemeError(f"a memory entry's kind is document or procedure, not {kind}")
-        expression = query if raw else match_expression(query)
-        if expression is None or limit <= 0:
-            return []
-        # The best `limit` matches are found from the index alone (joined with the
-        # entries only to filter), and only those are read whole and given snippets:
-        # sorting carries every match's columns, so reading the text or making the
-        # snippet of all of them would cost the most.
+        rows: list[tuple] = []
+        expression = ""
+        try:
+            # Entries with every word of the query, if there are `limit` of them:
+            # ranking all the entries with any word costs the most when many match,
+            # and those with every word are then almost always the best.
+            for expression in [query] if raw else match_expressions(query):
+                rows = self._best(expression, limit, kind, where) if limit > 0 else []
+                if len(rows) >= limit:
+                    break
+            found = self._snippets(expression, [row[0] for row in rows]) if snippets else {}
+        except sqlite3.OperationalError as error:
+            if raw:  # the query's own syntax: FTS5 reads nothing else
+                raise SchemeError(f"not a valid FTS5 query: {query} ({error})") from None
+            raise self._failure(error) from None
+        return [_record(row[1:8], score=row[8], snippet=found.get(row[0])) for row in rows]
+
+    def _best(
+        self, expression: str, limit: int, kind: str | None, where: Mapping[str, Any] | None
+    ) -> list[tuple]:
+        """(rowid, the entry's columns, score) of the best `limit` matches of
+        `expression`, best first."""
+        # The best matches are found from the index alone (joined with the entries only
+        # to filter), and only those are read whole and given snippets: sorting carries
+        # every match's columns, so reading the text or making the snippet of all of
+        # them would cost the most.
         sql = [
             "SELECT e.rowid, e.id, e.kind, e.path, e.line, e.title, e.text, e.metadata,",
             " -top.score FROM (SELECT entries_fts.rowid AS entry,",
@@ -234,14 +256,7 @@ class MemoryStore:
         sql.append(" ORDER BY score LIMIT ?) top JOIN entries e ON e.rowid = top.entry")
         sql.append(" ORDER BY top.score")
         params.append(limit)
-        try:
-            rows = self._rows("".join(sql), params)
-            found = self._snippets(expression, [row[0] for row in rows]) if snippets else {}
-        except sqlite3.OperationalError as error:
-            if raw:  # the query's own syntax: FTS5 reads nothing else
-                raise SchemeError(f"not a valid FTS5 query: {query} ({error})") from None
-            raise self._failure(error) from None
-        return [_record(row[1:8], score=row[8], snippet=found.get(row[0])) for row in rows]
+        return self._rows("".join(sql), params)
 
     def _snippets(self, expression: str, entries: list[int]) -> dict[int, str]:
         """The snippet of each of `entries` (rowids) for the match `expression`."""
