@@ -174,6 +174,13 @@ def test_a_tree_with_binaries_and_a_gitignore(tmp_path):
     assert "build" not in search.stdout and "scratch" not in search.stdout
 
 
+def test_indexing_a_path_that_does_not_exist_is_a_usage_error(tmp_path):
+    result = taskscheme("memory", "index", "docs", "nowhere", "--db", "m.db", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "no such file or directory: docs, nowhere" in result.stderr
+    assert not (tmp_path / "m.db").exists()
+
+
 def test_a_program_cannot_change_the_store(project_store, tmp_path):
     program = tmp_path / "w.scm"
     program.write_text('(memory-lookup "x\'); DELETE FROM entries; --")\n(display "still here")')

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 
@@ -78,6 +79,9 @@ def run_memory(options: argparse.Namespace) -> int:
 def _index(db: str, options: argparse.Namespace) -> int:
     if options.max_file_size <= 0:
         raise UsageError("memory index: --max-file-size must be greater than 0")
+    missing = [path for path in options.paths if not os.path.exists(path)]
+    if missing:
+        raise UsageError(f"memory index: no such file or directory: {', '.join(missing)}")
     # only indexing needs the reader, for the procedures of Scheme files (start-up)
     from interpreter.memory.indexer import index_paths
 
