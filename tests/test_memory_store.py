@@ -318,3 +318,8 @@ def test_entries_with_every_word_come_first_when_there_are_enough(tmp_path):
         assert {r.path for r in store.search("cherry plum", limit=2)} == {"t/a.md", "t/b.md"}
         # fewer than 3 have both words: the entries with either are ranked instead
         assert "t/c.md" in {r.path for r in store.search("cherry plum", limit=3)}
+
+
+def test_a_bad_statement_is_a_store_error_naming_the_file(store):
+    with pytest.raises(MemoryStoreError, match=re.escape(f"{store.path}: no such table: nowhere")):
+        store.execute("SELECT x FROM nowhere")

@@ -256,7 +256,7 @@ class MemoryStore:
         sql.append(" ORDER BY score LIMIT ?) top JOIN entries e ON e.rowid = top.entry")
         sql.append(" ORDER BY top.score")
         params.append(limit)
-        return self._rows("".join(sql), params)
+        return self._rows("".join(sql), params, query_errors=True)
 
     def _snippets(self, expression: str, entries: list[int]) -> dict[int, str]:
         """The snippet of each of `entries` (rowids) for the match `expression`."""
@@ -267,7 +267,8 @@ class MemoryStore:
             "SELECT rowid, snippet(entries_fts, 1, ?, ?, '…', ?) FROM entries_fts"
             f" WHERE entries_fts MATCH ? AND rowid IN ({marks})"
         )
-        return dict(self._rows(sql, [*SNIPPET_MARK, SNIPPET_WORDS, expression, *entries]))
+        params = [*SNIPPET_MARK, SNIPPET_WORDS, expression, *entries]
+        return dict(self._rows(sql, params, query_errors=True))
 
     def get(self, entry_id: str) -> MemoryRecord | None:
         """The entry with id `entry_id`, or None."""
@@ -288,7 +289,13 @@ class MemoryStore:
         On a read-only store a statement that would change it is refused."""
         return self._rows(sql, params)
 
-    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    def _rows(
+        self, sql: str, params: Sequence[Any] = (), *, query_errors: bool = False
+    ) -> list[tuple]:
+        """The rows of one statement. A write on a read-only store is MemoryReadOnlyError;
+        any other failure a MemoryStoreError naming the file, but with `query_errors`
+        an error in the statement is left to the caller (a search says the query is
+        wrong)."""
         with self._lock:
             try:
                 return self._db.execute(sql, params).fetchall()
@@ -299,12 +306,14 @@ class MemoryStore:
                         "cannot be changed (taskscheme memory index writes it)",
                         self.path,
                     ) from None
-                raise
+                if query_errors:
+                    raise
+                raise self._failure(error) from None
             except sqlite3.DatabaseError as error:
                 raise self._failure(error) from None
 
     def _failure(self, error: sqlite3.Error) -> MemoryStoreError:
-        return MemoryStoreError(f"memory store {self.path} cannot be read: {error}", self.path)
+        return MemoryStoreError(f"memory store {self.path}: {error}", self.path)
 
     def _check_schema(self) -> None:
         """Refuse a file that is not a memory store of this version, naming it."""
