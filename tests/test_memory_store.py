@@ -323,3 +323,9 @@ def test_entries_with_every_word_come_first_when_there_are_enough(tmp_path):
 def test_a_bad_statement_is_a_store_error_naming_the_file(store):
     with pytest.raises(MemoryStoreError, match=re.escape(f"{store.path}: no such table: nowhere")):
         store.execute("SELECT x FROM nowhere")
+
+
+def test_no_chunk_is_longer_than_the_chunk_size_counting_the_blank_lines():
+    half = ("word " * (CHUNK_SIZE // 10))[: CHUNK_SIZE // 2].strip() + "."
+    entries = text_entries(f"{half}\n\n{half}\n\n{half}\n", "Doc", "text")
+    assert all(len(entry.text) <= CHUNK_SIZE for entry in entries)

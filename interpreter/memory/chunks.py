@@ -32,6 +32,7 @@ SCHEME = (".scm", ".ss", ".sld", ".sls")
 CODE = (".py", ".js", ".ts", ".c", ".h", ".go", ".rs", ".java", ".sh", ".rb", ".lark", ".toml")
 DEFINING_FORMS = ("define", "define-task", "define-tool")
 
+_GAP = "\n\n"  # between the paragraphs of a chunk
 _HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
 _FRONT_MATTER_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)\s*:\s*(.*?)\s*$")
 
@@ -122,24 +123,24 @@ def text_entries(text: str, title: str, kind: str) -> list[Entry]:
     """The chunks of a document, each titled with the document's title and its heading."""
     chunks: list[list[tuple[int, str]]] = []
     current: list[tuple[int, str]] = []
-    size = 0
+    size = 0  # of the current chunk's text, the blank lines between paragraphs included
     for line, paragraph in paragraphs(text):
         heading = kind == "markdown" and _HEADING.match(paragraph.split("\n")[0])
-        full = current and size + len(paragraph) > CHUNK_SIZE
+        full = current and size + len(_GAP) + len(paragraph) > CHUNK_SIZE
         if full or (heading and size > CHUNK_SIZE // 3):
             chunks.append(current)
-            tail = current[-1]
-            keep = not heading and len(tail[1]) <= OVERLAP
-            current = [tail] if keep and len(tail[1]) + len(paragraph) <= CHUNK_SIZE else []
-            size = sum(len(part) for _, part in current)
+            tail = current[-1][1]
+            fits = len(tail) + len(_GAP) + len(paragraph) <= CHUNK_SIZE
+            current = [current[-1]] if not heading and len(tail) <= OVERLAP and fits else []
+            size = len(tail) if current else 0
+        size += (len(_GAP) if current else 0) + len(paragraph)
         current.append((line, paragraph))
-        size += len(paragraph)
     if current:
         chunks.append(current)
     entries = []
     section = None
     for number, chunk in enumerate(chunks, 1):
-        body = "\n\n".join(part for _, part in chunk)
+        body = _GAP.join(part for _, part in chunk)
         section = _last_heading(body, kind) or section
         shown = title if section in (None, title) else f"{title} > {section}"
         entries.append(Entry("document", str(number), chunk[0][0], shown, body))
