@@ -86,6 +86,7 @@ def test_lookup_options_filter(db):
     assert kinds and set(kinds) == {"procedure"}
     assert interp.eval('(length (memory-lookup "refund" #:where \'((topic . "billing"))))') == 1
     assert interp.eval('(memory-lookup "refund" #:where \'((topic . "other")))') == []
+    assert interp.eval('(length (memory-lookup "refund" #:where \'((topic . billing))))') == 1
     assert interp.eval('(memory-lookup "track*" #:fts #t)') == []
 
 

@@ -204,7 +204,8 @@ def _accessor(field: str) -> Callable[[Any], Any]:
 
 
 def _where(value: Any) -> dict[str, Any] | None:
-    """`#:where '((key . value) ...)` as a dict; its keys symbols or strings."""
+    """`#:where '((key . value) ...)` as a dict; its keys symbols or strings, a symbol
+    value standing for its name (`'((type . markdown))`)."""
     try:
         entries = list_to_python(value)
     except ValueError:
@@ -216,5 +217,5 @@ def _where(value: Any) -> dict[str, Any] | None:
         key = entry.car.name if isinstance(entry.car, Symbol) else entry.car
         if not isinstance(key, str):
             raise type_error("memory-lookup", "#:where keys that are symbols or strings", entry)
-        where[key] = entry.cdr
+        where[key] = entry.cdr.name if isinstance(entry.cdr, Symbol) else entry.cdr
     return where or None
