@@ -29,6 +29,9 @@ _EXPORTS = {
     "ProviderError": "errors",
     "ScriptedModel": "providers",
     "FunctionModel": "providers",
+    "MemoryStore": "memory.store",
+    "MemoryRecord": "memory.store",
+    "index_paths": "memory.indexer",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -440,3 +440,29 @@ class TemplateError(SchemeError):
     """A placeholder that names nothing the task can see."""
 
     kind = "template-error"
+
+
+# ---------------------------------------------------------------- long-term memory
+
+
+class MemoryStoreError(SchemeError):
+    """A long-term memory store that cannot be used: missing, unreadable, corrupt, not a
+    taskscheme store or of another schema version (`path` names the file), or none
+    configured when a program asks for one (`path` is None)."""
+
+    kind = "memory-store-error"
+
+    def __init__(self, message: str, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class MemoryReadOnlyError(SchemeError):
+    """An attempt to change long-term memory while a program runs: the store is opened
+    read-only, and only the indexer writes it (`path` names the file)."""
+
+    kind = "memory-read-only"
+
+    def __init__(self, message: str, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from interpreter.cli.memory import add_memory_parser, run_memory
 from interpreter.diagnostics import format_error
 from interpreter.errors import (
     EXIT_ERROR,
@@ -103,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
         help="print the effective configuration and where each value came from",
     )
     config.set_defaults(file=None)
+    add_memory_parser(commands)
     return parser
 
 
@@ -135,7 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     except TaskschemeError as error:
         # configuration and set-up errors found before the program runs
         print(format_error(error), file=sys.stderr)
-        return EXIT_USAGE if error.kind == "config-error" else EXIT_ERROR
+        # a memory store that cannot be opened is found at start-up, like a bad setting
+        startup = ("config-error", "memory-store-error")
+        return EXIT_USAGE if error.kind in startup else EXIT_ERROR
     except KeyboardInterrupt:
         print("taskscheme: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -161,6 +165,8 @@ def _program_arguments(parser: argparse.ArgumentParser, extra: list[str]) -> lis
 def _dispatch(options: argparse.Namespace) -> int:
     if options.command == "check":
         return _check(options.files)
+    if options.command == "memory":
+        return run_memory(options)
     settings = load_settings({setting.name: getattr(options, setting.name) for setting in _FLAGGED})
     if options.command == "config":
         print(settings.report())

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from interpreter.engine.computation import ComputationLimits
 from interpreter.engine.convert import host_adapter, keyword_adapter, to_python
+from interpreter.engine.memory import make_memory_procedures, open_memory
 from interpreter.engine.session import Session
 from interpreter.engine.stack import python_recursion_limit
 from interpreter.errors import (
@@ -46,6 +47,7 @@ from interpreter.lang.raising import scheme_error, type_error
 from interpreter.lang.runtime import finish, host_error, lookup_failure
 from interpreter.lang.threads import Interrupt
 from interpreter.limits.settings import load_settings
+from interpreter.memory.language import MEMORY_FORMS, MEMORY_PROCEDURES
 from interpreter.source import NotUtf8Error, Span, Utf8Decoder
 from interpreter.tasks.language import TASK_FORMS, TASK_PROCEDURES
 from interpreter.tasks.state import TaskState, bound
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
     from interpreter.limits.events import EventBus, Observer
     from interpreter.limits.metrics import ResourceMetrics
     from interpreter.limits.settings import Settings
+    from interpreter.memory.store import MemoryStore
     from interpreter.providers import Provider
     from interpreter.tasks.runner import TaskRunner
 
@@ -95,18 +98,22 @@ class Interpreter:
         ask_user: Callable[[str], str] | None = None,
         record_path: str | None = None,
         argv: list[str] | None = None,
+        memory: str | os.PathLike | MemoryStore | None = None,
     ) -> None:
         if settings is None:
             settings = load_settings()
         if isinstance(model, str):
             settings = settings.with_values("Interpreter(model=...)", model=model)
         self.settings = settings
+        # long-term memory, read-only; opened now so a bad store is found before any program
+        self.memory = open_memory(memory, settings)
         self.session = Session(
             settings, events=events, budget=budget, observers=observers, record_path=record_path
         )
         self._provider = model if model is not None and not isinstance(model, str) else None
         self._ask_user = ask_user
         self._runner: TaskRunner | None = None
+        self._memory_made: dict[str, Any] | None = None
         primitives = {Symbol(name): fn for name, fn in all_primitives().items()}
         self.library = Library(primitives)
         self.env = Environment(dict(primitives))
@@ -114,7 +121,7 @@ class Interpreter:
         self.analyzer = Analyzer(
             self.env,
             self._global_miss,
-            (*LANGUAGE_FORMS, TASK_FORMS),
+            (*LANGUAGE_FORMS, TASK_FORMS, MEMORY_FORMS),
             layer_state={"tasks": self.task_state},
         )
         # where `load` finds relative names: the directory of the file being run, or None
@@ -255,7 +262,7 @@ class Interpreter:
             self._standard = Analyzer(
                 Environment(dict(self._builtins)),
                 self._standard_miss,
-                (*LANGUAGE_FORMS, TASK_FORMS),
+                (*LANGUAGE_FORMS, TASK_FORMS, MEMORY_FORMS),
                 layer_state={"tasks": self.task_state},
                 read_only=True,
             )
@@ -267,6 +274,8 @@ class Interpreter:
             value = self.library.value(name)
         elif name.name in TASK_PROCEDURES:
             value = self.runner.primitives()[name.name]
+        elif name.name in MEMORY_PROCEDURES:
+            value = self._memory_table()[name.name]
         elif probe:
             return False
         else:
@@ -302,6 +311,9 @@ class Interpreter:
             return value
         if self._runner is None and name.name in TASK_PROCEDURES:
             self.runner  # noqa: B018 - installs the task procedures
+        if name.name in MEMORY_PROCEDURES and name not in self.env.bindings:
+            for memory_name, fn in self._memory_table().items():
+                self.env.bindings.setdefault(Symbol(memory_name), fn)
         if name in self.env.bindings:
             return True if probe else self.env.bindings[name]
         if probe:
@@ -310,6 +322,24 @@ class Interpreter:
         # neither a macro's own globals nor the library's helpers (%name) are for programs
         candidates = [s.name for s in known if is_interned(s) and not s.name.startswith("%")]
         raise lookup_failure(name, candidates, span)
+
+    def _memory_table(self) -> dict[str, Any]:
+        """The memory procedures, made on first use; `memory-import` evaluates a
+        procedure's source in the program's environment, at its line in its file, with
+        those of the definitions it needs that the program has not."""
+        if self._memory_made is None:
+
+            def evaluate(text: str, file: str, line: int) -> Any:
+                return self.eval_scheme("\n" * (line - 1) + text, file)
+
+            def is_bound(name: str) -> bool:
+                symbol = Symbol(name)
+                return symbol in self.env.bindings or self.library.provides(symbol)
+
+            self._memory_made = make_memory_procedures(
+                self.memory, self.session, self.task_state, evaluate, is_bound
+            )
+        return self._memory_made
 
     # ------------------------------------------------------------ running programs
 

@@ -20,7 +20,9 @@ from typing import Any, Literal, TextIO
 
 from interpreter.limits.metrics import BudgetMetrics, ResourceMetrics
 
-EventKind = Literal["turn", "content", "warning", "exhausted", "released", "tool", "billed"]
+EventKind = Literal[
+    "turn", "content", "warning", "exhausted", "released", "tool", "billed", "memory"
+]
 Observer = Callable[["Event"], None]
 
 _log = logging.getLogger(__name__)
@@ -29,12 +31,13 @@ _log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class Event:
     """One change. `task` and `handler_id` are None for run-budget events; `detail` is
-    JSON-ready (e.g. {"resource": "turns"} for a warning)."""
+    JSON-ready (e.g. {"resource": "turns"} for a warning). A "memory" event (a lookup in
+    long-term memory, which uses no resource) has no metrics."""
 
     kind: EventKind
     task: str | None
     handler_id: int | None
-    metrics: ResourceMetrics | BudgetMetrics
+    metrics: ResourceMetrics | BudgetMetrics | None
     detail: dict[str, Any] = field(default_factory=dict)
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
@@ -44,7 +47,7 @@ class Event:
             "at": self.at.isoformat(),
             "task": self.task,
             "handler": self.handler_id,
-            "metrics": self.metrics.to_dict(),
+            "metrics": None if self.metrics is None else self.metrics.to_dict(),
             "detail": self.detail,
         }
 
