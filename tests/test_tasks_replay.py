@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from tasks_support import Released, interpreter
 
+from interpreter.engine.capabilities import Capabilities
 from interpreter.engine.interpreter import Interpreter
 from interpreter.errors import ProviderError, TaskschemeError
 from interpreter.limits.settings import load_settings
@@ -31,6 +32,8 @@ def _replay(name: str, capsys, *args: str):
         config={"model": f"replay:examples/cassettes/{name}.jsonl"},
         events=released.bus,
         argv=[program, *args],
+        # the program reads its data beside it, or the file its arguments name
+        capabilities=Capabilities(read=[ROOT / "examples", *args]),
     )
     interp.run_file(program)
     metrics = sorted_metrics([metrics_record(event) for event in released.events])
