@@ -159,3 +159,16 @@ def test_run_sandbox_grants_nothing(tmp_path):
     assert result.returncode == 1
     assert "it was given no read capability" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_task_may_name_only_the_model_it_was_given():
+    interp = Interpreter(settings(), model=lambda messages: "from the host's model")
+    interp.eval('(define-task (mine x) #:model "openai:gpt-4o-mini" "{{x}}")')
+    assert interp.eval("(mine 1)") == "from the host's model"
+    interp.eval('(define-task (other x) #:model "openai:gpt-4o" "{{x}}")')
+    with pytest.raises(CapabilityError) as caught:
+        interp.eval("(other 1)")
+    assert (caught.value.capability, caught.value.target) == ("model", "openai:gpt-4o")
+    assert "other: the program may not use the model openai:gpt-4o" in caught.value.message
+    with pytest.raises(CapabilityError, match="may not use the model anthropic:claude"):
+        interp.eval('(llm "hi" #:model "anthropic:claude-sonnet-4-5")')

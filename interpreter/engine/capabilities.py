@@ -43,31 +43,35 @@ FILE_PROCEDURES = {
 class Capabilities:
     """What a program may reach: `read`, directories (or files) it may read below;
     `write`, ones it may write, create and delete files below (and read); `env`, the
-    environment variables it may read, or True for all of them. Nothing by default.
-
-    >>> Capabilities(read=["data"], write=["out"], env=["LANG"])  # doctest: +SKIP
-    """
+    environment variables it may read; `models`, the models a task may name with
+    `#:model` besides the run's own (each reached with the host's keys). True grants
+    every variable or model. Nothing by default."""
 
     read: tuple[Path, ...]
     write: tuple[Path, ...]
     env: frozenset[str] | bool
+    models: frozenset[str] | bool
 
     def __init__(
         self,
         read: Iterable[str | os.PathLike] = (),
         write: Iterable[str | os.PathLike] = (),
         env: Iterable[str] | bool = (),
+        models: Iterable[str] | bool = (),
     ) -> None:
         object.__setattr__(self, "read", tuple(_resolved(path) for path in _paths(read)))
         object.__setattr__(self, "write", tuple(_resolved(path) for path in _paths(write)))
         object.__setattr__(self, "env", env if isinstance(env, bool) else frozenset(env))
+        object.__setattr__(
+            self, "models", models if isinstance(models, bool) else frozenset(models)
+        )
 
     @classmethod
     def for_program(cls, directory: str | os.PathLike | None) -> Capabilities:
         """What the command line grants: the program's directory tree (the working
         directory for a program read from standard input) for reading, the working
-        directory for writing, every environment variable."""
-        return cls(read=[directory or os.getcwd()], write=[os.getcwd()], env=True)
+        directory for writing, every environment variable and model."""
+        return cls(read=[directory or os.getcwd()], write=[os.getcwd()], env=True, models=True)
 
     def check_file(self, proc: str, access: str, path: str) -> None:
         """A capability-error unless the program may `access` ("read" or "write") `path`."""
@@ -101,6 +105,17 @@ class Capabilities:
         return python_to_list(
             [Pair(k, v) for k, v in os.environ.items() if self.env is True or k in self.env]
         )
+
+    def check_model(self, task: str, spec: str) -> None:
+        """A capability-error unless a task may name the model `spec`."""
+        if self.models is not True and spec not in self.models:
+            granted = ", ".join(sorted(self.models)) if self.models else "none"
+            raise CapabilityError(
+                f"{task}: the program may not use the model {spec}: it may use only the "
+                f"model it was given (other models granted: {granted})",
+                capability="model",
+                target=spec,
+            )
 
     def guard(self, name: Symbol, procedure: Callable[..., Any]) -> Callable[..., Any]:
         """`procedure` (a file procedure of FILE_PROCEDURES) checking its path first."""

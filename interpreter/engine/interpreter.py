@@ -213,6 +213,7 @@ class Interpreter(EmbeddingAPI):
                 record_path=self.session.record_path,
                 state=self.task_state,
                 interrupts=self.interrupts,
+                model_check=self.capabilities.check_model,
             )
             for name, fn in self._runner.primitives().items():
                 self.env.bindings.setdefault(Symbol(name), fn)
