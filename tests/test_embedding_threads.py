@@ -105,3 +105,15 @@ def test_callbacks_from_parallel_workers_do_not_wait_for_the_running_evaluation(
     worker.start()
     worker.join(30)
     assert finished == [[1, 4, 9, 16]]
+
+
+def test_a_program_called_from_another_interpreter_does_not_call_its_handlers():
+    outer, inner = Interpreter(settings()), Interpreter(settings())
+    outer.define("run-inner", lambda: inner.eval("(+ 1 (raise-continuable 'from-inner))"))
+    # were the outer handler called by the inner raise, the inner program would resume
+    # with 41 and give 42; instead the inner program fails, and that error reaches outer
+    result = outer.eval(
+        """(guard (e (#t 'inner-failed))
+             (with-exception-handler (lambda (e) 41) (lambda () (run-inner))))"""
+    )
+    assert result == "inner-failed"

@@ -39,6 +39,7 @@ from interpreter.errors import (
 )
 from interpreter.lang.analyze import LANGUAGE_FORMS, Analyzer
 from interpreter.lang.analyze.lint import Lint
+from interpreter.lang.control import DYNAMIC
 from interpreter.lang.datums import (
     UNSPECIFIED,
     Environment,
@@ -408,6 +409,7 @@ class Interpreter(EmbeddingAPI):
             allocation_limit(self.max_allocation),
             CURRENT_INPUT.bound(self._stdin),
             CURRENT_OUTPUT.bound(self._stdout or CURRENT_OUTPUT.value),
+            own_exception_handlers(),
         ):
             yield
 
@@ -499,6 +501,21 @@ class Interpreter(EmbeddingAPI):
                 procedure = procedure.procedure
             arguments = [self.to_language(arg) for arg in (*args, *keyword_arguments(options))]
             return self.export(procedure(*arguments))
+
+
+@contextmanager
+def own_exception_handlers() -> Iterator[None]:
+    """A program's exception handlers are its own: those installed by a program that
+    called the host (another Interpreter's) are not called by this one's `raise`, and an
+    error leaving the program has had no turn in the caller's handlers."""
+    saved, DYNAMIC.handlers = DYNAMIC.handlers, []
+    try:
+        yield
+    except TaskschemeError as error:
+        error.handled_at = None
+        raise
+    finally:
+        DYNAMIC.handlers = saved
 
 
 def _settings(settings: Settings | None, config: dict[str, Any] | None) -> Settings:
