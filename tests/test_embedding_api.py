@@ -251,3 +251,26 @@ def test_cancelling_a_pure_loop_stops_it():
         return await interp.eval_async("'still-serving")
 
     assert asyncio.run(main()) == "still-serving"
+
+
+def test_errors_and_questions_to_the_user_use_the_programs_own_ports():
+    out = io.StringIO()
+    model = ScriptedModel(
+        [{"tool_calls": [{"name": "ask_user", "arguments": {"question": "Which city?"}}]}, "ok"]
+    )
+    interp = fresh(model=model, stdout=out, stdin="Paris\n")
+    interp.eval('(display "oops" (current-error-port))')
+    interp.eval('(define-task (plan) #:interactive #t "Plan a trip.")')
+    assert interp.eval("(plan)") == "ok"
+    assert out.getvalue() == "oopsWhich city?\n> "
+    assert model.requests[1].messages[-1].content == "Paris"
+
+
+def test_with_no_standard_input_the_user_gives_no_answer():
+    model = ScriptedModel(
+        [{"tool_calls": [{"name": "ask_user", "arguments": {"question": "Name?"}}]}, "ok"]
+    )
+    interp = fresh(model=model, stdout=io.StringIO())
+    interp.eval('(define-task (greet) #:interactive #t "Greet the user.")')
+    assert interp.eval("(greet)") == "ok"
+    assert "no answer (end of input)" in model.requests[1].messages[-1].content

@@ -120,12 +120,17 @@ HOSTILE = {
     ),
     "doubling list": ("(let loop ((l (list 1))) (loop (append l l)))", AllocationLimitError, ""),
     "doubling through the host": (
-        "(let loop ((l (list 1))) (loop (host-echo (append l l))))",
+        '(let loop ((s "x")) (loop (host-echo (string-append s s))))',
         AllocationLimitError,
         "",
     ),
     # output
     "flood": ('(let loop () (display "spam") (loop))', OutputLimitError, "more than 10000"),
+    "flood the error port": (
+        '(let loop () (display "spam" (current-error-port)) (loop))',
+        OutputLimitError,
+        "output limit",
+    ),
     "one huge write": ("(display (make-string 100000 #\\x))", OutputLimitError, "output limit"),
     # ending the host
     "exit": ("(exit 0)", ProgramExitError, "(exit 0)"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import stat
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -51,7 +52,13 @@ from interpreter.lang.expand import FEATURES
 from interpreter.lang.library import Library, read_forms
 from interpreter.lang.primitives import all_primitives
 from interpreter.lang.primitives.common import allocation_limit, check_string
-from interpreter.lang.primitives.io import CURRENT_INPUT, CURRENT_OUTPUT, InputPort, OutputPort
+from interpreter.lang.primitives.io import (
+    CURRENT_ERROR,
+    CURRENT_INPUT,
+    CURRENT_OUTPUT,
+    InputPort,
+    OutputPort,
+)
 from interpreter.lang.raising import scheme_error, type_error
 from interpreter.lang.runtime import finish, host_error, lookup_failure
 from interpreter.lang.threads import Interrupt
@@ -133,9 +140,15 @@ class Interpreter(EmbeddingAPI):
             settings, events=events, budget=budget, observers=observers, record_path=record_path
         )
         self._provider = model
-        self._ask_user = ask_user
+        self._ask_user = ask_user or self._ask_on_ports
         self.capabilities = capabilities if capabilities is not None else Capabilities()
         self._stdout = None if stdout is None else OutputPort(stdout, name="stdout")
+        # errors and questions to the user go where the output goes, else to sys.stderr
+        self._stderr = (
+            OutputPort(lookup=lambda: sys.stderr, name="stderr")
+            if stdout is None
+            else OutputPort(stdout, name="stderr")
+        )
         if stdin is None or isinstance(stdin, str):
             self._stdin = InputPort.from_string(stdin or "")
         else:
@@ -198,6 +211,16 @@ class Interpreter(EmbeddingAPI):
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    def _ask_on_ports(self, question: str) -> str:
+        """The default `ask_user` of interactive tasks: the question on the program's
+        error port, the answer one line of its standard input."""
+        self._stderr.write(f"{question}\n> ", "ask_user")
+        self._stderr.flush()
+        answer = self._stdin.read_line()
+        if answer is None:
+            raise EOFError
+        return answer
 
     @property
     def runner(self) -> TaskRunner:
@@ -409,6 +432,7 @@ class Interpreter(EmbeddingAPI):
             allocation_limit(self.max_allocation),
             CURRENT_INPUT.bound(self._stdin),
             CURRENT_OUTPUT.bound(self._stdout or CURRENT_OUTPUT.value),
+            CURRENT_ERROR.bound(self._stderr),
             own_exception_handlers(),
         ):
             yield
