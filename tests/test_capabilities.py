@@ -172,3 +172,14 @@ def test_a_task_may_name_only_the_model_it_was_given():
     assert "other: the program may not use the model openai:gpt-4o" in caught.value.message
     with pytest.raises(CapabilityError, match="may not use the model anthropic:claude"):
         interp.eval('(llm "hi" #:model "anthropic:claude-sonnet-4-5")')
+
+
+NUL_PATH = "a\\x0;b"  # the string a, a null character, b, as program text
+
+
+@pytest.mark.parametrize("call", ["(open-input-file {})", "(file-exists? {})", "(load {})"])
+def test_a_path_with_a_null_character_is_a_file_error_granted_or_not(call):
+    guarded = "(guard (e ((file-error? e) (error-object-message e))) {})"
+    for interp in (sandboxed(), sandboxed(read=["/"])):
+        message = interp.eval(guarded.format(call.format(f'"{NUL_PATH}"')))
+        assert "is not a file name: it contains a null character" in message

@@ -18,9 +18,10 @@ from functools import wraps
 from pathlib import Path
 from typing import Any
 
-from interpreter.errors import CapabilityError
+from interpreter.errors import CapabilityError, SchemeError
 from interpreter.lang.datums import Pair, Symbol, python_to_list
 from interpreter.lang.primitives.common import check_string
+from interpreter.lang.printer import write_string
 
 # The procedures that name a file as their first argument, and the access each needs.
 FILE_PROCEDURES = {
@@ -74,7 +75,14 @@ class Capabilities:
         return cls(read=[directory or os.getcwd()], write=[os.getcwd()], env=True, models=True)
 
     def check_file(self, proc: str, access: str, path: str) -> None:
-        """A capability-error unless the program may `access` ("read" or "write") `path`."""
+        """A capability-error unless the program may `access` ("read" or "write") `path`;
+        a file-error if `path` cannot name a file."""
+        if "\0" in path:
+            error = SchemeError(
+                f"{proc}: {write_string(path)} is not a file name: it contains a null character"
+            )
+            error.kind = "file-error"
+            raise error
         target = _resolved(path)
         granted = self.write if access == "write" else (*self.read, *self.write)
         if not any(target == root or root in target.parents for root in granted):
