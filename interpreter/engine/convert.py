@@ -125,11 +125,14 @@ def to_language(value: Any, host: Import) -> Any:
     return root[0]
 
 
+# Values that are the same in Python and in the language: stored as they are, at once.
+_PLAIN = frozenset([str, int, float, bool, Fraction])
+
+
 def _enter(value: Any, host: Import, converted: dict[int, Any], pending: list) -> Any:
     """The language form of `value`; for a container its shell, whose parts are pushed
     onto `pending` to fill in."""
-    kind = type(value)
-    if kind is str or kind is int or kind is float or kind is bool or kind is Fraction:
+    if type(value) in _PLAIN:
         return value
     if value is None:
         return UNSPECIFIED
@@ -147,18 +150,24 @@ def _enter(value: Any, host: Import, converted: dict[int, Any], pending: list) -
     if isinstance(value, list):
         if not value:
             return NIL
-        cells = [Pair(None, NIL) for _ in value]
+        cells = [Pair(item if type(item) in _PLAIN else None, NIL) for item in value]
         for cell, following in pairwise(cells):
             cell.cdr = following
         converted[id(value)] = cells[0]
         pending.extend(
-            (item, _setter(cell, "car")) for cell, item in zip(cells, value, strict=True)
+            (item, _setter(cell, "car"))
+            for cell, item in zip(cells, value, strict=True)
+            if type(item) not in _PLAIN
         )
         return cells[0]
     if isinstance(value, tuple):
-        vector: list[Any] = [None] * len(value)
+        vector: list[Any] = [item if type(item) in _PLAIN else None for item in value]
         converted[id(value)] = vector
-        pending.extend((item, _slot(vector, index)) for index, item in enumerate(value))
+        pending.extend(
+            (item, _slot(vector, index))
+            for index, item in enumerate(value)
+            if type(item) not in _PLAIN
+        )
         return vector
     if isinstance(value, Mapping) or _is_dataclass_instance(value):
         table = HashTable()
