@@ -274,3 +274,22 @@ def test_with_no_standard_input_the_user_gives_no_answer():
     interp.eval('(define-task (greet) #:interactive #t "Greet the user.")')
     assert interp.eval("(greet)") == "ok"
     assert "no answer (end of input)" in model.requests[1].messages[-1].content
+
+
+def test_programs_with_different_limits_run_concurrently_under_asyncio():
+    async def model(messages):
+        await asyncio.sleep(0.05)
+        return {"tool_calls": [{"name": "ping", "arguments": {}}]}
+
+    program = """
+    (define-tool (ping) "Ping." "pong")
+    (define-task (chat) #:tools (list ping) "Go.")
+    (guard (e ((resource-exhausted? e) (metrics-ref (resource-error-metrics e) 'turns 'used)))
+      (chat))"""
+    tight = fresh(model=model, config={"max_turns": 2})
+    loose = fresh(model=model, config={"max_turns": 5})
+
+    async def main():
+        return await asyncio.gather(tight.eval_async(program), loose.eval_async(program))
+
+    assert asyncio.run(main()) == [2, 5]
