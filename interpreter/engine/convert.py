@@ -236,6 +236,8 @@ class Procedure:
 
     def __getattr__(self, name: str) -> Any:
         """What the procedure itself has (a tool's `spec`, a task's options)."""
+        if name.startswith("__") or name == "procedure":  # copy and pickle probe these
+            raise AttributeError(name)
         return getattr(self.procedure, name)
 
     def __repr__(self) -> str:
