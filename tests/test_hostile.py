@@ -124,6 +124,16 @@ HOSTILE = {
         AllocationLimitError,
         "",
     ),
+    "growing a hash table": (
+        "(define h (make-hash-table)) (let loop ((i 0)) (hash-table-set! h i i) (loop (+ i 1)))",
+        AllocationLimitError,
+        "hash-table-set!: a hash table of 1,000,001 elements",
+    ),
+    "filling a string port": (
+        '(call-with-output-string (lambda (p) (let loop () (display "spam" p) (loop))))',
+        AllocationLimitError,
+        "display: a string of",
+    ),
     # output
     "flood": ('(let loop () (display "spam") (loop))', OutputLimitError, "more than 10000"),
     "flood the error port": (
@@ -156,7 +166,6 @@ ENDLESS = {
     "tail call through apply": "(define (f) (apply f '())) (f)",
     "loop catching every error": "(let loop () (guard (e (#t #f)) (car '())) (loop))",
     "allocating a little at a time": "(let loop ((l '())) (loop (cons (make-string 100) l)))",
-    "growing a hash table": "(define h (make-hash-table)) (let loop ((i 0)) (hash-table-set! h i i) (loop (+ i 1)))",
     "looping after-thunk": "(dynamic-wind (lambda () #f) (lambda () (let l () (l))) (lambda () (let l () (l))))",
 }
 
