@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from fake_llm_server import FakeLLMServer, Reply  # noqa: E402
 
+from interpreter.engine.capabilities import Capabilities  # noqa: E402
 from interpreter.engine.interpreter import Interpreter  # noqa: E402
 from interpreter.limits.events import Event, EventBus  # noqa: E402
 from interpreter.limits.settings import load_settings  # noqa: E402
@@ -227,7 +228,13 @@ def record(name: str, server: FakeLLMServer, home: Path) -> None:
     events.subscribe(lambda e: released.append(metrics_record(e)) if e.kind == "released" else None)
     cassette = CASSETTES / f"{name}.jsonl"
     program = f"examples/{name}.scm"
-    interpreter = Interpreter(settings, events=events, record_path=str(cassette), argv=[program])
+    interpreter = Interpreter(
+        settings,
+        events=events,
+        record_path=str(cassette),
+        argv=[program],
+        capabilities=Capabilities.for_program(ROOT / "examples"),  # as `taskscheme run`
+    )
     interpreter.run_file(ROOT / program)
     metrics_file = CASSETTES / f"{name}.metrics.json"
     metrics_file.write_text(json.dumps(sorted_metrics(released), indent=2) + "\n", encoding="utf-8")

@@ -12,6 +12,8 @@ from typing import Any
 
 _EXPORTS = {
     "Interpreter": "engine.interpreter",
+    "Capabilities": "engine.capabilities",
+    "LimitedOutput": "engine.output",
     "to_python": "engine.convert",
     "HandlerConfig": "limits.settings",
     "Settings": "limits.settings",
@@ -27,6 +29,9 @@ _EXPORTS = {
     "TaskschemeError": "errors",
     "format_error": "diagnostics",
     "ProviderError": "errors",
+    "CapabilityError": "errors",
+    "OutputLimitError": "errors",
+    "ProgramExitError": "errors",
     "ScriptedModel": "providers",
     "FunctionModel": "providers",
     "MemoryStore": "memory.store",

@@ -466,3 +466,41 @@ class MemoryReadOnlyError(SchemeError):
     def __init__(self, message: str, path: str | None = None) -> None:
         super().__init__(message)
         self.path = path
+
+
+# ---------------------------------------------------------------- embedding
+
+
+class CapabilityError(SchemeError):
+    """The program reached for something of the host it was not given: a file to read
+    or write, an environment variable. `capability` is "read", "write" or "env";
+    `target` the resolved path or the variable's name."""
+
+    kind = "capability-error"
+
+    def __init__(self, message: str, *, capability: str, target: str) -> None:
+        super().__init__(message)
+        self.capability = capability
+        self.target = target
+
+
+class ProgramExitError(TaskschemeError):
+    """An embedded program called `(exit code)`: the evaluation ends, and the host gets
+    this error carrying the `code` (the command line exits with it instead)."""
+
+    kind = "exit"
+
+    def __init__(self, code: int) -> None:
+        super().__init__(f"the program called (exit {code})")
+        self.code = code
+
+
+class OutputLimitError(SchemeError):
+    """The program wrote more than its output sink (`LimitedOutput`) accepts: `limit`
+    characters."""
+
+    kind = "output-limit"
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit

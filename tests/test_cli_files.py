@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from interpreter.engine.capabilities import Capabilities
 from interpreter.engine.interpreter import MAX_SOURCE_BYTES
 from tests.tasks_support import interpreter
 
@@ -160,7 +161,7 @@ def test_load_finds_relative_names_beside_the_loading_file(tmp_path):
     write(tmp_path / "base.scm", "(define (base) 0)")  # beside the working directory
     result = taskscheme("run", "project/main.scm", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (0, b"42"), result.stderr
-    with interpreter() as interp:
+    with interpreter(capabilities=Capabilities(read=[tmp_path / "project"])) as interp:
         interp.run_file(tmp_path / "project/main.scm")
         assert interp.eval("(twice (base))") == 42
 

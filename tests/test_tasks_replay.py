@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from tasks_support import Released, interpreter
 
+from interpreter.engine.capabilities import Capabilities
 from interpreter.engine.interpreter import Interpreter
 from interpreter.errors import ProviderError, TaskschemeError
 from interpreter.limits.settings import load_settings
@@ -31,6 +32,8 @@ def _replay(name: str, capsys, *args: str):
         config={"model": f"replay:examples/cassettes/{name}.jsonl"},
         events=released.bus,
         argv=[program, *args],
+        # the program reads its data beside it, or the file its arguments name
+        capabilities=Capabilities(read=[ROOT / "examples", *args]),
     )
     interp.run_file(program)
     metrics = sorted_metrics([metrics_record(event) for event in released.events])
@@ -177,7 +180,9 @@ def test_while_recording_or_replaying_every_task_must_use_the_runs_model(tmp_pat
         TaskschemeError,
         match=r"t: #:model openai:gpt-4o cannot be used: this run replays one model, openai:gpt-4o-mini",
     ):
-        interpreter(config={"model": f"replay:{cassette}"}).eval(program)
+        interpreter(
+            config={"model": f"replay:{cassette}"}, capabilities=Capabilities(models=True)
+        ).eval(program)
 
 
 def test_replay_with_a_missing_cassette_is_a_provider_error(tmp_path):
@@ -202,7 +207,9 @@ def test_a_task_can_name_its_own_model(fake_llm):
     (define-task (remote x) #:model "openai:gpt-3.5-turbo" "{{x}}")
     (list (local 1) (metrics-ref (task-metrics) 'model) (metrics-ref (task-metrics) 'context 'limit)
           (remote 2) (metrics-ref (task-metrics) 'model) (metrics-ref (task-metrics) 'context 'limit))"""
-    result = interpreter(ScriptedModel(["from the script"]), config=config).eval(program)
+    result = interpreter(
+        ScriptedModel(["from the script"]), config=config, capabilities=Capabilities(models=True)
+    ).eval(program)
     assert result == [
         "from the script",
         "test:scripted",

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
-from interpreter import Interpreter
+from interpreter import Capabilities, Interpreter
 from interpreter.errors import SchemeError
 
+# the tests' files are in the temporary directory
+FILES = Capabilities(read=[tempfile.gettempdir()], write=[tempfile.gettempdir()])
 LONE_SURROGATE = '(json->scheme "\\"a\\\\ud800b\\"")'
 
 
@@ -37,7 +40,7 @@ def latin1(tmp_path):
 )
 def test_reading_a_file_that_is_not_utf8_says_where(latin1, program):
     with pytest.raises(SchemeError) as caught:
-        Interpreter().eval_scheme(program.format(path=latin1))
+        Interpreter(capabilities=FILES).eval_scheme(program.format(path=latin1))
     assert caught.value.kind == "file-error"
     assert f"cannot read {latin1}: it is not UTF-8 text (at line 2, column 12)" in str(caught.value)
 
@@ -47,22 +50,27 @@ def test_utf8_file_reads_across_chunk_boundaries(tmp_path):
     text = "é€😀\r\n" * 40_000
     path = tmp_path / "wide.txt"
     path.write_bytes(text.encode("utf-8"))
-    lines = Interpreter().eval_scheme(
+    lines = Interpreter(capabilities=FILES).eval_scheme(
         f'(let ((p (open-input-file "{path}"))) (let loop ((n 0)) '
         f"(let ((line (read-line p))) (if (eof-object? line) n "
         f'(if (string=? line "é€😀") (loop (+ n 1)) line)))))'
     )
     assert lines == 40_000
-    assert Interpreter().eval_scheme(f'(string-length (file->string "{path}"))') == 4 * 40_000
+    assert (
+        Interpreter(capabilities=FILES).eval_scheme(f'(string-length (file->string "{path}"))')
+        == 4 * 40_000
+    )
 
 
 def test_write_escapes_a_lone_surrogate():
     assert (
-        Interpreter().eval(f"(call-with-output-string (lambda (p) (write {LONE_SURROGATE} p)))")
+        Interpreter(capabilities=FILES).eval_scheme(
+            f"(call-with-output-string (lambda (p) (write {LONE_SURROGATE} p)))"
+        )
         == '"a\\xd800;b"'
     )
     assert (
-        Interpreter().eval(
+        Interpreter(capabilities=FILES).eval_scheme(
             f"(call-with-output-string (lambda (p) (write (string->symbol {LONE_SURROGATE}) p)))"
         )
         == "|a\\xd800;b|"
@@ -71,7 +79,7 @@ def test_write_escapes_a_lone_surrogate():
 
 def test_display_of_a_lone_surrogate_to_a_string_port_keeps_it():
     assert (
-        Interpreter().eval_scheme(
+        Interpreter(capabilities=FILES).eval_scheme(
             f"(string-length (with-output-to-string (lambda () (display {LONE_SURROGATE}))))"
         )
         == 3
@@ -82,7 +90,7 @@ def test_display_of_a_lone_surrogate_to_a_string_port_keeps_it():
 def test_writing_a_lone_surrogate_to_a_file_is_a_clean_error(tmp_path, procedure):
     path = tmp_path / "out.txt"
     with pytest.raises(SchemeError) as caught:
-        Interpreter().eval_scheme(
+        Interpreter(capabilities=FILES).eval_scheme(
             f'(call-with-output-file "{path}" (lambda (p) ({procedure} {LONE_SURROGATE} p)))'
         )
     message = str(caught.value)

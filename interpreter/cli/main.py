@@ -84,6 +84,13 @@ def _parser() -> argparse.ArgumentParser:
         "after --, are the program's own arguments, seen in (command-line).",
     )
     run.add_argument("file", help="the program (.scm); - reads it from standard input")
+    run.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="grant the program nothing of the host (no files, no environment variables), "
+        "as an embedded Interpreter; by default it may read its own directory tree and "
+        "write the working directory",
+    )
 
     evaluate = commands.add_parser(
         "eval", parents=[limits], help="evaluate an expression and print its value"
@@ -179,12 +186,14 @@ def _dispatch(options: argparse.Namespace) -> int:
             settings,
             lambda interp: interp.eval_scheme(text, name, directory=directory),
             [options.file, *options.args],
+            directory,
         )
     return _run_program(
         options,
         settings,
         lambda interp: _print_value(interp.eval_scheme(options.expression, "<eval>")),
         ["taskscheme"],
+        None,
     )
 
 
@@ -262,21 +271,31 @@ def _check(files: list[str]) -> int:
 
 
 def _run_program(
-    options: argparse.Namespace, settings: Settings, action: Callable, argv: list[str]
+    options: argparse.Namespace,
+    settings: Settings,
+    action: Callable,
+    argv: list[str],
+    directory: Path | None,
 ) -> int:
+    """Run `action` on an Interpreter for the program of `directory` (None: the working
+    directory's)."""
     # loading the evaluator and making the Interpreter free nothing: no collection
     # (see cli/__init__.py)
     gc.disable()
     try:
         # the evaluator is loaded only to run something: --help and config stay fast
+        from interpreter.engine.capabilities import Capabilities
         from interpreter.engine.interpreter import Interpreter, ProgramExit
         from interpreter.engine.stack import run_with_deep_stack
 
+        sandbox = getattr(options, "sandbox", False)
         interpreter = Interpreter(
             settings,
             observers=[_verbose_line] if options.verbose else [],
             record_path=options.record,
             argv=argv,
+            capabilities=Capabilities() if sandbox else Capabilities.for_program(directory),
+            stdin=sys.stdin,
         )
     finally:
         # Every procedure call allocates a frame, so a program allocates containers far

@@ -11,43 +11,64 @@ from __future__ import annotations
 import codecs
 import os
 import stat
-from collections.abc import Callable, Iterable
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
+from interpreter.engine.capabilities import FILE_PROCEDURES, Capabilities
 from interpreter.engine.computation import ComputationLimits
-from interpreter.engine.convert import host_adapter, keyword_adapter, to_python
+from interpreter.engine.convert import (
+    Procedure,
+    host_procedure,
+    is_language_procedure,
+    keyword_arguments,
+    to_language,
+    to_python,
+)
+from interpreter.engine.embedding import EmbeddingAPI
+from interpreter.engine.environments import check_library_name, is_circular
 from interpreter.engine.memory import make_memory_procedures, open_memory
 from interpreter.engine.session import Session
 from interpreter.engine.stack import python_recursion_limit
 from interpreter.errors import (
+    ProgramExitError,
     SchemeError,
     SchemeSyntaxError,
     TaskschemeError,
+    UsageError,
 )
 from interpreter.lang.analyze import LANGUAGE_FORMS, Analyzer
 from interpreter.lang.analyze.lint import Lint
+from interpreter.lang.control import DYNAMIC
 from interpreter.lang.datums import (
     UNSPECIFIED,
     Environment,
-    Pair,
     Symbol,
-    frozen,
     is_interned,
-    is_pair,
-    list_to_python,
     python_to_list,
 )
 from interpreter.lang.expand import FEATURES
 from interpreter.lang.library import Library, read_forms
 from interpreter.lang.primitives import all_primitives
 from interpreter.lang.primitives.common import allocation_limit, check_string
+from interpreter.lang.primitives.io import (
+    CURRENT_ERROR,
+    CURRENT_INPUT,
+    CURRENT_OUTPUT,
+    InputPort,
+    OutputPort,
+)
 from interpreter.lang.raising import scheme_error, type_error
 from interpreter.lang.runtime import finish, host_error, lookup_failure
 from interpreter.lang.threads import Interrupt
-from interpreter.limits.settings import load_settings
+from interpreter.limits.settings import Settings, load_settings
 from interpreter.memory.language import MEMORY_FORMS, MEMORY_PROCEDURES
+from interpreter.providers.base import Provider
+from interpreter.providers.functions import FunctionProvider
 from interpreter.source import NotUtf8Error, Span, Utf8Decoder
 from interpreter.tasks.language import TASK_FORMS, TASK_PROCEDURES
 from interpreter.tasks.state import TaskState, bound
@@ -56,9 +77,7 @@ if TYPE_CHECKING:
     from interpreter.limits.budget import Budget
     from interpreter.limits.events import EventBus, Observer
     from interpreter.limits.metrics import ResourceMetrics
-    from interpreter.limits.settings import Settings
     from interpreter.memory.store import MemoryStore
-    from interpreter.providers import Provider
     from interpreter.tasks.runner import TaskRunner
 
 # A program file larger than this is refused rather than read (`check /dev/zero`, a
@@ -78,10 +97,16 @@ class ProgramExit(BaseException):
         self.code = code
 
 
-class Interpreter:
+class Interpreter(EmbeddingAPI):
     """One program's world: its globals, macros and standard library, and its run (a
     `Session`: the budget, event bus and trace file the settings ask for). `close()`, or
     leaving a `with` block, ends the run.
+
+    What the program may reach of the host is `capabilities` (nothing by default: no
+    files, no environment variables); its standard output is `stdout` (by default
+    Python's `sys.stdout`), its standard input `stdin` (a stream or a string; nothing by
+    default). `model` is a spec string, a provider object, or a function answering the
+    messages of each request. `config` overrides settings, as command-line options do.
 
     >>> Interpreter().eval("(map (lambda (x) (* x x)) '(1 2 3))")
     [1, 4, 9]
@@ -91,30 +116,76 @@ class Interpreter:
         self,
         settings: Settings | None = None,
         *,
-        model: str | Provider | None = None,
-        events: EventBus | None = None,
+        model: str | Provider | Callable[..., Any] | None = None,
+        config: dict[str, Any] | None = None,
         budget: Budget | None = None,
+        capabilities: Capabilities | None = None,
+        stdout: IO[str] | None = None,
+        stdin: IO[str] | str | None = None,
+        events: EventBus | None = None,
         observers: Iterable[Observer] = (),
         ask_user: Callable[[str], str] | None = None,
         record_path: str | None = None,
         argv: list[str] | None = None,
         memory: str | os.PathLike | MemoryStore | None = None,
     ) -> None:
-        if settings is None:
-            settings = load_settings()
+        settings = _settings(settings, config)
         if isinstance(model, str):
             settings = settings.with_values("Interpreter(model=...)", model=model)
+            model = None
+        elif model is not None and not isinstance(model, Provider):
+            if not callable(model):
+                raise UsageError(
+                    "Interpreter(model=...) takes a model spec string, a provider (an object "
+                    "with `spec` and `complete(request)`) or a function of the messages"
+                )
+            model = FunctionProvider(model, settings.get("model"))
         self.settings = settings
         # long-term memory, read-only; opened now so a bad store is found before any program
         self.memory = open_memory(memory, settings)
         self.session = Session(
             settings, events=events, budget=budget, observers=observers, record_path=record_path
         )
-        self._provider = model if model is not None and not isinstance(model, str) else None
-        self._ask_user = ask_user
+        self._provider = model
+        self._ask_user = ask_user or self._ask_on_ports
+        self.capabilities = capabilities if capabilities is not None else Capabilities()
+        self._stdout = None if stdout is None else OutputPort(stdout, name="stdout")
+        # errors and questions to the user go where the output goes, else to sys.stderr
+        self._stderr = (
+            OutputPort(lookup=lambda: sys.stderr, name="stderr")
+            if stdout is None
+            else OutputPort(stdout, name="stderr")
+        )
+        if stdin is None or isinstance(stdin, str):
+            self._stdin = InputPort.from_string(stdin or "")
+        else:
+            self._stdin = InputPort(stdin, name="stdin")
+        # where `load` finds relative names: the directory of the file being run, or None
+        # for the working directory; a context variable, so each thread of a run has its own
+        self._load_directory: ContextVar[Path | None] = ContextVar("load_directory", default=None)
+        self.argv = list(argv or ["taskscheme"])
+        self.max_recursion_depth = settings.get("max_recursion_depth")
+        self.max_allocation = settings.get("max_allocation")
+        self.interrupts = Interrupt()
+        self.computation = ComputationLimits(
+            settings.get("max_steps"), settings.get("max_seconds"), self.interrupts
+        )
+        # One evaluation at a time: a second thread waits for the first to finish. Code
+        # that runs inside an evaluation (a host procedure calling back, the workers of a
+        # parallel map, which inherit the context) is part of it and does not wait.
+        self._lock = threading.RLock()
+        self._inside: ContextVar[bool] = ContextVar("inside", default=False)
+        self._host_definitions: dict[Symbol, Any] = {}
+        self._make_world()
+
+    def _make_world(self) -> None:
+        """The program's globals, standard library and task state, as at the start."""
         self._runner: TaskRunner | None = None
         self._memory_made: dict[str, Any] | None = None
         primitives = {Symbol(name): fn for name, fn in all_primitives().items()}
+        for name, fn in primitives.items():
+            if name.name in FILE_PROCEDURES:
+                primitives[name] = self.capabilities.guard(name, fn)
         self.library = Library(primitives)
         self.env = Environment(dict(primitives))
         self.task_state = TaskState()
@@ -124,19 +195,17 @@ class Interpreter:
             (*LANGUAGE_FORMS, TASK_FORMS, MEMORY_FORMS),
             layer_state={"tasks": self.task_state},
         )
-        # where `load` finds relative names: the directory of the file being run, or None
-        # for the working directory; a context variable, so each thread of a run has its own
-        self._load_directory: ContextVar[Path | None] = ContextVar("load_directory", default=None)
         self._standard: Analyzer | None = None  # (environment ...): made on first use
-        self.argv = list(argv or ["taskscheme"])
-        self.max_recursion_depth = settings.get("max_recursion_depth")
-        self.max_allocation = settings.get("max_allocation")
-        self.interrupts = Interrupt()
-        self.computation = ComputationLimits(
-            settings.get("max_steps"), settings.get("max_seconds"), self.interrupts
-        )
         self.analyzer.meter = self.computation.meter
         self._install_builtins()
+        self.env.bindings.update(self._host_definitions)
+
+    def reset(self) -> None:
+        """Forget everything the programs defined: the globals, macros and loaded library
+        are as new. What the host defined (`define`, `@procedure`, `@tool`), the
+        settings, the run (budget, events) and the capabilities stay."""
+        with self._evaluation():
+            self._make_world()
 
     def interrupt(self) -> None:
         """Stop the evaluation running now, from any thread, as Ctrl-C does: it raises
@@ -154,6 +223,16 @@ class Interpreter:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def _ask_on_ports(self, question: str) -> str:
+        """The default `ask_user` of interactive tasks: the question on the program's
+        error port, the answer one line of its standard input."""
+        self._stderr.write(f"{question}\n> ", "ask_user")
+        self._stderr.flush()
+        answer = self._stdin.read_line()
+        if answer is None:
+            raise EOFError
+        return answer
+
     @property
     def runner(self) -> TaskRunner:
         """The task runner, made on first use so programs without tasks never load it."""
@@ -169,6 +248,7 @@ class Interpreter:
                 record_path=self.session.record_path,
                 state=self.task_state,
                 interrupts=self.interrupts,
+                model_check=self.capabilities.check_model,
             )
             for name, fn in self._runner.primitives().items():
                 self.env.bindings.setdefault(Symbol(name), fn)
@@ -223,6 +303,7 @@ class Interpreter:
             path = Path(check_string("load", name, 1))
             if self._load_directory.get() is not None:
                 path = self._load_directory.get() / path
+            self.capabilities.check_file("load", "read", str(path))
             try:
                 text = read_source(path)
             except SchemeError as error:
@@ -230,14 +311,14 @@ class Interpreter:
             self.eval_scheme(text, str(path), directory=path.parent)
             return UNSPECIFIED
 
-        def features() -> Any:
-            return python_to_list([Symbol(name) for name in FEATURES])
-
         def get_environment_variable(name: Any) -> Any:
-            return os.environ.get(check_string("get-environment-variable", name, 1), False)
+            return self.capabilities.environment_variable(name)
 
         def get_environment_variables() -> Any:
-            return python_to_list([Pair(k, v) for k, v in os.environ.items()])
+            return self.capabilities.environment_variables()
+
+        def features() -> Any:
+            return python_to_list([Symbol(name) for name in FEATURES])
 
         for name, fn in [
             ("eval", scheme_eval),
@@ -252,7 +333,8 @@ class Interpreter:
             ("get-environment-variable", get_environment_variable),
             ("get-environment-variables", get_environment_variables),
         ]:
-            self.define(name, fn)
+            fn.scheme_name = name
+            self.env.bindings[Symbol(name)] = fn
         self._builtins = dict(self.env.bindings)
 
     def _standard_environment(self) -> Environment:
@@ -286,21 +368,46 @@ class Interpreter:
         self._standard.globals.setdefault(name, value)
         return value
 
-    def define(self, name: str, value: Any, *, keywords: bool = False) -> None:
-        """Bind `name` in the program's global environment (host procedures, data).
+    def define(
+        self, name: str, value: Any, *, doc: str | None = None, keywords: bool = True
+    ) -> None:
+        """Bind `name` in the program's global environment to `value`, converted to a
+        value of the language (see `to_language`). A Python function becomes a host
+        procedure whose arity and `#:keyword` arguments come from its signature
+        (`#:max-items 3` -> `max_items=3`); its arguments arrive as Python values and its
+        result is converted back. `doc` (by default the docstring) documents it.
+        `keywords` is accepted for compatibility: keywords always follow the signature.
+        What the host defines stays through `reset()`."""
+        del keywords
+        if callable(value) and not is_language_procedure(value) and not isinstance(value, type):
+            value = self.host_procedure(value, name, doc)
+        else:
+            value = self.to_language(value)
+        self.env.bindings[Symbol(name)] = self._host_definitions[Symbol(name)] = value
 
-        With `keywords=True` a host procedure receives the program's `#:name value`
-        arguments as Python keyword arguments (`#:max-items 3` -> `max_items=3`).
-        """
-        if keywords:
-            value = keyword_adapter(value, name)
-        elif (
-            callable(value)
-            and not hasattr(value, "scheme_name")
-            and not getattr(value, "is_procedure", False)
-        ):
-            value = host_adapter(value, name)
-        self.env.bindings[Symbol(name)] = value
+    def host_procedure(self, fn: Callable[..., Any], name: str, doc: str | None = None) -> Any:
+        """`fn` as a procedure of the language named `name` (see `define`)."""
+        procedure = host_procedure(fn, name, self.export, self.to_language)
+        procedure.doc = doc or fn.__doc__
+        return procedure
+
+    def to_language(self, value: Any) -> Any:
+        """A Python value as a value of the language; functions become host procedures."""
+        return to_language(
+            value, lambda fn: self.host_procedure(fn, getattr(fn, "__name__", "host"))
+        )
+
+    def export(self, value: Any) -> Any:
+        """A value of the language as Python (see `to_python`); a procedure becomes a
+        Python callable that runs under this Interpreter's rules."""
+        return to_python(value, self._callable)
+
+    def _callable(self, procedure: Any) -> Procedure:
+        return Procedure(procedure, self._call_procedure)
+
+    def _call_procedure(self, procedure: Any, args: list[Any]) -> Any:
+        with self._public(), self._evaluation():
+            return self.export(procedure(*(self.to_language(arg) for arg in args)))
 
     def _global_miss(self, name: Symbol, span: Span | None, probe: bool = False) -> Any:
         if self.library.provides(name):
@@ -343,6 +450,37 @@ class Interpreter:
 
     # ------------------------------------------------------------ running programs
 
+    @contextmanager
+    def _evaluation(self) -> Iterator[None]:
+        """The rules every evaluation runs under: one at a time (see `_lock`), reached by
+        `interrupt()`, Python's recursion limit raised, allocations capped, the program's
+        own standard ports."""
+        if self._inside.get():
+            yield
+            return
+        with (
+            self._lock,
+            bound(self._inside, True),
+            self.interrupts.evaluating(),
+            python_recursion_limit(self.max_recursion_depth),
+            allocation_limit(self.max_allocation),
+            self.computation.applied(),
+            CURRENT_INPUT.bound(self._stdin),
+            CURRENT_OUTPUT.bound(self._stdout or CURRENT_OUTPUT.value),
+            CURRENT_ERROR.bound(self._stderr),
+            own_exception_handlers(),
+        ):
+            yield
+
+    @staticmethod
+    @contextmanager
+    def _public() -> Iterator[None]:
+        """`(exit code)` ends a program the host runs with an error carrying the code."""
+        try:
+            yield
+        except ProgramExit as exit_request:
+            raise ProgramExitError(exit_request.code) from None
+
     def eval_scheme(self, text: str, file: str = "<eval>", *, directory: Path | None = None) -> Any:
         """Evaluate every form in `text`; the value of the last, as a Scheme value.
 
@@ -351,10 +489,7 @@ class Interpreter:
         them, the working directory at the top."""
         result: Any = UNSPECIFIED
         with (
-            self.interrupts.evaluating(),
-            python_recursion_limit(self.max_recursion_depth),
-            allocation_limit(self.max_allocation),
-            self.computation.applied(),
+            self._evaluation(),
             bound(self._load_directory, directory or self._load_directory.get()),
         ):
             for form, span in read_forms(text, file):
@@ -362,14 +497,21 @@ class Interpreter:
         return result
 
     def eval(self, text: str, file: str = "<eval>") -> Any:
-        """Evaluate `text` and return the last value converted to Python (see to_python)."""
-        return to_python(self.eval_scheme(text, file))
+        """Evaluate `text` and return the last value converted to Python (see `export`)."""
+        with self._public():
+            return self.export(self.eval_scheme(text, file))
 
-    def run_file(self, path: str | Path) -> Any:
-        """Run the program file `path` (see `read_source` for what it may be); `load` in
-        it finds relative names beside it."""
+    def eval_file(self, path: str | Path) -> Any:
+        """Run the program file `path` (see `read_source` for what it may be) and return
+        its last value converted to Python; `load` in it finds relative names beside it.
+        The host reads the file: it need not be within the program's capabilities."""
         path = Path(path)
-        return self.eval_scheme(read_source(path), str(path), directory=path.parent)
+        with self._public():
+            return self.export(
+                self.eval_scheme(read_source(path), str(path), directory=path.parent)
+            )
+
+    run_file = eval_file
 
     def _run_form(self, form: Any, span: Span | None) -> Any:
         node = self.analyzer.analyze_toplevel(form, span)
@@ -407,18 +549,40 @@ class Interpreter:
         if name not in self.env.bindings and not self.library.provides(name):
             self._global_miss(name, span)
 
-    def call(self, procedure: str | Callable, *args: Any) -> Any:
-        """Call a Scheme procedure (or the global of that name) from Python; a string it
-        returns is a Python str."""
-        if isinstance(procedure, str):
-            procedure = self.eval_scheme(procedure)
-        with (
-            self.interrupts.evaluating(),
-            python_recursion_limit(self.max_recursion_depth),
-            allocation_limit(self.max_allocation),
-            self.computation.applied(),
-        ):
-            return frozen(procedure(*args))
+    def call(self, procedure: str | Callable, *args: Any, **options: Any) -> Any:
+        """Call a procedure of the program (or the global of that name, or the procedure
+        an expression evaluates to) with Python arguments; keyword arguments are passed
+        as `#:name value`. The result is converted to Python."""
+        with self._public(), self._evaluation():
+            if isinstance(procedure, str):
+                procedure = self.eval_scheme(procedure)
+            elif isinstance(procedure, Procedure):
+                procedure = procedure.procedure
+            arguments = [self.to_language(arg) for arg in (*args, *keyword_arguments(options))]
+            return self.export(procedure(*arguments))
+
+
+@contextmanager
+def own_exception_handlers() -> Iterator[None]:
+    """A program's exception handlers are its own: those installed by a program that
+    called the host (another Interpreter's) are not called by this one's `raise`, and an
+    error leaving the program has had no turn in the caller's handlers."""
+    saved, DYNAMIC.handlers = DYNAMIC.handlers, []
+    try:
+        yield
+    except TaskschemeError as error:
+        error.handled_at = None
+        raise
+    finally:
+        DYNAMIC.handlers = saved
+
+
+def _settings(settings: Settings | None, config: dict[str, Any] | None) -> Settings:
+    """`settings` (by default the configuration's) with `config`'s values on top,
+    checked as command-line options are."""
+    if settings is None:
+        return load_settings(config)
+    return settings.with_checked("Interpreter(config=...)", config or {})
 
 
 def read_source(path: Path) -> str:
@@ -449,71 +613,6 @@ def decode_source(data: bytes, name: str) -> str:
         return Utf8Decoder().decode(data)
     except NotUtf8Error as error:
         raise _file_error(f"cannot read {name}: {error}") from None
-
-
-# The libraries `environment` accepts: R7RS's, (scheme r5rs) and taskscheme's own. They
-# are not separated: each gives the whole standard language.
-STANDARD_LIBRARIES = frozenset(
-    [
-        *(
-            ("scheme", part)
-            for part in [
-                "base",
-                "case-lambda",
-                "char",
-                "complex",
-                "cxr",
-                "eval",
-                "file",
-                "inexact",
-                "lazy",
-                "load",
-                "process-context",
-                "read",
-                "repl",
-                "time",
-                "write",
-                "r5rs",
-            ]
-        ),
-        ("taskscheme",),
-    ]
-)
-
-
-def check_library_name(proc: str, import_set: Any) -> None:
-    """`import_set` must name one of the standard libraries, as `(scheme base)` does."""
-    try:
-        parts = tuple(part.name for part in list_to_python(import_set))
-    except (ValueError, AttributeError):
-        parts = None
-    if parts is None or parts not in STANDARD_LIBRARIES:
-        raise scheme_error(
-            f"{proc}: not a library taskscheme has (it has (scheme base), (scheme write), "
-            "... and (taskscheme); import sets like (only ...) are not supported)",
-            [import_set],
-        )
-
-
-def is_circular(datum: Any) -> bool:
-    """Does `datum` contain itself (a list whose tail or an element leads back to it)?
-    Analysis would follow it forever, so eval refuses it, quoted data included."""
-    on_path: set[int] = set()
-    finished: set[int] = set()
-    pending: list[tuple[Any, bool]] = [(datum, False)]
-    while pending:
-        node, leaving = pending.pop()
-        if leaving:
-            on_path.discard(id(node))
-            finished.add(id(node))
-            continue
-        if not is_pair(node) or id(node) in finished:
-            continue
-        if id(node) in on_path:
-            return True
-        on_path.add(id(node))
-        pending.extend(((node, True), (node.cdr, False), (node.car, False)))
-    return False
 
 
 def _file_error(message: str) -> SchemeError:

@@ -65,6 +65,17 @@ class Session:
             self._budget = _budget(self.settings, self.events)
         return self._budget
 
+    def event_bus(self) -> EventBus:
+        """The run's event bus, made now if nothing asked for one before (an embedder
+        subscribing after the run was built); the run budget publishes to it too."""
+        if self.events is None:
+            from interpreter.limits.events import EventBus  # only observed runs need it (start-up)
+
+            self.events = EventBus()
+            if self._budget is not None and self._budget.events is None:
+                self._budget.events = self.events
+        return self.events
+
     def close(self) -> None:
         """Unsubscribe the observers and close the trace file; closing twice is harmless."""
         while self._closers:

@@ -10,6 +10,9 @@ Scheme procedures and Scheme calls host functions the same way.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from fractions import Fraction
 from typing import Any
 
@@ -266,14 +269,36 @@ class Promise:
 
 
 class Parameter:
-    """A parameter object: a procedure whose value `parameterize` rebinds dynamically."""
+    """A parameter object: a procedure whose value `parameterize` rebinds dynamically.
 
-    __slots__ = ("converter", "name", "value")
+    The value lives in a context variable: a rebinding is seen by the thread (and the
+    context) that made it and by the workers it starts, never by another thread, so two
+    programs running at once (two Interpreters, or one from two threads) cannot send
+    each other's output to the wrong port."""
+
+    __slots__ = ("_value", "converter", "name")
 
     def __init__(self, value: Any, converter: Any = None, name: str = "parameter") -> None:
-        self.value = value
+        self._value: ContextVar[Any] = ContextVar(name, default=value)
         self.converter = converter
         self.name = name
+
+    @property
+    def value(self) -> Any:
+        return self._value.get()
+
+    @value.setter
+    def value(self, value: Any) -> None:
+        self._value.set(value)
+
+    @contextmanager
+    def bound(self, value: Any) -> Iterator[None]:
+        """The parameter holds `value` in this context for the extent of the block."""
+        token = self._value.set(value)
+        try:
+            yield
+        finally:
+            self._value.reset(token)
 
     def __call__(self, *args: Any) -> Any:
         if args:
@@ -281,7 +306,7 @@ class Parameter:
                 f"{self.name}: a parameter object takes no arguments, got {len(args)} "
                 "(parameterize gives it a new value)"
             )
-        return self.value
+        return self._value.get()
 
 
 class RecordType:

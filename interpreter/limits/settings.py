@@ -450,6 +450,18 @@ class Settings:
             sources={**self.sources, **dict.fromkeys(chosen, source)},
         )
 
+    def with_checked(self, source: str, values: Mapping[str, Any]) -> Settings:
+        """These settings with `values` on top, each checked as a configuration file's
+        would be (an unknown name or a wrong value is a ConfigError naming `source`)."""
+        for name in values:
+            self.get(name)
+        checked = {
+            name: _convert(name, raw, source, self.model_overrides, from_text=False)
+            for name, raw in values.items()
+            if raw is not None
+        }
+        return self.with_values(source, **checked)
+
     def handler_config(self, **overrides: Any) -> HandlerConfig:
         """The HandlerConfig for one task: these settings, with a task's own options on top.
 

@@ -200,8 +200,11 @@ class TaskRunner:
         state: TaskState | None = None,
         executor: Executor | None = None,
         interrupts: Interrupt | None = None,
+        model_check: Callable[[str, str], None] | None = None,
     ) -> None:
         self.settings = settings
+        # called with (task, spec) before a task uses a model other than the run's own
+        self.model_check = model_check
         self.state = state or TaskState()
         self.executor: Executor = executor or ThreadExecutor(interrupts or Interrupt())
         self.events = events
@@ -465,6 +468,8 @@ class TaskRunner:
 
     def _model(self, task: str, wanted: str | None) -> _Model:
         """The provider and accounting facts for a task's model (the run's by default)."""
+        if wanted is not None and wanted != self._default_spec and self.model_check is not None:
+            self.model_check(task, wanted)
         with self._lock:
             if wanted is None or wanted == self._default_spec:
                 return self._connect(self._default_spec)

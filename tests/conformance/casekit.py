@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from interpreter.engine.capabilities import Capabilities
 from interpreter.engine.interpreter import Interpreter
 from interpreter.errors import TaskschemeError
 from interpreter.lang.printer import write_string
@@ -36,15 +37,19 @@ class Prints:
     value: str | None = None
 
 
+# R7RS programs may use every file and environment variable of the host
+EVERYTHING = Capabilities(read=["/"], write=["/"], env=True)
+
+
 def evaluate(program: str) -> str:
     """The `write` text of the value of the last form of `program`."""
-    return write_string(Interpreter().eval_scheme(program))
+    return write_string(Interpreter(capabilities=EVERYTHING).eval_scheme(program))
 
 
 def evaluate_with_output(program: str) -> tuple[str, str]:
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
-        value = write_string(Interpreter().eval_scheme(program))
+        value = write_string(Interpreter(capabilities=EVERYTHING).eval_scheme(program))
     return buffer.getvalue(), value
 
 

@@ -27,7 +27,7 @@ from interpreter.lang.datums import (
     python_to_list,
 )
 from interpreter.lang.primitives import alias, primitive
-from interpreter.lang.primitives.common import list_items, procedure_argument
+from interpreter.lang.primitives.common import check_allocation, list_items, procedure_argument
 from interpreter.lang.printer import register_writer
 from interpreter.lang.raising import scheme_error, type_error
 
@@ -252,9 +252,17 @@ def hash_table_ref_default(table: Any, key: Any, default: Any) -> Any:
     return _check_table("hash-table-ref/default", table).get(key, default)
 
 
+def _room_for(proc: str, table: HashTable, key: Any) -> HashTable:
+    """`table`, if adding `key` keeps it within max_allocation entries (a program filling
+    a table in a loop stops with a clear error, not by exhausting memory)."""
+    if not table.contains(key):
+        check_allocation(proc, len(table) + 1, "hash table")
+    return table
+
+
 @primitive("hash-table-set!")
 def hash_table_set(table: Any, key: Any, value: Any) -> Any:
-    _check_table("hash-table-set!", table).set(key, value)
+    _room_for("hash-table-set!", _check_table("hash-table-set!", table), key).set(key, value)
     return UNSPECIFIED
 
 
@@ -317,7 +325,7 @@ def hash_table_update(table: Any, key: Any, proc: Any, failure: Any = None) -> A
         if failure is None:
             raise _missing("hash-table-update!", key)
         current = procedure_argument("hash-table-update!", failure, 4)()
-    checked.set(key, update(current))
+    _room_for("hash-table-update!", checked, key).set(key, update(current))
     return UNSPECIFIED
 
 

@@ -23,6 +23,7 @@ from interpreter.lang.datums import EOF, UNSPECIFIED, Char, MutableString, Param
 from interpreter.lang.primitives import alias, primitive
 from interpreter.lang.primitives.chars import check_char
 from interpreter.lang.primitives.common import (
+    check_allocation,
     check_nonnegative,
     check_range,
     check_string,
@@ -80,7 +81,10 @@ class OutputPort(Port):
         return cls(io.StringIO())
 
     def write(self, text: str, proc: str) -> None:
-        """Send `text` on, for the procedure `proc`."""
+        """Send `text` on, for the procedure `proc`; a string port holds at most
+        max_allocation characters, as any string."""
+        if type(self._stream) is io.StringIO:
+            check_allocation(proc, self._stream.tell() + len(text), "string")
         try:
             self.stream.write(text)
         except UnicodeEncodeError as error:

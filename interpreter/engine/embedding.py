@@ -1,0 +1,252 @@
+"""The parts of the `Interpreter` API that only embedders use: decorators for host
+procedures and tools, looking names up, subscribing to events, and the async variants.
+
+The async variants run the program on a worker thread (with a deep stack), so the event
+loop keeps serving while it runs; cancelling the awaiting task interrupts the program as
+Ctrl-C would, and its Handlers are released as interrupted before the cancellation
+completes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import threading
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, overload
+
+from interpreter.engine.stack import ABANDON_SECONDS
+from interpreter.errors import ToolError
+from interpreter.lang.datums import Keyword, Symbol
+from interpreter.lang.runtime import apply_procedure
+from interpreter.lang.threads import Outcome, start_worker
+from interpreter.providers.functions import HOST_LOOP
+from interpreter.tasks.state import bound
+from interpreter.tasks.tools import _WIRE_NAME, Tool, ToolParam, result_text
+
+if TYPE_CHECKING:
+    from interpreter.limits.events import Event
+    from interpreter.limits.metrics import ResourceMetrics
+
+# The JSON type a tool parameter declares, from its Python annotation.
+_TOOL_TYPES = {
+    str: "string",
+    int: "integer",
+    float: "number",
+    bool: "boolean",
+    list: "array",
+    tuple: "array",
+    dict: "object",
+}
+
+Function = Callable[..., Any]
+
+
+class HostTool(Tool):
+    """A tool written in Python: the model's JSON arguments reach the function as the
+    Python values they are (a JSON object as a dict), checked against its annotations;
+    a parameter with a default may be left out."""
+
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        params: list[ToolParam],
+        procedure: Any,
+        required: list[str],
+    ) -> None:
+        super().__init__(name, description, params, procedure)
+        self.required = required
+        self.spec = replace(self.spec, parameters={**self.spec.parameters, "required": required})
+
+    def call_from_model(self, arguments: dict[str, Any]) -> str:
+        known = {param.name for param in self.params}
+        unexpected = [name for name in arguments if name not in known]
+        if unexpected:
+            raise ToolError(
+                f"{self.name}: unexpected argument(s) {', '.join(unexpected)} "
+                f"(its parameters: {', '.join(known) or 'none'})"
+            )
+        given = [p for p in self.params if p.name in arguments or p.name in self.required]
+        values = [
+            part
+            for param in given
+            for part in (Keyword(param.name.replace("_", "-")), self._argument(param, arguments))
+        ]
+        return result_text(apply_procedure(self.procedure, values), self.name)
+
+    def _argument(self, param: ToolParam, arguments: dict[str, Any]) -> Any:
+        checked = super()._argument(param, arguments)
+        return checked if param.type == "integer" else arguments[param.name]
+
+
+class EmbeddingAPI:
+    """Mixed into `Interpreter`; see docs/embedding.md."""
+
+    # ------------------------------------------------------------ host procedures and tools
+
+    @overload
+    def procedure(self, fn: Function) -> Function: ...
+    @overload
+    def procedure(
+        self, name: str | None = None, *, doc: str | None = None
+    ) -> Callable[[Function], Function]: ...
+
+    def procedure(self, fn: Any = None, *, doc: str | None = None) -> Any:
+        """`@interp.procedure` (or `@interp.procedure("name", doc=...)`): define the
+        function as a procedure of the program, named after it (`word_count` ->
+        `word-count`) unless named. The function is returned unchanged."""
+
+        def register(function: Function) -> Function:
+            self.define(name or scheme_name(function), function, doc=doc)
+            return function
+
+        name = fn if isinstance(fn, str) else None
+        return register(fn) if callable(fn) else register
+
+    @overload
+    def tool(self, fn: Function) -> Function: ...
+    @overload
+    def tool(
+        self, name: str | None = None, *, doc: str | None = None
+    ) -> Callable[[Function], Function]: ...
+
+    def tool(self, fn: Any = None, *, doc: str | None = None) -> Any:
+        """`@interp.tool`: define the function as a tool the program can offer to a model
+        (`#:tools (list lookup-order)`) and call itself. Its description is `doc` or its
+        docstring; its parameters are its own, typed by their annotations (str, int,
+        float, bool, list, dict; unannotated ones are strings)."""
+
+        def register(function: Function) -> Function:
+            self.define(name or scheme_name(function), make_host_tool(self, function, name, doc))
+            return function
+
+        name = fn if isinstance(fn, str) else None
+        return register(fn) if callable(fn) else register
+
+    # ------------------------------------------------------------ reading the program's state
+
+    def lookup(self, name: str) -> Any:
+        """The value of the program's global `name`, as Python (procedures as callables);
+        an unbound-variable error if there is none."""
+        symbol = Symbol(name)
+        value = self.env.bindings.get(symbol, _UNSET)
+        if value is _UNSET:
+            value = self._global_miss(symbol, None)
+        return self.export(value)
+
+    @property
+    def last_task_metrics(self) -> ResourceMetrics | None:
+        """The metrics of the last task that finished, or None (the same as `last_metrics`)."""
+        return self.last_metrics
+
+    def subscribe(self, callback: Callable[[Event], None]) -> Callable[[], None]:
+        """Call `callback(event)` for every resource event of this run (turns, charged
+        content, warnings, exhaustion, releases); returns the function that unsubscribes."""
+        bus = self.session.event_bus()
+        if self._runner is not None:
+            self._runner.events = bus
+        return bus.subscribe(callback)
+
+    # ------------------------------------------------------------ async
+
+    async def eval_async(self, text: str, file: str = "<eval>") -> Any:
+        """`eval` without blocking the event loop; cancelling interrupts the program."""
+        return await self._in_worker(lambda: self.eval(text, file))
+
+    async def eval_file_async(self, path: Any) -> Any:
+        """`eval_file` without blocking the event loop; cancelling interrupts the program."""
+        return await self._in_worker(lambda: self.eval_file(path))
+
+    async def call_async(self, procedure: Any, *args: Any, **options: Any) -> Any:
+        """`call` without blocking the event loop; cancelling interrupts the program."""
+        return await self._in_worker(lambda: self.call(procedure, *args, **options))
+
+    async def _in_worker(self, action: Callable[[], Any]) -> Any:
+        loop = asyncio.get_running_loop()
+        finished = loop.create_future()
+        started, cancelled = threading.Event(), threading.Event()
+
+        def run() -> Any:
+            with self._evaluation():
+                started.set()
+                if cancelled.is_set():
+                    raise KeyboardInterrupt
+                return action()
+
+        outcome = Outcome(run)
+
+        def work() -> None:
+            outcome()
+            try:
+                loop.call_soon_threadsafe(_settle, finished)
+            except RuntimeError:  # the loop closed while the program ran on
+                pass
+
+        with bound(HOST_LOOP, loop):
+            start_worker(work, "taskscheme-async")
+        try:
+            await asyncio.shield(finished)
+        except asyncio.CancelledError:
+            cancelled.set()
+            if started.is_set():
+                self.interrupt()
+            await asyncio.wait([finished], timeout=ABANDON_SECONDS)
+            raise
+        try:
+            return outcome.result()
+        except KeyboardInterrupt:
+            # interrupted from elsewhere (`interrupt()`): a KeyboardInterrupt would stop
+            # the event loop itself
+            raise asyncio.CancelledError from None
+
+
+_UNSET = object()
+
+
+def _settle(future: asyncio.Future) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+def scheme_name(fn: Function) -> str:
+    """The name a Python function has in programs: `word_count` -> `word-count`."""
+    return fn.__name__.replace("_", "-")
+
+
+def make_host_tool(interp: EmbeddingAPI, fn: Function, name: str | None, doc: str | None) -> Tool:
+    """A tool of `fn`: named by `name` or after the function, described by `doc` or its
+    docstring, with one parameter per parameter of the function."""
+    tool_name = name or scheme_name(fn)
+    if not _WIRE_NAME.match(tool_name):
+        raise ValueError(
+            f"{tool_name!r} cannot be offered to a model: a tool name may use only "
+            "letters, digits, _ and -, at most 64 of them"
+        )
+    hints = typing.get_type_hints(fn)
+    signature = inspect.signature(fn).parameters.values()
+    params = [
+        ToolParam(param.name, _json_type(hints.get(param.name, str), tool_name, param.name), "")
+        for param in signature
+    ]
+    required = [param.name for param in signature if param.default is param.empty]
+    description = doc or inspect.getdoc(fn) or ""
+    procedure = interp.host_procedure(fn, tool_name, description)
+    return HostTool(tool_name, description, params, procedure, required)
+
+
+def _json_type(annotation: Any, tool: str, param: str) -> str:
+    """The JSON type of a parameter annotated `annotation` (`X | None` counts as `X`)."""
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        choices = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        annotation = choices[0] if len(choices) == 1 else annotation
+    kind = typing.get_origin(annotation) or annotation
+    if kind not in _TOOL_TYPES:
+        raise ValueError(
+            f"tool {tool}: parameter {param} is annotated {annotation!r}; a tool parameter "
+            f"is one of {', '.join(t.__name__ for t in _TOOL_TYPES)}"
+        )
+    return _TOOL_TYPES[kind]
