@@ -1,4 +1,4 @@
-"""The `taskscheme` command: run, eval, check and config.
+"""The `taskscheme` command: run, eval, check, config and repl.
 
 A program's mistakes print one located message and exit 1; a resource limit or the
 run budget exits 3; Ctrl-C exits 130; bad command lines exit 2. A Python traceback
@@ -102,6 +102,11 @@ def _parser() -> argparse.ArgumentParser:
         help="print the effective configuration and where each value came from",
     )
     config.set_defaults(file=None)
+
+    repl = commands.add_parser(
+        "repl", parents=[limits], help="an interactive session (plain `taskscheme` starts one too)"
+    )
+    repl.add_argument("--load", metavar="FILE", help="evaluate this program file first")
     return parser
 
 
@@ -119,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         options.args = _program_arguments(parser, extra) + after
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if options.command is None and not argv and sys.stdin.isatty():
+        options = parser.parse_args(["repl"])
     if options.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
@@ -165,6 +172,11 @@ def _dispatch(options: argparse.Namespace) -> int:
         print(settings.report())
         return EXIT_OK
     _check_model(settings)
+    if options.command == "repl":
+        from interpreter.cli.repl import run_repl  # only the REPL loads the editor (start-up)
+
+        cli_values = {setting.name: getattr(options, setting.name) for setting in _FLAGGED}
+        return run_repl(cli_values, settings, load=options.load, record=options.record)
     if options.command == "run":
         text, name, directory = _read_program(options.file)
         return _run_program(
