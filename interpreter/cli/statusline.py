@@ -9,6 +9,7 @@ again only when the output has ended a line (never after half a line).
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import threading
@@ -71,7 +72,7 @@ class StatusLine:
 
     def redraw(self) -> None:
         """Draw the line again, unless the program's output has left a line unfinished."""
-        width = shutil.get_terminal_size().columns
+        width = self._width()
         try:
             text = ansi(_fit(self._render(width), width - 1))
         except Exception:  # a display must never break the run it shows
@@ -81,6 +82,13 @@ class StatusLine:
                 self._terminal.write(CLEAR + text)
                 self._terminal.flush()
                 self._shown = True
+
+    def _width(self) -> int:
+        """The terminal's own width (a COLUMNS left over in the environment may be stale)."""
+        try:
+            return os.get_terminal_size(self._terminal.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            return shutil.get_terminal_size().columns
 
     def clear(self) -> None:
         with self._lock:

@@ -47,9 +47,9 @@ def is_complete(text: str) -> bool:
     return True
 
 
-def open_brackets(text: str) -> list[int]:
+def open_brackets(text: str) -> tuple[list[int], bool]:
     """The offsets of the brackets still open at the end of `text` (strings, character
-    literals and comments skipped)."""
+    literals and comments skipped), and whether `text` ends inside a string."""
     openers: list[int] = []
     index, length = 0, len(text)
     while index < length:
@@ -58,6 +58,8 @@ def open_brackets(text: str) -> list[int]:
             index += 1
             while index < length and text[index] != '"':
                 index += 2 if text[index] == "\\" else 1
+            if index >= length:
+                return openers, True
         elif char == ";":
             while index < length and text[index] != "\n":
                 index += 1
@@ -68,14 +70,15 @@ def open_brackets(text: str) -> list[int]:
         elif char in ")]" and openers:
             openers.pop()
         index += 1
-    return openers
+    return openers, False
 
 
 def indentation(text: str) -> str:
     """The indentation of a new line after `text`: two columns right of the innermost
-    open bracket, as Lisp editors indent a body."""
-    openers = open_brackets(text)
-    if not openers:
+    open bracket, as Lisp editors indent a body; none inside a string, where it would
+    change the string."""
+    openers, in_string = open_brackets(text)
+    if not openers or in_string:
         return ""
     start = openers[-1]
     column = start - (text.rfind("\n", 0, start) + 1)
@@ -84,7 +87,7 @@ def indentation(text: str) -> str:
 
 def enclosing_head(text: str) -> str | None:
     """The name at the head of the innermost open list: the form being typed."""
-    openers = open_brackets(text)
+    openers, _ = open_brackets(text)
     if not openers:
         return None
     match = re.match(r"[^\s()\[\]\"';`]+", text[openers[-1] + 1 :])

@@ -9,6 +9,8 @@ evaluated a status line (statusline.py) shows the same figures moving turn by tu
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable
 from typing import TextIO
 
 from prompt_toolkit import PromptSession
@@ -22,7 +24,7 @@ from prompt_toolkit.lexers import Lexer, PygmentsLexer
 from prompt_toolkit.output import Output
 from prompt_toolkit.styles import Style
 
-from interpreter.cli.live import ERROR, WARNING
+from interpreter.cli.live import ERROR, NORMAL, SEPARATOR, WARNING, Segment
 from interpreter.cli.repl.commands import COMMANDS, QuitRepl, run_command
 from interpreter.cli.repl.editing import ReplCompleter, history_path, indentation, is_complete
 from interpreter.cli.repl.session import ReplSession
@@ -104,10 +106,20 @@ def editor_loop(
             continue  # Ctrl-C at the prompt: the line is dropped
         except EOFError:
             return
-        with StatusLine(sys.stderr, lambda width: session.live.toolbar()):
+        with StatusLine(sys.stderr, _evaluating(session, time.monotonic())):
             going_on = submit(session, text)
         if not going_on:
             return
+
+
+def _evaluating(session: ReplSession, started: float) -> Callable[[int], list[Segment]]:
+    """The status line while an input is evaluated: for how long, and the live limits."""
+
+    def status(width: int) -> list[Segment]:
+        elapsed = (NORMAL, f"evaluating {time.monotonic() - started:.1f}s")
+        return [elapsed, SEPARATOR, *session.live.toolbar()]
+
+    return status
 
 
 def make_prompt(

@@ -1,0 +1,232 @@
+"""The REPL in a real terminal (tmux), as a person uses it: what is typed, and what the
+screen then shows: the editor, numbered results, Ctrl-C and Ctrl-D, the history file,
+and the live limits moving between two turns of one task (the model is a local server
+that answers only when the test lets it)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.fake_llm_server import FakeLLMServer, Reply
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+
+TIMEOUT = 20
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Screen:
+    """`taskscheme repl` in a tmux window of its own: type keys, read the screen."""
+
+    def __init__(self, tmp_path: Path, args: tuple[str, ...], env: dict[str, str]) -> None:
+        self.socket = str(tmp_path / "tmux.sock")
+        variables = {
+            "PYTHONPATH": str(ROOT),
+            "TERM": "xterm-256color",
+            "XDG_CONFIG_HOME": str(tmp_path / "config"),
+            "XDG_DATA_HOME": str(tmp_path / "data"),
+            **env,
+        }
+        command = " ".join(
+            [
+                "env",
+                *(f"{name}={shlex.quote(value)}" for name, value in variables.items()),
+                shlex.quote(sys.executable),
+                "-m interpreter repl",
+                *map(shlex.quote, args),
+                "; echo exit=$?; sleep 60",
+            ]
+        )
+        self._tmux("new-session", "-d", "-x", "160", "-y", "30", "-c", str(tmp_path), command)
+
+    def _tmux(self, *args: str) -> str:
+        result = subprocess.run(
+            ["tmux", "-S", self.socket, "-f", os.devnull, *args],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+        )
+        return result.stdout
+
+    def type(self, *keys: str) -> None:
+        """Type text literally; named keys (C-c, C-d, Enter, Up) as tmux names them."""
+        for key in keys:
+            if key in ("Enter", "Up", "C-c", "C-d", "Tab"):
+                self._tmux("send-keys", key)
+            else:
+                self._tmux("send-keys", "-l", key)
+
+    def text(self) -> str:
+        return self._tmux("capture-pane", "-p")
+
+    def expect(self, pattern: str) -> str:
+        """Wait until the screen shows `pattern` (a regular expression); the screen."""
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            screen = self.text()
+            if re.search(pattern, screen, re.MULTILINE):
+                return screen
+            time.sleep(0.05)
+        raise AssertionError(f"the screen never showed {pattern!r}:\n{self.text()}")
+
+    def close(self) -> None:
+        self._tmux("kill-server")
+
+
+@pytest.fixture
+def terminal(tmp_path):
+    screens: list[Screen] = []
+
+    def start(*args: str, env: dict[str, str] | None = None) -> Screen:
+        screen = Screen(tmp_path, args, env or {})
+        screens.append(screen)
+        screen.expect(r"running 0\s*$")  # the editor's toolbar: it waits for input
+        return screen
+
+    yield start
+    for screen in screens:
+        screen.close()
+
+
+def finish(screen: Screen) -> None:
+    screen.type("C-d")
+    screen.expect("exit=0")
+
+
+def test_a_definition_over_several_lines_then_a_numbered_result(terminal):
+    screen = terminal()
+    screen.type("(define (double x)", "Enter")
+    screen.expect(r"^> \(define \(double x\)\n\.$")  # still open: a continuation line
+    screen.type("(* x 2))", "Enter", "(double 21)", "Enter")
+    screen.expect(r"\$1 = 42")
+    screen.type("(+ $1 1)", "Enter")
+    screen.expect(r"\$2 = 43")
+    finish(screen)
+
+
+def test_ctrl_c_at_the_prompt_drops_the_line(terminal):
+    screen = terminal()
+    screen.type("(+ 1")
+    screen.expect(r"> \(\+ 1")
+    screen.type("C-c", "(+ 2 3)", "Enter")
+    screen.expect(r"\$1 = 5")
+    finish(screen)
+
+
+def test_ctrl_c_stops_a_long_computation_and_the_session_goes_on(terminal):
+    screen = terminal()
+    screen.type("(let loop () (loop))", "Enter")
+    screen.expect("evaluating")  # the live line is up while it runs
+    screen.type("C-c")
+    screen.expect("interrupted")
+    screen.type("(+ 1 1)", "Enter")
+    screen.expect(r"\$1 = 2")
+    finish(screen)
+
+
+def test_history_is_kept_across_sessions(terminal, tmp_path):
+    screen = terminal()
+    screen.type('(string-append "his" "tory")', "Enter")
+    screen.expect('"history"')
+    finish(screen)
+    screen.close()
+    assert '(string-append "his" "tory")' in (tmp_path / "data/taskscheme/history").read_text()
+    screen = terminal()
+    screen.type("Up", "Enter")  # the last input of the last session
+    screen.expect(r'\$1 = "history"')
+    finish(screen)
+
+
+class GatedModel:
+    """A fake model server that holds each request until the test opens the gate."""
+
+    def __init__(self, server: FakeLLMServer, replies: list[Reply]) -> None:
+        self.server = server
+        self.replies = list(replies)
+        self.gates = [threading.Event() for _ in replies]
+        self.arrived = [threading.Event() for _ in replies]
+        server.fallback = self._answer
+
+    def _answer(self, path: str, body: dict) -> Reply:
+        number = len(self.server.received) - 1
+        self.arrived[number].set()
+        self.gates[number].wait(TIMEOUT)
+        return self.replies[number]
+
+    def release(self, number: int) -> None:
+        self.gates[number].set()
+
+    def wait_for(self, number: int) -> None:
+        assert self.arrived[number].wait(TIMEOUT), f"request {number + 1} never came"
+
+
+TASK = [
+    '(define-tool (echo (x string "a word")) "Say the word back." x)',
+    "Enter",
+    '(define-task (ask q) #:tools (list echo) #:max-turns 4 "{{q}}")',
+    "Enter",
+]
+
+
+def model_env(server: FakeLLMServer) -> dict[str, str]:
+    return {
+        "TASKSCHEME_MODEL": "openai:gpt-4o-mini",
+        "TASKSCHEME_OPENAI_BASE_URL": server.openai_url,
+        "TASKSCHEME_OPENAI_API_KEY": "sk-test",
+    }
+
+
+def test_the_live_line_moves_between_two_turns_of_one_task(terminal, fake_llm):
+    model = GatedModel(fake_llm, [Reply(tool_calls=[("echo", {"x": "hi"})]), Reply("done")])
+    screen = terminal("--budget-turns", "10", env=model_env(fake_llm))
+    screen.type(*TASK, '(ask "say hi")', "Enter")
+    model.wait_for(0)
+    screen.expect(r"evaluating .*ask: turns 1/4 context [\d,]+/64,000 \(\d+%\) peak")
+    screen.expect(r"budget turns 1/10 \| running 1")
+    model.release(0)
+    model.wait_for(1)
+    screen.expect(r"evaluating .*ask: turns 2/4 .*budget turns 2/10 \| running 1")
+    model.release(1)
+    screen.expect(r'\$1 = "done"')
+    # between prompts the toolbar keeps the last task's figures
+    screen.expect(r"model openai:gpt-4o-mini \| ask: turns 2/4 .*budget turns 2/10 \| running 0")
+    finish(screen)
+
+
+def test_ctrl_c_in_a_running_task_releases_its_handler(terminal, fake_llm):
+    model = GatedModel(fake_llm, [Reply("too late")])
+    screen = terminal(env=model_env(fake_llm))
+    screen.type(*TASK, '(ask "say hi")', "Enter")
+    model.wait_for(0)
+    screen.expect("running 1")
+    screen.type("C-c")
+    screen.expect(r"interrupted\ntask ask released: turns 1/4")
+    model.release(0)
+    screen.type("(+ 1 1)", "Enter")
+    screen.expect(r"\$1 = 2")
+    finish(screen)
+
+
+def test_an_exhausted_limit_is_shown_and_the_session_goes_on(terminal, fake_llm):
+    echo = Reply(tool_calls=[("echo", {"x": "hi"})])
+    model = GatedModel(fake_llm, [echo, echo])
+    for number in range(2):
+        model.release(number)
+    screen = terminal("--max-turns", "2", env=model_env(fake_llm))
+    screen.type(TASK[0], "Enter", TASK[2].replace("#:max-turns 4 ", ""), "Enter")
+    screen.type('(ask "say hi")', "Enter")
+    screen.expect("resource-exhausted")
+    screen.expect(r"metrics: turns 2/2")
+    screen.type("(+ 1 1)", "Enter")
+    screen.expect(r"\$1 = 2")
+    finish(screen)
