@@ -96,13 +96,13 @@ class LiveLimits:
             self._running[event.handler_id] = metrics
 
     def _take_item(self, event: Event) -> None:
-        number = event.detail["map"]
-        progress = self._maps.setdefault(number, MapProgress(event.detail["items"]))
-        if event.kind == "item-finished":
-            progress.finished += 1
-            progress.failed += event.detail.get("outcome") != "ok"
-            if progress.finished >= progress.total:
-                del self._maps[number]
+        number, counts = event.detail["map"], event.metrics
+        progress = self._maps.setdefault(number, MapProgress(counts.items))
+        # events of one map may arrive out of order from its workers: counts only grow
+        progress.finished = max(progress.finished, counts.finished)
+        progress.failed = max(progress.failed, counts.failed)
+        if progress.finished >= progress.total:
+            del self._maps[number]
 
     def mark(self) -> None:
         """Start a new evaluation: `released_since_mark` counts from here."""
@@ -141,17 +141,20 @@ class LiveLimits:
 
     def status_line(self, width: int) -> list[Segment]:
         """`run`'s status line: tasks running and finished, turns, tokens, the budget left,
-        and a progress bar with an ETA for a parallel-map under way."""
-        running = self.running()
+        and a progress bar with an ETA for a parallel-map under way; nothing before the
+        first task starts."""
+        running, maps = self.running(), self.maps()
+        if not running and not self.finished and not maps:
+            return []
         segments: list[Segment] = [
             (NORMAL, f"tasks {len(running)} running, {self.finished} done"),
             SEPARATOR,
-            (NORMAL, f"turns {self.turns + sum(m.turns.used for m in running)}"),
+            (NORMAL, f"turns {self.turns}"),
             SEPARATOR,
             (NORMAL, f"tokens {self.tokens:,}"),
         ]
         segments += self.budget_segments()
-        for progress in self.maps()[:1]:
+        for progress in maps[:1]:
             segments += [SEPARATOR, (NORMAL, _progress_bar(progress, max(10, width // 5)))]
         return segments
 

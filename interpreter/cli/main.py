@@ -65,6 +65,11 @@ def _parser() -> argparse.ArgumentParser:
         help="print warnings and a summary line per task to stderr",
     )
     output.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no live status line on a terminal",
+    )
+    output.add_argument(
         "--record",
         metavar="CASSETTE",
         help="record every model exchange to this cassette (JSON Lines)",
@@ -266,12 +271,14 @@ def _run_program(
     options: argparse.Namespace, settings: Settings, action: Callable, argv: list[str]
 ) -> int:
     # the evaluator is loaded only to run something: --help and config stay fast
+    from interpreter.cli.statusline import run_display, shown
     from interpreter.engine.interpreter import Interpreter, ProgramExit
     from interpreter.engine.stack import run_with_deep_stack
 
+    live = run_display(settings, quiet=options.quiet)
     interpreter = Interpreter(
         settings,
-        observers=[_verbose_line] if options.verbose else [],
+        observers=[_verbose_line] * options.verbose + ([live] if live else []),
         record_path=options.record,
         argv=argv,
     )
@@ -282,7 +289,8 @@ def _run_program(
     gc.set_threshold(50_000, 20, 10)
     output = _ProgramOutput.install()
     try:
-        run_with_deep_stack(lambda: action(interpreter), interpreter.interrupt)
+        with shown(live, interpreter.session.budget):
+            run_with_deep_stack(lambda: action(interpreter), interpreter.interrupt)
         sys.stdout.flush()
         return EXIT_OK
     except ProgramExit as exit_request:

@@ -14,9 +14,12 @@ import shutil
 import sys
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, TextIO
 
-from interpreter.cli.live import Segment, ansi
+from interpreter.cli.live import LiveLimits, Segment, ansi
+from interpreter.limits.budget import Budget
+from interpreter.limits.settings import Settings
 
 CLEAR = "\r\x1b[K"
 REDRAW_SECONDS = 0.1
@@ -78,7 +81,9 @@ class StatusLine:
         except Exception:  # a display must never break the run it shows
             return
         with self._lock:
-            if self._at_line_start and not self._stop.is_set():
+            if not text:
+                self.clear()
+            elif self._at_line_start and not self._stop.is_set():
                 self._terminal.write(CLEAR + text)
                 self._terminal.flush()
                 self._shown = True
@@ -98,11 +103,12 @@ class StatusLine:
                 self._shown = False
 
     def write_through(self, stream: TextIO, text: str) -> int:
-        """Write the program's `text` to `stream` with the line out of its way."""
+        """Write the program's `text` to `stream` with the line out of its way (a terminal
+        stream is line-buffered: what ends a line reaches the screen before the line is
+        drawn again)."""
         with self._lock:
             self.clear()
             written = stream.write(text)
-            stream.flush()
             if text:
                 self._at_line_start = text.endswith("\n")
             return written
@@ -139,3 +145,19 @@ def _fit(segments: list[Segment], width: int) -> list[Segment]:
         fitted.append((style, text[:left]))
         left -= len(text)
     return fitted
+
+
+def run_display(settings: Settings, *, quiet: bool) -> LiveLimits | None:
+    """What `run` observes for its status line: None with --quiet, or when standard
+    error is not a terminal that can show one."""
+    if quiet or not _is_terminal(sys.stderr) or os.environ.get("TERM", "dumb") == "dumb":
+        return None
+    return LiveLimits(settings.get("model"), None, settings.get("warning_threshold"))
+
+
+def shown(live: LiveLimits | None, budget: Budget | None) -> AbstractContextManager:
+    """The status line of `live` for the extent of a `with` block (nothing without one)."""
+    if live is None:
+        return nullcontext()
+    live.budget = budget
+    return StatusLine(sys.stderr, live.status_line)

@@ -18,9 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from interpreter.limits.metrics import BudgetMetrics, ResourceMetrics
+from interpreter.limits.metrics import BudgetMetrics, MapMetrics, ResourceMetrics
 
-EventKind = Literal["turn", "content", "warning", "exhausted", "released", "tool"]
+EventKind = Literal[
+    "turn", "content", "warning", "exhausted", "released", "tool", "item-started", "item-finished"
+]
 Observer = Callable[["Event"], None]
 
 _log = logging.getLogger(__name__)
@@ -28,13 +30,15 @@ _log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """One change. `task` and `handler_id` are None for run-budget events; `detail` is
-    JSON-ready (e.g. {"resource": "turns"} for a warning)."""
+    """One change. `task` and `handler_id` are None for run-budget events and for a
+    parallel-map's item-started and item-finished (whose `detail` names the map, the
+    item's index and the number of items); `detail` is JSON-ready (e.g.
+    {"resource": "turns"} for a warning)."""
 
     kind: EventKind
     task: str | None
     handler_id: int | None
-    metrics: ResourceMetrics | BudgetMetrics
+    metrics: ResourceMetrics | BudgetMetrics | MapMetrics
     detail: dict[str, Any] = field(default_factory=dict)
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
 

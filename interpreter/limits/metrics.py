@@ -97,3 +97,14 @@ class BudgetMetrics(_Snapshot):
             f"budget turns {part(self.turns_used, self.turns_limit)}, "
             f"tokens {part(self.tokens_used, self.tokens_limit)}"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class MapMetrics(_Snapshot):
+    """A parallel-map's progress: its items, how many have started and finished, and
+    how many of those failed."""
+
+    items: int
+    started: int
+    finished: int
+    failed: int

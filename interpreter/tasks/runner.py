@@ -264,7 +264,7 @@ class TaskRunner:
         return self.run(self._options("llm", keywords), positional[0])
 
     def parallel_map(self, *args: Any) -> Any:
-        return parallel_map(self.executor, self.settings.get("workers"), *args)
+        return parallel_map(self.executor, self.settings.get("workers"), *args, events=self.events)
 
     def use_settings(self, settings: Settings) -> None:
         """Use `settings` for the tasks made from now on and every `llm` call (the REPL's
