@@ -142,3 +142,16 @@ def test_time_reports_the_turns_a_task_charged(tmp_path):
     )
     # support takes five turns and its subtask polish one
     assert "wall, 6 turn(s)" in result.stdout, result.stdout + result.stderr
+
+
+def test_describe_takes_a_name_and_never_evaluates_a_call(tmp_path):
+    result = repl(",describe (display 99)\n,describe define\n", cwd=tmp_path)
+    assert "99" not in result.stdout
+    assert ",describe needs a name" in result.stderr
+    assert result.stdout.startswith("define: special form\n  usage: (define name value)")
+
+
+def test_dollar_results_are_numbered_only_on_a_terminal(tmp_path):
+    result = repl("(+ 1 2)\n$1\n", cwd=tmp_path)
+    assert result.stdout == "3\n"
+    assert "unbound variable $1" in result.stderr

@@ -184,19 +184,20 @@ def _env(session: ReplSession, argument: str) -> None:
 
 @command(",describe NAME", "what NAME is: kind, arity, documentation, where it was defined")
 def _describe(session: ReplSession, argument: str) -> None:
-    if not argument:
+    name = argument.strip()
+    if not name or any(char in name for char in " ()[]\"';"):
         session.complain(",describe needs a name: ,describe map")
         return
-    try:
-        value = session.interpreter.eval_scheme(argument, "<describe>")
-    except TaskschemeError as error:
-        found = describe(session, argument, None)
-        if found.kind == "special form" or found.kind == "derived form":
-            session.say(found.text())
-        else:
-            session.complain(error.message)
+    found = describe(session, name, None)
+    if found.kind in ("special form", "derived form"):
+        session.say(found.text())
         return
-    session.say(describe(session, argument, value).text())
+    try:
+        value = session.interpreter.eval_scheme(name, "<describe>")  # a variable reference
+    except TaskschemeError as error:
+        session.complain(error.message)
+        return
+    session.say(describe(session, name, value).text())
 
 
 @command(",apropos PATTERN", "every bound name containing PATTERN")

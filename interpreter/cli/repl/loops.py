@@ -106,8 +106,12 @@ def editor_loop(
             continue  # Ctrl-C at the prompt: the line is dropped
         except EOFError:
             return
-        with StatusLine(sys.stderr, _evaluating(session, time.monotonic())):
-            going_on = submit(session, text)
+        try:
+            with StatusLine(sys.stderr, _evaluating(session, time.monotonic())):
+                going_on = submit(session, text)
+        except KeyboardInterrupt:  # Ctrl-C just after the evaluation ended
+            session.complain("interrupted")
+            continue
         if not going_on:
             return
 

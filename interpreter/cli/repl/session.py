@@ -159,7 +159,7 @@ class ReplSession:
             return
         self.results.append(value)
         name = f"${len(self.results)}"
-        self.interpreter.define(name, value)
+        self.interpreter.env.bindings[Symbol(name)] = value
         self.say(f"{name} = {write_string(value)}")
 
     def _show_exhaustion(self, error: TaskschemeError) -> None:
