@@ -81,3 +81,15 @@ def test_the_status_line_counts_tasks_turns_and_map_progress():
     line = plain(live.status_line(120))
     assert line.startswith("tasks 0 running, 3 done | turns 3 | tokens ")
     assert "map" not in line  # the map has ended
+
+
+def test_token_figures_beyond_the_local_and_reported_counts_are_shown():
+    @dataclasses.dataclass(frozen=True)
+    class Billed(TokenMetrics):
+        billed_input: int | None = None
+
+    metrics = ResourceMetrics(
+        "ask", "test", TurnMetrics(1, 2), ContextMetrics(5, 100, 5), Billed(billed_input=1200)
+    )
+    live = LiveLimits("test", None, 0.8)
+    assert plain(live.task_segments(metrics)).endswith("(5%) tokens billed input 1,200")

@@ -4,12 +4,16 @@ settings layering of `run`."""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from interpreter.cli.repl.session import ReplSession
+from tests.tasks_support import settings
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 REPLAY = f"replay:{EXAMPLES / 'cassettes' / 'tool-use.jsonl'}"
@@ -155,3 +159,18 @@ def test_dollar_results_are_numbered_only_on_a_terminal(tmp_path):
     result = repl("(+ 1 2)\n$1\n", cwd=tmp_path)
     assert result.stdout == "3\n"
     assert "unbound variable $1" in result.stderr
+
+
+def test_a_bug_of_ours_is_reported_and_the_session_goes_on(tmp_path):
+    out, err = io.StringIO(), io.StringIO()
+    session = ReplSession({}, settings(), numbered=False, out=lambda: out, err=lambda: err)
+    session.evaluate("(define kept 1)")
+
+    def broken() -> None:
+        raise ZeroDivisionError("division by zero")
+
+    assert session.run(broken) is not None
+    assert "internal error: ZeroDivisionError" in err.getvalue()
+    session.evaluate("kept")
+    assert out.getvalue() == "1\n"
+    session.close()

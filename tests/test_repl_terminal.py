@@ -6,6 +6,7 @@ that answers only when the test lets it)."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -64,6 +65,31 @@ def test_ctrl_c_stops_a_long_computation_and_the_session_goes_on(terminal):
     screen.type("(+ 1 1)", "Enter")
     screen.expect(r"\$1 = 2")
     finish(screen)
+
+
+def test_quiet_shows_no_status_line_while_evaluating(terminal):
+    screen = terminal("--quiet")
+    screen.type("(let loop () (loop))", "Enter")
+    time.sleep(0.5)  # the line would be drawn within a tenth of a second
+    assert "evaluating" not in screen.text()
+    screen.type("C-c")
+    screen.expect("interrupted")
+    finish(screen)
+
+
+def test_a_dumb_terminal_gets_plain_prompts_and_no_toolbar(tmp_path):
+    screen = Screen(tmp_path, ("repl",), {"TERM": "dumb"})
+    try:
+        screen.expect(r"^>\s*$")  # the plain prompt
+        screen.type("(+ 1", "Enter")
+        screen.expect(r"^\.\s*$")  # the form is still open
+        screen.type("2)", "Enter")
+        shown = screen.expect(r"^\$1 = 3$")
+        assert "running" not in shown
+        screen.type("C-d")
+        screen.expect("exit=0")
+    finally:
+        screen.close()
 
 
 def test_history_is_kept_across_sessions(terminal, tmp_path):

@@ -26,6 +26,7 @@ SEPARATOR: Segment = (NORMAL, " | ")
 # The fields every task's metrics have, shown in their own words; any other field a
 # snapshot carries (billed tokens, cost, ...) is shown as it is named.
 _KNOWN_FIELDS = {"task", "model", "turns", "context", "tokens", "released"}
+_KNOWN_TOKEN_FIELDS = {"input", "output", "reported_input", "reported_output"}
 
 
 @dataclass
@@ -177,11 +178,8 @@ class LiveLimits:
             ),
             (NORMAL, f" peak {context.peak:,} ({_percent(context.peak, context.limit)})"),
         ]
-        for extra in fields(metrics):
-            if extra.name not in _KNOWN_FIELDS:
-                value = getattr(metrics, extra.name)
-                if value is not None:
-                    segments.append((NORMAL, f" {extra.name.replace('_', ' ')} {_figure(value)}"))
+        segments += _extra_figures(metrics, _KNOWN_FIELDS)
+        segments += _extra_figures(metrics.tokens, _KNOWN_TOKEN_FIELDS, "tokens ")
         return segments
 
     def budget_segments(self) -> list[Segment]:
@@ -218,6 +216,16 @@ _ANSI = {NORMAL: "", WARNING: "\x1b[33m", ERROR: "\x1b[1;31m"}
 def ansi(segments: list[Segment]) -> str:
     """The segments with terminal colours: yellow for warnings, bold red for errors."""
     return "".join(f"{_ANSI[style]}{text}\x1b[0m" if style else text for style, text in segments)
+
+
+def _extra_figures(snapshot: Any, known: set[str], prefix: str = "") -> list[Segment]:
+    """The figures of `snapshot` beyond the `known` ones (billed tokens, cost, ...)."""
+    segments = []
+    for extra in fields(snapshot):
+        value = getattr(snapshot, extra.name)
+        if extra.name not in known and value is not None:
+            segments.append((NORMAL, f" {prefix}{extra.name.replace('_', ' ')} {_figure(value)}"))
+    return segments
 
 
 def _percent(used: int, limit: int) -> str:

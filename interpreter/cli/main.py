@@ -181,7 +181,9 @@ def _dispatch(options: argparse.Namespace) -> int:
         from interpreter.cli.repl import run_repl  # only the REPL loads the editor (start-up)
 
         cli_values = {setting.name: getattr(options, setting.name) for setting in _FLAGGED}
-        return run_repl(cli_values, settings, load=options.load, record=options.record)
+        return run_repl(
+            cli_values, settings, load=options.load, record=options.record, quiet=options.quiet
+        )
     if options.command == "run":
         text, name, directory = _read_program(options.file)
         return _run_program(

@@ -16,13 +16,19 @@ BANNER = "taskscheme REPL: ,help lists the commands, Ctrl-D ends the session"
 
 
 def run_repl(
-    cli_values: dict[str, Any], settings: Settings, *, load: str | None, record: str | None
+    cli_values: dict[str, Any],
+    settings: Settings,
+    *,
+    load: str | None,
+    record: str | None,
+    quiet: bool = False,
 ) -> int:
     """Run a session on standard input; the exit code `(exit N)` asked for, else 0.
 
     The editor runs when standard input and output are a terminal that can show it;
     otherwise input is read as plain lines (prompts only on a terminal) and each value
-    is printed alone, as a script can read it."""
+    is printed alone, as a script can read it. `quiet`: no status line while an input
+    is evaluated (the toolbar stays)."""
     interactive = sys.stdin.isatty()
     editor = interactive and sys.stdout.isatty() and os.environ.get("TERM", "dumb") != "dumb"
     session = ReplSession(
@@ -40,7 +46,7 @@ def run_repl(
             session.run(lambda: session.interpreter.run_file(Path(load)))
         if session.exit_code is None:
             if editor:
-                editor_loop(session)
+                editor_loop(session, status_line=not quiet)
             else:
                 plain_loop(session, sys.stdin, prompts=interactive)
     finally:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import TextIO
 
 from prompt_toolkit import PromptSession
@@ -92,12 +93,13 @@ def plain_loop(session: ReplSession, lines: TextIO, prompts: bool) -> None:
 def editor_loop(
     session: ReplSession,
     *,
+    status_line: bool = True,
     history: History | None = None,
     input: Input | None = None,
     output: Output | None = None,
 ) -> None:
     """Prompt with the editor until Ctrl-D or ,quit; each input is evaluated with the
-    live status line shown."""
+    live status line shown (unless `status_line` is false)."""
     prompt = make_prompt(session, history or _file_history(session), input, output)
     while True:
         try:
@@ -107,7 +109,8 @@ def editor_loop(
         except EOFError:
             return
         try:
-            with StatusLine(sys.stderr, _evaluating(session, time.monotonic())):
+            shown = StatusLine(sys.stderr, _evaluating(session, time.monotonic()))
+            with shown if status_line else nullcontext():
                 going_on = submit(session, text)
         except KeyboardInterrupt:  # Ctrl-C just after the evaluation ended
             session.complain("interrupted")

@@ -142,6 +142,9 @@ class ReplSession:
                 if outcome == "interrupted":
                     self.complain(f"task {metrics.task} released: {metrics.summary()}")
             return None
+        except Exception as bug:  # a bug of ours must not end the session and its definitions
+            self.complain(f"taskscheme: internal error: {type(bug).__name__}: {bug}")
+            self.complain("(this is a bug in taskscheme; the session goes on)")
         else:
             self.show(value)
         released = self.live.released_since_mark()
