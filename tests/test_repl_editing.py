@@ -77,7 +77,8 @@ def test_indentation_ignores_brackets_in_strings_and_comments():
 
 
 def completions(session: ReplSession, text: str) -> list[str]:
-    completer = ReplCompleter(session.all_names, lambda: [",describe", ",env", ",limits"])
+    commands = [",describe", ",env", ",limits"]
+    completer = ReplCompleter(session.all_names, session.keywords, lambda: commands)
     found = completer.get_completions(Document(text), CompleteEvent(completion_requested=True))
     return [completion.text for completion in found]
 
@@ -92,6 +93,11 @@ def test_completion_offers_the_keywords_of_the_form_being_typed(session):
     offered = completions(session, "(define-task (t x) #:max")
     assert "#:max-turns" in offered and "#:workers" not in offered
     assert completions(session, "(parallel-map f xs #:w") == ["#:workers"]
+
+
+def test_completion_offers_the_keyword_parameters_of_the_programs_procedures(session):
+    session.evaluate('(define (greet name #:key (greeting "hi") (loud #f)) name)')
+    assert completions(session, "(greet x #:") == ["#:greeting", "#:loud"]
 
 
 def test_completion_offers_meta_commands(session):

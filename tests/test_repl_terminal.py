@@ -92,6 +92,18 @@ def test_a_dumb_terminal_gets_plain_prompts_and_no_toolbar(tmp_path):
         screen.close()
 
 
+def test_plain_taskscheme_on_a_terminal_starts_the_repl(tmp_path):
+    screen = Screen(tmp_path, (), {})
+    try:
+        screen.expect(r"running 0\s*$")
+        screen.type("(* 6 7)", "Enter")
+        screen.expect(r"\$1 = 42")
+        screen.type("C-d")
+        screen.expect("exit=0")
+    finally:
+        screen.close()
+
+
 def test_history_is_kept_across_sessions(terminal, tmp_path):
     screen = terminal()
     screen.type('(string-append "his" "tory")', "Enter")

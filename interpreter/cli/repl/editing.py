@@ -12,12 +12,14 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
 from interpreter.errors import SchemeSyntaxError
 from interpreter.lang.library import read_forms
+from interpreter.lang.runtime import Lambda
 from interpreter.tasks.language import LLM_OPTIONS, MAKE_TASK_OPTIONS
 from interpreter.tasks.parallel import PARALLEL_MAP_OPTIONS
 
@@ -25,13 +27,23 @@ from interpreter.tasks.parallel import PARALLEL_MAP_OPTIONS
 _STILL_OPEN = ("is never closed", "must be followed by a datum", "unexpected end of input")
 # The characters of a name being typed (what completion replaces).
 _NAME = re.compile(r"[^\s()\[\]\"';`,]*$")
-# The keywords each form or procedure takes, offered after `#:` inside a call of it.
+# The keywords each form or procedure of the task language takes.
 KEYWORDS = {
     "define-task": MAKE_TASK_OPTIONS,
     "make-task": MAKE_TASK_OPTIONS,
     "llm": LLM_OPTIONS,
     "parallel-map": PARALLEL_MAP_OPTIONS,
 }
+
+
+def keywords_of(head: str, value: Any) -> list[str]:
+    """The keywords a call headed by `head` (bound to `value`, or None) takes: a task
+    form's options, or the #:key parameters of a procedure of the program."""
+    if head in KEYWORDS:
+        return [keyword.name for keyword in KEYWORDS[head]]
+    if isinstance(value, Lambda):
+        return [keyword.name for keyword, _, _ in value.keys]
+    return []
 
 
 def is_complete(text: str) -> bool:
@@ -95,10 +107,17 @@ def enclosing_head(text: str) -> str | None:
 
 
 class ReplCompleter(Completer):
-    """Bound names, the keywords of the form being typed, and meta-commands."""
+    """Bound names, the keywords of the form being typed, and meta-commands.
+    `keywords(head)` gives the keywords a call headed by `head` takes."""
 
-    def __init__(self, names: Callable[[], Iterable[str]], commands: Callable[[], Iterable[str]]):
+    def __init__(
+        self,
+        names: Callable[[], Iterable[str]],
+        keywords: Callable[[str], Iterable[str]],
+        commands: Callable[[], Iterable[str]],
+    ):
         self._names = names
+        self._keywords = keywords
         self._commands = commands
 
     def get_completions(self, document: Document, event: CompleteEvent) -> Iterator[Completion]:
@@ -112,9 +131,9 @@ class ReplCompleter(Completer):
         word = _NAME.search(before).group(0)
         if word.startswith("#:"):
             head = enclosing_head(before[: len(before) - len(word)])
-            for keyword in KEYWORDS.get(head or "", []):
-                if f"#:{keyword.name}".startswith(word):
-                    yield Completion(f"#:{keyword.name}", -len(word))
+            for keyword in self._keywords(head) if head else []:
+                if f"#:{keyword}".startswith(word):
+                    yield Completion(f"#:{keyword}", -len(word))
             return
         if not word:
             return

@@ -143,7 +143,7 @@ def make_prompt(
         key_bindings=_key_bindings(),
         prompt_continuation=lambda width, line, wrapped: CONTINUATION.rjust(width),
         lexer=_lexer(),
-        completer=ReplCompleter(session.all_names, lambda: COMMANDS),
+        completer=ReplCompleter(session.all_names, session.keywords, lambda: COMMANDS),
         complete_while_typing=False,
         auto_suggest=AutoSuggestFromHistory(),
         input_processors=[HighlightMatchingBracketProcessor(chars="()[]")],

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from interpreter.cli.live import LiveLimits
+from interpreter.cli.repl.editing import keywords_of
 from interpreter.diagnostics import format_error
 from interpreter.engine.interpreter import Interpreter, ProgramExit
 from interpreter.engine.stack import run_with_deep_stack
@@ -188,6 +189,10 @@ class ReplSession:
         for registry in (*LANGUAGE_FORMS, TASK_FORMS):
             known += [*registry.special, *registry.derived]
         return sorted({s.name for s in known if not s.name.startswith("%")})
+
+    def keywords(self, head: str) -> list[str]:
+        """The keywords a call of `head` takes (for completion after `#:`)."""
+        return keywords_of(head, self.interpreter.env.bindings.get(Symbol(head)))
 
     def _trace(self, event: Event) -> None:
         if not self.tracing or event.task is None:
