@@ -93,3 +93,14 @@ def test_token_figures_beyond_the_local_and_reported_counts_are_shown():
     )
     live = LiveLimits("test", None, 0.8)
     assert plain(live.task_segments(metrics)).endswith("(5%) tokens billed input 1,200")
+
+
+def test_the_toolbar_shows_a_map_under_way():
+    live = LiveLimits("test", None, 0.8)
+    interp = interpreter(ScriptedModel(["a", "b"]), observers=[live])
+    interp.eval('(define-task (ask q) "{{q}}")')
+    seen = []
+    live.listeners.append(lambda: seen.append(plain(live.toolbar())))
+    interp.eval('(parallel-map ask (list "x" "y") #:workers 1)')
+    assert any("map [##########..........] 1/2 ETA" in line for line in seen)
+    assert "map" not in plain(live.toolbar())  # it ended

@@ -129,7 +129,8 @@ class LiveLimits:
     # -- rendering --------------------------------------------------------------------------
 
     def toolbar(self) -> list[Segment]:
-        """The REPL's toolbar: model, the current (or last) task, the budget, tasks running."""
+        """The REPL's toolbar: model, the current (or last) task, the budget, a
+        parallel-map's progress, tasks running."""
         running = self.running()
         segments: list[Segment] = [(NORMAL, f"model {self.model}")]
         shown = running[-1] if running else self.last
@@ -137,6 +138,8 @@ class LiveLimits:
             exhausted = None if running else self.last_exhausted
             segments += [SEPARATOR, *self.task_segments(shown, exhausted=exhausted)]
         segments += self.budget_segments()
+        for progress in self.maps()[:1]:
+            segments += [SEPARATOR, (NORMAL, _progress_bar(progress, 20))]
         segments += [SEPARATOR, (NORMAL, f"running {len(running)}")]
         return segments
 
