@@ -66,7 +66,6 @@ class ReplSession:
         self.tracing = False
         self.inputs = 0
         self.results: list[Any] = []
-        self.last_error: TaskschemeError | None = None
         self.exit_code: int | None = None
         self.live = LiveLimits(settings.get("model"), None, settings.get("warning_threshold"))
         self.interpreter = self._new_interpreter()
@@ -91,8 +90,6 @@ class ReplSession:
         )
         interpreter.runner.keep_transcript = True
         self.live.budget = interpreter.session.budget
-        self.live.model = self.settings.get("model")
-        self.live.warning_threshold = self.settings.get("warning_threshold")
         self.initial_names = set(interpreter.env.bindings)
         return interpreter
 
@@ -126,6 +123,7 @@ class ReplSession:
         return self.run(lambda: self.interpreter.eval_scheme(text, f"<repl {self.inputs}>"))
 
     def run(self, action: Callable[[], Any]) -> Charged | None:
+        """Run `action` (an evaluation) as `evaluate` runs an input, showing its value."""
         self.live.mark()
         started = time.monotonic()
         try:
@@ -134,7 +132,6 @@ class ReplSession:
             self.exit_code = request.code
             return None
         except TaskschemeError as error:
-            self.last_error = error
             self.complain(format_error(error))
             self._show_exhaustion(error)
         except KeyboardInterrupt:
