@@ -58,13 +58,14 @@ class Screen:
     def type(self, *keys: str) -> None:
         """Type text literally; named keys (C-c, C-d, Enter, Up) as tmux names them."""
         for key in keys:
-            if key in ("Enter", "Up", "C-c", "C-d", "Tab"):
+            if key in ("Enter", "Up", "Right", "C-c", "C-d", "Tab"):
                 self._tmux("send-keys", key)
             else:
                 self._tmux("send-keys", "-l", key)
 
-    def text(self) -> str:
-        return self._tmux("capture-pane", "-p")
+    def text(self, colours: bool = False) -> str:
+        """The screen's text; with `colours`, with the escape sequences that colour it."""
+        return self._tmux("capture-pane", "-p", *(["-e"] if colours else []))
 
     def expect(self, pattern: str) -> str:
         """Wait until the screen shows `pattern` (a regular expression); the screen."""

@@ -5,6 +5,7 @@ that answers only when the test lets it)."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -44,6 +45,20 @@ def test_a_definition_over_several_lines_then_a_numbered_result(terminal):
     screen.expect(r"\$1 = 42")
     screen.type("(+ $1 1)", "Enter")
     screen.expect(r"\$2 = 43")
+    finish(screen)
+
+
+def test_matching_brackets_and_syntax_are_highlighted(terminal):
+    screen = terminal()
+    screen.type("(car (list 1 2))")
+    screen.expect(r"^> \(car \(list 1 2\)\)$")
+    line = screen.text(colours=True).splitlines()[1]
+    background = r"\x1b\[(?:[\d;]*;)?48;5;\d+m"
+    # the cursor is after the last bracket: it and the first are highlighted as a pair
+    assert re.match(rf"> (\x1b\[[\d;]*m)*{background}\(", line), repr(line)
+    assert re.search(rf"{background}\)(\x1b\[[\d;]*m)*$", line), repr(line)
+    assert re.search(r"\x1b\[38;5;\d+m(\x1b\[[\d;]*m)*car", line), repr(line)  # in colour
+    screen.type("C-c")
     finish(screen)
 
 
@@ -114,6 +129,10 @@ def test_history_is_kept_across_sessions(terminal, tmp_path):
     screen = terminal()
     screen.type("Up", "Enter")  # the last input of the last session
     screen.expect(r'\$1 = "history"')
+    screen.type("(string-a")
+    screen.expect(r'^> \(string-append "his" "tory"\)$')  # suggested from the history
+    screen.type("Right", "Enter")
+    screen.expect(r'\$2 = "history"')
     finish(screen)
 
 
