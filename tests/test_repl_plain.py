@@ -174,3 +174,10 @@ def test_a_bug_of_ours_is_reported_and_the_session_goes_on(tmp_path):
     session.evaluate("kept")
     assert out.getvalue() == "1\n"
     session.close()
+
+
+def test_verbose_prints_a_line_per_task_as_run_does(tmp_path):
+    program = (EXAMPLES / "tool-use.scm").read_text()
+    result = repl(program, "--verbose", "--model", REPLAY, cwd=EXAMPLES)
+    assert "task polish: turns 1/1, context 188/64,000 tokens" in result.stderr
+    assert "warning: task support has used 5 of 6 turns" in result.stderr

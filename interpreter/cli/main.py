@@ -182,7 +182,12 @@ def _dispatch(options: argparse.Namespace) -> int:
 
         cli_values = {setting.name: getattr(options, setting.name) for setting in _FLAGGED}
         return run_repl(
-            cli_values, settings, load=options.load, record=options.record, quiet=options.quiet
+            cli_values,
+            settings,
+            load=options.load,
+            record=options.record,
+            quiet=options.quiet,
+            observers=[_verbose_line] * options.verbose,
         )
     if options.command == "run":
         text, name, directory = _read_program(options.file)

@@ -9,7 +9,7 @@ and Ctrl-C interrupts it; a mistake is shown as `run` shows it and the session g
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -22,7 +22,7 @@ from interpreter.errors import TaskschemeError
 from interpreter.lang.analyze import LANGUAGE_FORMS
 from interpreter.lang.datums import UNSPECIFIED, Symbol
 from interpreter.lang.printer import write_string
-from interpreter.limits.events import Event
+from interpreter.limits.events import Event, Observer
 from interpreter.limits.metrics import ResourceMetrics
 from interpreter.limits.settings import Settings, load_settings
 from interpreter.tasks.language import TASK_FORMS
@@ -44,7 +44,8 @@ class ReplSession:
     """The state of one REPL session, independent of how input arrives.
 
     `numbered`: results are printed as `$N = value` and bound to `$N` (on a terminal);
-    otherwise each value is printed alone, for scripts. `out` and `err` are looked up
+    otherwise each value is printed alone, for scripts. `observers` see the events of
+    every task (beside the live display and ,trace). `out` and `err` are looked up
     when written, so a display that wraps sys.stdout sees every line.
     """
 
@@ -55,6 +56,7 @@ class ReplSession:
         *,
         numbered: bool,
         record_path: str | None = None,
+        observers: Iterable[Observer] = (),
         out: Callable[[], TextIO],
         err: Callable[[], TextIO],
     ) -> None:
@@ -62,6 +64,7 @@ class ReplSession:
         self.settings = settings
         self.numbered = numbered
         self.record_path = record_path
+        self.observers = list(observers)
         self._out, self._err = out, err
         self.tracing = False
         self.inputs = 0
@@ -84,7 +87,7 @@ class ReplSession:
     def _new_interpreter(self) -> Interpreter:
         interpreter = Interpreter(
             self.settings,
-            observers=[self.live, self._trace],
+            observers=[self.live, self._trace, *self.observers],
             record_path=self.record_path,
             argv=["taskscheme"],
         )
