@@ -1,4 +1,4 @@
-"""The `taskscheme` command: run, eval, check and config.
+"""The `taskscheme` command: run, eval, check, config and repl.
 
 A program's mistakes print one located message and exit 1; a resource limit or the
 run budget exits 3; Ctrl-C exits 130; bad command lines exit 2. A Python traceback
@@ -67,6 +67,11 @@ def _parser() -> argparse.ArgumentParser:
         help="print warnings and a summary line per task to stderr",
     )
     output.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no live status line on a terminal",
+    )
+    output.add_argument(
         "--record",
         metavar="CASSETTE",
         help="record every model exchange to this cassette (JSON Lines)",
@@ -112,6 +117,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     config.set_defaults(file=None)
     add_memory_parser(commands)
+
+    repl = commands.add_parser(
+        "repl", parents=[limits], help="an interactive session (plain `taskscheme` starts one too)"
+    )
+    repl.add_argument("--load", metavar="FILE", help="evaluate this program file first")
     return parser
 
 
@@ -129,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         options.args = _program_arguments(parser, extra) + after
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if options.command is None and not argv and sys.stdin.isatty():
+        options = parser.parse_args(["repl"])
     if options.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
@@ -179,6 +191,18 @@ def _dispatch(options: argparse.Namespace) -> int:
         print(settings.report())
         return EXIT_OK
     _check_model(settings)
+    if options.command == "repl":
+        from interpreter.cli.repl import run_repl  # only the REPL loads the editor (start-up)
+
+        cli_values = {setting.name: getattr(options, setting.name) for setting in _FLAGGED}
+        return run_repl(
+            cli_values,
+            settings,
+            load=options.load,
+            record=options.record,
+            quiet=options.quiet,
+            observers=[_verbose_line] * options.verbose,
+        )
     if options.command == "run":
         text, name, directory = _read_program(options.file)
         return _run_program(
@@ -284,14 +308,16 @@ def _run_program(
     gc.disable()
     try:
         # the evaluator is loaded only to run something: --help and config stay fast
+        from interpreter.cli.statusline import run_display, shown
         from interpreter.engine.capabilities import Capabilities
         from interpreter.engine.interpreter import Interpreter, ProgramExit
         from interpreter.engine.stack import run_with_deep_stack
 
+        live = run_display(settings, quiet=options.quiet)
         sandbox = getattr(options, "sandbox", False)
         interpreter = Interpreter(
             settings,
-            observers=[_verbose_line] if options.verbose else [],
+            observers=[_verbose_line] * options.verbose + ([live] if live else []),
             record_path=options.record,
             argv=argv,
             capabilities=Capabilities() if sandbox else Capabilities.for_program(directory),
@@ -306,7 +332,8 @@ def _run_program(
         gc.enable()
     output = _ProgramOutput.install()
     try:
-        run_with_deep_stack(lambda: action(interpreter), interpreter.interrupt)
+        with shown(live, interpreter.session.budget):
+            run_with_deep_stack(lambda: action(interpreter), interpreter.interrupt)
         sys.stdout.flush()
         return EXIT_OK
     except ProgramExit as exit_request:

@@ -18,10 +18,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from interpreter.limits.metrics import BudgetMetrics, ResourceMetrics
+from interpreter.limits.metrics import BudgetMetrics, MapMetrics, ResourceMetrics
 
 EventKind = Literal[
-    "turn", "content", "warning", "exhausted", "released", "tool", "billed", "memory"
+    "turn",
+    "content",
+    "warning",
+    "exhausted",
+    "released",
+    "tool",
+    "billed",
+    "memory",
+    "item-started",
+    "item-finished",
 ]
 Observer = Callable[["Event"], None]
 
@@ -30,14 +39,16 @@ _log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """One change. `task` and `handler_id` are None for run-budget events; `detail` is
-    JSON-ready (e.g. {"resource": "turns"} for a warning). A "memory" event (a lookup in
-    long-term memory, which uses no resource) has no metrics."""
+    """One change. `task` and `handler_id` are None for run-budget events and for a
+    parallel-map's item-started and item-finished (whose `detail` names the map, the
+    item's index and the number of items); `detail` is JSON-ready (e.g.
+    {"resource": "turns"} for a warning). A "memory" event (a lookup in long-term memory,
+    which uses no resource) has no metrics."""
 
     kind: EventKind
     task: str | None
     handler_id: int | None
-    metrics: ResourceMetrics | BudgetMetrics | None
+    metrics: ResourceMetrics | BudgetMetrics | MapMetrics | None
     detail: dict[str, Any] = field(default_factory=dict)
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
 

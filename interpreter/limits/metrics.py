@@ -138,3 +138,14 @@ class BudgetMetrics(_Snapshot):
             f"billed {part(self.billed_tokens_used, self.billed_tokens_limit)} tokens, "
             f"cost {cost}"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class MapMetrics(_Snapshot):
+    """A parallel-map's progress: its items, how many have started and finished, and
+    how many of those failed."""
+
+    items: int
+    started: int
+    finished: int
+    failed: int

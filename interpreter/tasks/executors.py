@@ -11,6 +11,7 @@ interrupted with the run.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from dataclasses import dataclass
@@ -19,6 +20,46 @@ from typing import Any, Protocol
 from interpreter.errors import TaskschemeError
 from interpreter.lang.runtime import apply_procedure
 from interpreter.lang.threads import Interrupt, start_worker
+from interpreter.limits.events import Event, EventBus, EventKind
+from interpreter.limits.metrics import MapMetrics
+
+_map_ids = itertools.count(1)
+
+
+class ItemProgress:
+    """Publishes a parallel-map's "item-started" and "item-finished" events, so a
+    display can show its progress. Every executor reports each item through it, from
+    wherever it learns of the item (a worker thread; the driver, for a remote worker)."""
+
+    def __init__(self, events: EventBus | None, items: int) -> None:
+        self.events = events
+        self.map_id = next(_map_ids)
+        self._lock = threading.Lock()
+        self._counts = {"items": items, "started": 0, "finished": 0, "failed": 0}
+
+    def started(self, index: int) -> None:
+        self._publish("item-started", index, "started", {})
+
+    def finished(self, index: int, error: BaseException | None = None) -> None:
+        """Item `index` ended, with `error` if it failed."""
+        if error is not None:
+            self._count("failed")
+        self._publish(
+            "item-finished", index, "finished", {"outcome": "ok" if error is None else "error"}
+        )
+
+    def _count(self, name: str) -> None:
+        with self._lock:
+            self._counts[name] += 1
+
+    def _publish(self, kind: EventKind, index: int, counted: str, detail: dict[str, Any]) -> None:
+        if self.events is None or not self.events.active:
+            return
+        with self._lock:
+            self._counts[counted] += 1
+            metrics = MapMetrics(**self._counts)
+        detail = {"map": self.map_id, "item": index, "items": metrics.items, **detail}
+        self.events.publish(Event(kind, None, None, metrics, detail))
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +73,14 @@ class MapJob:
     items: tuple[Any, ...]
     workers: int
     collect: bool
+    progress: ItemProgress | None = None
 
 
 class Executor(Protocol):
     def run(self, job: MapJob) -> list[Any]:
         """The results in input order; in the first-error mode, raise the first error in
-        input order once the items already running have finished."""
+        input order once the items already running have finished. Each item is reported
+        to `job.progress` (when there is one) as it starts and finishes."""
         ...
 
 
@@ -52,7 +95,7 @@ class ThreadExecutor:
     def run(self, job: MapJob) -> list[Any]:
         if not job.items:
             return []
-        batch = _Batch(job.procedure, list(job.items), job.collect, self.interrupts)
+        batch = _Batch(job, self.interrupts)
         batch.run(min(job.workers, len(job.items)))
         return batch.outcome()
 
@@ -67,12 +110,13 @@ STOP_SECONDS = 5.0
 class _Batch:
     """The shared state of one parallel-map: which item is next, results, failures."""
 
-    def __init__(self, proc: Any, items: list[Any], collect: bool, interrupts: Interrupt) -> None:
-        self.proc = proc
-        self.items = items
-        self.collect = collect
+    def __init__(self, job: MapJob, interrupts: Interrupt) -> None:
+        self.proc = job.procedure
+        self.items = list(job.items)
+        self.collect = job.collect
+        self.progress = job.progress
         self.interrupts = interrupts
-        self.results: list[Any] = [None] * len(items)
+        self.results: list[Any] = [None] * len(self.items)
         self.failures: dict[int, BaseException] = {}
         self.next = 0
         self.stopped = False
@@ -106,13 +150,19 @@ class _Batch:
 
     def _work_items(self) -> None:
         while (index := self._take()) is not None:
+            if self.progress is not None:
+                self.progress.started(index)
+            failure: BaseException | None = None
             try:
                 self.results[index] = apply_procedure(self.proc, [self.items[index]])
             except BaseException as error:
+                failure = error
                 with self.changed:
                     self.failures[index] = error
                     if not (self.collect and isinstance(error, TaskschemeError)):
                         self.stopped = True
+            if self.progress is not None:
+                self.progress.finished(index, failure)
 
     def run(self, workers: int) -> None:
         """Start the workers and wait for them. On an interrupt, start no new item and

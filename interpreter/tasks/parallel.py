@@ -17,15 +17,19 @@ from interpreter.lang.datums import Keyword, Symbol, list_to_python, python_to_l
 from interpreter.lang.primitives.common import check_procedure
 from interpreter.lang.raising import type_error
 from interpreter.lang.runtime import split_keywords
-from interpreter.tasks.executors import Executor, MapJob
+from interpreter.limits.events import EventBus
+from interpreter.tasks.executors import Executor, ItemProgress, MapJob
 
 WORKERS, ERRORS = Keyword("workers"), Keyword("errors")
 PARALLEL_MAP_OPTIONS = [WORKERS, ERRORS]
 FIRST, COLLECT = Symbol("first"), Symbol("collect")
 
 
-def parallel_map(executor: Executor, default_workers: int, *args: Any) -> Any:
-    """`(parallel-map proc items #:workers N #:errors 'first|'collect)`."""
+def parallel_map(
+    executor: Executor, default_workers: int, *args: Any, events: EventBus | None = None
+) -> Any:
+    """`(parallel-map proc items #:workers N #:errors 'first|'collect)`; each item's
+    start and end is published on `events` (see ItemProgress)."""
     positional, options = split_keywords("parallel-map", list(args), PARALLEL_MAP_OPTIONS)
     problem = parallel_map_arguments_problem(len(positional))
     if problem is not None:
@@ -38,7 +42,10 @@ def parallel_map(executor: Executor, default_workers: int, *args: Any) -> Any:
     mode = options.get(ERRORS, FIRST)
     if mode is not FIRST and mode is not COLLECT:
         raise type_error("parallel-map", "'first or 'collect for #:errors", mode)
-    job = MapJob(proc, getattr(proc, "name", None), tuple(items), workers, mode is COLLECT)
+    progress = ItemProgress(events, len(items))
+    job = MapJob(
+        proc, getattr(proc, "name", None), tuple(items), workers, mode is COLLECT, progress
+    )
     return python_to_list(executor.run(job))
 
 

@@ -212,6 +212,9 @@ class TaskRunner:
         self.ask_user = ask_user or ask_on_terminal
         self.record_path = record_path
         self.last_metrics: ResourceMetrics | None = None
+        # The REPL's ,transcript shows the last task's conversation; a run keeps none.
+        self.keep_transcript = False
+        self.last_transcript: list[dict[str, Any]] = []
         self._thread_last = threading.local()  # what (task-metrics) reads
         self._given = provider
         self._default_spec: str = provider.spec if provider is not None else settings.get("model")
@@ -275,7 +278,14 @@ class TaskRunner:
         return self.run(self._options("llm", keywords), positional[0])
 
     def parallel_map(self, *args: Any) -> Any:
-        return parallel_map(self.executor, self.settings.get("workers"), *args)
+        return parallel_map(self.executor, self.settings.get("workers"), *args, events=self.events)
+
+    def use_settings(self, settings: Settings) -> None:
+        """Use `settings` for the tasks made from now on and every `llm` call (the REPL's
+        ,limits and ,model change them mid-session)."""
+        self.settings = settings
+        if self._given is None:
+            self._default_spec = settings.get("model")
 
     def task_metrics(self) -> Any:
         """The metrics of the last task that finished on this thread, as an alist, or #f.
@@ -362,7 +372,11 @@ class TaskRunner:
             )
             try:
                 with handler:
-                    return self._converse(options, handler, model, prompt)
+                    try:
+                        return self._converse(options, handler, model, prompt)
+                    finally:
+                        if self.keep_transcript:
+                            self.last_transcript = handler.transcript()
             finally:
                 self.last_metrics = self._thread_last.metrics = handler.final_metrics
 

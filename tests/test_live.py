@@ -1,0 +1,106 @@
+"""The live-limits display, fed by a real run's events: the figures of the running or
+last task, their colours at the warning threshold and at exhaustion, the session budget,
+figures metrics may carry beyond turns and context, and `run`'s status line."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from interpreter.cli.live import ERROR, NORMAL, WARNING, LiveLimits, plain
+from interpreter.errors import ResourceExhaustionError
+from interpreter.limits.metrics import ContextMetrics, ResourceMetrics, TokenMetrics, TurnMetrics
+from interpreter.providers import ScriptedModel
+from tests.tasks_support import interpreter
+
+ECHO = {"tool_calls": [{"name": "echo", "arguments": {"x": "hi"}}]}
+TASK = """
+(define-tool (echo (x string "a word")) "Say the word back." x)
+(define-task (ask q) #:tools (list echo) #:max-turns 2 "{{q}}")
+"""
+
+
+def watched(answers: list, **config):
+    live = LiveLimits("test", None, config.get("warning_threshold", 0.8))
+    interp = interpreter(ScriptedModel(answers), config=config, observers=[live])
+    live.budget = interp.session.budget
+    interp.eval(TASK)
+    return interp, live
+
+
+def styles(segments, word: str) -> set[str]:
+    return {style for style, text in segments if word in text}
+
+
+def test_the_toolbar_shows_the_last_tasks_figures_in_plain_colour():
+    interp, live = watched(["done"])
+    interp.eval('(ask "hi")')
+    toolbar = plain(live.toolbar())
+    assert toolbar.startswith("model test | ask: turns 1/2 context ")
+    assert toolbar.endswith("| running 0")
+    assert styles(live.toolbar(), "turns 1/2") == {NORMAL}
+
+
+def test_turns_at_the_warning_threshold_are_in_the_warning_colour():
+    interp, live = watched(["done"], warning_threshold=0.5)
+    interp.eval('(ask "hi")')
+    assert styles(live.toolbar(), "turns 1/2") == {WARNING}
+
+
+def test_an_exhausted_limit_is_in_the_error_colour():
+    interp, live = watched([ECHO, ECHO])
+    with pytest.raises(ResourceExhaustionError):
+        interp.eval('(ask "hi")')
+    assert styles(live.toolbar(), "turns 2/2") == {ERROR}
+    assert live.last_exhausted == "turns"
+
+
+def test_the_session_budget_is_shown_and_coloured_as_it_runs_low():
+    interp, live = watched([ECHO, "done"], budget_turns=2)
+    interp.eval('(ask "hi")')
+    assert styles(live.toolbar(), "turns 2/2") == {ERROR}
+    assert "budget turns 2/2" in plain(live.toolbar())
+
+
+def test_figures_beyond_turns_and_context_are_shown_when_metrics_carry_them():
+    @dataclasses.dataclass(frozen=True)
+    class Billed(ResourceMetrics):
+        cost_usd: float | None = None
+
+    metrics = Billed(
+        "ask", "test", TurnMetrics(1, 2), ContextMetrics(5, 100, 5), TokenMetrics(), cost_usd=0.25
+    )
+    live = LiveLimits("test", None, 0.8)
+    assert plain(live.task_segments(metrics)).endswith("peak 5 (5%) cost usd 0.25")
+
+
+def test_the_status_line_counts_tasks_turns_and_map_progress():
+    interp, live = watched(["a", "b", "c"])
+    interp.eval('(parallel-map ask (list "x" "y" "z") #:workers 1)')
+    line = plain(live.status_line(120))
+    assert line.startswith("tasks 0 running, 3 done | turns 3 | tokens ")
+    assert "map" not in line  # the map has ended
+
+
+def test_token_figures_beyond_the_local_and_reported_counts_are_shown():
+    @dataclasses.dataclass(frozen=True)
+    class Billed(TokenMetrics):
+        billed_input: int | None = None
+
+    metrics = ResourceMetrics(
+        "ask", "test", TurnMetrics(1, 2), ContextMetrics(5, 100, 5), Billed(billed_input=1200)
+    )
+    live = LiveLimits("test", None, 0.8)
+    assert plain(live.task_segments(metrics)).endswith("(5%) tokens billed input 1,200")
+
+
+def test_the_toolbar_shows_a_map_under_way():
+    live = LiveLimits("test", None, 0.8)
+    interp = interpreter(ScriptedModel(["a", "b"]), observers=[live])
+    interp.eval('(define-task (ask q) "{{q}}")')
+    seen = []
+    live.listeners.append(lambda: seen.append(plain(live.toolbar())))
+    interp.eval('(parallel-map ask (list "x" "y") #:workers 1)')
+    assert any("map [##########..........] 1/2 ETA" in line for line in seen)
+    assert "map" not in plain(live.toolbar())  # it ended
