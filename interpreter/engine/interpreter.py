@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from interpreter.limits.metrics import ResourceMetrics
     from interpreter.limits.settings import Settings
     from interpreter.providers import Provider
+    from interpreter.tasks.executors import Executor
     from interpreter.tasks.runner import TaskRunner
 
 PYTHON_FRAMES_PER_CALL = 4
@@ -119,6 +120,9 @@ class Interpreter:
         # where `load` finds relative names: the directory of the file being run, or None
         # for the working directory; a context variable, so each thread of a run has its own
         self._load_directory: ContextVar[Path | None] = ContextVar("load_directory", default=None)
+        # every text evaluated, in order: what a worker in another process rebuilds the
+        # program's definitions from (engine/ray_worker.py)
+        self.sources: list[tuple[str, str]] = []
         self._standard: Analyzer | None = None  # (environment ...): made on first use
         self.argv = list(argv or ["taskscheme"])
         self.max_recursion_depth = settings.get("max_recursion_depth")
@@ -134,7 +138,10 @@ class Interpreter:
         self.interrupts.interrupt()
 
     def close(self) -> None:
-        """End the run: unsubscribe its observers and close its trace file."""
+        """End the run: close its executors (a Ray cluster it started), unsubscribe its
+        observers and close its trace file."""
+        if self._runner is not None:
+            self._runner.close()
         self.session.close()
 
     def __enter__(self) -> Interpreter:
@@ -158,10 +165,16 @@ class Interpreter:
                 record_path=self.session.record_path,
                 state=self.task_state,
                 interrupts=self.interrupts,
+                executors={"ray": self._ray_executor},
             )
             for name, fn in self._runner.primitives().items():
                 self.env.bindings.setdefault(Symbol(name), fn)
         return self._runner
+
+    def _ray_executor(self) -> Executor:
+        from interpreter.engine.ray_executor import RayExecutor  # only runs on Ray (start-up)
+
+        return RayExecutor(self)
 
     @property
     def last_metrics(self) -> ResourceMetrics | None:
@@ -319,6 +332,7 @@ class Interpreter:
         file `text` was read from); by default, where the code that called this finds
         them, the working directory at the top."""
         result: Any = UNSPECIFIED
+        self.sources.append((text, file))
         with (
             self.interrupts.evaluating(),
             python_recursion_limit(self._python_depth),

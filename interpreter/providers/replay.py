@@ -85,6 +85,10 @@ class RecordingProvider:
         self._write({"request": request.to_json(), "response": response.to_json()})
         return response
 
+    def append(self, exchange: dict[str, Any]) -> None:
+        """Write an exchange recorded elsewhere (by a parallel-map item on a Ray worker)."""
+        self._write(exchange)
+
     def _write(self, exchange: dict[str, Any]) -> None:
         line = _json_line(exchange)
         with self._lock, self.path.open("a", encoding="utf-8") as cassette:

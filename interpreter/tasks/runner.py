@@ -190,10 +190,15 @@ class TaskRunner:
         state: TaskState | None = None,
         executor: Executor | None = None,
         interrupts: Interrupt | None = None,
+        executors: Mapping[str, Callable[[], Executor]] | None = None,
     ) -> None:
         self.settings = settings
         self.state = state or TaskState()
         self.executor: Executor = executor or ThreadExecutor(interrupts or Interrupt())
+        # the other executors, by name, made on first use (starting Ray takes seconds)
+        self._make_executor = dict(executors or {})
+        self._executors: dict[str, Executor] = {"threads": self.executor}
+        self._executors_lock = threading.Lock()
         self.events = events
         self.budget = budget
         self.ask_user = ask_user or ask_on_terminal
@@ -261,7 +266,38 @@ class TaskRunner:
         return self.run(self._options("llm", keywords), positional[0])
 
     def parallel_map(self, *args: Any) -> Any:
-        return parallel_map(self.executor, self.settings.get("workers"), *args)
+        return parallel_map(
+            self._executor_named,
+            self.settings.get("workers"),
+            self.settings.get("executor"),
+            *args,
+        )
+
+    def _executor_named(self, name: str) -> Executor:
+        with self._executors_lock:
+            if name not in self._executors:
+                make = self._make_executor.get(name)
+                if make is None:
+                    raise ConfigError(f"parallel-map: the {name} executor is not available here")
+                self._executors[name] = make()
+            return self._executors[name]
+
+    def close(self) -> None:
+        """Close the executors that hold resources (a Ray cluster started for the run)."""
+        with self._executors_lock:
+            executors, self._executors = self._executors, {"threads": self.executor}
+        for executor in executors.values():
+            close = getattr(executor, "close", None)
+            if close is not None:
+                close()
+
+    def recorder(self) -> RecordingProvider | None:
+        """The cassette this run records to, connected now, or None when it records
+        nothing: executors in other processes send their exchanges to it."""
+        if self.record_path is None:
+            return None
+        provider = self._model("recording", None).provider
+        return provider if isinstance(provider, RecordingProvider) else None
 
     def task_metrics(self) -> Any:
         """The metrics of the last task that finished on this thread, as an alist, or #f.

@@ -1,0 +1,149 @@
+"""One object held in a Ray actor and used from every process as if it were local.
+
+The run budget and a replayed cassette must each be one object for the whole run, or
+two workers could both spend the last turn, or both use the same recorded answer. The
+`Holder` actor keeps the real object; a `RemoteProxy` in each process forwards every
+method call and attribute read to it, so a Budget with new dimensions, or a provider,
+passes through unchanged. The actor runs one call at a time, so each call is atomic.
+
+A method may take a *gate*: a callable the real object calls, under its lock, after its
+own checks pass and before it commits (Budget.charge takes the Handler's own limit
+check). A gate cannot travel, so a call with one is made in two steps: the first runs
+the method with a gate that stops it (nothing is committed: the object's checks are
+known to pass, or its refusal comes back); then the caller runs its gate here, and the
+second runs the method with a gate that passes. Between the two steps another process
+may charge; the second step then refuses, so the object's limit still holds exactly.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import partial
+from typing import Any
+
+from interpreter.engine.ray_values import decode, encode_exception
+from interpreter.limits.events import EventBus
+
+_RUN, _PROBE = "run", "probe"
+_LOCK_TYPES = (type(threading.Lock()), type(threading.RLock()))
+
+
+class _GateReached(Exception):
+    """The probing gate: the object's checks passed and it would commit now."""
+
+
+class _Gate:
+    """Stands for a caller's gate in a call that travels."""
+
+
+def _no_gate() -> None:
+    return None
+
+
+def _stop_at_gate() -> None:
+    raise _GateReached
+
+
+class Portable:
+    """An object's class and fields, without its locks and event bus, which cannot leave
+    the process: the holder makes new ones (`bus` says whether the object's bus had
+    listeners, so it still builds the events it hands back)."""
+
+    def __init__(self, target: Any) -> None:
+        self.cls = type(target)
+        self.fields = {}
+        self.locks = {}
+        self.buses = {}
+        for name, value in vars(target).items():
+            if isinstance(value, _LOCK_TYPES):
+                self.locks[name] = type(value) is type(threading.RLock())
+            elif isinstance(value, EventBus):
+                self.buses[name] = value.active
+            else:
+                self.fields[name] = value
+
+    def rebuilt(self) -> Any:
+        target = self.cls.__new__(self.cls)
+        vars(target).update(self.fields)
+        for name, reentrant in self.locks.items():
+            setattr(target, name, threading.RLock() if reentrant else threading.Lock())
+        for name, listened in self.buses.items():
+            bus = EventBus()
+            if listened:
+                bus.subscribe(_no_gate)
+            setattr(target, name, bus)
+        return target
+
+
+class Holder:
+    """The actor side: holds the object (made from a `Portable`, or built in the actor
+    by calling `make`, so that a cassette is read where it is used)."""
+
+    def __init__(self, target: Portable | Any, *args: Any) -> None:
+        self.target = target.rebuilt() if isinstance(target, Portable) else target(*args)
+
+    def methods(self) -> frozenset[str]:
+        return frozenset(
+            name for name in dir(self.target) if callable(getattr(self.target, name, None))
+        )
+
+    def call(self, step: str, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        gate = _stop_at_gate if step == _PROBE else _no_gate
+        args = tuple(gate if isinstance(a, _Gate) else a for a in args)
+        kwargs = {k: gate if isinstance(v, _Gate) else v for k, v in kwargs.items()}
+        try:
+            return ("returned", getattr(self.target, method)(*args, **kwargs))
+        except _GateReached:
+            return ("gate",)
+        except Exception as error:
+            return ("raised", encode_exception(error))
+
+    def get(self, name: str) -> Any:
+        try:
+            return ("returned", getattr(self.target, name))
+        except AttributeError as error:
+            return ("raised", encode_exception(error))
+
+
+class RemoteProxy:
+    """The object held by `actor`, used as if it were here. Attributes set on the proxy
+    itself (a Budget's `events`: this process's bus) stay local."""
+
+    def __init__(self, actor: Any, methods: frozenset[str], **local: Any) -> None:
+        vars(self).update(local)
+        self._actor = actor
+        self._methods = methods
+
+    def __reduce__(self) -> Any:
+        return (RemoteProxy, (self._actor, self._methods))
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in ("_actor", "_methods"):
+            raise AttributeError(name)
+        if name in self._methods:
+            return partial(self._call, name)
+        return _outcome(self._ask(self._actor.get.remote(name)))
+
+    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        gates = [a for a in (*args, *kwargs.values()) if callable(a)]
+        if gates:
+            args = tuple(_Gate() if callable(a) else a for a in args)
+            kwargs = {k: _Gate() if callable(v) else v for k, v in kwargs.items()}
+            probed = self._ask(self._actor.call.remote(_PROBE, method, args, kwargs))
+            if probed[0] != "gate":
+                return _outcome(probed)
+            for gate in gates:
+                gate()
+        return _outcome(self._ask(self._actor.call.remote(_RUN, method, args, kwargs)))
+
+    @staticmethod
+    def _ask(reference: Any) -> Any:
+        import ray  # an optional dependency: only runs on Ray get here
+
+        return ray.get(reference)
+
+
+def _outcome(answer: tuple[Any, ...]) -> Any:
+    if answer[0] == "raised":
+        raise decode(answer[1])
+    return answer[1]

@@ -1,0 +1,195 @@
+"""parallel-map on a real local Ray cluster, against the local model server.
+
+One cluster (127.0.0.1, 2 CPUs) serves every test of this module, and most tests share
+one run, so the workers start once: starting a Ray worker process takes seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from fake_llm_server import FakeLLMServer, Reply
+from tasks_support import interpreter
+
+from interpreter.errors import ExecutorError, SchemeError
+
+ray = pytest.importorskip("ray")
+
+PATIENCE = 60  # seconds: the longest any step here may take on a loaded machine
+
+PROGRAM = r"""
+(define-task (echo x) "{{x}}")
+(define greeting (echo "once, on the run itself"))
+(define (shape n)
+  (list n (echo n) (* n 1/2) (string->symbol (number->string n)) (vector #\a "b" 'c)
+        (cons 1 2) (metrics-ref (task-metrics) 'turns 'used)))
+"""
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """The local Ray cluster of this module, started at most once and bounded in time."""
+    started = time.monotonic()
+    ray.init(num_cpus=2, _node_ip_address="127.0.0.1", include_dashboard=False, log_to_driver=False)
+    assert time.monotonic() - started < PATIENCE
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with FakeLLMServer() as fake:
+        fake.fallback = _echo
+        yield fake
+
+
+def _echo(path, body):
+    prompt = body["messages"][-1]["content"]
+    if prompt == "die":
+        _kill_running_workers()
+        return Reply(status=500, error="the worker was killed")
+    return Reply(text=f"echo {prompt}")
+
+
+def _kill_running_workers() -> None:
+    """SIGKILL every Ray worker process of this machine that is running an item."""
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if command.startswith(b"ray::ItemWorker.run"):
+            os.kill(int(entry.name), signal.SIGKILL)
+
+
+def _config(server, **values):
+    return {
+        "model": "openai:gpt-4o-mini",
+        "openai_base_url": server.openai_url,
+        "openai_api_key": "sk-test",
+        **values,
+    }
+
+
+@pytest.fixture(scope="module")
+def run(cluster, server):
+    """One run on Ray for the tests that need no budget of their own."""
+    events = []
+    interp = interpreter(config=_config(server), observers=[events.append])
+    interp.eval(PROGRAM)
+    interp.events_seen = events
+    yield interp
+    interp.close()
+
+
+def _counted(server, action):
+    before = len(server.received)
+    value = action()
+    return value, len(server.received) - before
+
+
+def test_items_on_ray_give_the_same_results_as_on_threads(run, server):
+    threads, on_threads = _counted(
+        server, lambda: run.eval("(parallel-map shape (iota 6) #:workers 2)")
+    )
+    ray_results, on_ray = _counted(
+        server, lambda: run.eval("(parallel-map shape (iota 6) #:workers 2 #:executor 'ray)")
+    )
+    assert ray_results == threads
+    assert ray_results[1][:5] == [1, "echo 1", 0.5, "1", ["a", "b", "c"]]
+    # one model call per item: the worker did not re-run the program's top-level call
+    assert on_ray == on_threads == 6
+
+
+def test_every_event_of_every_worker_reaches_the_run(run):
+    run.events_seen.clear()
+    run.eval("(parallel-map shape (iota 4) #:workers 2 #:executor 'ray)")
+    released = [event for event in run.events_seen if event.kind == "released"]
+    turns = [event for event in run.events_seen if event.kind == "turn"]
+    assert len(released) == len(turns) == 4
+    assert len({event.handler_id for event in released}) == 4
+    assert {event.detail["outcome"] for event in released} == {"ok"}
+
+
+def test_a_budget_of_10_turns_over_50_racing_items_makes_exactly_10_model_calls(cluster, server):
+    interp = interpreter(config=_config(server, budget_turns=10))
+    try:
+        before = len(server.received)
+        results = interp.eval(
+            '(define-task (echo x) "{{x}}")'
+            "(map (lambda (r) (if (string? r) 'answered (error-object-kind r)))"
+            "     (parallel-map echo (iota 50) #:workers 2 #:errors 'collect #:executor 'ray))"
+        )
+        assert len(server.received) - before == 10
+        assert results.count("answered") == 10
+        assert set(results) == {"answered", "resource-exhausted"}
+        assert interp.eval("(metrics-ref (run-budget) 'turns 'used)") == 10
+    finally:
+        interp.close()
+
+
+def test_a_killed_worker_gives_its_item_a_clear_error_and_the_map_goes_on(run, server):
+    results, calls = _counted(
+        server,
+        lambda: run.eval(
+            "(map (lambda (r) (if (string? r) r (error-object-message r)))"
+            """  (parallel-map echo '("a" "die" "b") #:workers 1 #:errors 'collect #:executor 'ray))"""
+        ),
+    )
+    assert results[0] == "echo a" and results[2] == "echo b"
+    assert 'item 2 of 3 ("die") was lost: the Ray worker running it died' in results[1]
+    assert "it was not run again" in results[1]
+    assert calls == 3  # nothing was retried
+
+
+def test_a_result_that_is_not_data_is_an_error_naming_the_item(run):
+    with pytest.raises(SchemeError, match=r"the result of item 1 of 1 \(7\) is #<procedure"):
+        run.eval(
+            "(define (adder n) (lambda (x) (+ x n))) (parallel-map adder '(7) #:executor 'ray)"
+        )
+
+
+def test_the_procedure_must_be_a_global_definition(run):
+    with pytest.raises(SchemeError, match="must be one defined at top level"):
+        run.eval("(parallel-map (lambda (x) x) '(1) #:executor 'ray)")
+
+
+def test_an_interrupt_stops_the_running_items_and_releases_their_handlers(run, server):
+    run.events_seen.clear()
+    before = len(server.received)
+    server.fallback = lambda path, body: Reply(text="much too late", delay=60)
+    outcome = {}
+
+    def evaluate():
+        try:
+            run.eval('(parallel-map echo \'("p" "q" "r") #:workers 2 #:executor \'ray)')
+        except BaseException as error:
+            outcome["error"] = error
+
+    thread = threading.Thread(target=evaluate)
+    try:
+        thread.start()
+        deadline = time.monotonic() + PATIENCE
+        while len(server.received) - before < 2:
+            assert time.monotonic() < deadline, "the workers never asked the model"
+            time.sleep(0.05)
+        run.interrupt()
+        thread.join(PATIENCE)
+    finally:
+        server.fallback = _echo
+    assert isinstance(outcome.get("error"), KeyboardInterrupt)
+    released = [e.detail["outcome"] for e in run.events_seen if e.kind == "released"]
+    assert released == ["interrupted", "interrupted"]
+    assert len(server.received) - before == 2  # the third item never started
+
+
+def test_without_ray_installed_the_error_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "ray", None)
+    interp = interpreter(config={"executor": "ray"})
+    with pytest.raises(ExecutorError, match=r"pip install 'taskscheme\[ray\]'"):
+        interp.eval("(define (f x) x) (parallel-map f '(1))")
