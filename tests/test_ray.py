@@ -193,3 +193,29 @@ def test_without_ray_installed_the_error_says_how_to_install_it(monkeypatch):
     interp = interpreter(config={"executor": "ray"})
     with pytest.raises(ExecutorError, match=r"pip install 'taskscheme\[ray\]'"):
         interp.eval("(define (f x) x) (parallel-map f '(1))")
+
+
+def test_a_run_on_ray_records_one_cassette_that_replays_the_same_on_threads_and_ray(
+    cluster, server, tmp_path
+):
+    cassette = tmp_path / "map.jsonl"
+    program = "(parallel-map shape (iota 4) #:workers 2 #:executor '{executor})"
+    with interpreter(config=_config(server), record_path=str(cassette)) as recording:
+        recording.eval(PROGRAM)
+        recorded = recording.eval(program.format(executor="ray"))
+    lines = cassette.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 + 5  # the header, the greeting and one exchange per item
+
+    def replayed(executor):
+        released = []
+        replay = interpreter(config={"model": f"replay:{cassette}"}, observers=[released.append])
+        with replay:
+            replay.eval(PROGRAM)
+            released.clear()
+            results = replay.eval(program.format(executor=executor))
+        metrics = [event.metrics for event in released if event.kind == "released"]
+        return results, sorted((m.turns.used, m.context.peak, m.tokens.input) for m in metrics)
+
+    on_threads, on_ray = replayed("threads"), replayed("ray")
+    assert on_threads == on_ray
+    assert on_ray[0] == recorded
