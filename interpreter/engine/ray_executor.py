@@ -178,7 +178,8 @@ class RayExecutor:
                 "by its spec (openai:..., anthropic:..., replay:CASSETTE)"
             )
         runner = interpreter.runner
-        holder_class = ray.remote(Holder).options(num_cpus=0, max_restarts=0)
+        # the held objects are thread-safe, so the actor serves many calls at once
+        holder_class = ray.remote(Holder).options(num_cpus=0, max_restarts=0, max_concurrency=16)
         budget = None
         if runner.budget is not None:
             local = runner.budget

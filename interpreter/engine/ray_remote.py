@@ -4,15 +4,17 @@ The run budget and a replayed cassette must each be one object for the whole run
 two workers could both spend the last turn, or both use the same recorded answer. The
 `Holder` actor keeps the real object; a `RemoteProxy` in each process forwards every
 method call and attribute read to it, so a Budget with new dimensions, or a provider,
-passes through unchanged. The actor runs one call at a time, so each call is atomic.
+passes through unchanged. The held object must be thread-safe (a Budget and a
+ReplayProvider are): the actor serves calls from many processes at once.
 
 A method may take a *gate*: a callable the real object calls, under its lock, after its
 own checks pass and before it commits (Budget.charge takes the Handler's own limit
-check). A gate cannot travel, so a call with one is made in two steps: the first runs
-the method with a gate that stops it (nothing is committed: the object's checks are
-known to pass, or its refusal comes back); then the caller runs its gate here, and the
-second runs the method with a gate that passes. Between the two steps another process
-may charge; the second step then refuses, so the object's limit still holds exactly.
+check). A gate cannot travel, so the caller runs it here first (the Handler holds its
+own lock meanwhile, so its answer still holds), and the object runs the call with a gate
+that passes. The object's own check and commit are one step in the actor, so its limit
+holds exactly, however many processes charge it at once; one round trip per call. When
+both the gate and the object would refuse, the gate's refusal is the one reported (on
+threads the budget's is): either way nothing is charged.
 """
 
 from __future__ import annotations
@@ -24,24 +26,15 @@ from typing import Any
 from interpreter.engine.ray_values import decode, encode_exception
 from interpreter.limits.events import EventBus
 
-_RUN, _PROBE = "run", "probe"
 _LOCK_TYPES = (type(threading.Lock()), type(threading.RLock()))
 
 
-class _GateReached(Exception):
-    """The probing gate: the object's checks passed and it would commit now."""
-
-
 class _Gate:
-    """Stands for a caller's gate in a call that travels."""
+    """Stands for a caller's gate, already passed, in a call that travels."""
 
 
-def _no_gate() -> None:
+def _passed() -> None:
     return None
-
-
-def _stop_at_gate() -> None:
-    raise _GateReached
 
 
 class Portable:
@@ -70,7 +63,7 @@ class Portable:
         for name, listened in self.buses.items():
             bus = EventBus()
             if listened:
-                bus.subscribe(_no_gate)
+                bus.subscribe(_passed)
             setattr(target, name, bus)
         return target
 
@@ -87,14 +80,11 @@ class Holder:
             name for name in dir(self.target) if callable(getattr(self.target, name, None))
         )
 
-    def call(self, step: str, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        gate = _stop_at_gate if step == _PROBE else _no_gate
-        args = tuple(gate if isinstance(a, _Gate) else a for a in args)
-        kwargs = {k: gate if isinstance(v, _Gate) else v for k, v in kwargs.items()}
+    def call(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        args = tuple(_passed if isinstance(a, _Gate) else a for a in args)
+        kwargs = {k: _passed if isinstance(v, _Gate) else v for k, v in kwargs.items()}
         try:
             return ("returned", getattr(self.target, method)(*args, **kwargs))
-        except _GateReached:
-            return ("gate",)
         except Exception as error:
             return ("raised", encode_exception(error))
 
@@ -125,16 +115,12 @@ class RemoteProxy:
         return _outcome(self._ask(self._actor.get.remote(name)))
 
     def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        gates = [a for a in (*args, *kwargs.values()) if callable(a)]
-        if gates:
-            args = tuple(_Gate() if callable(a) else a for a in args)
-            kwargs = {k: _Gate() if callable(v) else v for k, v in kwargs.items()}
-            probed = self._ask(self._actor.call.remote(_PROBE, method, args, kwargs))
-            if probed[0] != "gate":
-                return _outcome(probed)
-            for gate in gates:
-                gate()
-        return _outcome(self._ask(self._actor.call.remote(_RUN, method, args, kwargs)))
+        for value in (*args, *kwargs.values()):
+            if callable(value):
+                value()  # the gate: it raises if the caller's own check refuses
+        args = tuple(_Gate() if callable(a) else a for a in args)
+        kwargs = {k: _Gate() if callable(v) else v for k, v in kwargs.items()}
+        return _outcome(self._ask(self._actor.call.remote(method, args, kwargs)))
 
     @staticmethod
     def _ask(reference: Any) -> Any:
