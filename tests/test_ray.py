@@ -6,8 +6,11 @@ one run, so the workers start once: starting a Ray worker process takes seconds.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -189,7 +192,7 @@ def test_an_interrupt_stops_the_running_items_and_releases_their_handlers(run, s
 
 
 def test_without_ray_installed_the_error_says_how_to_install_it(monkeypatch):
-    monkeypatch.setitem(__import__("sys").modules, "ray", None)
+    monkeypatch.setitem(sys.modules, "ray", None)
     interp = interpreter(config={"executor": "ray"})
     with pytest.raises(ExecutorError, match=r"pip install 'taskscheme\[ray\]'"):
         interp.eval("(define (f x) x) (parallel-map f '(1))")
@@ -219,3 +222,84 @@ def test_a_run_on_ray_records_one_cassette_that_replays_the_same_on_threads_and_
     on_threads, on_ray = replayed("threads"), replayed("ray")
     assert on_threads == on_ray
     assert on_ray[0] == recorded
+
+
+def test_the_command_line_runs_a_map_on_a_given_cluster_and_traces_every_worker(
+    cluster, server, tmp_path
+):
+    (tmp_path / "map.scm").write_text(
+        '(define-task (echo x) "{{x}}")\n(display (parallel-map echo (iota 6) #:workers 2))\n'
+    )
+    before = len(server.received)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "interpreter",
+            "run",
+            "map.scm",
+            "--executor",
+            "ray",
+            "--ray-address",
+            ray.get_runtime_context().gcs_address,
+            "--budget-turns",
+            "3",
+            "--trace",
+            "trace.jsonl",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=PATIENCE,
+        env={
+            **os.environ,
+            "TASKSCHEME_MODEL": "openai:gpt-4o-mini",
+            "TASKSCHEME_OPENAI_BASE_URL": server.openai_url,
+            "TASKSCHEME_OPENAI_API_KEY": "sk-test",
+            "XDG_CONFIG_HOME": str(tmp_path / "no-user-config"),
+        },
+    )
+    assert result.returncode == 3, result.stderr
+    assert "stopped by the run budget: 3 of 3 turns used across the run" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(server.received) - before == 3
+    trace = [json.loads(line) for line in (tmp_path / "trace.jsonl").read_text().splitlines()]
+    turns = [event for event in trace if event["event"] == "turn"]
+    released = [event for event in trace if event["event"] == "released"]
+    assert len(turns) == 3
+    assert len({event["handler"] for event in released}) == len(released) >= 4
+
+
+LOCAL_RUN = """
+import sys, threading
+from interpreter import Interpreter
+from interpreter.limits.settings import load_settings
+
+settings = load_settings({"executor": "ray", "model": "openai:gpt-4o-mini",
+                          "openai_base_url": sys.argv[1], "openai_api_key": "sk-test"})
+interp = Interpreter(settings)
+
+def evaluate(text):  # each on a thread that then ends, as each input of the REPL is
+    thread = threading.Thread(target=lambda: print(interp.eval(text), flush=True))
+    thread.start()
+    thread.join()
+
+evaluate('(define-task (echo x) "{{x}}") (parallel-map echo (list 1 2))')
+evaluate("(parallel-map echo (list 3 4))")
+interp.close()
+"""
+
+
+def test_a_local_ray_started_on_demand_outlives_the_evaluation_that_started_it(server, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", LOCAL_RUN, server.openai_url],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=2 * PATIENCE,
+        env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "no-user-config")},
+    )
+    assert result.stdout.splitlines() == ["['echo 1', 'echo 2']", "['echo 3', 'echo 4']"], (
+        result.stderr
+    )
+    assert result.stderr == ""

@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from interpreter.engine.ray_remote import Holder, Portable, RemoteProxy
+from interpreter.engine.ray_remote import Holder, Portable, RemoteProxy, held_by
 from interpreter.engine.ray_values import NotData, decode, encode
 from interpreter.engine.ray_worker import ItemWorker, WorkerPlan
 from interpreter.errors import ExecutorError, SchemeError, WorkerLostError
@@ -75,7 +75,7 @@ class RayExecutor:
         self.interpreter = interpreter
         self.settings = interpreter.settings
         self._ray: Any = None
-        self._owns_cluster = False
+        self._cluster: _Cluster | None = None
         self._plan: WorkerPlan | None = None
         self._actor_class: Any = None
         self._workers: list[_Worker] = []
@@ -101,8 +101,9 @@ class RayExecutor:
             for actor in [worker.actor for worker in self._workers] + self._holders:
                 self._ray.kill(actor)
             self._workers, self._holders = [], []
-            if self._owns_cluster:
-                self._ray.shutdown()
+            if self._cluster is not None:
+                self._cluster.shut_down()
+                self._cluster = None
             self._ray = None
 
     # -- checks ------------------------------------------------------------------------
@@ -139,23 +140,7 @@ class RayExecutor:
                 f"parallel-map #:executor 'ray needs Ray, which is not installed: {INSTALL_HINT}"
             ) from None
         if not ray.is_initialized():
-            address = self.settings.get("ray_address")
-            try:
-                if address:
-                    ray.init(address=address, log_to_driver=False, logging_level="warning")
-                else:
-                    ray.init(
-                        num_cpus=min(LOCAL_CPUS, os.cpu_count() or 1),
-                        _node_ip_address="127.0.0.1",
-                        include_dashboard=False,
-                        log_to_driver=False,
-                        logging_level="warning",
-                    )
-            except Exception as error:
-                where = f"the Ray cluster at {address}" if address else "a local Ray"
-                raise ExecutorError(f"parallel-map cannot start {where}: {error}") from None
-            self._owns_cluster = True
-        self._ray = ray
+            self._cluster = _Cluster(ray, self.settings.get("ray_address"))
         self._plan = self._make_plan(ray)
         env_vars = {name: os.environ[name] for name in _PROVIDER_VARIABLES if name in os.environ}
         self._actor_class = ray.remote(ItemWorker).options(
@@ -166,6 +151,7 @@ class RayExecutor:
             scheduling_strategy="SPREAD",
             runtime_env={"env_vars": env_vars} if env_vars else None,
         )
+        self._ray = ray
         return ray
 
     def _make_plan(self, ray: Any) -> WorkerPlan:
@@ -188,7 +174,7 @@ class RayExecutor:
                 self._holders.append(actor)
                 proxy = RemoteProxy(actor, ray.get(actor.methods.remote()), events=local.events)
                 runner.budget = interpreter.session.budget = proxy
-            budget = (runner.budget._actor, runner.budget._methods)
+            budget = held_by(runner.budget)
         replay = None
         model = self.settings.get("model")
         if model.startswith(REPLAY_PREFIX):
@@ -235,6 +221,50 @@ class RayExecutor:
         self._ray.get(fresh.actor.add_sources.remote(list(self.interpreter.sources)))
         fresh.sources_sent = len(self.interpreter.sources)
         return fresh
+
+
+class _Cluster:
+    """The run's connection to Ray, made (and ended) by a thread of its own that lives
+    as long as the run: Ray ties the life of the processes of a local cluster to the
+    thread that starts them, and a program's evaluation thread ends with each evaluation
+    (`taskscheme run`, each input of the REPL)."""
+
+    def __init__(self, ray: Any, address: str | None) -> None:
+        self._ray = ray
+        self._address = address
+        self._started = threading.Event()
+        self._ended = threading.Event()
+        self._error: Exception | None = None
+        self._thread = threading.Thread(target=self._host, name="taskscheme-ray", daemon=True)
+        self._thread.start()
+        self._started.wait()
+        if self._error is not None:
+            where = f"the Ray cluster at {address}" if address else "a local Ray"
+            raise ExecutorError(f"parallel-map cannot start {where}: {self._error}")
+
+    def _host(self) -> None:
+        quiet = {"log_to_driver": False, "logging_level": "error"}
+        try:
+            if self._address:
+                self._ray.init(address=self._address, **quiet)
+            else:
+                self._ray.init(
+                    num_cpus=min(LOCAL_CPUS, os.cpu_count() or 1),
+                    _node_ip_address="127.0.0.1",
+                    include_dashboard=False,
+                    **quiet,
+                )
+        except Exception as error:
+            self._error = error
+            return
+        finally:
+            self._started.set()
+        self._ended.wait()
+        self._ray.shutdown()
+
+    def shut_down(self) -> None:
+        self._ended.set()
+        self._thread.join()
 
 
 def _because(problem: NotData) -> str:

@@ -129,6 +129,11 @@ class RemoteProxy:
         return ray.get(reference)
 
 
+def held_by(proxy: RemoteProxy) -> tuple[Any, frozenset[str]]:
+    """The actor and method names of `proxy`: what another process makes its own from."""
+    return proxy._actor, proxy._methods
+
+
 def _outcome(answer: tuple[Any, ...]) -> Any:
     if answer[0] == "raised":
         raise decode(answer[1])

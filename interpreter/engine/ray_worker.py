@@ -71,8 +71,9 @@ class ItemWorker:
     `interrupt` (from a second thread of the actor) stops the item running."""
 
     def __init__(self, plan: WorkerPlan) -> None:
-        # The run's trace file is written by the run; a worker only sends its events.
-        values = {**plan.settings.values, "trace": None}
+        # The run's trace file is written by the run; a worker only sends its events. A
+        # map inside an item runs on the worker's own threads.
+        values = {**plan.settings.values, "trace": None, "executor": "threads"}
         settings = dataclasses.replace(plan.settings, values=values)
         self.events: list[Event] = []
         bus = EventBus()
