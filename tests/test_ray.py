@@ -19,7 +19,8 @@ import pytest
 from fake_llm_server import FakeLLMServer, Reply
 from tasks_support import interpreter
 
-from interpreter.errors import ExecutorError, SchemeError
+from interpreter.engine.interpreter import ProgramExit
+from interpreter.errors import ExecutorError, SchemeError, SchemeTypeError
 
 ray = pytest.importorskip("ray")
 
@@ -157,9 +158,52 @@ def test_a_result_that_is_not_data_is_an_error_naming_the_item(run):
         )
 
 
-def test_the_procedure_must_be_a_global_definition(run):
-    with pytest.raises(SchemeError, match="must be one defined at top level"):
+def test_the_procedure_must_be_the_value_of_a_global_definition(run):
+    with pytest.raises(SchemeError, match="must be the value of a global definition"):
         run.eval("(parallel-map (lambda (x) x) '(1) #:executor 'ray)")
+    # made by a procedure, it is found by the name it is defined as
+    program = """(define twice (let ((factor 2)) (lambda (x) (* factor x))))
+                 (parallel-map twice '(1 2 3) #:executor 'ray)"""
+    assert run.eval(program) == [2, 4, 6]
+
+
+def test_an_item_that_is_not_data_is_refused_before_anything_runs(run, server):
+    with pytest.raises(SchemeError, match=r"item 2 cannot travel to a worker: #<procedure car>"):
+        _counted(server, lambda: run.eval("(parallel-map echo (list 1 car) #:executor 'ray)"))
+
+
+ERRORS = """
+(define (risky x) (if (string? x) (echo x) (car x)))
+(map (lambda (r) (if (error-object? r) (list (error-object-kind r) (error-object-message r)) r))
+     (parallel-map risky '(1 "fail" "fine") #:workers 2 #:errors 'collect #:executor '{}))
+"""
+
+
+def test_errors_come_back_as_the_same_error_objects_as_on_threads(run, server):
+    server.fallback = lambda path, body: (
+        Reply(status=400, error="no such thing")
+        if body["messages"][-1]["content"] == "fail"
+        else _echo(path, body)
+    )
+    try:
+        on_threads = run.eval(ERRORS.format("threads"))
+        on_ray = run.eval(ERRORS.format("ray"))
+    finally:
+        server.fallback = _echo
+    assert on_ray == on_threads
+    assert [outcome[0] for outcome in on_ray[:2]] == ["type-error", "provider-error"]
+    assert on_ray[2] == "echo fine"
+
+
+def test_the_first_error_keeps_where_it_happened_and_exit_ends_the_run(run):
+    run.eval("(define (first-of x)\n  (car x))", "errors.scm")
+    with pytest.raises(SchemeTypeError) as raised:
+        run.eval("(parallel-map first-of '(7) #:executor 'ray)")
+    assert raised.value.message.startswith("car:")
+    assert (raised.value.span.file, raised.value.span.line) == ("errors.scm", 2)
+    with pytest.raises(ProgramExit) as exited:
+        run.eval("(define (leave x) (exit 4)) (parallel-map leave '(1) #:executor 'ray)")
+    assert exited.value.code == 4
 
 
 def test_an_interrupt_stops_the_running_items_and_releases_their_handlers(run, server):

@@ -33,7 +33,7 @@ from interpreter.engine.ray_remote import Holder, Portable, RemoteProxy, held_by
 from interpreter.engine.ray_values import NotData, decode, encode
 from interpreter.engine.ray_worker import ItemWorker, WorkerPlan
 from interpreter.errors import ExecutorError, SchemeError, WorkerLostError
-from interpreter.lang.datums import Symbol
+from interpreter.lang.datums import Symbol, is_interned
 from interpreter.lang.printer import write_abbreviated
 from interpreter.limits.handler import next_handler_id
 from interpreter.limits.models import REPLAY_PREFIX
@@ -87,12 +87,12 @@ class RayExecutor:
     def run(self, job: MapJob) -> list[Any]:
         if not job.items:
             return []
-        self._check_procedure(job)
+        name = self._global_name(job)
         items = [self._encoded(job, index) for index in range(len(job.items))]
         with self._lock:
             ray = self._connect()
             workers = self._ready_workers(ray, min(job.workers, len(items)))
-            return _Map(self, ray, job, items).run(workers)
+            return _Map(self, ray, replace(job, name=name), items).run(workers)
 
     def close(self) -> None:
         with self._lock:
@@ -108,15 +108,20 @@ class RayExecutor:
 
     # -- checks ------------------------------------------------------------------------
 
-    def _check_procedure(self, job: MapJob) -> None:
-        """A worker finds the procedure by its global name, so it must have one."""
-        bound = self.interpreter.env.bindings.get(Symbol(job.name)) if job.name else None
-        if bound is not job.procedure:
-            raise SchemeError(
-                "parallel-map on Ray: the procedure must be one defined at top level "
-                "((define (f item) ...) or define-task), so that workers can find it by "
-                f"name; got {write_abbreviated(job.procedure)}"
-            )
+    def _global_name(self, job: MapJob) -> str:
+        """The global name a worker finds the procedure by: its own name, or else any
+        global bound to it (`(define shout (pipeline upcase exclaim))`)."""
+        bindings = self.interpreter.env.bindings
+        if job.name is not None and bindings.get(Symbol(job.name)) is job.procedure:
+            return job.name
+        for name, value in bindings.items():
+            if value is job.procedure and is_interned(name):
+                return name.name
+        raise SchemeError(
+            "parallel-map on Ray: the procedure must be the value of a global definition "
+            "((define (f item) ...), define-task), so that workers can find it by name; "
+            f"got {write_abbreviated(job.procedure)}"
+        )
 
     def _encoded(self, job: MapJob, index: int) -> Any:
         try:
