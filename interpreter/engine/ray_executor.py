@@ -100,7 +100,7 @@ class RayExecutor:
                 return
             for actor in [worker.actor for worker in self._workers] + self._holders:
                 self._ray.kill(actor)
-            self._workers, self._holders = [], []
+            self._workers, self._holders, self._plan = [], [], None
             if self._cluster is not None:
                 self._cluster.shut_down()
                 self._cluster = None
@@ -136,7 +136,7 @@ class RayExecutor:
     # -- the cluster, the run's shared objects, the workers --------------------------
 
     def _connect(self) -> Any:
-        if self._ray is not None:
+        if self._plan is not None:
             return self._ray
         try:
             import ray  # an optional dependency, and seconds to import
@@ -144,6 +144,7 @@ class RayExecutor:
             raise ExecutorError(
                 f"parallel-map #:executor 'ray needs Ray, which is not installed: {INSTALL_HINT}"
             ) from None
+        self._ray = ray
         if not ray.is_initialized():
             self._cluster = _Cluster(ray, self.settings.get("ray_address"))
         self._plan = self._make_plan(ray)
@@ -156,7 +157,6 @@ class RayExecutor:
             scheduling_strategy="SPREAD",
             runtime_env={"env_vars": env_vars} if env_vars else None,
         )
-        self._ray = ray
         return ray
 
     def _make_plan(self, ray: Any) -> WorkerPlan:
@@ -203,19 +203,7 @@ class RayExecutor:
         while len(self._workers) < count:
             self._workers.append(_Worker(self._actor_class.remote(self._plan)))
         workers = self._workers[:count]
-        sources = list(self.interpreter.sources)
-        shared = ray.put(sources)
-        sent = []
-        for worker in workers:
-            if worker.sources_sent < len(sources):
-                sent.append(worker.actor.add_sources.remote(shared, worker.sources_sent))
-                worker.sources_sent = len(sources)
-        try:
-            ray.get(sent)
-        except ray.exceptions.RayError as error:
-            raise ExecutorError(
-                f"parallel-map cannot start its Ray workers: {_cause(error)}"
-            ) from None
+        self._send_sources(workers)
         return workers
 
     def replace(self, worker: _Worker) -> _Worker:
@@ -223,9 +211,26 @@ class RayExecutor:
         worker.alive = False
         fresh = _Worker(self._actor_class.remote(self._plan))
         self._workers.append(fresh)
-        self._ray.get(fresh.actor.add_sources.remote(list(self.interpreter.sources)))
-        fresh.sources_sent = len(self.interpreter.sources)
+        self._send_sources([fresh])
         return fresh
+
+    def _send_sources(self, workers: list[_Worker]) -> None:
+        """Send each worker the source texts it does not have yet, and wait until it has
+        learned them (a worker that cannot start says so here)."""
+        sources = list(self.interpreter.sources)
+        behind = [worker for worker in workers if worker.sources_sent < len(sources)]
+        if not behind:
+            return
+        shared = self._ray.put(sources)  # stored once, whatever the number of workers
+        learned = [w.actor.add_sources.remote(shared, w.sources_sent) for w in behind]
+        try:
+            self._ray.get(learned)
+        except self._ray.exceptions.RayError as error:
+            raise ExecutorError(
+                f"parallel-map cannot start its Ray workers: {_cause(error)}"
+            ) from None
+        for worker in behind:
+            worker.sources_sent = len(sources)
 
 
 class _Cluster:
