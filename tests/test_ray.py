@@ -35,6 +35,25 @@ PROGRAM = r"""
 """
 
 
+@pytest.fixture(autouse=True)
+def _bounded_in_time():
+    """A test here that hangs (a worker that never answers) fails instead of stopping CI."""
+    if not hasattr(signal, "SIGALRM"):
+        yield
+        return
+
+    def too_long(signum, frame):
+        raise TimeoutError(f"a Ray test ran longer than {4 * PATIENCE} seconds")
+
+    previous = signal.signal(signal.SIGALRM, too_long)
+    signal.alarm(4 * PATIENCE)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 @pytest.fixture(scope="module")
 def cluster():
     """The local Ray cluster of this module, started at most once and bounded in time."""
@@ -347,3 +366,30 @@ def test_a_local_ray_started_on_demand_outlives_the_evaluation_that_started_it(s
         result.stderr
     )
     assert result.stderr == ""
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_ticket_classifier_replays_on_ray_with_its_recorded_output_and_metrics(
+    cluster, capsys, monkeypatch
+):
+    monkeypatch.syspath_prepend(str(ROOT / "examples"))
+    from record_cassettes import metrics_record, sorted_metrics  # the examples' own helpers
+
+    monkeypatch.chdir(ROOT)
+    program = "examples/ticket-classifier.scm"
+    runs = {}
+    for executor in ("threads", "ray"):
+        released = []
+        config = {
+            "model": "replay:examples/cassettes/ticket-classifier.jsonl",
+            "executor": executor,
+        }
+        with interpreter(config=config, observers=[released.append], argv=[program]) as interp:
+            interp.run_file(program)
+        metrics = [metrics_record(event) for event in released if event.kind == "released"]
+        runs[executor] = capsys.readouterr().out, sorted_metrics(metrics)
+    assert runs["ray"] == runs["threads"]
+    recorded = ROOT / "examples/cassettes/ticket-classifier.metrics.json"
+    assert runs["ray"][1] == json.loads(recorded.read_text())
