@@ -21,6 +21,7 @@ from tasks_support import interpreter
 
 from interpreter.engine.interpreter import ProgramExit
 from interpreter.errors import ExecutorError, SchemeError, SchemeTypeError
+from interpreter.providers import FunctionModel
 
 ray = pytest.importorskip("ray")
 
@@ -252,6 +253,12 @@ def test_an_interrupt_stops_the_running_items_and_releases_their_handlers(run, s
     released = [e.detail["outcome"] for e in run.events_seen if e.kind == "released"]
     assert released == ["interrupted", "interrupted"]
     assert len(server.received) - before == 2  # the third item never started
+
+
+def test_a_model_given_as_a_python_object_cannot_travel_to_workers(cluster):
+    interp = interpreter(FunctionModel(lambda request: "local"), config={"executor": "ray"})
+    with pytest.raises(ExecutorError, match="name the model by its spec"):
+        interp.eval("(define (f x) x) (parallel-map f '(1))")
 
 
 def test_without_ray_installed_the_error_says_how_to_install_it(monkeypatch):
