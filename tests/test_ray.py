@@ -20,7 +20,7 @@ from fake_llm_server import FakeLLMServer, Reply
 from tasks_support import interpreter
 
 from interpreter.engine.interpreter import ProgramExit
-from interpreter.errors import ExecutorError, SchemeError, SchemeTypeError
+from interpreter.errors import BudgetExhaustedError, ExecutorError, SchemeError, SchemeTypeError
 from interpreter.providers import FunctionModel
 
 ray = pytest.importorskip("ray")
@@ -155,6 +155,30 @@ def test_a_budget_of_10_turns_over_50_racing_items_makes_exactly_10_model_calls(
         assert interp.eval("(metrics-ref (run-budget) 'turns 'used)") == 10
     finally:
         interp.close()
+
+
+def test_a_map_on_ray_inside_a_running_task_leaves_the_budget_exact(cluster, server):
+    def outer_calls_its_tool_first(path, body):
+        if body["messages"][-1]["content"] == "go":
+            return Reply(tool_calls=[("fan", {})])
+        return _echo(path, body)
+
+    program = """
+    (define-task (echo x) "{{x}}")
+    (define-tool (fan) "Fan out." (parallel-map echo '(1 2) #:workers 2 #:executor 'ray) "done")
+    (define-task (outer) #:tools (list fan) "go")
+    (outer)"""
+    server.fallback = outer_calls_its_tool_first
+    before = len(server.received)
+    try:
+        with (
+            interpreter(config=_config(server, budget_turns=3)) as interp,
+            pytest.raises(BudgetExhaustedError, match="3 of 3 turns used across the run"),
+        ):
+            interp.eval(program)
+    finally:
+        server.fallback = _echo
+    assert len(server.received) - before == 3  # the outer task's first turn and two items
 
 
 def test_a_killed_worker_gives_its_item_a_clear_error_and_the_map_goes_on(run, server):

@@ -5,8 +5,9 @@ from the program's source; what travels is data (ray_values.py). The run keeps e
 rule it has on threads:
 
 - The run budget is one object: at the first map on Ray it moves into a Ray actor
-  (ray_remote.py), and every Handler of the run and of every worker charges it there,
-  atomically, before each request. It is never exceeded, however many workers race.
+  (ray_remote.py), and every Handler of the run (a running one too) and of every
+  worker charges it there, atomically, before each request. It is never exceeded,
+  however many workers race.
 - A replayed cassette is one object too, so each recorded exchange answers once.
 - A recorded run writes one cassette, here: workers send their exchanges back.
 - Every event of every worker comes back with its item and is published on the run's
@@ -29,7 +30,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from interpreter.engine.ray_remote import Holder, Portable, RemoteProxy, held_by
+from interpreter.engine.ray_remote import Holder, Portable, RemoteProxy, forward_to, held_by
 from interpreter.engine.ray_values import NotData, decode, encode
 from interpreter.engine.ray_worker import ItemWorker, WorkerPlan
 from interpreter.errors import ExecutorError, SchemeError, WorkerLostError
@@ -171,15 +172,11 @@ class RayExecutor:
         runner = interpreter.runner
         # the held objects are thread-safe, so the actor serves many calls at once
         holder_class = ray.remote(Holder).options(num_cpus=0, max_restarts=0, max_concurrency=16)
-        budget = None
-        if runner.budget is not None:
-            local = runner.budget
-            if not isinstance(local, RemoteProxy):
-                actor = holder_class.remote(Portable(local))
-                self._holders.append(actor)
-                proxy = RemoteProxy(actor, ray.get(actor.methods.remote()), events=local.events)
-                runner.budget = interpreter.session.budget = proxy
-            budget = held_by(runner.budget)
+        budget = runner.budget
+        if budget is not None and held_by(budget) is None:
+            actor = holder_class.remote(Portable(budget))
+            self._holders.append(actor)
+            forward_to(budget, RemoteProxy(actor, ray.get(actor.methods.remote())))
         replay = None
         model = self.settings.get("model")
         if model.startswith(REPLAY_PREFIX):
@@ -191,7 +188,7 @@ class RayExecutor:
         return WorkerPlan(
             interpreter_class=type(interpreter),
             settings=self.settings,
-            budget=budget,
+            budget=None if budget is None else held_by(budget),
             replay=replay,
             observed=events is not None and events.active,
             recording=runner.recorder() is not None,

@@ -103,12 +103,13 @@ class RemoteProxy:
         vars(self).update(local)
         self._actor = actor
         self._methods = methods
+        self._ray_holder = (actor, methods)
 
     def __reduce__(self) -> Any:
         return (RemoteProxy, (self._actor, self._methods))
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or name in ("_actor", "_methods"):
+        if name.startswith("__") or name in ("_actor", "_methods", "_ray_holder"):
             raise AttributeError(name)
         if name in self._methods:
             return partial(self._call, name)
@@ -129,9 +130,20 @@ class RemoteProxy:
         return ray.get(reference)
 
 
-def held_by(proxy: RemoteProxy) -> tuple[Any, frozenset[str]]:
-    """The actor and method names of `proxy`: what another process makes its own from."""
-    return proxy._actor, proxy._methods
+def forward_to(target: Any, proxy: RemoteProxy) -> None:
+    """Make `target`, whose state now lives in the actor behind `proxy`, forward its
+    public methods there: whoever holds it (the run, a Handler running now) uses the
+    actor from then on, with no reference to replace."""
+    for name in proxy._methods:
+        if not name.startswith("_"):
+            setattr(target, name, partial(proxy._call, name))
+    target._ray_holder = proxy._ray_holder
+
+
+def held_by(held: Any) -> tuple[Any, frozenset[str]] | None:
+    """The actor and method names behind a proxy or a forwarding object (what another
+    process makes its own proxy from), or None for an object still on its own."""
+    return getattr(held, "_ray_holder", None)
 
 
 def _outcome(answer: tuple[Any, ...]) -> Any:
