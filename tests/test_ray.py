@@ -20,7 +20,13 @@ from fake_llm_server import FakeLLMServer, Reply
 from tasks_support import interpreter
 
 from interpreter.engine.interpreter import ProgramExit
-from interpreter.errors import BudgetExhaustedError, ExecutorError, SchemeError, SchemeTypeError
+from interpreter.errors import (
+    BudgetExhaustedError,
+    ExecutorError,
+    ProviderError,
+    SchemeError,
+    SchemeTypeError,
+)
 from interpreter.providers import FunctionModel
 
 ray = pytest.importorskip("ray")
@@ -397,6 +403,17 @@ def test_a_local_ray_started_on_demand_outlives_the_evaluation_that_started_it(s
         result.stderr
     )
     assert result.stderr == ""
+
+
+def test_the_run_and_its_workers_replay_from_one_cassette(cluster, server, tmp_path):
+    cassette = tmp_path / "once.jsonl"
+    with interpreter(config=_config(server), record_path=str(cassette)) as recording:
+        recording.eval(PROGRAM)  # records the greeting, once
+    replay = interpreter(config={"model": f"replay:{cassette}"})
+    with replay:
+        replay.eval(PROGRAM)  # the run itself uses the greeting's recording
+        with pytest.raises(ProviderError, match="each recording is already used"):
+            replay.eval("""(parallel-map echo '("once, on the run itself") #:executor 'ray)""")
 
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,8 @@ rule it has on threads:
   (ray_remote.py), and every Handler of the run (a running one too) and of every
   worker charges it there, atomically, before each request. It is never exceeded,
   however many workers race.
-- A replayed cassette is one object too, so each recorded exchange answers once.
+- A replayed cassette is one object too, moved into an actor like the budget, so each
+  recorded exchange answers once, to the run or to any worker.
 - A recorded run writes one cassette, here: workers send their exchanges back.
 - Every event of every worker comes back with its item and is published on the run's
   bus (Handler ids renumbered, so they stay unique), so --trace and --verbose show the
@@ -38,7 +39,7 @@ from interpreter.lang.datums import Symbol, is_interned
 from interpreter.lang.printer import write_abbreviated
 from interpreter.limits.handler import next_handler_id
 from interpreter.limits.models import REPLAY_PREFIX
-from interpreter.providers.replay import ReplayProvider
+from interpreter.providers.replay import RecordingProvider, ReplayProvider
 from interpreter.tasks.executors import STOP_SECONDS, MapJob, collected, ends_the_map
 
 # A local Ray started for a run uses at most this many CPUs: items wait on the network,
@@ -81,6 +82,7 @@ class RayExecutor:
         self._actor_class: Any = None
         self._workers: list[_Worker] = []
         self._holders: list[Any] = []
+        self.recorder: RecordingProvider | None = None
         self._lock = threading.Lock()
 
     # -- the executor interface --------------------------------------------------------
@@ -177,22 +179,32 @@ class RayExecutor:
             actor = holder_class.remote(Portable(budget))
             self._holders.append(actor)
             forward_to(budget, RemoteProxy(actor, ray.get(actor.methods.remote())))
-        replay = None
-        model = self.settings.get("model")
-        if model.startswith(REPLAY_PREFIX):
-            cassette = os.path.abspath(model.removeprefix(REPLAY_PREFIX))
-            actor = holder_class.remote(Portable(ReplayProvider(cassette)))
+        self.recorder, replay = self._cassettes(runner)
+        if replay is not None:
+            actor = holder_class.remote(Portable(replay))
             self._holders.append(actor)
-            replay = (actor, ray.get(actor.methods.remote()))
+            forward_to(replay, RemoteProxy(actor, ray.get(actor.methods.remote())))
         events = interpreter.session.events
         return WorkerPlan(
             interpreter_class=type(interpreter),
             settings=self.settings,
             budget=None if budget is None else held_by(budget),
-            replay=replay,
+            replay=None if replay is None else held_by(replay),
             observed=events is not None and events.active,
-            recording=runner.recorder() is not None,
+            recording=self.recorder is not None,
         )
+
+    def _cassettes(self, runner: Any) -> tuple[RecordingProvider | None, ReplayProvider | None]:
+        """The run's recorder and the cassette it replays, each if it has one (then the
+        run's own provider is connected, so that the cassette's header is written, or
+        its exchanges are shared by the run and its workers)."""
+        replaying = self.settings.get("model").startswith(REPLAY_PREFIX)
+        if runner.record_path is None and not replaying:
+            return None, None
+        provider = runner.default_provider()
+        recorder = provider if isinstance(provider, RecordingProvider) else None
+        replayed = recorder.inner if recorder is not None else provider
+        return recorder, replayed if isinstance(replayed, ReplayProvider) else None
 
     def _ready_workers(self, ray: Any, count: int) -> list[_Worker]:
         """`count` live workers, each with every source text of the run so far."""
@@ -299,7 +311,7 @@ class _Map:
         self.stopped = False
         self.running: dict[Any, tuple[_Worker, int]] = {}
         self.events = executor.interpreter.session.events
-        self.recorder = executor.interpreter.runner.recorder()
+        self.recorder = executor.recorder
 
     def run(self, workers: list[_Worker]) -> list[Any]:
         for worker in workers:

@@ -291,13 +291,10 @@ class TaskRunner:
             if close is not None:
                 close()
 
-    def recorder(self) -> RecordingProvider | None:
-        """The cassette this run records to, connected now, or None when it records
-        nothing: executors in other processes send their exchanges to it."""
-        if self.record_path is None:
-            return None
-        provider = self._model("recording", None).provider
-        return provider if isinstance(provider, RecordingProvider) else None
+    def default_provider(self) -> Provider:
+        """The provider of the run's default model, connected now (a RecordingProvider
+        when the run records): executors in other processes share its cassette."""
+        return self._model("the run", None).provider
 
     def task_metrics(self) -> Any:
         """The metrics of the last task that finished on this thread, as an alist, or #f.
