@@ -23,6 +23,7 @@ from interpreter.engine.interpreter import ProgramExit
 from interpreter.errors import (
     BudgetExhaustedError,
     ExecutorError,
+    ProviderConfigError,
     ProviderError,
     SchemeError,
     SchemeTypeError,
@@ -306,6 +307,10 @@ def test_a_run_on_ray_records_one_cassette_that_replays_the_same_on_threads_and_
     with interpreter(config=_config(server), record_path=str(cassette)) as recording:
         recording.eval(PROGRAM)
         recorded = recording.eval(program.format(executor="ray"))
+        # a recorded run uses one model, on workers as on the run itself
+        other = '(define-task (other x) #:model "openai:gpt-4o" "{{x}}")'
+        with pytest.raises(ProviderConfigError, match="#:model openai:gpt-4o cannot be used"):
+            recording.eval(other + "(parallel-map other '(1) #:executor 'ray)")
     lines = cassette.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1 + 5  # the header, the greeting and one exchange per item
 

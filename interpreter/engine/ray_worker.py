@@ -48,11 +48,15 @@ class WorkerPlan:
 
 class ShippingRecorder(RecordingProvider):
     """Records every exchange like RecordingProvider, but keeps them for the run to
-    write to its one cassette."""
+    write to its one cassette. Like a replayed cassette, it stands for one model (the
+    cassette's), so the worker's tasks are held to it as the run's are."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
         self.spec = inner.spec
+        self.recorded_model = getattr(inner, "recorded_model", None) or inner.spec
+        self.input_window = getattr(inner, "input_window", None)
+        self.encoding = getattr(inner, "encoding", None)
         self._lock = threading.Lock()
         self.exchanges: list[dict[str, Any]] = []
 
