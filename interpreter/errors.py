@@ -396,6 +396,26 @@ class ScriptExhaustedError(TaskschemeError):
 _RAW_SHOWN = 300  # characters of a wrong answer shown in the error message
 
 
+class ExecutorError(TaskschemeError):
+    """The executor a parallel-map asked for cannot run: Ray is not installed, or its
+    cluster cannot be reached or started."""
+
+    kind = "executor-error"
+
+
+class WorkerLostError(TaskschemeError):
+    """The process running a parallel-map item on Ray died (killed, out of memory, its
+    machine lost). The item is not run again, so none of its model calls is repeated.
+    `item` is the item's position in the list, from 1."""
+
+    kind = "worker-lost"
+    item: int
+
+    def __init__(self, message: str, item: int) -> None:
+        super().__init__(message)
+        self.item = item
+
+
 class TaskNestingError(SchemeError):
     """Tasks calling tasks too deeply, or in a cycle. A mistake in the program's structure,
     so it is never handed to a model as a tool error."""

@@ -68,7 +68,7 @@ def test_check_command_reports_every_mistake_of_a_task_program(tmp_path):
         " (it takes #:model #:max-turns #:context-fraction #:warning-threshold #:system"
         " #:max-output-tokens #:max-cost #:output #:output-retries #:tools #:interactive)",
         "tasks.scm:11:31: arity-error: parallel-map: unknown keyword #:worker (did you mean"
-        " #:workers?) (it takes #:workers #:errors)",
+        " #:workers?) (it takes #:workers #:errors #:executor)",
     ]
     lines = result.stderr.splitlines()
     assert lines[lines.index(headlines[0]) + 1] == "   3 |   #:max-turn 3"

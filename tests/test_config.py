@@ -371,6 +371,8 @@ def test_unknown_key_lookup(dirs: tuple[Path, Path]) -> None:
 # -- what is derived from the table of settings -------------------------------------------------
 
 _SAMPLES = {int: "3", float: "0.25", str: "sample"}
+# settings whose check accepts only some strings
+_SPECIAL_SAMPLES = {"model": "openai:gpt-4o", "executor": "ray"}
 
 
 def test_every_setting_with_a_flag_is_a_command_line_option(
@@ -382,7 +384,7 @@ def test_every_setting_with_a_flag_is_a_command_line_option(
     flagged = [setting for setting in SETTINGS.values() if setting.flag]
     argv = ["config"]
     for setting in flagged:
-        sample = "openai:gpt-4o" if setting.name == "model" else _SAMPLES[setting.kind]
+        sample = _SPECIAL_SAMPLES.get(setting.name, _SAMPLES[setting.kind])
         argv += [setting.flag, sample]
     assert main(argv) == 0
     report = capsys.readouterr().out

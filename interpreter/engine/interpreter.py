@@ -78,6 +78,7 @@ if TYPE_CHECKING:
     from interpreter.limits.events import EventBus, Observer
     from interpreter.limits.metrics import ResourceMetrics
     from interpreter.memory.store import MemoryStore
+    from interpreter.tasks.executors import Executor
     from interpreter.tasks.runner import TaskRunner
 
 # A program file larger than this is refused rather than read (`check /dev/zero`, a
@@ -195,6 +196,9 @@ class Interpreter(EmbeddingAPI):
             (*LANGUAGE_FORMS, TASK_FORMS, MEMORY_FORMS),
             layer_state={"tasks": self.task_state},
         )
+        # every text evaluated, in order: what a worker in another process rebuilds the
+        # program's definitions from (engine/ray_worker.py)
+        self.sources: list[tuple[str, str]] = []
         self._standard: Analyzer | None = None  # (environment ...): made on first use
         self.analyzer.meter = self.computation.meter
         self._install_builtins()
@@ -214,7 +218,10 @@ class Interpreter(EmbeddingAPI):
         self.interrupts.interrupt()
 
     def close(self) -> None:
-        """End the run: unsubscribe its observers and close its trace file."""
+        """End the run: close its executors (a Ray cluster it started), unsubscribe its
+        observers and close its trace file."""
+        if self._runner is not None:
+            self._runner.close()
         self.session.close()
 
     def __enter__(self) -> Interpreter:
@@ -249,10 +256,16 @@ class Interpreter(EmbeddingAPI):
                 state=self.task_state,
                 interrupts=self.interrupts,
                 model_check=self.capabilities.check_model,
+                executors={"ray": self._ray_executor},
             )
             for name, fn in self._runner.primitives().items():
                 self.env.bindings.setdefault(Symbol(name), fn)
         return self._runner
+
+    def _ray_executor(self) -> Executor:
+        from interpreter.engine.ray_executor import RayExecutor  # only runs on Ray (start-up)
+
+        return RayExecutor(self)
 
     @property
     def last_metrics(self) -> ResourceMetrics | None:
@@ -488,6 +501,7 @@ class Interpreter(EmbeddingAPI):
         file `text` was read from); by default, where the code that called this finds
         them, the working directory at the top."""
         result: Any = UNSPECIFIED
+        self.sources.append((text, file))
         with (
             self._evaluation(),
             bound(self._load_directory, directory or self._load_directory.get()),

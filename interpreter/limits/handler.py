@@ -84,6 +84,12 @@ def message_tokens(message: Message, model: ModelInfo) -> int:
 _handler_ids = itertools.count(1)
 
 
+def next_handler_id() -> int:
+    """A Handler id no Handler of this process has: events from Handlers in other
+    processes (Ray workers) are renumbered with these, so ids stay unique in a trace."""
+    return next(_handler_ids)
+
+
 class Handler:
     """Counts and limits one task execution's turns and context.
 

@@ -68,6 +68,13 @@ def _positive_number_problem(value: object) -> str | None:
     return None
 
 
+EXECUTORS = ("threads", "ray")
+
+
+def _executor_problem(value: str) -> str | None:
+    return None if value in EXECUTORS else "must be threads or ray"
+
+
 def _model_problem(value: str, models: ModelTable) -> str | None:
     """Why `value` is not a usable model spec; cassettes are resolved by their provider."""
     if value.startswith(REPLAY_PREFIX):
@@ -326,6 +333,23 @@ SETTINGS: dict[str, Setting] = {
             metavar="N",
             help="default worker count of parallel-map",
             maximum=256,
+        ),
+        Setting(
+            "executor",
+            str,
+            "threads",
+            _alone(_executor_problem),
+            flag="--executor",
+            metavar="threads|ray",
+            help="what runs the items of parallel-map (default {default})",
+        ),
+        Setting(
+            "ray_address",
+            str,
+            None,
+            flag="--ray-address",
+            metavar="ADDRESS",
+            help="the Ray cluster of --executor ray (default: a local one, started on demand)",
         ),
         Setting(
             "trace",

@@ -105,6 +105,10 @@ class RecordingProvider:
             self._write({"ask_user": {**asked, "answer": answer}})
         return answer
 
+    def append(self, exchange: dict[str, Any]) -> None:
+        """Write an exchange recorded elsewhere (by a parallel-map item on a Ray worker)."""
+        self._write(exchange)
+
     def _write(self, exchange: dict[str, Any]) -> None:
         line = _json_line(exchange)
         with self._lock, self.path.open("a", encoding="utf-8") as cassette:

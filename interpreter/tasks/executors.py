@@ -159,7 +159,7 @@ class _Batch:
                 failure = error
                 with self.changed:
                     self.failures[index] = error
-                    if not (self.collect and isinstance(error, TaskschemeError)):
+                    if ends_the_map(error, self.collect):
                         self.stopped = True
             if self.progress is not None:
                 self.progress.finished(index, failure)
@@ -190,9 +190,21 @@ class _Batch:
                 pass
 
     def outcome(self) -> Any:
-        for index in sorted(self.failures):
-            error = self.failures[index]
-            if not (self.collect and isinstance(error, TaskschemeError)):
-                raise error
-            self.results[index] = error.payload
-        return self.results
+        return collected(self.results, self.failures, self.collect)
+
+
+def ends_the_map(error: BaseException, collect: bool) -> bool:
+    """Does `error` of one item stop the map? Always in 'first mode; in 'collect mode
+    only if it is not a language error (an interrupt, a bug)."""
+    return not (collect and isinstance(error, TaskschemeError))
+
+
+def collected(results: list[Any], failures: dict[int, BaseException], collect: bool) -> list[Any]:
+    """The map's results, a failed item's place holding its error object; or the first
+    error in input order raised, if it ends the map."""
+    for index in sorted(failures):
+        error = failures[index]
+        if ends_the_map(error, collect):
+            raise error
+        results[index] = error.payload
+    return results

@@ -5,11 +5,13 @@ Each item is an ordinary call of the procedure (a task call gets its own Handler
 always; nothing is pooled); an executor (executors.py) runs them. On an error in
 'first mode no new item starts, the items already running finish, and the first error
 in input order is raised; in 'collect mode every item runs and a failed item's place
-holds its error object.
+holds its error object. `#:executor` chooses what runs the items ('threads, the
+default, or 'ray: processes of a Ray cluster) for one call.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from interpreter.errors import SchemeError
@@ -18,18 +20,24 @@ from interpreter.lang.primitives.common import check_procedure
 from interpreter.lang.raising import type_error
 from interpreter.lang.runtime import split_keywords
 from interpreter.limits.events import EventBus
+from interpreter.limits.settings import EXECUTORS
 from interpreter.tasks.executors import Executor, ItemProgress, MapJob
 
-WORKERS, ERRORS = Keyword("workers"), Keyword("errors")
-PARALLEL_MAP_OPTIONS = [WORKERS, ERRORS]
+WORKERS, ERRORS, EXECUTOR = Keyword("workers"), Keyword("errors"), Keyword("executor")
+PARALLEL_MAP_OPTIONS = [WORKERS, ERRORS, EXECUTOR]
 FIRST, COLLECT = Symbol("first"), Symbol("collect")
 
 
 def parallel_map(
-    executor: Executor, default_workers: int, *args: Any, events: EventBus | None = None
+    executor_named: Callable[[str], Executor],
+    default_workers: int,
+    default_executor: str,
+    *args: Any,
+    events: EventBus | None = None,
 ) -> Any:
-    """`(parallel-map proc items #:workers N #:errors 'first|'collect)`; each item's
-    start and end is published on `events` (see ItemProgress)."""
+    """`(parallel-map proc items #:workers N #:errors 'first|'collect #:executor 'threads|'ray)`;
+    `executor_named` gives the executor of a name in `EXECUTORS`; each item's start and
+    end is published on `events` (see ItemProgress)."""
     positional, options = split_keywords("parallel-map", list(args), PARALLEL_MAP_OPTIONS)
     problem = parallel_map_arguments_problem(len(positional))
     if problem is not None:
@@ -42,11 +50,15 @@ def parallel_map(
     mode = options.get(ERRORS, FIRST)
     if mode is not FIRST and mode is not COLLECT:
         raise type_error("parallel-map", "'first or 'collect for #:errors", mode)
+    chosen = options.get(EXECUTOR, Symbol(default_executor))
+    name = chosen.name if isinstance(chosen, Symbol) else chosen
+    if name not in EXECUTORS:
+        raise type_error("parallel-map", "'threads or 'ray for #:executor", chosen)
     progress = ItemProgress(events, len(items))
     job = MapJob(
         proc, getattr(proc, "name", None), tuple(items), workers, mode is COLLECT, progress
     )
-    return python_to_list(executor.run(job))
+    return python_to_list(executor_named(name).run(job))
 
 
 def parallel_map_arguments_problem(count: int) -> SchemeError | None:

@@ -201,12 +201,17 @@ class TaskRunner:
         executor: Executor | None = None,
         interrupts: Interrupt | None = None,
         model_check: Callable[[str, str], None] | None = None,
+        executors: Mapping[str, Callable[[], Executor]] | None = None,
     ) -> None:
         self.settings = settings
         # called with (task, spec) before a task uses a model other than the run's own
         self.model_check = model_check
         self.state = state or TaskState()
         self.executor: Executor = executor or ThreadExecutor(interrupts or Interrupt())
+        # the other executors, by name, made on first use (starting Ray takes seconds)
+        self._make_executor = dict(executors or {})
+        self._executors: dict[str, Executor] = {"threads": self.executor}
+        self._executors_lock = threading.Lock()
         self.events = events
         self.budget = budget
         self.ask_user = ask_user or ask_on_terminal
@@ -278,7 +283,13 @@ class TaskRunner:
         return self.run(self._options("llm", keywords), positional[0])
 
     def parallel_map(self, *args: Any) -> Any:
-        return parallel_map(self.executor, self.settings.get("workers"), *args, events=self.events)
+        return parallel_map(
+            self._executor_named,
+            self.settings.get("workers"),
+            self.settings.get("executor"),
+            *args,
+            events=self.events,
+        )
 
     def use_settings(self, settings: Settings) -> None:
         """Use `settings` for the tasks made from now on and every `llm` call (the REPL's
@@ -286,6 +297,29 @@ class TaskRunner:
         self.settings = settings
         if self._given is None:
             self._default_spec = settings.get("model")
+
+    def _executor_named(self, name: str) -> Executor:
+        with self._executors_lock:
+            if name not in self._executors:
+                make = self._make_executor.get(name)
+                if make is None:
+                    raise ConfigError(f"parallel-map: the {name} executor is not available here")
+                self._executors[name] = make()
+            return self._executors[name]
+
+    def close(self) -> None:
+        """Close the executors that hold resources (a Ray cluster started for the run)."""
+        with self._executors_lock:
+            executors, self._executors = self._executors, {"threads": self.executor}
+        for executor in executors.values():
+            close = getattr(executor, "close", None)
+            if close is not None:
+                close()
+
+    def default_provider(self) -> Provider:
+        """The provider of the run's default model, connected now (a RecordingProvider
+        when the run records): executors in other processes share its cassette."""
+        return self._model("the run", None).provider
 
     def task_metrics(self) -> Any:
         """The metrics of the last task that finished on this thread, as an alist, or #f.
