@@ -19,10 +19,11 @@ import pytest
 from fake_llm_server import FakeLLMServer, Reply
 from tasks_support import interpreter
 
-from interpreter.engine.interpreter import ProgramExit
+from interpreter.engine.capabilities import Capabilities
 from interpreter.errors import (
     BudgetExhaustedError,
     ExecutorError,
+    ProgramExitError,
     ProviderConfigError,
     ProviderError,
     SchemeError,
@@ -252,7 +253,7 @@ def test_the_first_error_keeps_where_it_happened_and_exit_ends_the_run(run):
         run.eval("(parallel-map first-of '(7) #:executor 'ray)")
     assert raised.value.message.startswith("car:")
     assert (raised.value.span.file, raised.value.span.line) == ("errors.scm", 2)
-    with pytest.raises(ProgramExit) as exited:
+    with pytest.raises(ProgramExitError) as exited:
         run.eval("(define (leave x) (exit 4)) (parallel-map leave '(1) #:executor 'ray)")
     assert exited.value.code == 4
 
@@ -304,7 +305,9 @@ def test_a_run_on_ray_records_one_cassette_that_replays_the_same_on_threads_and_
 ):
     cassette = tmp_path / "map.jsonl"
     program = "(parallel-map shape (iota 4) #:workers 2 #:executor '{executor})"
-    with interpreter(config=_config(server), record_path=str(cassette)) as recording:
+    with interpreter(
+        config=_config(server), record_path=str(cassette), capabilities=Capabilities(models=True)
+    ) as recording:
         recording.eval(PROGRAM)
         recorded = recording.eval(program.format(executor="ray"))
         # a recorded run uses one model, on workers as on the run itself
@@ -412,7 +415,9 @@ def test_a_local_ray_started_on_demand_outlives_the_evaluation_that_started_it(s
 
 def test_the_run_and_its_workers_replay_from_one_cassette(cluster, server, tmp_path):
     cassette = tmp_path / "once.jsonl"
-    with interpreter(config=_config(server), record_path=str(cassette)) as recording:
+    with interpreter(
+        config=_config(server), record_path=str(cassette), capabilities=Capabilities(models=True)
+    ) as recording:
         recording.eval(PROGRAM)  # records the greeting, once
     replay = interpreter(config={"model": f"replay:{cassette}"})
     with replay:
@@ -439,7 +444,12 @@ def test_the_ticket_classifier_replays_on_ray_with_its_recorded_output_and_metri
             "model": "replay:examples/cassettes/ticket-classifier.jsonl",
             "executor": executor,
         }
-        with interpreter(config=config, observers=[released.append], argv=[program]) as interp:
+        with interpreter(
+            config=config,
+            observers=[released.append],
+            argv=[program],
+            capabilities=Capabilities.for_program(ROOT / "examples"),
+        ) as interp:
             interp.run_file(program)
         metrics = [metrics_record(event) for event in released if event.kind == "released"]
         runs[executor] = capsys.readouterr().out, sorted_metrics(metrics)

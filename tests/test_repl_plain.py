@@ -93,7 +93,7 @@ def test_a_bad_option_is_a_usage_error(tmp_path):
         (",describe double", "double: procedure\n  takes 1 argument\n  doubles a number"),
         (",env", "  double  (procedure)"),
         (",apropos string-upc", "string-upcase"),
-        (",budget", "no session budget"),
+        (",budget", "session budget turns 0"),
         (",metrics", "no task has run yet"),
         (",transcript", "no task has run yet"),
         (",trace on", "trace is on"),

@@ -45,7 +45,7 @@ def stdin_pipe(monkeypatch):
 
 @pytest.mark.parametrize("program", ["(read-line)", "(read-char)", "(read)", "(read-string 3)"])
 def test_interrupt_stops_a_read_waiting_on_stdin(stdin_pipe, program):
-    interp = Interpreter()
+    interp = Interpreter(stdin=sys.stdin)
     thread, outcome = _evaluate_in_thread(interp, program)
     thread.join(0.3)
     assert thread.is_alive()  # waiting for input
@@ -56,7 +56,7 @@ def test_interrupt_stops_a_read_waiting_on_stdin(stdin_pipe, program):
 
 
 def test_input_after_an_interrupted_read_goes_to_the_next_read(stdin_pipe):
-    interp = Interpreter()
+    interp = Interpreter(stdin=sys.stdin)
     thread, _ = _evaluate_in_thread(interp, "(read-line)")
     thread.join(0.3)
     interp.interrupt()
@@ -75,7 +75,7 @@ def test_reading_lines_from_a_pipe_keeps_every_line(stdin_pipe):
       (let ((line (read-line)))
         (if (eof-object? line) (list count last) (loop (+ count 1) line))))
     """
-    assert Interpreter().eval(program) == [2000, "line 1999"]
+    assert Interpreter(stdin=sys.stdin).eval(program) == [2000, "line 1999"]
 
 
 def test_input_that_is_not_utf8_is_a_file_error(monkeypatch):
@@ -84,7 +84,7 @@ def test_input_that_is_not_utf8_is_a_file_error(monkeypatch):
     os.close(write_end)
     with open(read_end, encoding="utf-8") as reader:
         monkeypatch.setattr(sys, "stdin", reader)
-        result = Interpreter().eval(
+        result = Interpreter(stdin=sys.stdin).eval(
             "(guard (e ((file-error? e) (error-object-message e))) (read-line))"
         )
     assert result == "cannot read stdin: it is not UTF-8 text"

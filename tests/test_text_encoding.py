@@ -64,13 +64,13 @@ def test_utf8_file_reads_across_chunk_boundaries(tmp_path):
 
 def test_write_escapes_a_lone_surrogate():
     assert (
-        Interpreter(capabilities=FILES).eval_scheme(
+        Interpreter(capabilities=FILES).eval(
             f"(call-with-output-string (lambda (p) (write {LONE_SURROGATE} p)))"
         )
         == '"a\\xd800;b"'
     )
     assert (
-        Interpreter(capabilities=FILES).eval_scheme(
+        Interpreter(capabilities=FILES).eval(
             f"(call-with-output-string (lambda (p) (write (string->symbol {LONE_SURROGATE}) p)))"
         )
         == "|a\\xd800;b|"

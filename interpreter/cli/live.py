@@ -13,11 +13,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from interpreter.limits.budget import Budget
-from interpreter.limits.events import Event
-from interpreter.limits.metrics import ResourceMetrics
+if TYPE_CHECKING:  # annotations only: the run's budget loads with its first task (start-up)
+    from interpreter.limits.budget import Budget
+    from interpreter.limits.events import Event
+    from interpreter.limits.metrics import ResourceMetrics
+
 
 # A segment of a status display: ("", text), ("warning", text) or ("error", text).
 Segment = tuple[str, str]

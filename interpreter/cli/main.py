@@ -332,7 +332,7 @@ def _run_program(
         gc.enable()
     output = _ProgramOutput.install()
     try:
-        with shown(live, interpreter.session.budget):
+        with shown(live, lambda: interpreter.session.budget):
             run_with_deep_stack(lambda: action(interpreter), interpreter.interrupt)
         sys.stdout.flush()
         return EXIT_OK

@@ -15,11 +15,14 @@ import sys
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from interpreter.cli.live import LiveLimits, Segment, ansi
-from interpreter.limits.budget import Budget
 from interpreter.limits.settings import Settings
+
+if TYPE_CHECKING:  # annotations only: the run's budget loads with its first task (start-up)
+    from interpreter.limits.budget import Budget
+
 
 CLEAR = "\r\x1b[K"
 REDRAW_SECONDS = 0.1
@@ -155,9 +158,10 @@ def run_display(settings: Settings, *, quiet: bool) -> LiveLimits | None:
     return LiveLimits(settings.get("model"), None, settings.get("warning_threshold"))
 
 
-def shown(live: LiveLimits | None, budget: Budget | None) -> AbstractContextManager:
-    """The status line of `live` for the extent of a `with` block (nothing without one)."""
+def shown(live: LiveLimits | None, budget: Callable[[], Budget]) -> AbstractContextManager:
+    """The status line of `live` for the extent of a `with` block (nothing without one);
+    `budget` gives the run's budget, asked for only when there is a line to show."""
     if live is None:
         return nullcontext()
-    live.budget = budget
+    live.budget = budget()
     return StatusLine(sys.stderr, live.status_line)

@@ -9,7 +9,6 @@ completes.
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import threading
 import types
@@ -28,6 +27,8 @@ from interpreter.tasks.state import bound
 from interpreter.tasks.tools import _WIRE_NAME, Tool, ToolParam, result_text
 
 if TYPE_CHECKING:
+    import asyncio
+
     from interpreter.limits.events import Event
     from interpreter.limits.metrics import ResourceMetrics
 
@@ -166,6 +167,8 @@ class EmbeddingAPI:
         return await self._in_worker(lambda: self.call(procedure, *args, **options))
 
     async def _in_worker(self, action: Callable[[], Any]) -> Any:
+        import asyncio  # only async embedders need the event loop machinery (start-up)
+
         loop = asyncio.get_running_loop()
         finished = loop.create_future()
         started, cancelled = threading.Event(), threading.Event()

@@ -563,6 +563,12 @@ class Interpreter(EmbeddingAPI):
         if name not in self.env.bindings and not self.library.provides(name):
             self._global_miss(name, span)
 
+    def call_scheme(self, procedure: Callable, *args: Any) -> Any:
+        """`call` with language values in and out, as `eval_scheme` is to `eval`: what a
+        worker rebuilding the program in another process uses."""
+        with self._evaluation():
+            return procedure(*args)
+
     def call(self, procedure: str | Callable, *args: Any, **options: Any) -> Any:
         """Call a procedure of the program (or the global of that name, or the procedure
         an expression evaluates to) with Python arguments; keyword arguments are passed

@@ -188,6 +188,7 @@ class RayExecutor:
         return WorkerPlan(
             interpreter_class=type(interpreter),
             settings=self.settings,
+            capabilities=interpreter.capabilities,
             budget=None if budget is None else held_by(budget),
             replay=None if replay is None else held_by(replay),
             observed=events is not None and events.active,

@@ -38,18 +38,23 @@ def _passed() -> None:
 
 
 class Portable:
-    """An object's class and fields, without its locks and event bus, which cannot leave
-    the process: the holder makes new ones (`bus` says whether the object's bus had
-    listeners, so it still builds the events it hands back)."""
+    """An object's class and fields, without its locks, conditions and event bus, which
+    cannot leave the process: the holder makes new ones (a condition over the new lock it
+    was made over; `bus` says whether the object's bus had listeners, so it still builds
+    the events it hands back)."""
 
     def __init__(self, target: Any) -> None:
         self.cls = type(target)
         self.fields = {}
         self.locks = {}
+        self.conditions: dict[str, str] = {}
         self.buses = {}
+        lock_names = {id(value): name for name, value in vars(target).items()}
         for name, value in vars(target).items():
             if isinstance(value, _LOCK_TYPES):
                 self.locks[name] = type(value) is type(threading.RLock())
+            elif isinstance(value, threading.Condition):
+                self.conditions[name] = lock_names[id(value._lock)]
             elif isinstance(value, EventBus):
                 self.buses[name] = value.active
             else:
@@ -60,6 +65,8 @@ class Portable:
         vars(target).update(self.fields)
         for name, reentrant in self.locks.items():
             setattr(target, name, threading.RLock() if reentrant else threading.Lock())
+        for name, lock_name in self.conditions.items():
+            setattr(target, name, threading.Condition(getattr(target, lock_name)))
         for name, listened in self.buses.items():
             bus = EventBus()
             if listened:

@@ -18,7 +18,17 @@ from fractions import Fraction
 from typing import Any
 
 from interpreter.errors import TaskschemeError
-from interpreter.lang.datums import EOF, NIL, UNSPECIFIED, Char, Keyword, Pair, Symbol, is_pair
+from interpreter.lang.datums import (
+    EOF,
+    NIL,
+    UNSPECIFIED,
+    Char,
+    Keyword,
+    MutableString,
+    Pair,
+    Symbol,
+    is_pair,
+)
 from interpreter.lang.printer import write_abbreviated
 
 _ATOMS = (bool, int, float, complex, Fraction, str, bytes, bytearray, Keyword)
@@ -51,6 +61,8 @@ def decode(data: Any) -> Any:
         return Symbol(data[1])
     if tag == "char":
         return Char(data[1])
+    if tag == "mutable-string":
+        return MutableString(data[1])
     if tag == "vector":
         return [decode(item) for item in data[1]]
     if tag == "literal-vector":
@@ -73,6 +85,8 @@ def _encode(value: Any, open_containers: set[int]) -> Any:
         return ("symbol", value.name)
     if kind is Char:
         return ("char", value.ch)
+    if kind is MutableString:
+        return ("mutable-string", value.text)
     if kind is list or kind is tuple:
         with _opened(value, open_containers):
             items = [_encode(item, open_containers) for item in value]

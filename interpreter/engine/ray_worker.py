@@ -36,10 +36,12 @@ from interpreter.providers import RecordingProvider, make_provider, options_from
 class WorkerPlan:
     """What every worker of a run is made with. `budget` and `replay` are (actor,
     methods) of the run's budget and cassette, when it has them; `observed`: the run
-    has observers, so Handlers publish events; `recording`: the run records a cassette."""
+    has observers, so Handlers publish events; `recording`: the run records a cassette;
+    `capabilities`: what of the host the run's program may reach, the same in workers."""
 
     interpreter_class: type
     settings: Settings
+    capabilities: Any
     budget: tuple[Any, frozenset[str]] | None
     replay: tuple[Any, frozenset[str]] | None
     observed: bool
@@ -93,13 +95,17 @@ class ItemWorker:
                 )
             provider = self.recorder = ShippingRecorder(provider)
         self.interpreter = plan.interpreter_class(
-            settings, model=provider, events=bus, budget=budget
+            settings,
+            model=provider,
+            events=bus,
+            budget=budget,
+            capabilities=plan.capabilities,
         )
         self.program = LazyProgram(self.interpreter)
 
     def add_sources(self, sources: list[tuple[str, str]], start: int = 0) -> None:
         """Learn the definitions of the run's source texts from `start` on."""
-        self.interpreter.call(self.program.add, sources[start:])
+        self.interpreter.call_scheme(self.program.add, sources[start:])
 
     def interrupt(self) -> None:
         self.interpreter.interrupt()
@@ -108,8 +114,8 @@ class ItemWorker:
         """("ok", result), ("error", exception), ("not-data", the result written) or
         ("interrupted",); then the item's events and recorded exchanges."""
         try:
-            procedure = self.interpreter.call(self.program.value, Symbol(name))
-            result = self.interpreter.call(apply_procedure, procedure, [decode(item)])
+            procedure = self.interpreter.call_scheme(self.program.value, Symbol(name))
+            result = self.interpreter.call_scheme(apply_procedure, procedure, [decode(item)])
             try:
                 outcome: tuple[Any, ...] = ("ok", encode(result))
             except NotData as problem:

@@ -10,7 +10,6 @@ Handlers never publish while holding a lock, so an observer may call back into t
 from __future__ import annotations
 
 import json
-import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,8 +32,6 @@ EventKind = Literal[
     "item-finished",
 ]
 Observer = Callable[["Event"], None]
-
-_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +100,9 @@ class EventBus:
             if first:
                 self._reported.append(observer)
         if first:
-            _log.warning(
+            import logging  # only a failing observer is logged (start-up)
+
+            logging.getLogger(__name__).warning(
                 "event observer %r raised; its errors are ignored from now on",
                 observer,
                 exc_info=True,

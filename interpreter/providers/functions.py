@@ -8,13 +8,11 @@ that model's, and the Handler counts and limits every turn and token as it would
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import inspect
 import threading
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interpreter.lang.threads import Outcome
 from interpreter.limits.messages import Message, ModelRequest
@@ -22,6 +20,9 @@ from interpreter.providers.testing import OfflineModel, Scripted
 
 # The event loop of the `eval_async` that runs the program: an async model function runs
 # there (where the embedder's clients live), while the program waits on its own thread.
+if TYPE_CHECKING:
+    import asyncio
+
 HOST_LOOP: ContextVar[asyncio.AbstractEventLoop | None] = ContextVar("host_loop", default=None)
 
 ModelFunction = Callable[[list[Message]], Any]
@@ -42,6 +43,9 @@ class FunctionProvider(OfflineModel):
         messages = list(request.messages)
         loop = HOST_LOOP.get()
         if loop is not None and loop.is_running() and inspect.iscoroutinefunction(self.fn):
+            import asyncio  # only an async model function needs the event loop (start-up)
+            import concurrent.futures  # waits on the loop's future (start-up)
+
             future = asyncio.run_coroutine_threadsafe(self.fn(messages), loop)
             return _waiting(
                 lambda seconds: bool(concurrent.futures.wait([future], seconds).done),
@@ -73,6 +77,8 @@ def _waiting(
 def _answer(fn: ModelFunction, messages: list[Message]) -> Any:
     answer = fn(messages)
     if inspect.isawaitable(answer):
+        import asyncio  # only an async model function needs an event loop (start-up)
+
         return asyncio.run(_awaited(answer))
     return answer
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
@@ -120,6 +119,8 @@ def _load(path: str) -> list[_Reply]:
             f"cannot read the script {path}: {error.strerror or error}"
         ) from None
     try:
+        import tomllib  # only a script run reads TOML (start-up)
+
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise _toml_problem(path, str(error)) from None

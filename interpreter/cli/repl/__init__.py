@@ -47,7 +47,7 @@ def run_repl(
         if interactive:
             session.say(BANNER)
         if load is not None:
-            session.run(lambda: session.interpreter.run_file(Path(load)))
+            session.load(Path(load))
         if session.exit_code is None:
             if editor:
                 editor_loop(session, status_line=not quiet)

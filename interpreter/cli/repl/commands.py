@@ -220,7 +220,7 @@ def _load(session: ReplSession, argument: str) -> None:
         session.complain(",load needs a file: ,load prog.scm")
         return
     path = Path(argument).expanduser()
-    session.run(lambda: session.interpreter.run_file(path))
+    session.load(path)
 
 
 @command(",trace on|off", "show task calls and turns as they happen")

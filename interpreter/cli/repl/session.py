@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TextIO
 
 from interpreter.cli.live import LiveLimits
@@ -130,6 +131,16 @@ class ReplSession:
         when it was interrupted or the program asked to exit."""
         self.inputs += 1
         return self.run(lambda: self.interpreter.eval_scheme(text, f"<repl {self.inputs}>"))
+
+    def load(self, path: Path) -> None:
+        """Evaluate a program file into the session (`--load`, `,load`); its definitions
+        stay, its value is not shown."""
+
+        def action() -> Any:
+            self.interpreter.eval_file(path)
+            return UNSPECIFIED
+
+        self.run(action)
 
     def run(self, action: Callable[[], Any]) -> Charged | None:
         """Run `action` (an evaluation) as `evaluate` runs an input, showing its value."""
