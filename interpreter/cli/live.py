@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
+from interpreter.limits.prices import dollars
+
 if TYPE_CHECKING:  # annotations only: the run's budget loads with its first task (start-up)
     from interpreter.limits.budget import Budget
     from interpreter.limits.events import Event
@@ -27,7 +29,7 @@ NORMAL, WARNING, ERROR = "", "warning", "error"
 SEPARATOR: Segment = (NORMAL, " | ")
 # The fields every task's metrics have, shown in their own words; any other field a
 # snapshot carries (billed tokens, cost, ...) is shown as it is named.
-_KNOWN_FIELDS = {"task", "model", "turns", "context", "tokens", "released"}
+_KNOWN_FIELDS = {"task", "model", "turns", "context", "tokens", "released", "billed"}
 _KNOWN_TOKEN_FIELDS = {"input", "output", "reported_input", "reported_output"}
 
 
@@ -183,6 +185,10 @@ class LiveLimits:
             ),
             (NORMAL, f" peak {context.peak:,} ({_percent(context.peak, context.limit)})"),
         ]
+        billed = metrics.billed
+        if billed.source is not None:  # billed once an answer came; cost where known
+            cost = "" if billed.cost is None else f" {dollars(billed.cost)}"
+            segments.append((NORMAL, f" billed {billed.input + billed.output:,}{cost}"))
         segments += _extra_figures(metrics, _KNOWN_FIELDS)
         segments += _extra_figures(metrics.tokens, _KNOWN_TOKEN_FIELDS, "tokens ")
         return segments
