@@ -1,6 +1,7 @@
-"""The evaluator's compiled fast paths (analyze/nodes.py, analyze/calls.py) behave exactly
-as the general path: arithmetic on two integers computed in place, constants and local
-variables read in place, `if` reading its test and branches in place."""
+"""The evaluator's compiled fast paths (analyze/codegen.py) behave exactly as the general
+path: arithmetic on two integers computed in place, constants and variables read in
+place, `if` reading its test and branches in place, and a procedure's body, compiled
+with its calls taken in from its second call on, doing what its first call did."""
 
 from __future__ import annotations
 
@@ -84,3 +85,57 @@ def test_arithmetic_in_a_call_of_many_arguments_keeps_its_meaning():
     (list before (g 5))
     """
     assert run(program) == [[6, 4, 10, False], [6, 4, "times", False]]
+
+
+# Procedures whose bodies take in calls, `if`s and sequences when compiled: each is
+# called several times, so the first call runs the tree and the later ones the compiled
+# body; every call must give the same value, or the same error at the same place.
+PROCEDURES = """
+(define (fib n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))
+(define (walk tree) (cond ((null? tree) 0) ((pair? tree) (+ (walk (car tree)) (walk (cdr tree)))) (else 1)))
+(define (noisy x) (display x) (newline) (* x x))
+(define (divide a b) (if (> a 0) (quotient a b) (car b)))
+(define (spread a b c d e f g) (list (+ a b) (- c d) (* e f) g))
+(define (ask f x) (if (procedure? f) (f x) (f)))
+"""
+
+CALLS = [
+    "(fib 10)",
+    "(walk '((1 2) (3 (4 5)) 6))",
+    "(noisy 7)",
+    "(divide 7 2)",
+    "(divide 7 0)",
+    "(divide -1 2)",
+    "(spread 1 2 3 4 5 6 7)",
+    "(ask car '(1 2))",
+    "(ask 5 1)",
+    "(fib 'x)",
+]
+
+
+def _outcome(interp, call):
+    try:
+        return ("value", interp.eval(call))
+    except TaskschemeError as error:
+        span = (error.span.line, error.span.col) if error.span else None
+        return ("error", error.message, span, [(f.name, f.via) for f in error.chain])
+
+
+@pytest.mark.parametrize("call", CALLS)
+def test_a_body_does_the_same_before_and_after_it_is_compiled(call):
+    interp = Interpreter()
+    interp.eval(PROCEDURES)
+    outcomes = [_outcome(interp, call) for _ in range(3)]
+    assert outcomes[0] == outcomes[1] == outcomes[2]
+
+
+def test_a_compiled_body_still_calls_a_redefined_operator():
+    program = """
+    (define (f x) (if (< x 2) (+ x 1) (g (- x 1))))
+    (define (g x) (* x 10))
+    (define first (list (f 1) (f 5) (f 5)))
+    (set! + (lambda (a b) 'plus))
+    (set! g (lambda (x) 'g))
+    (list first (f 1) (f 5))
+    """
+    assert run(program) == [[2, 40, 40], "plus", "g"]

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tasks_support import interpreter
 
-from interpreter import Interpreter
+from interpreter import Capabilities, Interpreter
 from interpreter.errors import SchemeTypeError, TaskschemeError
 from interpreter.lang.primitives import all_primitives
 from interpreter.lang.printer import write_string
@@ -107,6 +107,26 @@ def test_the_twin_check_covers_the_string_library():
 
 def run(program: str):
     return Interpreter().eval(program)
+
+
+def test_every_file_procedure_takes_a_mutable_string_path(tmp_path):
+    interp = Interpreter(capabilities=Capabilities(write=[tmp_path]))
+    path = f'(string-append {write_string(str(tmp_path))} "/made.txt")'
+    program = f"""
+    (define p {path})
+    (call-with-output-file p (lambda (port) (write-string "one" port)))
+    (define seen (list (file-exists? p) (file->string p) (file->lines p)))
+    (define binary (open-binary-input-file p))
+    (define first-byte (read-u8 binary))
+    (close-port binary)
+    (define out (open-binary-output-file p))
+    (write-u8 65 out)
+    (close-port out)
+    (define text (call-with-input-file p read-line))
+    (delete-file p)
+    (list seen first-byte text (file-exists? p))
+    """
+    assert interp.eval(program) == [[True, "one", ["one"]], ord("o"), "A", False]
 
 
 def test_strings_made_by_procedures_can_be_changed():

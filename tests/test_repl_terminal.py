@@ -33,8 +33,15 @@ def terminal(tmp_path):
 
 
 def finish(screen: Screen) -> None:
+    """End the session with Ctrl-D at the empty prompt, once the prompt is up to read it
+    (a key sent while the REPL is between prompts can be dropped by the terminal)."""
+    screen.expect(EMPTY_PROMPT)
     screen.type("C-d")
     screen.expect("exit=0")
+
+
+# a prompt with nothing typed at it yet
+EMPTY_PROMPT = r"^>\s*$"
 
 
 def test_a_definition_over_several_lines_then_a_numbered_result(terminal):
@@ -66,7 +73,9 @@ def test_ctrl_c_at_the_prompt_drops_the_line(terminal):
     screen = terminal()
     screen.type("(+ 1")
     screen.expect(r"> \(\+ 1")
-    screen.type("C-c", "(+ 2 3)", "Enter")
+    screen.type("C-c")
+    screen.expect(EMPTY_PROMPT)
+    screen.type("(+ 2 3)", "Enter")
     screen.expect(r"\$1 = 5")
     finish(screen)
 
@@ -77,6 +86,7 @@ def test_ctrl_c_stops_a_long_computation_and_the_session_goes_on(terminal):
     screen.expect("evaluating")  # the live line is up while it runs
     screen.type("C-c")
     screen.expect("interrupted")
+    screen.expect(EMPTY_PROMPT)
     screen.type("(+ 1 1)", "Enter")
     screen.expect(r"\$1 = 2")
     finish(screen)
@@ -201,6 +211,7 @@ def test_ctrl_c_in_a_running_task_releases_its_handler(terminal, fake_llm):
     screen.type("C-c")
     screen.expect(r"interrupted\ntask ask released: turns 1/4")
     model.release(0)
+    screen.expect(EMPTY_PROMPT)
     screen.type("(+ 1 1)", "Enter")
     screen.expect(r"\$1 = 2")
     finish(screen)

@@ -134,7 +134,7 @@ class EmbeddingAPI:
         """The value of the program's global `name`, as Python (procedures as callables);
         an unbound-variable error if there is none."""
         symbol = Symbol(name)
-        value = self.env.bindings.get(symbol, _UNSET)
+        value = self.env.get(symbol, _UNSET)
         if value is _UNSET:
             value = self._global_miss(symbol, None)
         return self.export(value)

@@ -47,6 +47,7 @@ from interpreter.lang.control import DYNAMIC
 from interpreter.lang.datums import (
     UNSPECIFIED,
     Environment,
+    Frame,
     Symbol,
     is_interned,
     python_to_list,
@@ -188,7 +189,8 @@ class Interpreter(EmbeddingAPI):
             if name.name in FILE_PROCEDURES:
                 primitives[name] = self.capabilities.guard(name, fn)
         self.library = Library(primitives)
-        self.env = Environment(dict(primitives))
+        self.env: Frame = dict(primitives)
+        self._interaction = Environment(self.env)
         self.task_state = TaskState()
         self.analyzer = Analyzer(
             self.env,
@@ -200,9 +202,10 @@ class Interpreter(EmbeddingAPI):
         # program's definitions from (engine/ray_worker.py)
         self.sources: list[tuple[str, str]] = []
         self._standard: Analyzer | None = None  # (environment ...): made on first use
+        self._standard_value: Environment | None = None
         self.analyzer.meter = self.computation.meter
         self._install_builtins()
-        self.env.bindings.update(self._host_definitions)
+        self.env.update(self._host_definitions)
 
     def reset(self) -> None:
         """Forget everything the programs defined: the globals, macros and loaded library
@@ -259,7 +262,7 @@ class Interpreter(EmbeddingAPI):
                 executors={"ray": self._ray_executor},
             )
             for name, fn in self._runner.primitives().items():
-                self.env.bindings.setdefault(Symbol(name), fn)
+                self.env.setdefault(Symbol(name), fn)
         return self._runner
 
     def _ray_executor(self) -> Executor:
@@ -276,10 +279,10 @@ class Interpreter(EmbeddingAPI):
 
     def _install_builtins(self) -> None:
         def scheme_eval(expression: Any, environment: Any = None) -> Any:
-            if environment is None or environment is self.env:
+            if environment is None or environment is self._interaction:
                 analyzer, env = self.analyzer, self.env
-            elif self._standard is not None and environment is self._standard.globals_env:
-                analyzer, env = self._standard, environment
+            elif environment is not None and environment is self._standard_value:
+                analyzer, env = self._standard, self._standard.globals_env
             else:
                 raise type_error("eval", "an environment", environment, 2)
             if is_circular(expression):
@@ -287,7 +290,7 @@ class Interpreter(EmbeddingAPI):
             return finish(analyzer.analyze_toplevel(expression, None)(env))
 
         def interaction_environment() -> Environment:
-            return self.env
+            return self._interaction
 
         def environment(*import_sets: Any) -> Environment:
             for import_set in import_sets:
@@ -347,21 +350,22 @@ class Interpreter(EmbeddingAPI):
             ("get-environment-variables", get_environment_variables),
         ]:
             fn.scheme_name = name
-            self.env.bindings[Symbol(name)] = fn
-        self._builtins = dict(self.env.bindings)
+            self.env[Symbol(name)] = fn
+        self._builtins = dict(self.env)
 
     def _standard_environment(self) -> Environment:
         """The environment `(environment ...)` gives: the whole standard language, none
         of the program's definitions, read-only; made on first use, then shared."""
         if self._standard is None:
             self._standard = Analyzer(
-                Environment(dict(self._builtins)),
+                dict(self._builtins),
                 self._standard_miss,
                 (*LANGUAGE_FORMS, TASK_FORMS, MEMORY_FORMS),
                 layer_state={"tasks": self.task_state},
                 read_only=True,
             )
-        return self._standard.globals_env
+            self._standard_value = Environment(self._standard.globals_env)
+        return self._standard_value
 
     def _standard_miss(self, name: Symbol, span: Span | None, probe: bool = False) -> Any:
         """A name the standard environment does not hold yet: a library or task procedure."""
@@ -396,7 +400,7 @@ class Interpreter(EmbeddingAPI):
             value = self.host_procedure(value, name, doc)
         else:
             value = self.to_language(value)
-        self.env.bindings[Symbol(name)] = self._host_definitions[Symbol(name)] = value
+        self.env[Symbol(name)] = self._host_definitions[Symbol(name)] = value
 
     def host_procedure(self, fn: Callable[..., Any], name: str, doc: str | None = None) -> Any:
         """`fn` as a procedure of the language named `name` (see `define`)."""
@@ -427,18 +431,18 @@ class Interpreter(EmbeddingAPI):
             if probe:
                 return True
             value = self.library.value(name)
-            self.env.bindings.setdefault(name, value)
+            self.env.setdefault(name, value)
             return value
         if self._runner is None and name.name in TASK_PROCEDURES:
             self.runner  # noqa: B018 - installs the task procedures
-        if name.name in MEMORY_PROCEDURES and name not in self.env.bindings:
+        if name.name in MEMORY_PROCEDURES and name not in self.env:
             for memory_name, fn in self._memory_table().items():
-                self.env.bindings.setdefault(Symbol(memory_name), fn)
-        if name in self.env.bindings:
-            return True if probe else self.env.bindings[name]
+                self.env.setdefault(Symbol(memory_name), fn)
+        if name in self.env:
+            return True if probe else self.env[name]
         if probe:
             return False
-        known = [*self.env.bindings, *self.library.index, *self.analyzer.defined_globals]
+        known = [*self.env, *self.library.index, *self.analyzer.defined_globals]
         # neither a macro's own globals nor the library's helpers (%name) are for programs
         candidates = [s.name for s in known if is_interned(s) and not s.name.startswith("%")]
         raise lookup_failure(name, candidates, span)
@@ -454,7 +458,7 @@ class Interpreter(EmbeddingAPI):
 
             def is_bound(name: str) -> bool:
                 symbol = Symbol(name)
-                return symbol in self.env.bindings or self.library.provides(symbol)
+                return symbol in self.env or self.library.provides(symbol)
 
             self._memory_made = make_memory_procedures(
                 self.memory, self.session, self.task_state, evaluate, is_bound
@@ -560,7 +564,7 @@ class Interpreter(EmbeddingAPI):
 
     def _look_up(self, name: Symbol, span: Span | None) -> None:
         """Make sure `name` is bound, loading it if needed; the unbound error if not."""
-        if name not in self.env.bindings and not self.library.provides(name):
+        if name not in self.env and not self.library.provides(name):
             self._global_miss(name, span)
 
     def call_scheme(self, procedure: Callable, *args: Any) -> Any:

@@ -20,11 +20,12 @@ from typing import Any
 
 from interpreter.lang.threads import Outcome, start_worker
 
-# Python frames one nested call of a program takes, measured: 3 for a plain recursive
-# call such as `(+ 1 (f (- n 1)))`, so `max_recursion_depth` nested calls of that kind
-# fit and a few more do not. A call made through `map`, `apply` or `dynamic-wind` takes
-# more frames (up to 9), so fewer of those fit.
-PYTHON_FRAMES_PER_CALL = 3
+# Python frames one nested call of a program takes, measured: 1 for a plain recursive
+# call such as `(+ 1 (f (- n 1)))`, whose whole body compiles to one Python function
+# (lang/analyze/codegen.py), so `max_recursion_depth` nested calls of that kind fit and
+# a few more do not. A larger body, or a call made through `let`, `map`, `apply` or
+# `dynamic-wind`, takes more frames (2 to 9), so fewer of those fit.
+PYTHON_FRAMES_PER_CALL = 1
 # Frames the evaluator takes between its caller and the program's first call.
 _EVALUATOR_FRAMES = 100
 

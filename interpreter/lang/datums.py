@@ -330,49 +330,71 @@ class Record:
         self.values = values
 
 
+# A frame: a dict from the names of its variables to their values, holding under PARENT
+# the frame it is nested in (the global frame has none). Every procedure call makes
+# one, so it is a plain dict: making one and reading a variable are dict operations,
+# the fastest Python has. The analyzer resolves most variables to (depth, name), so a
+# lookup at run time follows a known number of PARENT links.
+Frame = dict
+
+
+class _FrameKey:
+    """A key of a frame that is not a variable: no program can name it."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+    def __reduce__(self) -> str:
+        return self.name  # the module's own object, so identity survives pickling
+
+
+PARENT = _FrameKey("PARENT")
+# a `with-context` frame's working-memory entries
+CONTEXT = _FrameKey("CONTEXT")
+
+
+def new_frame(bindings: Any, parent: Frame) -> Frame:
+    """A frame holding `bindings` (a mapping or (name, value) pairs) inside `parent`."""
+    frame = dict(bindings)
+    frame[PARENT] = parent
+    return frame
+
+
+def context_frame(parent: Frame, entries: dict[Any, Any]) -> Frame:
+    """A frame inside `parent` that adds working-memory entries and no variables."""
+    return {PARENT: parent, CONTEXT: entries}
+
+
+def lookup_context(frame: Frame | None, key: Any) -> tuple[bool, Any]:
+    while frame is not None:
+        context = frame.get(CONTEXT)
+        if context is not None and key in context:
+            return True, context[key]
+        frame = frame.get(PARENT)
+    return False, None
+
+
+def context_keys(frame: Frame | None) -> list[Any]:
+    keys: list[Any] = []
+    while frame is not None:
+        keys.extend(k for k in frame.get(CONTEXT, ()) if k not in keys)
+        frame = frame.get(PARENT)
+    return keys
+
+
 class Environment:
-    """A frame of variable bindings plus a working-memory context, and its parent.
+    """An environment as a program holds it (`interaction-environment`, `environment`):
+    the global frame that `eval` in it reads and defines in."""
 
-    `extend` returns a child frame; frames are never changed by extension. The
-    analyzer resolves most variables to (depth, name) at analysis time, so lookups at
-    run time walk a known number of parents.
-    """
+    __slots__ = ("frame",)
 
-    __slots__ = ("bindings", "context", "parent")
-
-    def __init__(
-        self,
-        bindings: dict[Symbol, Any],
-        context: dict[Any, Any] | None = None,
-        parent: Environment | None = None,
-    ) -> None:
-        self.bindings = bindings
-        self.context = context
-        self.parent = parent
-
-    def extend(self, names: list[Symbol], values: list[Any]) -> Environment:
-        return Environment(dict(zip(names, values, strict=True)), None, self)
-
-    def extend_context(self, entries: dict[Any, Any]) -> Environment:
-        """A child frame that adds working-memory entries and no variables."""
-        return Environment({}, entries, self)
-
-    def lookup_context(self, key: Any) -> tuple[bool, Any]:
-        frame: Environment | None = self
-        while frame is not None:
-            if frame.context is not None and key in frame.context:
-                return True, frame.context[key]
-            frame = frame.parent
-        return False, None
-
-    def context_keys(self) -> list[Any]:
-        keys: list[Any] = []
-        frame: Environment | None = self
-        while frame is not None:
-            if frame.context:
-                keys.extend(k for k in frame.context if k not in keys)
-            frame = frame.parent
-        return keys
+    def __init__(self, frame: Frame) -> None:
+        self.frame = frame
 
 
 def is_number(value: Any) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 
 from interpreter.errors import UsageError
 from interpreter.lang.analyze import LANGUAGE_FORMS, Analyzer
-from interpreter.lang.datums import Environment, Symbol
+from interpreter.lang.datums import Symbol
 from interpreter.lang.reader import read_all
 from interpreter.lang.runtime import lookup_failure
 from interpreter.source import Span
@@ -43,7 +43,7 @@ class Library:
         for path in sorted(self.directory.glob("*.scm")):
             for name in _DEFINITION.findall(path.read_text(encoding="utf-8")):
                 self.index.setdefault(Symbol(name), path)
-        self.env = Environment(dict(primitives))
+        self.env = dict(primitives)
         self.analyzer = Analyzer(self.env, self._miss, LANGUAGE_FORMS)
         self.loaded: set[Path] = set()
         self.lock = threading.RLock()
@@ -58,14 +58,14 @@ class Library:
                 self.loaded.add(path)
                 for form, span in _library_forms(path):
                     self.analyzer.analyze_toplevel(form, span)(self.env)
-        return self.env.bindings[name]
+        return self.env[name]
 
     def _miss(self, name: Symbol, span: Span | None, probe: bool = False) -> Any:
         if probe:
             return name in self.index
         if name in self.index:
             return self.value(name)
-        raise lookup_failure(name, [s.name for s in self.env.bindings], span)
+        raise lookup_failure(name, [s.name for s in self.env], span)
 
 
 def read_forms(text: str, file: str, library: bool = False):

@@ -10,6 +10,7 @@ sees a Python traceback for its own mistakes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from interpreter.diagnostics import did_you_mean, suggest
@@ -22,7 +23,14 @@ from interpreter.errors import (
     TaskschemeError,
     UnboundVariableError,
 )
-from interpreter.lang.datums import Environment, Keyword, Symbol, procedure_name, python_to_list
+from interpreter.lang.datums import (
+    PARENT,
+    Keyword,
+    Symbol,
+    new_frame,
+    procedure_name,
+    python_to_list,
+)
 from interpreter.lang.printer import write_abbreviated
 from interpreter.source import Span, in_library
 
@@ -37,6 +45,32 @@ class TailCall:
     def __init__(self, proc: Any, args: list) -> None:
         self.proc = proc
         self.args = args
+
+
+class Body:
+    """A procedure's analyzed body, shared by every procedure its `lambda` makes.
+
+    `run(frame)` runs it. It runs as the analyzer built it, a tree of nodes, on the
+    first call; on the second it is compiled to one function with its calls and `if`s
+    taken in (analyze/codegen.py), which then runs every later call. Compiling costs
+    more than most procedures ever run, so only the ones called again pay for it.
+    """
+
+    __slots__ = ("_compile", "_tree", "run")
+
+    def __init__(self, tree: Callable[[dict], Any], compile: Callable[[], Callable] | None):
+        self._tree = tree
+        self._compile = compile
+        self.run = tree if compile is None else self._first_call
+
+    def _first_call(self, frame: dict) -> Any:
+        self.run = self._second_call
+        return self._tree(frame)
+
+    def _second_call(self, frame: dict) -> Any:
+        self.run = self._compile()
+        self._tree = self._compile = None
+        return self.run(frame)
 
 
 class Lambda:
@@ -93,14 +127,14 @@ class Lambda:
             text += " and keywords " + " ".join(f"#:{k.name}" for k, _, _ in self.keys)
         return text
 
-    def bind(self, args: list) -> Environment:
+    def bind(self, args: list) -> dict:
         """The frame of a call with `args`. A wrong argument count or an unknown keyword
         is an arity error marked `entry`: the body never started, so the call chain
         does not list this procedure."""
         if self.simple:
             if len(args) != self.nreq:
                 raise self.arity_error(len(args), entry=True)
-            return Environment(dict(zip(self.params, args, strict=True)), None, self.env)
+            return new_frame(zip(self.params, args, strict=True), self.env)
         positional = args
         keyword_values: dict[Keyword, Any] = {}
         if self.keys:
@@ -112,8 +146,8 @@ class Lambda:
         count = len(positional)
         if count < self.nreq or (self.rest is None and count > self.nreq + len(self.optionals)):
             raise self.arity_error(count, entry=True)
-        frame = Environment(dict(zip(self.required, positional, strict=False)), None, self.env)
-        bindings = frame.bindings
+        frame = new_frame(zip(self.required, positional, strict=False), self.env)
+        bindings = frame
         index = self.nreq
         for symbol, default in self.optionals:
             if index < count:
@@ -238,11 +272,11 @@ def run_calls(proc: Any, args: list) -> Any:
                 if proc.simple:
                     if len(args) != proc.nreq:
                         raise proc.arity_error(len(args), entry=True)
-                    result = proc.body(
-                        Environment(dict(zip(proc.params, args, strict=True)), None, proc.env)
-                    )
+                    frame = dict(zip(proc.params, args, strict=True))
+                    frame[PARENT] = proc.env
+                    result = proc.body.run(frame)
                 else:
-                    result = proc.body(proc.bind(args))
+                    result = proc.body.run(proc.bind(args))
                 if type(result) is not TailCall:
                     return result
                 proc = result.proc
@@ -301,6 +335,31 @@ def record_frame(error: TaskschemeError, called: Any, span: Span | None) -> None
             frame = recent
             break
     chain.append(frame)
+
+
+def passing_call(error: TaskschemeError, called: Any, span: Span | None) -> TaskschemeError:
+    """`error`, passing out of the call of `called` at `span`: located there if it has no
+    place yet, and the call recorded in its chain. Its Python traceback is dropped: the
+    chain says where the error went, and a traceback through every frame would keep
+    them all alive and make unwinding deep recursion slow."""
+    error.locate(span)
+    record_frame(error, called, span)
+    error.__traceback__ = None
+    return error
+
+
+def checked_tail_call(proc: Lambda | CaseLambda, args: list, span: Span | None) -> TailCall:
+    """The tail call of `proc` with `args`, its arguments checked here, so an arity error
+    points at the call that made it."""
+    try:
+        if type(proc) is CaseLambda:
+            proc = proc.select(len(args))
+        else:
+            proc.check_arguments(args)
+    except TaskschemeError as error:
+        error.span = span
+        raise
+    return TailCall(proc, args)
 
 
 # how far back record_frame looks for an equal frame: the cycles diagnostics summarize

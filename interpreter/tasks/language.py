@@ -34,9 +34,12 @@ from interpreter.lang.datums import (
     Keyword,
     SourcePair,
     Symbol,
+    context_frame,
+    context_keys,
     frozen,
     is_pair,
     list_to_python,
+    lookup_context,
 )
 from interpreter.lang.expand import (
     DEFINE,
@@ -478,7 +481,7 @@ def analyze_with_context(a, x, scope, tail, span):
     working_memory = a.layer_state["tasks"].working_memory
 
     def with_context(env):
-        frame = env.extend_context({key: value(env) for key, value in entries})
+        frame = context_frame(env, {key: value(env) for key, value in entries})
         with bound(working_memory, frame):
             return body(frame)
 
@@ -497,12 +500,12 @@ def analyze_context_ref(a, x, scope, tail, span):
         wanted = frozen(key(env))
         if not isinstance(wanted, Symbol | str):
             raise type_error("context-ref", "a symbol or string key", wanted, 1).located(span)
-        found, value = env.lookup_context(_context_key(wanted))
+        found, value = lookup_context(env, _context_key(wanted))
         if found:
             return value
         if default is not None:
             return default(env)
-        keys = " ".join(write_string(k) for k in env.context_keys()) or "none"
+        keys = " ".join(write_string(k) for k in context_keys(env)) or "none"
         raise SchemeError(
             f"context-ref: no working-memory entry {write_string(wanted)} (in scope: {keys})"
         ).located(span)

@@ -36,7 +36,15 @@ from interpreter.errors import (
     TaskOutputError,
     TaskschemeError,
 )
-from interpreter.lang.datums import NIL, Keyword, Symbol, frozen, list_to_python
+from interpreter.lang.datums import (
+    NIL,
+    Keyword,
+    Symbol,
+    context_keys,
+    frozen,
+    list_to_python,
+    lookup_context,
+)
 from interpreter.lang.printer import write_string
 from interpreter.lang.raising import scheme_error, type_error
 from interpreter.lang.runtime import split_keywords
@@ -142,9 +150,9 @@ def _context_values(task: str, keys: tuple[str, ...], frame: Any) -> dict[str, A
     `with-context`'s (or None)."""
     values = {}
     for key in keys:
-        found, value = frame.lookup_context(Symbol(key)) if frame is not None else (False, None)
+        found, value = lookup_context(frame, Symbol(key))
         if not found:
-            in_scope = ", ".join(str(k) for k in frame.context_keys()) if frame else ""
+            in_scope = ", ".join(str(k) for k in context_keys(frame))
             raise SchemeError(
                 f"{task}: working-memory key {key} is not in scope (in scope: {in_scope or 'none'})"
             )

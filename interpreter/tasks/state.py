@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from interpreter.lang.datums import Environment
+from interpreter.lang.datums import Frame
 
 
 class TaskState:
@@ -21,9 +21,7 @@ class TaskState:
     compared by identity)."""
 
     def __init__(self) -> None:
-        self.working_memory: ContextVar[Environment | None] = ContextVar(
-            "working_memory", default=None
-        )
+        self.working_memory: ContextVar[Frame | None] = ContextVar("working_memory", default=None)
         self.chain: ContextVar[tuple[Any, ...]] = ContextVar("task_chain", default=())
 
 

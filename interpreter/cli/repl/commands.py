@@ -178,7 +178,7 @@ def _env(session: ReplSession, argument: str) -> None:
         session.say("no definitions" + (f" matching {argument}" if argument else " yet"))
         return
     for name in names:
-        value = session.interpreter.env.bindings[Symbol(name)]
+        value = session.interpreter.env[Symbol(name)]
         session.say(f"  {name}  ({describe(session, name, value).kind})")
 
 

@@ -19,11 +19,12 @@ from interpreter.errors import (
     UnboundVariableError,
 )
 from interpreter.lang.analyze.calls import call_node
-from interpreter.lang.analyze.nodes import constant_node, local_node, used_before_definition
+from interpreter.lang.analyze.codegen import compiled_node, hot_body
+from interpreter.lang.analyze.nodes import constant_node, global_operand, variable_node
 from interpreter.lang.datums import (
     NIL,
     Alias,
-    Environment,
+    Frame,
     Keyword,
     Symbol,
     is_interned,
@@ -39,13 +40,14 @@ from interpreter.lang.expand import (
 from interpreter.lang.meter import Meter
 from interpreter.lang.registry import DerivedForm, FormRegistry, merged
 from interpreter.lang.runtime import (
+    Body,
     Lambda,
 )
 from interpreter.source import Span
 
 S = Symbol
 LAMBDA, CASE_LAMBDA, DEFINE_SYNTAX = S("lambda"), S("case-lambda"), S("define-syntax")
-Node = Callable[[Environment], Any]
+Node = Callable[[Frame], Any]
 # what a name used as an operator can expand by: a macro or a derived form
 Expander = SyntaxRules | DerivedForm
 
@@ -99,14 +101,14 @@ class Analyzer:
 
     def __init__(
         self,
-        globals_env: Environment,
+        globals_env: Frame,
         on_global_miss: Callable[..., Any],
         forms: Iterable[FormRegistry],
         layer_state: Mapping[str, Any] | None = None,
         read_only: bool = False,
     ) -> None:
         self.globals_env = globals_env
-        self.globals = globals_env.bindings
+        self.globals = globals_env
         self.macros: dict[Symbol, SyntaxRules] = {}
         self.on_global_miss = on_global_miss
         self.defined_globals: set[Symbol] = set()
@@ -352,28 +354,8 @@ class Analyzer:
                     except UnboundVariableError as error:
                         raise explain(error, name, scope, role) from None
 
-            return global_ref
-        if depth == 0:
-            return local_node(name, span)
-        if depth == 1:
-
-            def parent_ref(env):
-                try:
-                    return env.parent.bindings[name]
-                except KeyError:
-                    raise used_before_definition(name, span) from None
-
-            return parent_ref
-
-        def deep_ref(env):
-            for _ in range(depth):
-                env = env.parent
-            try:
-                return env.bindings[name]
-            except KeyError:
-                raise used_before_definition(name, span) from None
-
-        return deep_ref
+            return global_operand(global_ref, table, name)
+        return variable_node(name, depth, span)
 
     # ------------------------------------------------------------ core forms
 
@@ -400,7 +382,8 @@ class Analyzer:
         inner = Scope(names, scope)
         optional_nodes = [(s, self.analyze(d, inner, False, formals_span)) for s, d in optionals]
         key_nodes = [(k, s, self.analyze(d, inner, False, formals_span)) for k, s, d in keys]
-        body = self.body(body_items, inner, span)
+        tree = self.body(body_items, inner, span)
+        body = Body(tree, hot_body(tree))
         meter = self.meter
 
         def make_lambda(env):
@@ -543,16 +526,10 @@ class Analyzer:
 
 
 def sequence(nodes: list[Node]) -> Node:
+    """Each node for its effect, the last for the value (`begin`, a body)."""
     if len(nodes) == 1:
         return nodes[0]
-    first, last = tuple(nodes[:-1]), nodes[-1]
-
-    def sequence(env):
-        for node in first:
-            node(env)
-        return last(env)
-
-    return sequence
+    return compiled_node(("sequence",), [], nodes)
 
 
 def _closest_local(name: Symbol, scope: Scope | None) -> str | None:

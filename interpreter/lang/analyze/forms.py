@@ -10,18 +10,20 @@ from __future__ import annotations
 from typing import Any
 
 from interpreter.errors import ArityError, SchemeSyntaxError, TaskschemeError, UnboundVariableError
-from interpreter.lang.analyze.analyzer import Node, Scope, sequence, used_before_definition
+from interpreter.lang.analyze.analyzer import Node, Scope, sequence
+from interpreter.lang.analyze.codegen import used_before_definition
 from interpreter.lang.analyze.nodes import constant_node, if_node
 from interpreter.lang.control import DYNAMIC, GUARD_MARK, LazyThunk
 from interpreter.lang.datums import (
+    PARENT,
     UNSPECIFIED,
-    Environment,
     Parameter,
     Promise,
     SourcePair,
     Symbol,
     Values,
     is_pair,
+    new_frame,
 )
 from interpreter.lang.expand import (
     RECEIVE,
@@ -114,7 +116,7 @@ def analyze_define(a, x, scope, tail, span):
         )
 
     def define_local(env):
-        env.bindings[name] = value(env)
+        env[name] = value(env)
         return UNSPECIFIED
 
     return define_local
@@ -155,10 +157,10 @@ def analyze_set(a, x, scope, tail, span):
         new = value(env)
         frame = env
         for _ in range(depth):
-            frame = frame.parent
-        if name not in frame.bindings:
+            frame = frame[PARENT]
+        if name not in frame:
             raise used_before_definition(name, span)
-        frame.bindings[name] = new
+        frame[name] = new
         return UNSPECIFIED
 
     return set_local
@@ -211,13 +213,13 @@ def analyze_let(a, x, scope, tail, span):
         (name,), (value,) = names, value_nodes
 
         def let1(env):
-            return body(Environment({name: value(env)}, None, env))
+            return body(new_frame({name: value(env)}, env))
 
         return let1
     pairs = tuple(zip(names, value_nodes, strict=True))
 
     def let(env):
-        return body(Environment({n: v(env) for n, v in pairs}, None, env))
+        return body(new_frame({n: v(env) for n, v in pairs}, env))
 
     return let
 
@@ -236,8 +238,8 @@ def analyze_letrec(a, x, scope, tail, span):
     body = a.body(items[2:], inner, span, tail)
 
     def letrec(env):
-        frame = Environment({}, None, env)
-        bindings = frame.bindings
+        frame = new_frame((), env)
+        bindings = frame
         for name, value in pairs:
             bindings[name] = value(frame)
         return body(frame)
@@ -330,7 +332,7 @@ def analyze_parameterize(a, x, scope, tail, span):
         for param, value in params:
             param.value = value
         try:
-            return body(Environment({}, None, env))
+            return body(new_frame((), env))
         finally:
             for param, old in saved:
                 param.value = old
@@ -360,10 +362,10 @@ def analyze_guard(a, x, scope, tail, span):
         depth = len(handlers)
         handlers.append(GUARD_MARK)
         try:
-            return body(Environment({}, None, env))
+            return body(new_frame((), env))
         except TaskschemeError as error:
             del handlers[depth:]
-            result = handler(Environment({var: error.payload}, None, env))
+            result = handler(new_frame({var: error.payload}, env))
             if result is no_match:
                 raise
             return result
@@ -398,7 +400,7 @@ def analyze_receive(a, x, scope, tail, span):
                 f"the expression gave {len(values)} value(s) but the formals take {takes}",
                 span=span,
             ) from None
-        result = procedure.body(frame)
+        result = procedure.body.run(frame)
         return result if tail else finish(result)
 
     return receive
@@ -457,7 +459,7 @@ def analyze_let_syntax(a, x, scope, tail, span):
             )
         inner.bind_macro(parts[0][0], SyntaxRules(parts[0][0].name, parts[1][0], parts[1][1], home))
     body = a.body(items[2:], inner, span, tail)
-    return lambda env: body(Environment({}, None, env))
+    return lambda env: body(new_frame((), env))
 
 
 @CORE_FORMS.special_form("syntax-error", '(syntax-error "message" form ...)')

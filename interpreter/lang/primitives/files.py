@@ -117,7 +117,8 @@ def file_error(proc: str, path: str, error: OSError) -> SchemeError:
 
 
 def _open(proc: str, path: Any, mode: str):
-    check_string(proc, path, 1)
+    """The file `path` (a string, mutable or not) opened; its `name` is the path."""
+    path = check_string(proc, path, 1)
     try:
         if "b" in mode:
             return open(path, mode)
@@ -128,27 +129,31 @@ def _open(proc: str, path: Any, mode: str):
 
 def _read_text(proc: str, path: Any) -> str:
     with _open(proc, path, "rb") as handle:
-        return Utf8File(handle, path).read()
+        return Utf8File(handle, handle.name).read()
 
 
 @primitive("open-input-file")
 def open_input_file(path: Any) -> FileInputPort:
-    return FileInputPort(Utf8File(_open("open-input-file", path, "rb"), path), name=path)
+    handle = _open("open-input-file", path, "rb")
+    return FileInputPort(Utf8File(handle, handle.name), name=handle.name)
 
 
 @primitive("open-output-file")
 def open_output_file(path: Any) -> FileOutputPort:
-    return FileOutputPort(_open("open-output-file", path, "w"), name=path)
+    handle = _open("open-output-file", path, "w")
+    return FileOutputPort(handle, name=handle.name)
 
 
 @primitive("open-binary-input-file")
 def open_binary_input_file(path: Any) -> BinaryFileInputPort:
-    return BinaryFileInputPort(_open("open-binary-input-file", path, "rb"), name=path)
+    handle = _open("open-binary-input-file", path, "rb")
+    return BinaryFileInputPort(handle, name=handle.name)
 
 
 @primitive("open-binary-output-file")
 def open_binary_output_file(path: Any) -> BinaryFileOutputPort:
-    return BinaryFileOutputPort(_open("open-binary-output-file", path, "wb"), name=path)
+    handle = _open("open-binary-output-file", path, "wb")
+    return BinaryFileOutputPort(handle, name=handle.name)
 
 
 def _with_port(port: Any, proc: Any) -> Any:
@@ -194,13 +199,13 @@ def with_output_to_file(path: Any, thunk: Any) -> Any:
 
 @primitive("file-exists?")
 def file_exists(path: Any) -> bool:
-    check_string("file-exists?", path, 1)
+    path = check_string("file-exists?", path, 1)
     return os.path.exists(path)
 
 
 @primitive("delete-file")
 def delete_file(path: Any) -> Any:
-    check_string("delete-file", path, 1)
+    path = check_string("delete-file", path, 1)
     try:
         os.remove(path)
     except OSError as error:
