@@ -17,18 +17,21 @@ and ranking quality on the fixed corpus of tests/memory_corpus.
 from __future__ import annotations
 
 import random
+import sqlite3
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from memory_corpus.ranking import build, evaluate
+from table import Row
 
 from interpreter.memory.indexer import index_paths
-from interpreter.memory.store import MemoryStore
+from interpreter.memory.store import MemoryStore, match_expressions
 
 CHUNKS_PER_FILE = 10
 PARAGRAPH_WORDS = 40  # about 320 characters: a chunk holds three and the overlap
@@ -147,6 +150,49 @@ def reindex_one_of(work: Path, rng: random.Random, words: list[str]) -> None:
         f"re-index after 1 of {report.indexed + report.unchanged} files changed: "
         f"{seconds * 1000:.0f} ms (goal < 1000 ms)"
     )
+
+
+def lookup_row(quick: bool) -> Row:
+    """For benchmarks/run.py: the median `memory-lookup` (search with snippets, limit 10)
+    against the median bare FTS5 query, ranked by bm25, for the same match expressions
+    on the same database: what the store adds to SQLite's own search."""
+    chunks = 1_000 if quick else 10_000
+    rng = random.Random(7)
+    words = vocabulary(rng)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        make_tree(work / "tree", chunks // CHUNKS_PER_FILE, rng, words)
+        index_paths(work / "m.db", [work / "tree"])
+        queries = [" ".join(zipf_words(rng, words, rng.randint(1, 4))) for _ in range(QUERIES)]
+        with MemoryStore(work / "m.db") as store:
+            ours = _median_time(lambda query: store.search(query, limit=10), queries)
+        with sqlite3.connect(work / "m.db") as db:
+            bare = _median_time(lambda query: _bare_fts5(db, query), queries)
+    return Row(
+        f"memory lookup, {chunks:,} chunks (median)", ours, "bare FTS5 bm25 query", bare, unit="us"
+    )
+
+
+def _bare_fts5(db: sqlite3.Connection, query: str) -> None:
+    for expression in match_expressions(query):
+        rows = db.execute(
+            "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? ORDER BY bm25(entries_fts)"
+            " LIMIT 10",
+            [expression],
+        ).fetchall()
+        if len(rows) >= 10:
+            return
+
+
+def _median_time(search: Callable[[str], object], queries: list[str]) -> float:
+    for query in queries[:20]:
+        search(query)  # warm the page cache
+    times = []
+    for query in queries:
+        started = time.process_time()
+        search(query)
+        times.append(time.process_time() - started)
+    return statistics.median(times)
 
 
 def main() -> None:

@@ -34,6 +34,7 @@ sys.setrecursionlimit(100_000)
 import bench_core  # noqa: E402
 import bench_handler  # noqa: E402
 import bench_macros  # noqa: E402
+import bench_memory  # noqa: E402
 import bench_tasks  # noqa: E402
 from table import Row, best, best_at_depths, interleaved_best, print_table  # noqa: E402
 
@@ -41,7 +42,14 @@ from interpreter.engine.interpreter import Interpreter  # noqa: E402
 from interpreter.lang.reader import read_all  # noqa: E402
 
 # The modules whose rows this file builds itself; any other bench_*.py may add rows.
-BUILT_IN = {"bench_core", "bench_handler", "bench_macros", "bench_tasks", "bench_lists"}
+BUILT_IN = {
+    "bench_core",
+    "bench_handler",
+    "bench_macros",
+    "bench_memory",
+    "bench_tasks",
+    "bench_lists",
+}
 
 
 def core_rows(quick: bool, lispy: str | None) -> list[Row]:
@@ -240,10 +248,6 @@ def _programs_time(count: int, macros: bool) -> float:
     return time.process_time() - start
 
 
-def memory_row() -> Row:
-    return Row("memory lookup", note="no long-term memory in this build")
-
-
 def discovered_rows(quick: bool) -> list[Row]:
     """Rows of any other benchmarks/bench_*.py that defines rows(quick)."""
     rows = []
@@ -283,7 +287,7 @@ def main() -> None:
         lambda: [handler_row(quick)],
         lambda: task_rows(quick),
         lambda: [macro_row(quick)],
-        lambda: [memory_row()],
+        lambda: [bench_memory.lookup_row(quick)],
         lambda: discovered_rows(quick),
     ]
     started = time.perf_counter()

@@ -94,22 +94,22 @@ class Interrupt:
     def evaluating(self) -> Iterator[None]:
         """The calling thread evaluates for the extent of the block: an interrupt reaches it."""
         ident = threading.get_ident()
-        with self._lock:
-            if ident in self._threads:  # an evaluation inside one (load, a callback)
-                nested = True
-            else:
-                nested = False
-                if not self._threads:
-                    self._run += 1
-                    self.requested.clear()
-                self._threads.add(ident)
-        if nested:
-            yield
-            return
+        # registering is inside the `try`: an interrupt landing just after it must not
+        # leave this thread's ident behind, where a later thread given the same ident
+        # would be interrupted while it starts (and never finish starting)
+        nested = True
         try:
+            with self._lock:
+                if ident not in self._threads:  # else an evaluation inside one (load)
+                    nested = False
+                    if not self._threads:
+                        self._run += 1
+                        self.requested.clear()
+                    self._threads.add(ident)
             yield
         finally:
-            self._leave(ident)
+            if not nested:
+                self._leave(ident)
 
     def _leave(self, ident: int) -> None:
         # an interrupt delivered just now may land here rather than in the program:
@@ -137,6 +137,8 @@ class Interrupt:
     def _keep_interrupting(self, run: int, exception: type[BaseException]) -> None:
         while True:
             with self._lock:
+                # a thread that ended without leaving is no longer interrupted
+                self._threads.intersection_update(t.ident for t in threading.enumerate())
                 if self._run != run or not self._threads:
                     return
                 for ident in self._threads:

@@ -18,8 +18,10 @@ shapes, small.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from functools import cache
+from types import CodeType, FunctionType
 from typing import Any
 
 from interpreter.errors import TaskschemeError, UnboundVariableError
@@ -106,7 +108,26 @@ def hot_body(node: Node) -> Callable[[], Node] | None:
     if operand is None or weight(operand[0]) <= 1:
         return None
     shape, values = operand
-    return lambda: _maker(shape)(*values)
+
+    def compile_body() -> Node:
+        code, names = _body_code(shape)
+        values_by_name = dict(zip(names, values, strict=True))
+        return FunctionType(code, {"__builtins__": builtins, **_NAMESPACE, **values_by_name})
+
+    return compile_body
+
+
+@cache
+def _body_code(shape: Shape) -> tuple[CodeType, list[str]]:
+    """The code of a hot body of `shape`, and the names of the values it reads. They are
+    its globals, not its closure: a closure's values live in every call's Python frame,
+    and a large frame makes deep recursion cross CPython's stack chunks often (each
+    crossing maps and unmaps memory), which made `tak` twice as slow."""
+    names, lines = operand_code(shape, "r")
+    source = "def body(env):\n    " + "\n    ".join(lines) + "\n    return r\n"
+    namespace: dict[str, Any] = {}
+    exec(compile(source, f"<{shape[0]} body>", "exec"), namespace)
+    return namespace["body"].__code__, names
 
 
 _NODE_TEMPLATE = """
