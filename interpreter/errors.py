@@ -51,6 +51,9 @@ class TaskschemeError(Exception):
     kind = "error"
     entry = False  # an arity error raised on entry to a procedure, before its body ran
     running = None  # the procedure the evaluator's call loop was running when this passed
+    # (running, called, span, frame) of the last call recorded in the chain: a deep
+    # recursion records the same call again and again, and reuses its frame
+    last_call: tuple | None = None
     # the outermost exception handler this error was raised from, by its depth on the
     # handler stack: it and every handler inside it have had their turn (lang/control.py)
     handled_at: int | None = None

@@ -5,6 +5,7 @@ with its calls taken in from its second call on, doing what its first call did."
 
 from __future__ import annotations
 
+import threading
 from fractions import Fraction
 
 import pytest
@@ -139,3 +140,28 @@ def test_a_compiled_body_still_calls_a_redefined_operator():
     (list first (f 1) (f 5))
     """
     assert run(program) == [[2, 40, 40], "plus", "g"]
+
+
+def test_threads_calling_a_new_procedure_at_once_all_get_its_value():
+    """The first calls of a procedure, from many threads at once, race to compile its
+    body: every one of them still runs it."""
+    for _ in range(20):
+        assert _calls_at_once(8) == [55] * 8
+
+
+def _calls_at_once(count: int) -> list:
+    interp = Interpreter()
+    interp.eval("(define (f n) (if (< n 2) n (+ (f (- n 1)) (f (- n 2)))))")
+    start = threading.Barrier(count)
+    results = []
+
+    def call():
+        start.wait()
+        results.append(interp.call("f", 10))
+
+    threads = [threading.Thread(target=call) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
