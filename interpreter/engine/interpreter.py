@@ -69,7 +69,6 @@ from interpreter.lang.threads import Interrupt
 from interpreter.limits.settings import Settings, load_settings
 from interpreter.memory.language import MEMORY_FORMS, MEMORY_PROCEDURES
 from interpreter.providers.base import Provider
-from interpreter.providers.functions import FunctionProvider
 from interpreter.source import NotUtf8Error, Span, Utf8Decoder
 from interpreter.tasks.language import TASK_FORMS, TASK_PROCEDURES
 from interpreter.tasks.state import TaskState, bound
@@ -141,6 +140,9 @@ class Interpreter(EmbeddingAPI):
                     "Interpreter(model=...) takes a model spec string, a provider (an object "
                     "with `spec` and `complete(request)`) or a function of the messages"
                 )
+            # a model function runs on the offline providers' machinery (start-up)
+            from interpreter.providers.functions import FunctionProvider
+
             model = FunctionProvider(model, settings.get("model"))
         self.settings = settings
         # long-term memory, read-only; opened now so a bad store is found before any program
