@@ -2,7 +2,8 @@
 
 The reader's parser is generated ahead of time from the grammar (lang/make_parser.py), so
 Lark is not imported; the tokenizer, the model SDKs and the TOML parser wait until a task
-runs or a configuration file exists. How fast start-up is, is measured in benchmarks/.
+runs or a configuration file exists; the provider modules, the accounting's messages and
+metrics wait for a task, and SQLite for a memory store. How fast start-up is, is measured in benchmarks/.
 """
 
 from __future__ import annotations
@@ -13,7 +14,37 @@ import sys
 
 from interpreter.lang import make_parser
 
-HEAVY = ("lark", "regex", "tiktoken", "openai", "anthropic", "httpx", "tomllib", "logging")
+HEAVY = (
+    "lark",
+    "regex",
+    "tiktoken",
+    "openai",
+    "anthropic",
+    "httpx",
+    "tomllib",
+    "logging",
+    "sqlite3",
+    "ssl",
+    "socket",
+)
+# our own modules that only a task, a model provider, long-term memory or the memory
+# command needs
+HEAVY_OWN = (
+    "interpreter.memory.store",
+    "interpreter.memory.files",
+    "interpreter.providers.options",
+    "interpreter.providers.sdk",
+    "interpreter.providers.openai",
+    "interpreter.providers.anthropic",
+    "interpreter.providers.replay",
+    "interpreter.providers.script",
+    "interpreter.providers.functions",
+    "interpreter.providers.testing",
+    "interpreter.limits.messages",
+    "interpreter.limits.metrics",
+    "interpreter.limits.events",
+    "interpreter.tasks.executors",
+)
 
 PROGRAM = """
 import sys
@@ -34,8 +65,36 @@ def test_eval_imports_none_of_the_heavy_modules(tmp_path):
     )
     printed, modules = result.stdout.rsplit("\n", 2)[:2]
     assert printed.strip() == "3"
-    loaded = {name.partition(".")[0] for name in json.loads(modules)}
-    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+    loaded = set(json.loads(modules))
+    packages = {name.partition(".")[0] for name in loaded}
+    assert not packages & set(HEAVY), sorted(packages & set(HEAVY))
+    assert not loaded & set(HEAVY_OWN), sorted(loaded & set(HEAVY_OWN))
+
+
+FROZEN = """
+import gc
+import sys
+from interpreter.cli.main import main
+sys.argv = ["taskscheme", "eval", "(+ 1 2)"]
+try:
+    main()
+except SystemExit:
+    pass
+print()
+print(gc.get_freeze_count(), len(gc.get_objects()))
+"""
+
+
+def test_eval_freezes_what_it_loaded_so_no_collection_walks_it_again(tmp_path):
+    """The modules and the Interpreter live until the command exits: walking them in
+    each full collection, and in the one at exit, would cost a tenth of start-up."""
+    result = subprocess.run(
+        [sys.executable, "-c", FROZEN], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    printed, counts = result.stdout.rsplit("\n", 2)[:2]
+    assert printed.strip() == "3"
+    frozen, tracked = map(int, counts.split())
+    assert frozen > 5 * tracked, (frozen, tracked)
 
 
 def test_the_generated_parser_is_made_from_the_grammar_as_it_is():

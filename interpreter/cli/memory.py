@@ -12,11 +12,14 @@ import json
 import os
 import shutil
 import sys
+from typing import TYPE_CHECKING
 
 from interpreter.errors import EXIT_ERROR, EXIT_OK, MemoryStoreError, UsageError
 from interpreter.limits.settings import load_settings
-from interpreter.memory.files import MAX_FILE_BYTES
-from interpreter.memory.store import KINDS, MemoryRecord, MemoryStore
+from interpreter.memory.constants import KINDS, MAX_FILE_BYTES
+
+if TYPE_CHECKING:
+    from interpreter.memory.store import MemoryRecord, MemoryStore
 
 PROGRESS_WIDTH = 30
 
@@ -62,6 +65,9 @@ def run_memory(options: argparse.Namespace) -> int:
     db = options.db or load_settings().get("memory_db")
     if not db:
         raise UsageError("memory: which store? give --db FILE or set memory_db")
+    # the store loads SQLite: only this command opens one (start-up)
+    from interpreter.memory.store import MemoryStore
+
     try:
         if options.memory_command == "index":
             return _index(db, options)

@@ -22,7 +22,6 @@ from interpreter.errors import ToolError
 from interpreter.lang.datums import Keyword, Symbol
 from interpreter.lang.runtime import apply_procedure
 from interpreter.lang.threads import Outcome, start_worker
-from interpreter.providers.functions import HOST_LOOP
 from interpreter.tasks.state import bound
 from interpreter.tasks.tools import _WIRE_NAME, Tool, ToolParam, result_text
 
@@ -168,6 +167,9 @@ class EmbeddingAPI:
 
     async def _in_worker(self, action: Callable[[], Any]) -> Any:
         import asyncio  # only async embedders need the event loop machinery (start-up)
+
+        # where an async model function runs: only the async variants set it (start-up)
+        from interpreter.providers.functions import HOST_LOOP
 
         loop = asyncio.get_running_loop()
         finished = loop.create_future()

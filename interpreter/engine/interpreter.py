@@ -68,8 +68,6 @@ from interpreter.lang.runtime import finish, host_error, lookup_failure
 from interpreter.lang.threads import Interrupt
 from interpreter.limits.settings import Settings, load_settings
 from interpreter.memory.language import MEMORY_FORMS, MEMORY_PROCEDURES
-from interpreter.providers.base import Provider
-from interpreter.providers.functions import FunctionProvider
 from interpreter.source import NotUtf8Error, Span, Utf8Decoder
 from interpreter.tasks.language import TASK_FORMS, TASK_PROCEDURES
 from interpreter.tasks.state import TaskState, bound
@@ -79,6 +77,7 @@ if TYPE_CHECKING:
     from interpreter.limits.events import EventBus, Observer
     from interpreter.limits.metrics import ResourceMetrics
     from interpreter.memory.store import MemoryStore
+    from interpreter.providers.base import Provider
     from interpreter.tasks.executors import Executor
     from interpreter.tasks.runner import TaskRunner
 
@@ -135,13 +134,8 @@ class Interpreter(EmbeddingAPI):
         if isinstance(model, str):
             settings = settings.with_values("Interpreter(model=...)", model=model)
             model = None
-        elif model is not None and not isinstance(model, Provider):
-            if not callable(model):
-                raise UsageError(
-                    "Interpreter(model=...) takes a model spec string, a provider (an object "
-                    "with `spec` and `complete(request)`) or a function of the messages"
-                )
-            model = FunctionProvider(model, settings.get("model"))
+        elif model is not None:
+            model = _as_provider(model, settings.get("model"))
         self.settings = settings
         # long-term memory, read-only; opened now so a bad store is found before any program
         self.memory = open_memory(memory, settings)
@@ -599,6 +593,23 @@ def own_exception_handlers() -> Iterator[None]:
         raise
     finally:
         DYNAMIC.handlers = saved
+
+
+def _as_provider(model: Any, spec: str) -> Provider:
+    """`Interpreter(model=...)` given an object: a provider as it is, a function of the
+    messages as a provider that stands for the model `spec` names."""
+    # only an embedder passes a provider or a model function (start-up)
+    from interpreter.providers.base import Provider
+    from interpreter.providers.functions import FunctionProvider
+
+    if isinstance(model, Provider):
+        return model
+    if not callable(model):
+        raise UsageError(
+            "Interpreter(model=...) takes a model spec string, a provider (an object "
+            "with `spec` and `complete(request)`) or a function of the messages"
+        )
+    return FunctionProvider(model, spec)
 
 
 def _settings(settings: Settings | None, config: dict[str, Any] | None) -> Settings:

@@ -19,8 +19,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-# Files larger than this are skipped (and reported) unless the indexer is told otherwise.
-MAX_FILE_BYTES = 2 * 1024 * 1024
 # Bytes looked at for a NUL, the mark of a binary file.
 BINARY_PROBE = 8192
 

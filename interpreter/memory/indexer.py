@@ -25,7 +25,8 @@ from interpreter.memory.chunks import (
     procedure_entries,
     text_entries,
 )
-from interpreter.memory.files import MAX_FILE_BYTES, files_under, read_text
+from interpreter.memory.constants import MAX_FILE_BYTES
+from interpreter.memory.files import files_under, read_text
 from interpreter.memory.store import MemoryStore
 
 # (files done, files in all, the file just done) after each file.

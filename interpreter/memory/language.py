@@ -11,6 +11,7 @@ from interpreter.errors import ArityError, SchemeError, TaskschemeError
 from interpreter.lang.datums import Keyword, Symbol, is_pair
 from interpreter.lang.registry import Arguments, FormRegistry
 from interpreter.lang.runtime import split_keywords
+from interpreter.memory.constants import KINDS
 from interpreter.source import Span
 
 MEMORY_FORMS = FormRegistry("long-term memory")
@@ -25,13 +26,12 @@ MEMORY_PROCEDURES = frozenset(
     ]
 )
 LOOKUP_OPTIONS = [Keyword(name) for name in ("limit", "kind", "where", "fts")]
-KIND_NAMES = ("document", "procedure")
 
 
 def kind_problem(value: object) -> SchemeError | None:
     """The error for a `#:kind` that is neither 'document nor 'procedure, if it is not."""
     name = value.name if isinstance(value, Symbol) else value
-    if name in KIND_NAMES:
+    if name in KINDS:
         return None
     return SchemeError("memory-lookup: #:kind is 'document or 'procedure")
 

@@ -26,12 +26,12 @@ from typing import Any
 from urllib.parse import quote
 
 from interpreter.errors import MemoryReadOnlyError, MemoryStoreError, SchemeError
+from interpreter.memory.constants import KINDS
 
 # `PRAGMA application_id`: marks a database as a taskscheme memory store ("TSMm").
 APPLICATION_ID = 0x54534D6D
 # `PRAGMA user_version`: the layout below; a store of another version must be re-indexed.
 SCHEMA_VERSION = 1
-KINDS = ("document", "procedure")
 # BM25 column weights: a word in an entry's title counts this many times one in its text.
 TITLE_WEIGHT = 4.0
 SNIPPET_MARK = ("**", "**")

@@ -2,42 +2,41 @@
 
 `make_provider("openai:gpt-4o-mini")` gives a `Provider`; its `complete(request)` is the
 one call the Handler makes per turn. The vendor SDKs are imported only when a provider
-that needs them is made.
+that needs them is made, and the provider modules only when one of their names is first
+used, so a program that runs no task loads none of them.
 """
 
-from interpreter.errors import (
-    ProviderConfigError,
-    ProviderError,
-    Reason,
-    RequestSummary,
-    ScriptExhaustedError,
-)
-from interpreter.providers.base import Provider
-from interpreter.providers.options import (
-    PREFIXES,
-    ProviderOptions,
-    make_provider,
-    options_from_settings,
-)
-from interpreter.providers.replay import RecordingProvider, ReplayProvider
-from interpreter.providers.script import ScriptModel
-from interpreter.providers.testing import FunctionModel, OfflineTestModel, ScriptedModel
+from __future__ import annotations
 
-__all__ = [
-    "PREFIXES",
-    "FunctionModel",
-    "OfflineTestModel",
-    "Provider",
-    "ProviderConfigError",
-    "ProviderError",
-    "ProviderOptions",
-    "Reason",
-    "RecordingProvider",
-    "ReplayProvider",
-    "RequestSummary",
-    "ScriptExhaustedError",
-    "ScriptModel",
-    "ScriptedModel",
-    "make_provider",
-    "options_from_settings",
-]
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "PREFIXES": "providers.options",
+    "FunctionModel": "providers.testing",
+    "OfflineTestModel": "providers.testing",
+    "Provider": "providers.base",
+    "ProviderConfigError": "errors",
+    "ProviderError": "errors",
+    "ProviderOptions": "providers.options",
+    "Reason": "errors",
+    "RecordingProvider": "providers.replay",
+    "ReplayProvider": "providers.replay",
+    "RequestSummary": "errors",
+    "ScriptExhaustedError": "errors",
+    "ScriptModel": "providers.script",
+    "ScriptedModel": "providers.testing",
+    "make_provider": "providers.options",
+    "options_from_settings": "providers.options",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"interpreter.{module}"), name)
+    globals()[name] = value
+    return value

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from interpreter.limits.messages import ModelRequest, ModelResponse
+if TYPE_CHECKING:
+    from interpreter.limits.messages import ModelRequest, ModelResponse
 
 JSON_INSTRUCTION = (
     "Give your final answer as a single JSON value and nothing else: no prose, no code fence."

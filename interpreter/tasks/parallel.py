@@ -12,16 +12,18 @@ default, or 'ray: processes of a Ray cluster) for one call.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interpreter.errors import SchemeError
 from interpreter.lang.datums import Keyword, Symbol, list_to_python, python_to_list
 from interpreter.lang.primitives.common import check_procedure
 from interpreter.lang.raising import type_error
 from interpreter.lang.runtime import split_keywords
-from interpreter.limits.events import EventBus
 from interpreter.limits.settings import EXECUTORS
-from interpreter.tasks.executors import Executor, ItemProgress, MapJob
+
+if TYPE_CHECKING:
+    from interpreter.limits.events import EventBus
+    from interpreter.tasks.executors import Executor
 
 WORKERS, ERRORS, EXECUTOR = Keyword("workers"), Keyword("errors"), Keyword("executor")
 PARALLEL_MAP_OPTIONS = [WORKERS, ERRORS, EXECUTOR]
@@ -54,6 +56,9 @@ def parallel_map(
     name = chosen.name if isinstance(chosen, Symbol) else chosen
     if name not in EXECUTORS:
         raise type_error("parallel-map", "'threads or 'ray for #:executor", chosen)
+    # the executors' machinery loads only when a program maps (start-up)
+    from interpreter.tasks.executors import ItemProgress, MapJob
+
     progress = ItemProgress(events, len(items))
     job = MapJob(
         proc, getattr(proc, "name", None), tuple(items), workers, mode is COLLECT, progress
