@@ -7,8 +7,7 @@ Names are imported on first use, so `import interpreter` stays cheap for the CLI
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from interpreter.exports import lazy_exports
 
 _EXPORTS = {
     "Interpreter": "engine.interpreter",
@@ -41,11 +40,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'interpreter' has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -18,6 +18,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "interpreter"
 # Lower ranks are lower layers. lang and limits share a rank: neither imports the other.
 RANKS = {
     "source": 0,
+    "exports": 0,
     "errors": 1,
     "diagnostics": 2,
     "lang": 3,

@@ -105,6 +105,8 @@ def test_environment_variables_only_as_granted(monkeypatch):
         interp.eval('(get-environment-variable "TS_HIDDEN")')
     assert (caught.value.capability, caught.value.target) == ("env", "TS_HIDDEN")
     assert sandboxed(env=True).eval('(get-environment-variable "TS_HIDDEN")') == "no"
+    # a name made by the program (a mutable string) is the same name
+    assert interp.eval('(get-environment-variable (string-copy "TS_VISIBLE"))') == "yes"
 
 
 def test_a_program_can_catch_a_denial():

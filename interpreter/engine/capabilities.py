@@ -97,9 +97,9 @@ class Capabilities:
     def environment_variable(self, name: Any) -> Any:
         """`(get-environment-variable name)`: its value, #f when unset; a
         capability-error for a variable not granted."""
-        check_string("get-environment-variable", name, 1)
-        if self.env is not True and name not in self.env:
-            granted = ", ".join(sorted(self.env)) if self.env else "none"
+        name = check_string("get-environment-variable", name, 1)
+        granted = _refusal(self.env, name)
+        if granted is not None:
             raise CapabilityError(
                 f"get-environment-variable: the program may not read the environment "
                 f"variable {name} (granted: {granted})",
@@ -116,8 +116,8 @@ class Capabilities:
 
     def check_model(self, task: str, spec: str) -> None:
         """A capability-error unless a task may name the model `spec`."""
-        if self.models is not True and spec not in self.models:
-            granted = ", ".join(sorted(self.models)) if self.models else "none"
+        granted = _refusal(self.models, spec)
+        if granted is not None:
             raise CapabilityError(
                 f"{task}: the program may not use the model {spec}: it may use only the "
                 f"model it was given (other models granted: {granted})",
@@ -153,3 +153,10 @@ def _granted(access: str, granted: tuple[Path, ...]) -> str:
     if not granted:
         return f"it was given no {access} capability"
     return f"it may {access} only below {', '.join(str(root) for root in granted)}"
+
+
+def _refusal(grant: frozenset[str] | bool, name: str) -> str | None:
+    """None if `grant` covers `name`; else what it does grant, for the error."""
+    if grant is True or name in grant:
+        return None
+    return ", ".join(sorted(grant)) if grant else "none"

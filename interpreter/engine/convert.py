@@ -294,24 +294,13 @@ def _keywords(signature: inspect.Signature | None) -> list[Keyword]:
 
 
 def _split(name: str, args: tuple, keywords: list[Keyword], any_keyword: bool) -> tuple[list, dict]:
-    if not any_keyword:
-        if not keywords or not any(type(arg) is Keyword for arg in args):
-            return list(args), {}
-        return split_keywords(name, args, keywords)
-    positional: list[Any] = []
-    given: dict[Keyword, Any] = {}
-    index = 0
-    while index < len(args):
-        item = args[index]
-        if type(item) is Keyword:
-            if index + 1 >= len(args):
-                raise ArityError(f"{name}: keyword #:{item.name} needs a value after it")
-            given[item] = args[index + 1]
-            index += 2
-        else:
-            positional.append(item)
-            index += 1
-    return positional, given
+    """The positional arguments and the `#:key value` options of a call of a host
+    procedure: its named keywords, or every keyword if it takes any (**options)."""
+    if any_keyword:
+        return split_keywords(name, args, None)
+    if not keywords or not any(type(arg) is Keyword for arg in args):
+        return list(args), {}
+    return split_keywords(name, args, keywords)
 
 
 def _check_call(

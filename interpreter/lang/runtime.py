@@ -226,20 +226,24 @@ def _plural(count: int, noun: str) -> str:
 
 
 def split_keywords(
-    proc_name: str, args: list | tuple, allowed: list[Keyword], allow_other: bool = False
+    proc_name: str,
+    args: list | tuple,
+    allowed: list[Keyword] | None,
+    allow_other: bool = False,
 ) -> tuple[list, dict[Keyword, Any]]:
     """Separate `#:key value` pairs from positional arguments, checking the keys.
 
-    With `allow_other`, unknown keywords stay among the positional arguments.
+    `allowed` None takes every keyword. With `allow_other`, keywords not allowed stay
+    among the positional arguments.
     """
-    known = set(allowed)
+    known = None if allowed is None else set(allowed)
     positional: list = []
     values: dict[Keyword, Any] = {}
     i = 0
     while i < len(args):
         item = args[i]
-        if type(item) is Keyword and (item in known or not allow_other):
-            if item not in known:
+        if type(item) is Keyword and (known is None or item in known or not allow_other):
+            if known is not None and item not in known:
                 names = " ".join(f"#:{k.name}" for k in allowed) or "no keywords"
                 hint = did_you_mean(f"#:{item.name}", [f"#:{k.name}" for k in allowed])
                 raise ArityError(

@@ -8,8 +8,7 @@ used, so a program that runs no task loads none of them.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from interpreter.exports import lazy_exports
 
 _EXPORTS = {
     "PREFIXES": "providers.options",
@@ -32,11 +31,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"interpreter.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS, globals())
