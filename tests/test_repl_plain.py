@@ -116,9 +116,36 @@ def test_reset_forgets_definitions(tmp_path):
     assert "unbound variable x" in result.stderr
 
 
-def test_memory_says_there_is_no_store(tmp_path):
+def test_memory_searches_the_sessions_store_as_memory_search_does(tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "refunds.md").write_text("# Refunds\n\nA refund is paid within 14 days.\n")
+    (notes / "shipping.md").write_text("# Shipping\n\nParcels leave every Monday.\n")
+    index = subprocess.run(
+        [sys.executable, "-m", "interpreter", "memory", "index", "notes", "--db", "m.db"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert index.returncode == 0, index.stderr
+    search = subprocess.run(
+        [sys.executable, "-m", "interpreter", "memory", "search", "refund", "--db", "m.db"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    result = repl(",memory refund\n,memory nothing-like-this\n", "--memory", "m.db", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Refunds" in result.stdout and "Shipping" not in result.stdout
+    assert search.stdout in result.stdout  # the same lines as `memory search`
+    assert "nothing matches nothing-like-this" in result.stdout
+
+
+def test_memory_without_a_store_says_how_to_give_one(tmp_path):
     result = repl(",memory refunds\n", cwd=tmp_path)
-    assert "no memory store" in result.stderr
+    assert "no long-term memory in this session: start the REPL with --memory" in result.stderr
 
 
 def test_a_bad_limit_is_refused_and_the_old_one_kept(tmp_path):

@@ -105,13 +105,22 @@ def _search(store: MemoryStore, options: argparse.Namespace) -> int:
     if options.limit <= 0:
         raise UsageError("memory search: --limit must be greater than 0")
     records = store.search(options.query, options.limit, options.kind, raw=options.fts)
-    for rank, record in enumerate(records, 1):
-        print(f"{rank}. {record.id}  [{record.kind}]  score {record.score:.2f}")
-        print(f"   {record.title}")
-        print(f"   {' '.join((record.snippet or '').split())}")
-    if not records:
+    if records:
+        print("\n".join(result_lines(records)))
+    else:
         print("no matches", file=sys.stderr)
     return EXIT_OK
+
+
+def result_lines(records: list[MemoryRecord]) -> list[str]:
+    """Search results as `memory search` and the REPL's `,memory` show them: rank, id,
+    kind and score, then the title, then the matched words."""
+    lines = []
+    for rank, record in enumerate(records, 1):
+        lines.append(f"{rank}. {record.id}  [{record.kind}]  score {record.score:.2f}")
+        lines.append(f"   {record.title}")
+        lines.append(f"   {' '.join((record.snippet or '').split())}")
+    return lines
 
 
 def _show(store: MemoryStore, entry_id: str) -> int:

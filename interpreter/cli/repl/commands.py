@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from interpreter.cli.memory import result_lines
 from interpreter.cli.repl.describe import describe
 from interpreter.cli.repl.session import ReplSession
 from interpreter.errors import ConfigError, TaskschemeError
@@ -211,7 +212,26 @@ def _apropos(session: ReplSession, argument: str) -> None:
 
 @command(",memory QUERY", "search long-term memory")
 def _memory(session: ReplSession, argument: str) -> None:
-    session.complain("no memory store in this version of taskscheme: ,memory has nothing to search")
+    if not argument:
+        session.complain(",memory needs a query: ,memory retry policy")
+        return
+    store = session.interpreter.memory
+    if store is None:
+        session.complain(
+            "no long-term memory in this session: start the REPL with --memory FILE.db "
+            "(made by taskscheme memory index), or set memory_db in taskscheme.toml"
+        )
+        return
+    try:
+        records = store.search(argument, limit=MEMORY_RESULTS)
+    except TaskschemeError as error:
+        session.complain(error.message)
+        return
+    session.say("\n".join(result_lines(records)) if records else f"nothing matches {argument}")
+
+
+# what `,memory` shows: enough to choose from, short enough to read at the prompt
+MEMORY_RESULTS = 5
 
 
 @command(",load FILE", "evaluate a program file into the session")
