@@ -310,3 +310,22 @@ def test_the_standard_environment_has_the_memory_procedures(db):
         " (environment '(taskscheme)))"
     )
     assert value == ["notes/shipping.md#1"]
+
+
+def _open_files() -> int:
+    return len(list(Path("/proc/self/fd").iterdir()))
+
+
+def test_closing_an_interpreter_closes_the_store_it_opened(db):
+    before = _open_files()
+    for _ in range(20):
+        interp = Interpreter(memory=db)
+        assert interp.eval('(length (memory-lookup "tail"))') >= 0
+        interp.close()
+    assert _open_files() <= before + 2  # not 20 databases left open
+
+
+def test_a_store_given_as_an_object_stays_open_for_its_owner(db):
+    with MemoryStore(db) as store:
+        Interpreter(memory=store).close()
+        assert store.search("tail") is not None  # still usable

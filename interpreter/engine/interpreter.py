@@ -139,6 +139,8 @@ class Interpreter(EmbeddingAPI):
         self.settings = settings
         # long-term memory, read-only; opened now so a bad store is found before any program
         self.memory = open_memory(memory, settings)
+        # a store this Interpreter opened (from a path or setting) is closed with it
+        self._owns_memory = self.memory is not None and self.memory is not memory
         self.session = Session(
             settings, events=events, budget=budget, observers=observers, record_path=record_path
         )
@@ -216,10 +218,12 @@ class Interpreter(EmbeddingAPI):
 
     def close(self) -> None:
         """End the run: close its executors (a Ray cluster it started), unsubscribe its
-        observers and close its trace file."""
+        observers, close its trace file and the memory store it opened."""
         if self._runner is not None:
             self._runner.close()
         self.session.close()
+        if self._owns_memory:
+            self.memory.close()
 
     def __enter__(self) -> Interpreter:
         return self
