@@ -146,6 +146,13 @@ def test_every_event_of_every_worker_reaches_the_run(run):
     assert len(released) == len(turns) == 4
     assert len({event.handler_id for event in released}) == 4
     assert {event.detail["outcome"] for event in released} == {"ok"}
+    # the map's progress, as on threads: each item started and finished once
+    items = [(e.kind, e.detail["item"]) for e in run.events_seen if e.kind.startswith("item-")]
+    assert sorted(items) == sorted(
+        (kind, index) for index in range(4) for kind in ("item-started", "item-finished")
+    )
+    last = [e for e in run.events_seen if e.kind == "item-finished"][-1]
+    assert last.metrics.to_dict() == {"items": 4, "started": 4, "finished": 4, "failed": 0}
 
 
 def test_a_budget_of_10_turns_over_50_racing_items_makes_exactly_10_model_calls(cluster, server):

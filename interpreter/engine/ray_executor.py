@@ -337,6 +337,8 @@ class _Map:
         index, self.next = self.next, self.next + 1
         reference = worker.actor.run.remote(self.job.name, self.items[index])
         self.running[reference] = (worker, index)
+        if self.job.progress is not None:  # the driver learns of items as it hands them out
+            self.job.progress.started(index)
 
     def _settle(self, reference: Any, worker: _Worker, index: int) -> None:
         try:
@@ -351,6 +353,8 @@ class _Map:
                 self.recorder.append(exchange)
         if status == "ok":
             self.results[index] = decode(outcome[0])
+            if self.job.progress is not None:
+                self.job.progress.finished(index)
         elif status == "error":
             self._fail(index, decode(outcome[0]))
         elif status == "not-data":
@@ -360,6 +364,8 @@ class _Map:
 
     def _fail(self, index: int, error: BaseException) -> None:
         self.failures[index] = error
+        if self.job.progress is not None:
+            self.job.progress.finished(index, error)
         if ends_the_map(error, self.job.collect):
             self.stopped = True
 
