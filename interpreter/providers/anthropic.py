@@ -44,18 +44,10 @@ class AnthropicProvider(SdkProvider):
 
     name = "anthropic"
     sdk_module = "anthropic"
+    client_class = "Anthropic"
     key_env = "ANTHROPIC_API_KEY"
     base_url_env = "ANTHROPIC_BASE_URL"
     default_base_url = "https://api.anthropic.com"
-
-    def _make_client(self, api_key: str, http_client: Any) -> Any:
-        return self._sdk.Anthropic(
-            api_key=api_key,
-            base_url=self.base_url,
-            timeout=self.options.timeout,
-            max_retries=0,
-            http_client=http_client,
-        )
 
     def _send(self, client: Any, request: ModelRequest) -> Any:
         return client.messages.create(**messages_arguments(request))

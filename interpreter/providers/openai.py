@@ -25,20 +25,12 @@ class OpenAIProvider(SdkProvider):
 
     name = "openai"
     sdk_module = "openai"
+    client_class = "OpenAI"
     key_env = "OPENAI_API_KEY"
     base_url_env = "OPENAI_BASE_URL"
     default_base_url = "https://api.openai.com/v1"
     # OpenAI's reasoning models reject the older `max_tokens`.
     max_tokens_field = "max_completion_tokens"
-
-    def _make_client(self, api_key: str, http_client: Any) -> Any:
-        return self._sdk.OpenAI(
-            api_key=api_key,
-            base_url=self.base_url,
-            timeout=self.options.timeout,
-            max_retries=0,
-            http_client=http_client,
-        )
 
     def _send(self, client: Any, request: ModelRequest) -> Any:
         return client.chat.completions.create(**chat_arguments(request, self.max_tokens_field))

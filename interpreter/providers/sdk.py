@@ -3,7 +3,7 @@ error mapping.
 
 The OpenAI and Anthropic SDKs have the same exception hierarchy and the same client
 options, so one base class holds everything but the wire mapping, which each provider
-module supplies as `_make_client`, `_send` and `_parse`.
+module supplies as `_send` and `_parse` (and the SDK's client class, `client_class`).
 
 The SDKs' timeout bounds each read, so an answer drip-fed a byte at a time never trips
 it. The `timeout` setting bounds the whole request instead: the request runs on a
@@ -91,6 +91,7 @@ class SdkProvider:
 
     name: str
     sdk_module: str
+    client_class: str  # the SDK's client, an attribute of `sdk_module`
     key_env: str | None
     base_url_env: str | None
     default_base_url: str
@@ -173,8 +174,15 @@ class SdkProvider:
         return self.error("timeout", f"no answer within {self.options.timeout:g} s", request)
 
     def _make_client(self, api_key: str, http_client: Any) -> Any:
-        """The SDK client for one request, sending it through `http_client`."""
-        raise NotImplementedError
+        """The SDK client for one request, sending it through `http_client`, with no
+        retries of its own."""
+        return getattr(self._sdk, self.client_class)(
+            api_key=api_key,
+            base_url=self.base_url,
+            timeout=self.options.timeout,
+            max_retries=0,
+            http_client=http_client,
+        )
 
     def _send(self, client: Any, request: ModelRequest) -> Any:
         raise NotImplementedError
