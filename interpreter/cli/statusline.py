@@ -10,7 +10,6 @@ again only when the output has ended a line (never after half a line).
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import threading
 from collections.abc import Callable
@@ -96,6 +95,9 @@ class StatusLine:
         try:
             return os.get_terminal_size(self._terminal.fileno()).columns
         except (AttributeError, ValueError, OSError):
+            # shutil loads the compression modules (6 ms): only when the terminal has no size
+            import shutil
+
             return shutil.get_terminal_size().columns
 
     def clear(self) -> None:
