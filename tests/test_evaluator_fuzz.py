@@ -8,6 +8,10 @@ small limits (steps, seconds, allocation); whatever it does, what comes out must
 value or a language error (a TaskschemeError, not an internal error, its message with
 no Python spelling in it).
 
+The same programs also run as the body of a procedure called three times: its first call
+runs the analyzed tree, later ones the body compiled hot (analyze/codegen.py), and all
+three must give the same value or the same error at the same place.
+
 A bounded, fixed run is part of the normal suite; set FUZZ_EXAMPLES for a longer random
 one (tests/README.md).
 """
@@ -24,6 +28,7 @@ from test_primitives_sweep import _assert_language_error
 
 from interpreter import Interpreter
 from interpreter.lang.primitives import all_primitives
+from interpreter.lang.printer import write_string
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "0"))
 FUZZ = settings(
@@ -136,3 +141,29 @@ def test_random_programs_fail_only_with_language_errors(program):
         INTERP.eval_scheme(text)
     except Exception as error:  # whatever came out, the test inspects it
         _assert_language_error(text, error)
+
+
+# A procedure whose body is the program: its parameters are read in place (the innermost
+# frame) or one and more frames out, the shapes a hot body compiles differently.
+PROCEDURES = [
+    "(define (p x y z) {})",
+    "(define (p x y z) (define (q x) {}) (q x))",
+    "(define (p x y z) (let ((w x)) (define (q z) {}) (q z)))",
+]
+
+
+def _outcome(interp: Interpreter, text: str) -> str:
+    try:
+        return "value " + write_string(interp.eval_scheme(text))
+    except Exception as error:  # whatever came out, the test inspects it
+        _assert_language_error(text, error)
+        return f"{type(error).__name__}: {error.message} at {error.span}"
+
+
+@settings(FUZZ, max_examples=EXAMPLES or 100)
+@given(PROGRAMS, st.sampled_from(PROCEDURES))
+def test_a_hot_body_does_what_its_first_call_did(program, procedure):
+    interp = _interpreter()
+    interp.eval_scheme(procedure.format(program))
+    outcomes = [_outcome(interp, '(p 1 "s" (list 1 2))') for _ in range(3)]
+    assert outcomes == [outcomes[0]] * 3, procedure.format(program)

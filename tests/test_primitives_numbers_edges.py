@@ -3,6 +3,8 @@ to hold. Each gives a clean value or a clean language error, run as a program wo
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from tasks_support import settings
 
@@ -86,3 +88,42 @@ def test_errors(interp: Interpreter, text: str, kind: str, message: str) -> None
         interp.eval_scheme(text)
     assert caught.value.kind == kind
     assert message in caught.value.message
+
+
+def _seconds_to_run(interp: Interpreter, text: str) -> float:
+    best = float("inf")
+    for _ in range(2):
+        start = time.perf_counter()
+        interp.eval(text)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@pytest.mark.parametrize(
+    "conversion",
+    ["(string-length (number->string n))", "(string->number (number->string n))"],
+)
+def test_long_integers_convert_to_and_from_decimal_in_less_than_quadratic_time(conversion):
+    """One conversion is one C call that no deadline interrupts: in quadratic time, a
+    million digits took 14 seconds past any max_seconds (27 to read back)."""
+    interp = Interpreter()
+    small, factor = 60_000, 8
+
+    def seconds(digits: int) -> float:
+        interp.eval(f"(define n (- (expt 7 {digits * 100 // 85}) 1))")
+        return _seconds_to_run(interp, conversion)
+
+    growth = seconds(small * factor) / seconds(small)
+    assert growth < factor**2 / 2, f"{factor}x the digits took {growth:.0f}x as long"
+
+
+def test_long_integers_written_and_read_back_are_equal():
+    interp = Interpreter()
+    program = """(let loop ((k 13000) (ok #t))
+      (if (> k 13100) ok
+          (let ((n (- (expt 2 k) (* k 7))))
+            (loop (+ k 1) (and ok (= n (string->number (number->string n)))
+                                  (= (- n) (string->number (number->string (- n)))))))))"""
+    assert interp.eval(program) is True
+    assert interp.eval("(number->string (expt 10 5000))") == "1" + "0" * 5000
+    assert interp.eval('(string->number (string-append "-" (make-string 9000 #\\0) "12"))') == -12

@@ -4,6 +4,9 @@ written in bars, and `display` writes the plain name."""
 
 from __future__ import annotations
 
+import gc
+import tracemalloc
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -77,3 +80,21 @@ def test_written_symbols_read_back_as_themselves(round_trip, name):
     text, same, displayed = round_trip(name)
     assert same, f"{name!r} written as {text!r} does not read back"
     assert displayed == name
+
+
+def test_symbols_no_value_holds_any_more_are_not_kept():
+    """A program making symbols from data (here 30,000) must not keep them all alive."""
+    interp = Interpreter()
+    program = """(let loop ((i 0) (last #f))
+      (if (< i 30000)
+          (loop (+ i 1) (string->symbol (string-append "made-" (number->string i))))
+          (list last (eq? last (string->symbol "made-29999")))))"""
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        assert interp.eval(program) == ["made-29999", True]
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 1_000_000, f"{kept:,} bytes kept"

@@ -10,6 +10,8 @@ Scheme procedures and Scheme calls host functions the same way.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -21,24 +23,52 @@ from interpreter.source import Span
 
 
 class _Interned:
-    """A name with one object per spelling, so equality is identity (fast `eq?`)."""
+    """A name with one object per spelling, so equality is identity (fast `eq?`).
 
-    __slots__ = ("name",)
-    _table: dict[str, Any]
+    The table holds its names weakly: a program that makes symbols from data (a million
+    `string->symbol` calls) would otherwise keep every one for the life of the process.
+    While any value holds a name, its spelling gives that same object."""
+
+    __slots__ = ("__weakref__", "name")
+    _table: dict[str, weakref.ref]
+    _sweep_at: int
 
     def __init_subclass__(cls) -> None:
         cls._table = {}
+        cls._sweep_at = _FIRST_SWEEP
 
     def __new__(cls, name: str):
-        existing = cls._table.get(name)
+        reference = cls._table.get(name)
+        existing = reference() if reference is not None else None
         if existing is not None:
             return existing
-        made = object.__new__(cls)
-        made.name = name
-        return cls._table.setdefault(name, made)  # atomic: racing threads agree
+        with _interning:  # racing threads agree on one object
+            reference = cls._table.get(name)
+            existing = reference() if reference is not None else None
+            if existing is None:
+                existing = object.__new__(cls)
+                existing.name = name
+                cls._table[name] = weakref.ref(existing)
+                if len(cls._table) > cls._sweep_at:
+                    cls._sweep()
+            return existing
+
+    @classmethod
+    def _sweep(cls) -> None:
+        """Drop the entries of names no value holds any more (their references are dead);
+        done as the table doubles, so it costs a constant time per name made."""
+        live = {name: ref for name, ref in cls._table.items() if ref() is not None}
+        cls._table.clear()
+        cls._table.update(live)
+        cls._sweep_at = max(_FIRST_SWEEP, 2 * len(live))
 
     def __reduce__(self):
         return (type(self), (self.name,))
+
+
+# interning makes a new name under this lock; sweeps start once a table has this many
+_interning = threading.Lock()
+_FIRST_SWEEP = 4096
 
 
 class Symbol(_Interned):
@@ -58,7 +88,8 @@ def gensym(prefix: str = "g") -> Symbol:
 
 def is_interned(symbol: Symbol) -> bool:
     """Can program text name `symbol`? Not if it is a gensym or an `Alias`."""
-    return Symbol._table.get(symbol.name) is symbol
+    reference = Symbol._table.get(symbol.name)
+    return reference is not None and reference() is symbol
 
 
 class Alias(Symbol):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable
-from functools import cache
+from functools import lru_cache
 from types import CodeType, FunctionType
 from typing import Any
 
@@ -49,6 +49,10 @@ SIMPLE = frozenset({"constant", "local", "parent", "global"})
 SHALLOW = frozenset({"constant", "local", "operation"})
 # The calls and `if`s one compiled node takes in, itself included.
 MAX_WEIGHT = 6
+# The shapes whose compiled code is kept for reuse, the most recently used: the number of
+# possible shapes is finite but vast, and a session that evaluates ever new code (a REPL,
+# a server) would otherwise keep the code of every shape it ever compiled.
+SHAPES_KEPT = 512
 
 
 def used_before_definition(name: Symbol, span: Span | None) -> TaskschemeError:
@@ -57,7 +61,7 @@ def used_before_definition(name: Symbol, span: Span | None) -> TaskschemeError:
     )
 
 
-@cache
+@lru_cache(maxsize=SHAPES_KEPT)
 def weight(shape: Shape) -> int:
     kind = shape[0]
     if kind == "call" or kind == "call-many":
@@ -117,7 +121,7 @@ def hot_body(node: Node) -> Callable[[], Node] | None:
     return compile_body
 
 
-@cache
+@lru_cache(maxsize=SHAPES_KEPT)
 def _body_code(shape: Shape) -> tuple[CodeType, list[str]]:
     """The code of a hot body of `shape`, and the names of the values it reads. They are
     its globals, not its closure: a closure's values live in every call's Python frame,
@@ -139,7 +143,7 @@ def make({params}):
 """
 
 
-@cache
+@lru_cache(maxsize=SHAPES_KEPT)
 def _maker(shape: Shape) -> Callable:
     names, lines = operand_code(shape, "r")
     source = _NODE_TEMPLATE.format(

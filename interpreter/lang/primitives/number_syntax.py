@@ -3,7 +3,10 @@
 Shared by the printer, `number->string`/`string->number` and the JSON reader. Python refuses
 to convert integers of more than 4300 decimal digits to and from text (a guard against slow
 conversions of untrusted input); integers here are arbitrary size, so long decimal
-conversions go through `decimal`, which has no such limit and is fast.
+conversions are made here, by halves: each half converted on its own and the two joined
+by one multiplication, which Python and `decimal` do in less than quadratic time. A
+conversion in one piece takes time growing with the square of the length, in one C call
+that no deadline interrupts (a million digits took 14 seconds, 27 to read back).
 """
 
 from __future__ import annotations
@@ -88,7 +91,18 @@ def parse_integer(digits: str, radix: int = 10) -> int:
     """`int(digits, radix)` without Python's limit on long decimal strings."""
     if radix != 10 or len(digits) < _SMALL_DIGITS:
         return int(digits, radix)
-    return int(_UNLIMITED.create_decimal(digits))
+    magnitude = _decimal_digits_value(digits.lstrip("+-"), {})
+    return -magnitude if digits.startswith("-") else magnitude
+
+
+def _decimal_digits_value(digits: str, powers: dict[int, int]) -> int:
+    if len(digits) < _SMALL_DIGITS:
+        return int(digits)
+    half = len(digits) // 2
+    if half not in powers:
+        powers[half] = 10**half
+    high = _decimal_digits_value(digits[:-half], powers)
+    return high * powers[half] + _decimal_digits_value(digits[-half:], powers)
 
 
 def normalize(value: Fraction) -> int | Fraction:
@@ -133,4 +147,20 @@ def _format_integer(value: int, radix: int) -> str:
         return format(value, _FORMAT_CODE[radix])
     if value.bit_length() < _SMALL_BITS:
         return str(value)
-    return str(decimal.Decimal(value))
+    magnitude = str(_as_decimal(abs(value), abs(value).bit_length(), {}))
+    return "-" + magnitude if value < 0 else magnitude
+
+
+def _as_decimal(value: int, bits: int, powers: dict[int, decimal.Decimal]) -> decimal.Decimal:
+    """`value`, of at most `bits` bits, as an exact Decimal."""
+    if bits < _SMALL_BITS:
+        return decimal.Decimal(value)
+    half = bits // 2
+    if half not in powers:
+        powers[half] = _UNLIMITED.power(2, half)
+    high = value >> half
+    low = value - (high << half)
+    return _UNLIMITED.add(
+        _UNLIMITED.multiply(_as_decimal(high, bits - half, powers), powers[half]),
+        _as_decimal(low, half, powers),
+    )
