@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from functools import cmp_to_key
 
+from table import best
+
 from interpreter.engine.interpreter import Interpreter
 
 SETUP = """
@@ -23,15 +25,6 @@ SETUP = """
 (define xs (build {n}))
 (define strings (map number->string xs))
 """
-
-
-def best(action: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:
@@ -56,8 +49,10 @@ def main() -> None:
     ]
     print(f"{'procedure':30} {'taskscheme':>11} {'python':>9} {'ratio':>7}  (n = {n:,})")
     for name, program, python in cases:
-        ours = best(lambda program=program: interpreter.eval_scheme(program), runs)
-        theirs = best(python, runs)
+        ours = best(
+            lambda program=program: interpreter.eval_scheme(program), runs, time.perf_counter
+        )
+        theirs = best(python, runs, time.perf_counter)
         print(f"{name:30} {ours * 1000:9.1f}ms {theirs * 1000:7.1f}ms {ours / theirs:6.1f}x")
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+
+from table import best
 
 from interpreter.engine.interpreter import Interpreter
 
@@ -47,15 +48,6 @@ CASES = {
 }
 
 
-def best(action: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def main() -> None:
     quick = "--quick" in sys.argv
     n, runs = (5_000, 3) if quick else (50_000, 5)
@@ -77,7 +69,9 @@ def main() -> None:
             program = template.format(
                 n=n, words=names["words"], text=names["text"], words_first=f"(car {names['words']})"
             )
-            times[kind] = best(lambda program=program: interpreter.eval_scheme(program), runs)
+            times[kind] = best(
+                lambda program=program: interpreter.eval_scheme(program), runs, time.perf_counter
+            )
         literal, mutable = times["literal"], times["mutable"]
         print(
             f"{name:16} {literal * 1000:8.1f}ms {mutable * 1000:8.1f}ms {mutable / literal:6.2f}x"

@@ -20,8 +20,12 @@ REPLAY = f"replay:{EXAMPLES / 'cassettes' / 'tool-use.jsonl'}"
 
 
 def repl(stdin: str, *args: str, cwd: Path, env: dict[str, str] | None = None):
+    return taskscheme("repl", *args, stdin=stdin, cwd=cwd, env=env)
+
+
+def taskscheme(*args: str, cwd: Path, stdin: str = "", env: dict[str, str] | None = None):
     return subprocess.run(
-        [sys.executable, "-m", "interpreter", "repl", *args],
+        [sys.executable, "-m", "interpreter", *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -121,21 +125,9 @@ def test_memory_searches_the_sessions_store_as_memory_search_does(tmp_path):
     notes.mkdir()
     (notes / "refunds.md").write_text("# Refunds\n\nA refund is paid within 14 days.\n")
     (notes / "shipping.md").write_text("# Shipping\n\nParcels leave every Monday.\n")
-    index = subprocess.run(
-        [sys.executable, "-m", "interpreter", "memory", "index", "notes", "--db", "m.db"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    index = taskscheme("memory", "index", "notes", "--db", "m.db", cwd=tmp_path)
     assert index.returncode == 0, index.stderr
-    search = subprocess.run(
-        [sys.executable, "-m", "interpreter", "memory", "search", "refund", "--db", "m.db"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    search = taskscheme("memory", "search", "refund", "--db", "m.db", cwd=tmp_path)
     result = repl(",memory refund\n,memory nothing-like-this\n", "--memory", "m.db", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Refunds" in result.stdout and "Shipping" not in result.stdout

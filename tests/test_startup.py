@@ -46,8 +46,9 @@ HEAVY_OWN = (
     "interpreter.tasks.executors",
 )
 
-PROGRAM = """
-import sys
+# `taskscheme eval '(+ 1 2)'` in a fresh process, then `report` printed on a line of its own
+EVAL_THEN = """
+import gc, json, sys
 from interpreter.cli.main import main
 sys.argv = ["taskscheme", "eval", "(+ 1 2)"]
 try:
@@ -55,15 +56,22 @@ try:
 except SystemExit:
     pass
 print()
-print(__import__("json").dumps(sorted(sys.modules)))
+print({report})
 """
 
 
-def test_eval_imports_none_of_the_heavy_modules(tmp_path):
+def _eval_then(report: str, cwd) -> tuple[str, str]:
+    """(what eval printed, what `report` printed)."""
+    program = EVAL_THEN.format(report=report)
     result = subprocess.run(
-        [sys.executable, "-c", PROGRAM], capture_output=True, text=True, check=True, cwd=tmp_path
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True, cwd=cwd
     )
-    printed, modules = result.stdout.rsplit("\n", 2)[:2]
+    printed, reported = result.stdout.rsplit("\n", 2)[:2]
+    return printed, reported
+
+
+def test_eval_imports_none_of_the_heavy_modules(tmp_path):
+    printed, modules = _eval_then("json.dumps(sorted(sys.modules))", tmp_path)
     assert printed.strip() == "3"
     loaded = set(json.loads(modules))
     packages = {name.partition(".")[0] for name in loaded}
@@ -71,27 +79,10 @@ def test_eval_imports_none_of_the_heavy_modules(tmp_path):
     assert not loaded & set(HEAVY_OWN), sorted(loaded & set(HEAVY_OWN))
 
 
-FROZEN = """
-import gc
-import sys
-from interpreter.cli.main import main
-sys.argv = ["taskscheme", "eval", "(+ 1 2)"]
-try:
-    main()
-except SystemExit:
-    pass
-print()
-print(gc.get_freeze_count(), len(gc.get_objects()))
-"""
-
-
 def test_eval_freezes_what_it_loaded_so_no_collection_walks_it_again(tmp_path):
     """The modules and the Interpreter live until the command exits: walking them in
     each full collection, and in the one at exit, would cost a tenth of start-up."""
-    result = subprocess.run(
-        [sys.executable, "-c", FROZEN], capture_output=True, text=True, check=True, cwd=tmp_path
-    )
-    printed, counts = result.stdout.rsplit("\n", 2)[:2]
+    printed, counts = _eval_then("gc.get_freeze_count(), len(gc.get_objects())", tmp_path)
     assert printed.strip() == "3"
     frozen, tracked = map(int, counts.split())
     assert frozen > 5 * tracked, (frozen, tracked)
