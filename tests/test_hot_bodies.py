@@ -21,5 +21,5 @@ def test_compiling_many_shapes_of_body_keeps_a_bounded_number_of_them():
     for combination in combinations:
         body = f"(g {' '.join(combination)})"
         assert interp.eval(f"(define (p x) {body}) (equal? (p 1) (p 1))") is True
-    for kept in (codegen._body_code, codegen._maker, codegen.weight):
+    for kept in (codegen._code, codegen.weight):
         assert kept.cache_info().currsize <= codegen.SHAPES_KEPT

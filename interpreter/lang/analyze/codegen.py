@@ -97,7 +97,7 @@ def compiled_node(
     shallow_shapes, shallow_values = read_in_place(
         operands, 0, SHALLOW & SIMPLE if simple_only else SHALLOW
     )
-    node = _maker(head + tuple(shallow_shapes))(*head_values, *shallow_values)
+    node = _function(head + tuple(shallow_shapes), [*head_values, *shallow_values])
     deep_shapes, deep_values = read_in_place(
         operands, MAX_WEIGHT - 1, SIMPLE if simple_only else None
     )
@@ -112,46 +112,28 @@ def hot_body(node: Node) -> Callable[[], Node] | None:
     if operand is None or weight(operand[0]) <= 1:
         return None
     shape, values = operand
+    return lambda: _function(shape, values)
 
-    def compile_body() -> Node:
-        code, names = _body_code(shape)
-        values_by_name = dict(zip(names, values, strict=True))
-        return FunctionType(code, {"__builtins__": builtins, **_NAMESPACE, **values_by_name})
 
-    return compile_body
+def _function(shape: Shape, values: list) -> Node:
+    """The node function of `shape`, reading `values` as its globals, not as a closure: a
+    closure's values live in every call's Python frame, and a large frame makes deep
+    recursion cross CPython's stack chunks often (each crossing maps and unmaps memory),
+    which made `tak` twice as slow."""
+    code, names = _code(shape)
+    values_by_name = dict(zip(names, values, strict=True))
+    return FunctionType(code, {"__builtins__": builtins, **_NAMESPACE, **values_by_name})
 
 
 @lru_cache(maxsize=SHAPES_KEPT)
-def _body_code(shape: Shape) -> tuple[CodeType, list[str]]:
-    """The code of a hot body of `shape`, and the names of the values it reads. They are
-    its globals, not its closure: a closure's values live in every call's Python frame,
-    and a large frame makes deep recursion cross CPython's stack chunks often (each
-    crossing maps and unmaps memory), which made `tak` twice as slow."""
+def _code(shape: Shape) -> tuple[CodeType, list[str]]:
+    """The code of a node of `shape`, and the names of the values it reads."""
     names, lines = operand_code(shape, "r")
-    source = "def body(env):\n    " + "\n    ".join(lines) + "\n    return r\n"
+    label = shape[0].replace("-", "_")
+    source = f"def {label}_node(env):\n    " + "\n    ".join(lines) + "\n    return r\n"
     namespace: dict[str, Any] = {}
-    exec(compile(source, f"<{shape[0]} body>", "exec"), namespace)
-    return namespace["body"].__code__, names
-
-
-_NODE_TEMPLATE = """
-def make({params}):
-    def {label}_node(env):
-        {body}
-        return r
-    return {label}_node
-"""
-
-
-@lru_cache(maxsize=SHAPES_KEPT)
-def _maker(shape: Shape) -> Callable:
-    names, lines = operand_code(shape, "r")
-    source = _NODE_TEMPLATE.format(
-        params=", ".join(names), label=shape[0].replace("-", "_"), body="\n        ".join(lines)
-    )
-    namespace = dict(_NAMESPACE)
     exec(compile(source, f"<{shape[0]}>", "exec"), namespace)
-    return namespace["make"]
+    return namespace[f"{label}_node"].__code__, names
 
 
 _NAMESPACE = {
