@@ -3,7 +3,7 @@
 Every node is a function `node(env)`. Most nodes of the hot path (constants, variables,
 calls, `if`, bodies) are not written by hand: each is compiled from its shape, which
 says which code reads it, and made from its values, what that code needs (a variable's
-name, a call's span). One maker serves every node of one shape.
+name, a call's span). One compiled code object serves every node of one shape.
 
 A node's operands are read in place, so reading `n`, `1` or `(- n 1)` costs no call of
 its own. Each node also keeps, as its `operand`, a deeper shape that takes in whole
