@@ -15,7 +15,10 @@ from pathlib import Path
 
 import pytest
 
-needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+# CI installs tmux (.ci/run), so there a missing tmux fails instead of skipping
+needs_tmux = pytest.mark.skipif(
+    shutil.which("tmux") is None and not os.environ.get("CI"), reason="needs tmux"
+)
 
 TIMEOUT = 20
 _screens = itertools.count(1)
