@@ -80,25 +80,28 @@ def _parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="show Python tracebacks for internal errors"
     )
 
+    sandbox = argparse.ArgumentParser(add_help=False)
+    sandbox.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="grant the program nothing of the host (no files, no environment variables, "
+        "no other models or executors), as an embedded Interpreter; by default it may read "
+        "its own directory tree (the working directory for eval) and write the working "
+        "directory",
+    )
+
     run = commands.add_parser(
         "run",
-        parents=[limits],
+        parents=[limits, sandbox],
         help="run a program file",
         usage="taskscheme run [options] FILE [ARGS...] [-- PROGRAM-OPTIONS...]",
         epilog="Options may come before or after FILE. Other words after FILE, and everything "
         "after --, are the program's own arguments, seen in (command-line).",
     )
     run.add_argument("file", help="the program (.scm); - reads it from standard input")
-    run.add_argument(
-        "--sandbox",
-        action="store_true",
-        help="grant the program nothing of the host (no files, no environment variables), "
-        "as an embedded Interpreter; by default it may read its own directory tree and "
-        "write the working directory",
-    )
 
     evaluate = commands.add_parser(
-        "eval", parents=[limits], help="evaluate an expression and print its value"
+        "eval", parents=[limits, sandbox], help="evaluate an expression and print its value"
     )
     evaluate.add_argument("expression")
 
@@ -314,7 +317,7 @@ def _run_program(
         from interpreter.engine.stack import run_with_deep_stack
 
         live = run_display(settings, quiet=options.quiet)
-        sandbox = getattr(options, "sandbox", False)
+        sandbox = options.sandbox
         interpreter = Interpreter(
             settings,
             observers=[_verbose_line] * options.verbose + ([live] if live else []),

@@ -31,7 +31,7 @@ from interpreter.engine.convert import (
 )
 from interpreter.engine.embedding import EmbeddingAPI
 from interpreter.engine.environments import check_library_name, is_circular
-from interpreter.engine.memory import make_memory_procedures, open_memory
+from interpreter.engine.memory import make_memory_procedures, open_memory, store_files
 from interpreter.engine.session import Session
 from interpreter.engine.stack import python_recursion_limit
 from interpreter.errors import (
@@ -146,7 +146,8 @@ class Interpreter(EmbeddingAPI):
         )
         self._provider = model
         self._ask_user = ask_user or self._ask_on_ports
-        self.capabilities = capabilities if capabilities is not None else Capabilities()
+        granted = capabilities if capabilities is not None else Capabilities()
+        self.capabilities = granted.protecting(self._run_files())
         self._stdout = None if stdout is None else OutputPort(stdout, name="stdout")
         # errors and questions to the user go where the output goes, else to sys.stderr
         self._stderr = (
@@ -175,6 +176,18 @@ class Interpreter(EmbeddingAPI):
         self._inside: ContextVar[bool] = ContextVar("inside", default=False)
         self._host_definitions: dict[Symbol, Any] = {}
         self._make_world()
+
+    def _run_files(self) -> dict[str, str]:
+        """The files the run keeps open or writes as it goes (its memory store, trace
+        file and the cassette it records), each with what it is: no program may write or
+        delete them, whatever it was granted."""
+        files = {} if self.memory is None else store_files(self.memory)
+        trace = self.settings.get("trace")
+        if trace:
+            files[trace] = "the run's trace file"
+        if self.session.record_path is not None:
+            files[self.session.record_path] = "the cassette being recorded"
+        return files
 
     def _make_world(self) -> None:
         """The program's globals, standard library and task state, as at the start."""
@@ -264,6 +277,10 @@ class Interpreter(EmbeddingAPI):
         return self._runner
 
     def _ray_executor(self) -> Executor:
+        # the run's own executor (its settings) is the host's choice; the program choosing
+        # one that starts processes needs the capability, checked before Ray is loaded
+        if self.settings.get("executor") != "ray":
+            self.capabilities.check_executor("parallel-map", "ray")
         from interpreter.engine.ray_executor import RayExecutor  # only runs on Ray (start-up)
 
         return RayExecutor(self)
@@ -317,7 +334,7 @@ class Interpreter(EmbeddingAPI):
             path = Path(check_string("load", name, 1))
             if self._load_directory.get() is not None:
                 path = self._load_directory.get() / path
-            self.capabilities.check_file("load", "read", str(path))
+            path = Path(self.capabilities.check_file("load", "read", str(path)))
             try:
                 text = read_source(path)
             except SchemeError as error:

@@ -39,6 +39,18 @@ def open_memory(memory: Any, settings: Settings) -> MemoryStore | None:
     return memory
 
 
+def store_files(store: MemoryStore) -> dict[str, str]:
+    """The files of the open store `store` (SQLite's own beside the database: its
+    write-ahead log, shared memory and rollback journal), each with what it is."""
+    return {
+        store.path: "the run's memory store",
+        **{
+            f"{store.path}{suffix}": f"a file of the run's memory store {store.path}"
+            for suffix in ("-wal", "-shm", "-journal")
+        },
+    }
+
+
 def make_memory_procedures(
     store: MemoryStore | None,
     session: Session,

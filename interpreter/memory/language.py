@@ -8,7 +8,7 @@ The procedures themselves (memory/procedures.py) are made on the first use of an
 from __future__ import annotations
 
 from interpreter.errors import ArityError, SchemeError, TaskschemeError
-from interpreter.lang.datums import Keyword, Symbol, is_pair
+from interpreter.lang.datums import Keyword, Symbol, is_pair, string_text
 from interpreter.lang.registry import Arguments, FormRegistry
 from interpreter.lang.runtime import split_keywords
 from interpreter.memory.constants import KINDS
@@ -30,7 +30,7 @@ LOOKUP_OPTIONS = [Keyword(name) for name in ("limit", "kind", "where", "fts")]
 
 def kind_problem(value: object) -> SchemeError | None:
     """The error for a `#:kind` that is neither 'document nor 'procedure, if it is not."""
-    name = value.name if isinstance(value, Symbol) else value
+    name = value.name if isinstance(value, Symbol) else string_text(value)
     if name in KINDS:
         return None
     return SchemeError("memory-lookup: #:kind is 'document or 'procedure")

@@ -12,7 +12,15 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from interpreter.errors import MemoryStoreError, SchemeError, ToolError
-from interpreter.lang.datums import NIL, Symbol, is_pair, list_to_python, python_to_list
+from interpreter.lang.datums import (
+    NIL,
+    Symbol,
+    frozen,
+    is_pair,
+    list_to_python,
+    python_to_list,
+    string_text,
+)
 from interpreter.lang.primitives.json import from_python
 from interpreter.lang.printer import register_writer, write_string
 from interpreter.lang.raising import type_error
@@ -116,7 +124,8 @@ def memory_procedures(
 
     def memory_lookup(*args: Any) -> Any:
         positional, options = split_keywords("memory-lookup", args, LOOKUP_OPTIONS)
-        if len(positional) != 1 or not isinstance(positional[0], str):
+        query = string_text(positional[0]) if len(positional) == 1 else None
+        if query is None:
             got = " ".join(write_string(arg) for arg in positional) or "nothing"
             raise SchemeError(f"memory-lookup: expects one query string, then options; got {got}")
         given = {keyword.name: value for keyword, value in options.items()}
@@ -128,14 +137,15 @@ def memory_procedures(
             problem = kind_problem(kind)
             if problem is not None:
                 raise problem
-            kind = kind.name if isinstance(kind, Symbol) else kind
+            kind = kind.name if isinstance(kind, Symbol) else string_text(kind)
         where = _where(given.get("where", NIL))
         raw = given.get("fts", False) is not False
-        return python_to_list(search(positional[0], limit, kind, where, raw, "program"))
+        return python_to_list(search(query, limit, kind, where, raw, "program"))
 
-    def memory_get(entry_id: Any) -> Any:
-        if not isinstance(entry_id, str):
-            raise type_error("memory-get", "an entry id string", entry_id, 1)
+    def memory_get(value: Any) -> Any:
+        entry_id = string_text(value)
+        if entry_id is None:
+            raise type_error("memory-get", "an entry id string", value, 1)
         record = opened().get(entry_id)
         return False if record is None else record
 
@@ -143,10 +153,10 @@ def memory_procedures(
         """Evaluate a procedure entry's source in the program, after the definitions of
         its file it needs that the program lacks: its definition is the program's from
         then on. The store is unchanged."""
-        if isinstance(entry_id, MemoryRecord):
-            entry_id = entry_id.id
-        if not isinstance(entry_id, str):
-            raise type_error("memory-import", "an entry id string or a memory record", entry_id, 1)
+        given = entry_id
+        entry_id = given.id if isinstance(given, MemoryRecord) else string_text(given)
+        if entry_id is None:
+            raise type_error("memory-import", "an entry id string or a memory record", given, 1)
         record = opened().get(entry_id)
         if record is None:
             raise SchemeError(f"memory-import: no memory entry {entry_id}")
@@ -214,8 +224,8 @@ def _where(value: Any) -> dict[str, Any] | None:
         raise type_error("memory-lookup", "#:where an alist of (key . value)", value)
     where = {}
     for entry in entries:
-        key = entry.car.name if isinstance(entry.car, Symbol) else entry.car
-        if not isinstance(key, str):
+        key = entry.car.name if isinstance(entry.car, Symbol) else string_text(entry.car)
+        if key is None:
             raise type_error("memory-lookup", "#:where keys that are symbols or strings", entry)
-        where[key] = entry.cdr.name if isinstance(entry.cdr, Symbol) else entry.cdr
+        where[key] = entry.cdr.name if isinstance(entry.cdr, Symbol) else frozen(entry.cdr)
     return where or None

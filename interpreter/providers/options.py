@@ -27,6 +27,8 @@ _HTTP_PROVIDERS: dict[str, Callable[[str, ProviderOptions], Provider]] = {
 }
 
 PREFIXES = (*_HTTP_PROVIDERS, "replay", "script", "test")
+# the providers that read a file the spec names, and what the file is
+_FILE_PREFIXES = {"replay": "a cassette path", "script": "a script file"}
 
 # provider -> (base URL key, API key key) in the configuration; Ollama needs no key.
 _SETTING_KEYS: dict[str, tuple[str, str | None]] = {
@@ -54,7 +56,7 @@ def make_provider(spec: str, options: Mapping[str, ProviderOptions] | None = Non
             f"unknown model spec {spec!r}: it must be test or start with one of {valid}"
         )
     if not rest:
-        what = {"replay": "a cassette path", "script": "a script file"}.get(prefix, "a model name")
+        what = _FILE_PREFIXES.get(prefix, "a model name")
         raise ProviderConfigError(f"model spec {spec!r} needs {what} after '{prefix}:'")
     if prefix == "test":
         return OfflineTestModel(spec)
@@ -63,6 +65,12 @@ def make_provider(spec: str, options: Mapping[str, ProviderOptions] | None = Non
     if prefix == "script":
         return ScriptModel(rest)
     return _HTTP_PROVIDERS[prefix](rest, (options or {}).get(prefix) or ProviderOptions())
+
+
+def spec_file(spec: str) -> str | None:
+    """The file the model spec `spec` reads (a cassette, a script), or None."""
+    prefix, _, rest = spec.partition(":")
+    return rest if prefix in _FILE_PREFIXES and rest else None
 
 
 def options_from_settings(settings: Mapping[str, Any]) -> dict[str, ProviderOptions]:

@@ -20,9 +20,14 @@ from interpreter.lang.primitives.io import (
     InputPort,
     OutputPort,
 )
+from interpreter.lang.printer import write_abbreviated
 from interpreter.source import NotUtf8Error, Utf8Decoder
 
 _CHUNK_BYTES = 1 << 16
+
+# The longest file name a program may give: longer than any the system opens (Linux's
+# PATH_MAX), so the error is about the name, before it is resolved or shown in full.
+MAX_FILE_NAME = 4096
 
 
 class Utf8File:
@@ -116,9 +121,26 @@ def file_error(proc: str, path: str, error: OSError) -> SchemeError:
     return _error(f"{proc}: cannot open {path}: {reason}")
 
 
+def file_name(proc: str, value: Any) -> str:
+    """The file name argument 1 of `proc` as text: the one conversion every procedure
+    that names a file (and the capability check before it) makes of it. A string, mutable
+    or not; a file-error for text that cannot name a file."""
+    path = check_string(proc, value, 1)
+    problem = (
+        "it contains a null character"
+        if "\0" in path
+        else f"it is longer than {MAX_FILE_NAME} characters"
+        if len(path) > MAX_FILE_NAME
+        else None
+    )
+    if problem is not None:
+        raise _error(f"{proc}: {write_abbreviated(path)} is not a file name: {problem}")
+    return path
+
+
 def _open(proc: str, path: Any, mode: str):
     """The file `path` (a string, mutable or not) opened; its `name` is the path."""
-    path = check_string(proc, path, 1)
+    path = file_name(proc, path)
     try:
         if "b" in mode:
             return open(path, mode)
@@ -199,13 +221,13 @@ def with_output_to_file(path: Any, thunk: Any) -> Any:
 
 @primitive("file-exists?")
 def file_exists(path: Any) -> bool:
-    path = check_string("file-exists?", path, 1)
+    path = file_name("file-exists?", path)
     return os.path.exists(path)
 
 
 @primitive("delete-file")
 def delete_file(path: Any) -> Any:
-    path = check_string("delete-file", path, 1)
+    path = file_name("delete-file", path)
     try:
         os.remove(path)
     except OSError as error:
