@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from fake_llm_server import FakeLLMServer, Reply
-from tasks_support import interpreter
+from tasks_support import interpreter as plain_interpreter
 
 from interpreter.engine.capabilities import Capabilities
 from interpreter.errors import (
@@ -97,6 +97,12 @@ def _kill_running_workers() -> None:
             continue
         if command.startswith(b"ray::ItemWorker.run"):
             os.kill(int(entry.name), signal.SIGKILL)
+
+
+def interpreter(model=None, **options):
+    """An Interpreter whose program may choose the Ray executor."""
+    options.setdefault("capabilities", Capabilities(executors={"ray"}))
+    return plain_interpreter(model, **options)
 
 
 def _config(server, **values):
@@ -313,7 +319,9 @@ def test_a_run_on_ray_records_one_cassette_that_replays_the_same_on_threads_and_
     cassette = tmp_path / "map.jsonl"
     program = "(parallel-map shape (iota 4) #:workers 2 #:executor '{executor})"
     with interpreter(
-        config=_config(server), record_path=str(cassette), capabilities=Capabilities(models=True)
+        config=_config(server),
+        record_path=str(cassette),
+        capabilities=Capabilities(models=True, executors={"ray"}),
     ) as recording:
         recording.eval(PROGRAM)
         recorded = recording.eval(program.format(executor="ray"))
@@ -423,7 +431,9 @@ def test_a_local_ray_started_on_demand_outlives_the_evaluation_that_started_it(s
 def test_the_run_and_its_workers_replay_from_one_cassette(cluster, server, tmp_path):
     cassette = tmp_path / "once.jsonl"
     with interpreter(
-        config=_config(server), record_path=str(cassette), capabilities=Capabilities(models=True)
+        config=_config(server),
+        record_path=str(cassette),
+        capabilities=Capabilities(models=True, executors={"ray"}),
     ) as recording:
         recording.eval(PROGRAM)  # records the greeting, once
     replay = interpreter(config={"model": f"replay:{cassette}"})

@@ -230,8 +230,9 @@ def _names(grant: Iterable[str] | bool) -> frozenset[str] | bool:
 
 
 def _resolved(path: str | os.PathLike) -> Path:
-    """`path` absolute, with every symlink followed and `..` applied."""
-    return Path(os.path.realpath(os.path.abspath(path)))
+    """`path` absolute, with every symlink followed and `..` applied, in the order the
+    system does: `..` after a link leads to the parent of the link's target."""
+    return Path(os.path.realpath(path))
 
 
 def _granted(access: str, granted: tuple[Path, ...]) -> str:
