@@ -164,9 +164,8 @@ def make_error(message: Any, *irritants: Any) -> Any:
     other Schemes use, the message is the symbol's name and the string the first
     irritant, but it reads "who: message irritant ..." when shown."""
     who_form = type(message) is Symbol and bool(irritants) and string_text(irritants[0]) is not None
-    if type(message) is not str:
-        message = display_string(message)
-    error = scheme_error(message, list(irritants))
+    text = string_text(message)
+    error = scheme_error(display_string(message) if text is None else text, list(irritants))
     error.who_form = who_form
     _signal(error, error)
 
