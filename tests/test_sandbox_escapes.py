@@ -368,6 +368,12 @@ def test_an_embedded_runs_files_are_protected(store, tmp_path):
         with pytest.raises(CapabilityError, match=what):
             interp.eval(f'(delete-file (string-copy "{path}"))')
     assert store.exists() and trace.exists()
+    # the run's open files are no way in either: /proc/self/fd/N is the file it names
+    interp.eval('(memory-lookup "refund")')
+    for fd in os.listdir("/proc/self/fd"):
+        with pytest.raises(CapabilityError):
+            interp.eval(f'(open-output-file (string-append "/proc/self/fd/" "{fd}"))')
+    assert store.exists() and trace.read_text() != ""
     interp.close()
 
 
