@@ -104,10 +104,10 @@ class Interpreter(EmbeddingAPI):
     leaving a `with` block, ends the run.
 
     What the program may reach of the host is `capabilities` (nothing by default: no
-    files, no environment variables, no other models or executors), and never the
-    files of its own run (memory store, trace file, cassette being recorded); its standard output is `stdout` (by default
-    Python's `sys.stdout`), its standard input `stdin` (a stream or a string; nothing by
-    default). `model` is a spec string, a provider object, or a function answering the
+    files, no environment variables, no other models or executors), and never may it
+    change the files of its own run (memory store, trace file, cassette being
+    recorded); its standard output is `stdout` (by default Python's `sys.stdout`), its
+    standard input `stdin` (a stream or a string; nothing by default). `model` is a spec string, a provider object, or a function answering the
     messages of each request. `config` overrides settings, as command-line options do.
 
     >>> Interpreter().eval("(map (lambda (x) (* x x)) '(1 2 3))")

@@ -149,14 +149,13 @@ def memory_procedures(
         record = opened().get(entry_id)
         return False if record is None else record
 
-    def memory_import(entry_id: Any) -> Any:
+    def memory_import(value: Any) -> Any:
         """Evaluate a procedure entry's source in the program, after the definitions of
         its file it needs that the program lacks: its definition is the program's from
         then on. The store is unchanged."""
-        given = entry_id
-        entry_id = given.id if isinstance(given, MemoryRecord) else string_text(given)
+        entry_id = value.id if isinstance(value, MemoryRecord) else string_text(value)
         if entry_id is None:
-            raise type_error("memory-import", "an entry id string or a memory record", given, 1)
+            raise type_error("memory-import", "an entry id string or a memory record", value, 1)
         record = opened().get(entry_id)
         if record is None:
             raise SchemeError(f"memory-import: no memory entry {entry_id}")
