@@ -149,12 +149,19 @@ def test_the_command_line_checks_names_made_at_run_time(procedure, maker, sandbo
     assert target.read_text() == SECRET
 
 
-def test_eval_has_a_sandbox(tmp_path):
+@pytest.mark.parametrize("command", ["eval", "repl"])
+def test_eval_and_the_repl_have_a_sandbox(command, tmp_path):
     (tmp_path / "in.txt").write_text("input")
     expression = '(file->string (string-append "in" ".txt"))'
-    assert taskscheme("eval", expression, cwd=tmp_path).stdout.strip() == '"input"'
-    result = taskscheme("eval", "--sandbox", expression, cwd=tmp_path)
-    assert result.returncode == 1
+
+    def evaluate(*options: str) -> subprocess.CompletedProcess:
+        if command == "eval":
+            return taskscheme("eval", *options, expression, cwd=tmp_path)
+        return taskscheme("repl", *options, cwd=tmp_path, stdin=expression)
+
+    assert evaluate().stdout.strip() == '"input"'
+    result = evaluate("--sandbox")
+    assert result.returncode == (1 if command == "eval" else 0)
     assert "file->string: the program may not read in.txt" in result.stderr
     assert "it was given no read capability" in result.stderr
 

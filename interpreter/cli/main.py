@@ -86,8 +86,8 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="grant the program nothing of the host (no files, no environment variables, "
         "no other models or executors), as an embedded Interpreter; by default it may read "
-        "its own directory tree (the working directory for eval) and write the working "
-        "directory",
+        "its own directory tree (the working directory for eval and the REPL) and write the "
+        "working directory",
     )
 
     run = commands.add_parser(
@@ -122,7 +122,9 @@ def _parser() -> argparse.ArgumentParser:
     add_memory_parser(commands)
 
     repl = commands.add_parser(
-        "repl", parents=[limits], help="an interactive session (plain `taskscheme` starts one too)"
+        "repl",
+        parents=[limits, sandbox],
+        help="an interactive session (plain `taskscheme` starts one too)",
     )
     repl.add_argument("--load", metavar="FILE", help="evaluate this program file first")
     return parser
@@ -205,6 +207,7 @@ def _dispatch(options: argparse.Namespace) -> int:
             record=options.record,
             quiet=options.quiet,
             observers=[_verbose_line] * options.verbose,
+            sandbox=options.sandbox,
         )
     if options.command == "run":
         text, name, directory = _read_program(options.file)

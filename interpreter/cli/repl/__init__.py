@@ -10,6 +10,7 @@ from typing import Any
 
 from interpreter.cli.repl.loops import editor_loop, plain_loop
 from interpreter.cli.repl.session import ReplSession
+from interpreter.engine.capabilities import Capabilities
 from interpreter.errors import EXIT_OK
 from interpreter.limits.events import Observer
 from interpreter.limits.settings import Settings
@@ -25,13 +26,15 @@ def run_repl(
     record: str | None,
     quiet: bool = False,
     observers: Iterable[Observer] = (),
+    sandbox: bool = False,
 ) -> int:
     """Run a session on standard input; the exit code `(exit N)` asked for, else 0.
 
     The editor runs when standard input and output are a terminal that can show it;
     otherwise input is read as plain lines (prompts only on a terminal) and each value
     is printed alone, as a script can read it. `quiet`: no status line while an input
-    is evaluated (the toolbar stays). `observers` see the session's events (--verbose)."""
+    is evaluated (the toolbar stays). `observers` see the session's events (--verbose).
+    `sandbox`: its programs reach nothing of the host, as `run --sandbox`."""
     interactive = sys.stdin.isatty()
     editor = interactive and sys.stdout.isatty() and os.environ.get("TERM", "dumb") != "dumb"
     session = ReplSession(
@@ -42,6 +45,7 @@ def run_repl(
         observers=observers,
         out=lambda: sys.stdout,
         err=lambda: sys.stderr,
+        capabilities=Capabilities() if sandbox else None,
     )
     try:
         if interactive:

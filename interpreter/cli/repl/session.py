@@ -49,7 +49,9 @@ class ReplSession:
     `numbered`: results are printed as `$N = value` and bound to `$N` (on a terminal);
     otherwise each value is printed alone, for scripts. `observers` see the events of
     every task (beside the live display and ,trace). `out` and `err` are looked up
-    when written, so a display that wraps sys.stdout sees every line.
+    when written, so a display that wraps sys.stdout sees every line. `capabilities`:
+    what the session's programs may reach (by default what `run` grants a program in
+    the working directory).
     """
 
     def __init__(
@@ -62,8 +64,10 @@ class ReplSession:
         observers: Iterable[Observer] = (),
         out: Callable[[], TextIO],
         err: Callable[[], TextIO],
+        capabilities: Capabilities | None = None,
     ) -> None:
         self.cli_values = dict(cli_values)
+        self.capabilities = capabilities or Capabilities.for_program(None)
         self.settings = settings
         self.numbered = numbered
         self.record_path = record_path
@@ -93,9 +97,7 @@ class ReplSession:
             observers=[self.live, self._trace, *self.observers],
             record_path=self.record_path,
             argv=["taskscheme"],
-            # as `run` grants a program in the working directory: its files, and the
-            # session's standard input for the programs that read it
-            capabilities=Capabilities.for_program(None),
+            capabilities=self.capabilities,
             stdin=sys.stdin,
         )
         interpreter.runner.keep_transcript = True
