@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from tasks_support import settings
@@ -13,6 +14,8 @@ from tasks_support import settings
 from interpreter import Capabilities, Interpreter
 from interpreter.engine.capabilities import FILE_PROCEDURES
 from interpreter.errors import CapabilityError
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def sandboxed(**grants) -> Interpreter:
@@ -123,14 +126,15 @@ def test_the_standard_library_and_eval_reach_no_further():
         interp.eval('(eval \'(open-input-file "/etc/hostname"))')
 
 
-def taskscheme(*args: str, cwd) -> subprocess.CompletedProcess:
+def taskscheme(*args: str, cwd, stdin: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "interpreter", *args],
         cwd=cwd,
+        input=stdin,
         capture_output=True,
         text=True,
-        env={**os.environ, "XDG_CONFIG_HOME": str(cwd)},
-        timeout=60,
+        env={**os.environ, "XDG_CONFIG_HOME": str(cwd), "PYTHONPATH": str(ROOT)},
+        timeout=120,
     )
 
 

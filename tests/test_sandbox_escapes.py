@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from tasks_support import settings
+from test_capabilities import CALLS as LITERAL_CALLS
+from test_capabilities import ROOT, taskscheme
 
 from interpreter import Capabilities, Interpreter
 from interpreter.engine.capabilities import FILE_PROCEDURES
@@ -20,23 +22,11 @@ from interpreter.errors import CapabilityError, SchemeError
 from interpreter.memory.indexer import index_paths
 from interpreter.providers import ScriptedModel
 
-ROOT = Path(__file__).resolve().parent.parent
 SECRET = "secret\n"
 
 # Each procedure that names a file, with PATH where the program passes the name.
 CALLS = {
-    "open-input-file": "(open-input-file PATH)",
-    "open-binary-input-file": "(open-binary-input-file PATH)",
-    "call-with-input-file": "(call-with-input-file PATH read-line)",
-    "with-input-from-file": "(with-input-from-file PATH read-line)",
-    "file->string": "(file->string PATH)",
-    "file->lines": "(file->lines PATH)",
-    "file-exists?": "(file-exists? PATH)",
-    "open-output-file": "(open-output-file PATH)",
-    "open-binary-output-file": "(open-binary-output-file PATH)",
-    "call-with-output-file": '(call-with-output-file PATH (lambda (p) (display "owned" p)))',
-    "with-output-to-file": '(with-output-to-file PATH (lambda () (display "owned")))',
-    "delete-file": "(delete-file PATH)",
+    **{name: call.replace('"{path}"', "PATH") for name, call in LITERAL_CALLS.items()},
     "load": "(load PATH)",
 }
 ACCESS = {**FILE_PROCEDURES, "load": "read"}
@@ -115,18 +105,6 @@ def test_the_checked_text_is_the_text_opened(tmp_path):
         assert interp.eval(f"(file->string {name})") == "1"
         interp.eval(f"(delete-file {name})")
         assert not (tmp_path / "f1").exists()
-
-
-def taskscheme(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "interpreter", *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "XDG_CONFIG_HOME": str(cwd), "PYTHONPATH": str(ROOT)},
-        timeout=120,
-    )
 
 
 @pytest.mark.parametrize(
@@ -440,6 +418,7 @@ RAY_PROGRAM = "(define (f x) x) (parallel-map f (iota 3) #:executor 'ray)"
 def test_an_embedded_program_may_not_start_ray():
     script = f"""
 import sys
+from pathlib import Path
 from interpreter import Interpreter
 from interpreter.errors import CapabilityError
 try:
