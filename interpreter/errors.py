@@ -41,6 +41,15 @@ class UsageError(Exception):
     """A bad command line or API call, not a program error (exit code 2)."""
 
 
+class Terminated(BaseException):
+    """The command was asked to end by a signal (SIGTERM, SIGHUP): the program stops as
+    on Ctrl-C, its Handlers released as interrupted, and the exit code is 128 + `signum`."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 class TaskschemeError(Exception):
     """Base of every error a user's program can cause.
 
@@ -57,6 +66,11 @@ class TaskschemeError(Exception):
     # the outermost exception handler this error was raised from, by its depth on the
     # handler stack: it and every handler inside it have had their turn (lang/control.py)
     handled_at: int | None = None
+    # the parallel-map item this error ended, set by the map: its position in the list
+    # (from 1), the item as written (cut short), and how the headline names it
+    item: int | None = None
+    item_written: str | None = None
+    in_item: str | None = None
 
     def __init__(self, message: str, span: Span | None = None) -> None:
         super().__init__(message)
@@ -85,7 +99,13 @@ class TaskschemeError(Exception):
         self.chain.append(Frame(name, span))
 
     def headline(self) -> str:
-        return self.message
+        return self.shown_message
+
+    @property
+    def shown_message(self) -> str:
+        """The message, after the parallel-map item the error ended, if it ended one
+        (`error-object-message` stays the message itself)."""
+        return self.message if self.in_item is None else f"{self.in_item}: {self.message}"
 
 
 # ---------------------------------------------------------------- the language
@@ -124,8 +144,8 @@ class SchemeError(TaskschemeError):
 
     def headline(self) -> str:
         if not self.shown:
-            return self.message
-        message, shown = self.message, self.shown
+            return self.shown_message
+        message, shown = self.shown_message, self.shown
         if self.who_form:
             message, shown = f"{message}: {self._irritants[0]}", shown[1:]
         return " ".join([message, *shown])
@@ -400,10 +420,16 @@ _RAW_SHOWN = 300  # characters of a wrong answer shown in the error message
 
 
 class ExecutorError(TaskschemeError):
-    """The executor a parallel-map asked for cannot run: Ray is not installed, or its
-    cluster cannot be reached or started."""
+    """The executor a parallel-map asked for cannot run: Ray is not installed, its
+    cluster cannot be reached or started, or the system gives no more threads.
+    `not_run` holds the positions (from 1) of the items that did not run."""
 
     kind = "executor-error"
+    not_run: Sequence[int]
+
+    def __init__(self, message: str, not_run: Sequence[int] = ()) -> None:
+        super().__init__(message)
+        self.not_run = not_run
 
 
 class WorkerLostError(TaskschemeError):
@@ -444,7 +470,7 @@ class TaskOutputError(SchemeError):
         flat = " ".join(self.raw.split())
         if len(flat) > _RAW_SHOWN:
             flat = flat[: _RAW_SHOWN - 1].rstrip() + "…"
-        return f"{self.message} (the model answered: {flat or 'nothing'})"
+        return f"{self.shown_message} (the model answered: {flat or 'nothing'})"
 
 
 class SchemaError(TaskschemeError):

@@ -40,7 +40,14 @@ from interpreter.lang.printer import write_abbreviated
 from interpreter.limits.handler import next_handler_id
 from interpreter.limits.models import REPLAY_PREFIX
 from interpreter.providers.replay import RecordingProvider, ReplayProvider
-from interpreter.tasks.executors import STOP_SECONDS, MapJob, collected, ends_the_map
+from interpreter.tasks.executors import (
+    STOP_SECONDS,
+    MapJob,
+    collected,
+    described_item,
+    ends_the_map,
+    item_failed,
+)
 
 # A local Ray started for a run uses at most this many CPUs: items wait on the network,
 # and the machine is shared with the run itself.
@@ -356,7 +363,7 @@ class _Map:
             if self.job.progress is not None:
                 self.job.progress.finished(index)
         elif status == "error":
-            self._fail(index, decode(outcome[0]))
+            self._fail(index, item_failed(decode(outcome[0]), index, self.job.items))
         elif status == "not-data":
             self._fail(index, self._not_data(index, outcome[0]))
         else:
@@ -381,7 +388,7 @@ class _Map:
             self.events.publish(event)
 
     def _item(self, index: int) -> str:
-        return f"item {index + 1} of {len(self.items)} ({write_abbreviated(self.job.items[index])})"
+        return described_item(index, self.job.items)
 
     def _lost(self, index: int, error: BaseException) -> WorkerLostError:
         return WorkerLostError(

@@ -54,16 +54,41 @@ class Outcome:
 def start_worker(target: Callable[[], None], name: str) -> threading.Thread:
     """Start a daemon thread running `target` in a copy of the caller's context, with a
     large stack. The stack size is process-wide in Python, so it is set only around
-    `start`."""
+    `start`. RuntimeError if the thread cannot start (see `start_thread`)."""
     context = contextvars.copy_context()
     thread = threading.Thread(target=context.run, args=(target,), name=name, daemon=True)
     with _stack_size_lock:
         previous = threading.stack_size(WORKER_STACK_BYTES)
         try:
-            thread.start()
+            start_thread(thread)
         finally:
             threading.stack_size(previous)
     return thread
+
+
+# The threads starting a thread now, by ident, each with the exception an interrupt
+# held back from it meanwhile. Until a new thread runs, Python files it under its
+# starter's ident, so an exception raised in the starter then would be raised in the new
+# thread too: it would die before it runs, and its starter wait for it for ever.
+# Process-wide, as idents are: every Interrupt of the process holds back from these.
+_starting: dict[int, type[BaseException] | None] = {}
+_starting_lock = threading.Lock()
+
+
+def start_thread(thread: threading.Thread) -> None:
+    """Start `thread` (RuntimeError if the system has no thread to give). An interrupt
+    of the calling thread meanwhile is raised as soon as `thread` has started, so no
+    interrupt ever lands in a thread that is starting."""
+    ident = threading.get_ident()
+    try:
+        with _starting_lock:
+            _starting[ident] = None
+        thread.start()
+    finally:
+        with _starting_lock:
+            held_back = _starting.pop(ident, None)
+    if held_back is not None:
+        raise held_back
 
 
 # An interrupted program still running this long after is interrupted again (its
@@ -86,26 +111,34 @@ class Interrupt:
         self.requested = threading.Event()
         self._lock = threading.Lock()
         self._threads: set[int] = set()
+        self._exception: type[BaseException] = KeyboardInterrupt  # what the last interrupt raises
         # counts the runs (times evaluation started with none running): an interrupt
         # repeats only into the run it was made for
         self._run = 0
 
     @contextmanager
     def evaluating(self) -> Iterator[None]:
-        """The calling thread evaluates for the extent of the block: an interrupt reaches it."""
+        """The calling thread evaluates for the extent of the block: an interrupt reaches
+        it. A thread that joins a run already interrupted (a parallel-map worker started
+        just then) is interrupted at once."""
         ident = threading.get_ident()
         # registering is inside the `try`: an interrupt landing just after it must not
         # leave this thread's ident behind, where a later thread given the same ident
         # would be interrupted while it starts (and never finish starting)
         nested = True
         try:
+            late: type[BaseException] | None = None
             with self._lock:
                 if ident not in self._threads:  # else an evaluation inside one (load)
                     nested = False
                     if not self._threads:
                         self._run += 1
                         self.requested.clear()
+                    elif self.requested.is_set():
+                        late = self._exception
                     self._threads.add(ident)
+            if late is not None:
+                raise late
             yield
         finally:
             if not nested:
@@ -126,31 +159,47 @@ class Interrupt:
 
     def interrupt(self, exception: type[BaseException] = KeyboardInterrupt) -> None:
         """Stop every evaluation running now, as Ctrl-C does, by raising `exception` in
-        it (the deadline raises meter.OutOfTime); with none running, nothing happens."""
+        it (the deadline raises meter.OutOfTime); with none running, nothing happens.
+        The first raise is made here, at once; a thread repeats it."""
         with self._lock:
             if not self._threads:
                 return
             self.requested.set()
+            self._exception = exception
             run = self._run
-        threading.Thread(target=self._keep_interrupting, args=(run, exception), daemon=True).start()
+        if self._raise_in_all(run, exception):
+            repeater = threading.Thread(
+                target=self._keep_interrupting, args=(run, exception), daemon=True
+            )
+            start_thread(repeater)
 
     def _keep_interrupting(self, run: int, exception: type[BaseException]) -> None:
         while True:
-            with self._lock:
-                # a thread that ended without leaving is no longer interrupted
-                self._threads.intersection_update(t.ident for t in threading.enumerate())
-                if self._run != run or not self._threads:
-                    return
-                for ident in self._threads:
-                    _raise_in(ident, exception)
             time.sleep(REPEAT_SECONDS)
+            if not self._raise_in_all(run, exception):
+                return
+
+    def _raise_in_all(self, run: int, exception: type[BaseException]) -> bool:
+        """Raise `exception` in every thread still evaluating for `run`; False if none is."""
+        with self._lock:
+            # a thread that ended without leaving is no longer interrupted
+            self._threads.intersection_update(t.ident for t in threading.enumerate())
+            if self._run != run or not self._threads:
+                return False
+            for ident in self._threads:
+                _raise_in(ident, exception)
+            return True
 
 
 def _raise_in(ident: int, exception: type[BaseException] | None) -> None:
     """Raise `exception` in thread `ident` at its next bytecode (None: cancel one not yet
-    raised)."""
+    raised); held back until it has started the thread it is starting, if it is."""
     import ctypes  # only an interrupt needs it, most runs never do (start-up)
 
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(
-        ctypes.c_ulong(ident), ctypes.py_object(exception) if exception else None
-    )
+    with _starting_lock:
+        if ident in _starting:
+            _starting[ident] = exception
+            return
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+            ctypes.c_ulong(ident), ctypes.py_object(exception) if exception else None
+        )

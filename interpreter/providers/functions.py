@@ -14,7 +14,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
-from interpreter.lang.threads import Outcome
+from interpreter.lang.threads import Outcome, start_thread
 from interpreter.limits.messages import Message, ModelRequest
 from interpreter.providers.testing import OfflineModel, Scripted
 
@@ -53,7 +53,9 @@ class FunctionProvider(OfflineModel):
                 future.cancel,
             )
         outcome = Outcome(lambda: _answer(self.fn, messages))
-        threading.Thread(target=outcome, name="taskscheme-model-function", daemon=True).start()
+        start_thread(
+            threading.Thread(target=outcome, name="taskscheme-model-function", daemon=True)
+        )
         return _waiting(outcome.done.wait, outcome.result, lambda: None)
 
 

@@ -27,7 +27,7 @@ from types import ModuleType
 from typing import Any
 
 from interpreter.errors import ProviderConfigError, ProviderError, Reason, abbreviate
-from interpreter.lang.threads import Outcome
+from interpreter.lang.threads import Outcome, start_thread
 from interpreter.limits.messages import ModelRequest, ModelResponse
 from interpreter.providers.base import ProviderOptions
 
@@ -219,7 +219,7 @@ class _InFlight:
         _DeadlinePassed. An interrupt while waiting propagates; either way the request is
         shut and its thread ends."""
         outcome = Outcome(send)
-        threading.Thread(target=outcome, name=REQUEST_THREAD_PREFIX, daemon=True).start()
+        start_thread(threading.Thread(target=outcome, name=REQUEST_THREAD_PREFIX, daemon=True))
         deadline = time.monotonic() + seconds
         try:
             while not outcome.done.wait(_POLL_SECONDS):

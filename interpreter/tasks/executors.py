@@ -14,10 +14,12 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from interpreter.errors import TaskschemeError
+from interpreter.errors import ExecutorError, TaskschemeError
+from interpreter.lang.printer import write_abbreviated
 from interpreter.lang.runtime import apply_procedure
 from interpreter.lang.threads import Interrupt, start_worker
 from interpreter.limits.events import Event, EventBus, EventKind
@@ -108,7 +110,13 @@ STOP_SECONDS = 5.0
 
 
 class _Batch:
-    """The shared state of one parallel-map: which item is next, results, failures."""
+    """The shared state of one parallel-map: which item is next, which are running,
+    results, failures.
+
+    The caller waits for the items, not for the workers: once no item is running and
+    none will start, the map is over, whether or not every worker has started (a worker
+    that starts later finds nothing to do), so an interrupt while workers are still
+    starting stops the map at once."""
 
     def __init__(self, job: MapJob, interrupts: Interrupt) -> None:
         self.proc = job.procedure
@@ -120,58 +128,76 @@ class _Batch:
         self.failures: dict[int, BaseException] = {}
         self.next = 0
         self.stopped = False
-        self.workers = 0
-        self.finished_workers = 0
+        self.running: dict[int, int] = {}  # a worker thread's ident: the item it runs
+        self.no_thread: RuntimeError | None = None  # why a worker could not start
+        self.workers = self.wanted = 0  # workers started, of those wanted
         self.all_finished = threading.Event()
         self.changed = threading.Lock()
 
     def stop(self) -> None:
         with self.changed:
             self.stopped = True
+            self._settle()
 
-    def _take(self) -> int | None:
+    def _settle(self) -> None:
+        # with `changed` held: no item is running and none will start
+        if (self.stopped or self.next >= len(self.items)) and not self.running:
+            self.all_finished.set()
+
+    def _take(self, worker: int) -> int | None:
+        """The next item for `worker`, whose last item (if any) has ended."""
         with self.changed:
+            self.running.pop(worker, None)
             if self.stopped or self.next >= len(self.items):
+                self._settle()
                 return None
             self.next += 1
+            self.running[worker] = self.next - 1
             return self.next - 1
 
     def work(self) -> None:
+        worker = threading.get_ident()
         try:
             with self.interrupts.evaluating():
-                self._work_items()
-        except KeyboardInterrupt:
+                while (index := self._take(worker)) is not None:
+                    self._run_item(index)
+        except BaseException:
             self.stop()  # the run was interrupted between two items
         finally:
             with self.changed:
-                self.finished_workers += 1
-                if self.finished_workers == self.workers:
-                    self.all_finished.set()
+                self.running.pop(worker, None)
+                self._settle()
 
-    def _work_items(self) -> None:
-        while (index := self._take()) is not None:
-            if self.progress is not None:
-                self.progress.started(index)
-            failure: BaseException | None = None
-            try:
-                self.results[index] = apply_procedure(self.proc, [self.items[index]])
-            except BaseException as error:
-                failure = error
-                with self.changed:
-                    self.failures[index] = error
-                    if ends_the_map(error, self.collect):
-                        self.stopped = True
-            if self.progress is not None:
-                self.progress.finished(index, failure)
+    def _run_item(self, index: int) -> None:
+        if self.progress is not None:
+            self.progress.started(index)
+        failure: BaseException | None = None
+        try:
+            self.results[index] = apply_procedure(self.proc, [self.items[index]])
+        except BaseException as error:
+            failure = item_failed(error, index, self.items)
+            with self.changed:
+                self.failures[index] = failure
+                if ends_the_map(failure, self.collect):
+                    self.stopped = True
+        if self.progress is not None:
+            self.progress.finished(index, failure)
 
     def run(self, workers: int) -> None:
-        """Start the workers and wait for them. On an interrupt, start no new item and
-        wait (up to STOP_SECONDS) for the items running, which the interrupt reaches
-        too, to release their Handlers; then re-raise."""
-        self.workers = workers
+        """Start the workers and wait for the items. On an interrupt, start no new item
+        and wait (up to STOP_SECONDS) for the items running, which the interrupt reaches
+        too, to release their Handlers; then re-raise. A worker that cannot start stops
+        the map the same way, the items running finishing (see `outcome`)."""
+        self.wanted = workers
         try:
             for number in range(workers):
-                start_worker(self.work, f"taskscheme-parallel-{number + 1}")
+                try:
+                    start_worker(self.work, f"taskscheme-parallel-{number + 1}")
+                except RuntimeError as error:  # the system gives no more threads
+                    self.no_thread = error
+                    self.stop()
+                    break
+                self.workers += 1
             while not self.all_finished.wait(_POLL_SECONDS):
                 pass
         except BaseException:
@@ -190,7 +216,39 @@ class _Batch:
                 pass
 
     def outcome(self) -> Any:
+        if self.no_thread is not None and self.next < len(self.items):
+            raise self._not_started()
         return collected(self.results, self.failures, self.collect)
+
+    def _not_started(self) -> ExecutorError:
+        count, first = len(self.items), self.next
+        missed = len(self.items) - first
+        which = (
+            f"{described_item(first, self.items)} did not run"
+            if missed == 1
+            else f"the {missed} items from {described_item(first, self.items)} on did not run"
+        )
+        return ExecutorError(
+            f"parallel-map: could not start its workers ({self.no_thread}): "
+            f"{self.workers} of {self.wanted} started, and {which}",
+            range(first + 1, count + 1),
+        )
+
+
+def described_item(index: int, items: Sequence[Any]) -> str:
+    """Item `index` of a map, as its messages name it: its position and the item cut short."""
+    return f"item {index + 1} of {len(items)} ({write_abbreviated(items[index])})"
+
+
+def item_failed(error: BaseException, index: int, items: Sequence[Any]) -> BaseException:
+    """`error`, raised by item `index` of a map over `items`, naming the item in its
+    headline and its fields (`item`, `item_written`, `in_item`); an error that names an
+    item already (of a map inside this one's item, or raised by several) keeps it."""
+    if isinstance(error, TaskschemeError) and error.item is None:
+        error.item = index + 1
+        error.item_written = write_abbreviated(items[index])
+        error.in_item = f"parallel-map {described_item(index, items)}"
+    return error
 
 
 def ends_the_map(error: BaseException, collect: bool) -> bool:
