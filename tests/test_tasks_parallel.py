@@ -8,7 +8,8 @@ import threading
 import pytest
 from tasks_support import Released, interpreter, run
 
-from interpreter.errors import ProviderError, TaskschemeError
+from interpreter.diagnostics import format_error
+from interpreter.errors import ExecutorError, ProviderError, TaskschemeError
 from interpreter.providers import FunctionModel
 
 ECHO = '(define-task (echo x) "{{x}}")'
@@ -176,3 +177,86 @@ def test_an_interrupt_in_the_calling_thread_stops_new_items():
     for worker in [t for t in threading.enumerate() if t.name.startswith("taskscheme-parallel")]:
         worker.join()
     assert seen == ["0"]
+
+
+def test_an_items_error_names_the_item_in_its_message_and_fields():
+    program = """(parallel-map (lambda (x) (if (string=? x "b") (car x) x)) '("a" "b" "c"))"""
+    with pytest.raises(TaskschemeError) as raised:
+        interpreter().eval(program)
+    error = raised.value
+    assert (error.kind, error.item, error.item_written) == ("type-error", 2, '"b"')
+    assert (
+        format_error(error)
+        .splitlines()[0]
+        .endswith(
+            'type-error: parallel-map item 2 of 3 ("b"): car: expected a pair as argument 1, got "b"'
+        )
+    )
+    # the message a program reads is the error's own; the headline names the item
+    caught = """
+    (guard (e (#t (list (error-object-message e) (error-message-string e))))
+      (parallel-map (lambda (n) (if (= n 3) (error "too big" n) n)) (iota 5)))"""
+    assert interpreter().eval(caught) == ["too big", "parallel-map item 4 of 5 (3): too big 3"]
+
+
+def test_an_item_is_shown_cut_short_and_a_collected_error_names_its_item_too():
+    program = """
+    (map (lambda (r) (if (error-object? r) (error-message-string r) r))
+         (parallel-map (lambda (xs) (if (> (length xs) 2) (raise-bad xs) 'ok))
+                       (list '(1) (iota 5000))
+                       #:errors 'collect))"""
+    ok, failed = interpreter().eval('(define (raise-bad xs) (error "long"))' + program)
+    assert ok == "ok"
+    assert failed.startswith("parallel-map item 2 of 2 ((0 1 2 3 ") and failed.endswith(": long")
+    assert len(failed) < 200
+
+
+def test_the_item_of_a_map_inside_an_item_is_the_one_named():
+    program = "(parallel-map (lambda (xs) (parallel-map (lambda (x) (/ 1 x)) xs)) '((1 2) (3 0)))"
+    with pytest.raises(TaskschemeError) as raised:
+        interpreter().eval(program)
+    assert raised.value.in_item == "parallel-map item 2 of 2 (0)"
+
+
+def no_thread_after(monkeypatch, allowed: int) -> None:
+    """Worker threads of a map cannot start once `allowed` have (a thread limit)."""
+    start = threading.Thread.start
+    started = []
+
+    def limited(thread: threading.Thread) -> None:
+        if thread.name.startswith("taskscheme-parallel"):
+            if len(started) == allowed:
+                raise RuntimeError("can't start new thread")
+            started.append(thread)
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", limited)
+
+
+def test_a_map_whose_workers_cannot_start_is_an_executor_error(monkeypatch):
+    no_thread_after(monkeypatch, 0)
+    program = """(guard (e (#t (list (error-object-kind e) (error-message-string e))))
+                   (parallel-map (lambda (x) x) '("a" "b" "c")))"""
+    kind, message = interpreter().eval(program)
+    assert kind == "executor-error"
+    assert message == (
+        "parallel-map: could not start its workers (can't start new thread): "
+        '0 of 3 started, and the 3 items from item 1 of 3 ("a") on did not run'
+    )
+
+
+def test_items_not_run_for_want_of_a_thread_are_reported(monkeypatch):
+    no_thread_after(monkeypatch, 2)
+    interp = interpreter()
+    interp.eval("(define ran '())")
+    program = """
+    (parallel-map (lambda (x) (let loop ((i 0)) (if (< i 20000) (loop (+ i 1))))
+                              (set! ran (cons x ran)))
+                  (iota 40) #:workers 8)"""
+    with pytest.raises(ExecutorError) as raised:
+        interp.eval(program)
+    error = raised.value
+    assert "could not start its workers" in error.message and "did not run" in error.message
+    ran = sorted(interp.eval("ran"))
+    not_run = [position - 1 for position in error.not_run]
+    assert not_run and ran + not_run == list(range(40))  # every item ran or is named

@@ -80,13 +80,16 @@ def start_thread(thread: threading.Thread) -> None:
     of the calling thread meanwhile is raised as soon as `thread` has started, so no
     interrupt ever lands in a thread that is starting."""
     ident = threading.get_ident()
+    outermost = False  # a start inside one (an interrupt made from it) holds back for it
     try:
         with _starting_lock:
-            _starting[ident] = None
+            if ident not in _starting:
+                outermost = True
+                _starting[ident] = None
         thread.start()
     finally:
         with _starting_lock:
-            held_back = _starting.pop(ident, None)
+            held_back = _starting.pop(ident, None) if outermost else None
     if held_back is not None:
         raise held_back
 
