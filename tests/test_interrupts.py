@@ -18,6 +18,7 @@ import pytest
 
 from interpreter.engine.interpreter import Interpreter
 from interpreter.providers import FunctionModel
+from interpreter.tasks.executors import STOP_SECONDS
 from tests.tasks_support import interpreter
 
 LOOP = "(let loop () (loop))"
@@ -237,3 +238,131 @@ def test_ctrl_c_during_a_parallel_map_over_http_releases_every_task_and_exits_13
     released = [event["detail"]["outcome"] for event in events if event["event"] == "released"]
     assert released == ["interrupted"] * 3
     assert len(fake_llm.received) == 3  # the fourth item never started
+
+
+def test_one_interrupt_stops_a_parallel_map_whose_workers_are_still_starting(monkeypatch):
+    # an interrupt landing while a worker thread starts used to kill the new thread
+    # before it ran (its starter then waited for it until a second interrupt), or left
+    # the map waiting out STOP_SECONDS for workers that never started
+    interp = interpreter()
+    start = threading.Thread.start
+    starts = []
+
+    def interrupted_while_starting(thread: threading.Thread) -> None:
+        if thread.name.startswith("taskscheme-parallel"):
+            starts.append(thread.name)
+            if len(starts) == 3:
+                interp.interrupt()
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", interrupted_while_starting)
+    program = f"(parallel-map (lambda (x) {LOOP}) (iota 64) #:workers 64)"
+    began = time.monotonic()
+    thread, outcome = evaluate_in_thread(interp, program)
+    thread.join(PATIENCE)
+    assert not thread.is_alive(), "one interrupt did not stop the map"
+    assert time.monotonic() - began < STOP_SECONDS  # nothing waited out the stop deadline
+    assert isinstance(outcome.get("error"), KeyboardInterrupt)
+    assert len(starts) < 64  # no worker started after the interrupt
+    assert gone_soon("taskscheme-parallel"), live_threads("taskscheme-parallel")
+    monkeypatch.undo()
+    assert interp.eval("(parallel-map (lambda (x) (* x x)) '(1 2 3))") == [1, 4, 9]
+
+
+# A task whose model calls a tool that never returns: the task's Handler stays open
+# until the run is stopped, with no network and no model of its own.
+SPINNING_TOOL = '[[reply]]\ntool_calls = [{name = "spin", arguments = {}}]\n'
+SPINNING_TASK = f"""
+(define-tool (spin) "Spins." (display "!") (flush-output-port) {LOOP})
+(define-task (ask q) #:tools (list spin) "{{{{q}}}}")
+"""
+
+
+def spinning_command(tmp_path, *command: str, replies: int = 1) -> list[str]:
+    (tmp_path / "spin.toml").write_text(SPINNING_TOOL * replies)
+    return [
+        sys.executable,
+        "-m",
+        "interpreter",
+        *command,
+        "--model",
+        "script:spin.toml",
+        "--trace",
+        "trace.jsonl",
+    ]
+
+
+def stop_when_spinning(process: subprocess.Popen, sent: signal.Signals) -> str:
+    """Send `sent` once a tool spins; the process's standard error."""
+    try:
+        assert process.stdout.read(1) == "!", process.stderr.read()
+        process.send_signal(sent)
+        _, stderr = process.communicate(timeout=PATIENCE)
+    finally:
+        process.kill()
+        for stream in (process.stdin, process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+    return stderr
+
+
+def handlers_in_trace(path) -> dict[int, list[dict]]:
+    """Each Handler's events in the trace, in order."""
+    events: dict[int, list[dict]] = {}
+    for line in path.read_text().splitlines():
+        event = json.loads(line)
+        if event["handler"] is not None:
+            events.setdefault(event["handler"], []).append(event)
+    return events
+
+
+def assert_released_as_interrupted(trace) -> None:
+    handlers = handlers_in_trace(trace)
+    assert handlers, "no task ran"
+    for events in handlers.values():
+        assert events[-1]["event"] == "released", [event["event"] for event in events]
+        assert events[-1]["detail"]["outcome"] == "interrupted"
+
+
+def test_one_ctrl_c_stops_a_64_worker_map_of_tasks_and_releases_every_handler(tmp_path):
+    (tmp_path / "map.scm").write_text(
+        SPINNING_TASK + "(parallel-map ask (map number->string (iota 64)) #:workers 64)"
+    )
+    process = subprocess.Popen(
+        spinning_command(tmp_path, "run", "map.scm", replies=64),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "no-user-config")},
+    )
+    stderr = stop_when_spinning(process, signal.SIGINT)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert_released_as_interrupted(tmp_path / "trace.jsonl")
+
+
+@pytest.mark.parametrize("sent", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize("command", ["run", "eval", "repl"])
+def test_sigterm_and_sighup_stop_the_command_as_ctrl_c_does(tmp_path, command, sent):
+    program = SPINNING_TASK + '(ask "anything")'
+    (tmp_path / "spin.scm").write_text(program)
+    arguments = {"run": ["run", "spin.scm"], "eval": ["eval", f"(begin {program})"]}
+    process = subprocess.Popen(
+        spinning_command(tmp_path, *arguments.get(command, ["repl"])),
+        cwd=tmp_path,
+        stdin=subprocess.PIPE,  # the REPL reads the program; kept open, it waits for more
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "no-user-config")},
+    )
+    if command == "repl":
+        process.stdin.write(program + "\n")
+        process.stdin.flush()
+    stderr = stop_when_spinning(process, sent)
+    assert process.returncode == 128 + sent, stderr
+    assert f"stopped by {sent.name}" in stderr and "Traceback" not in stderr
+    assert_released_as_interrupted(tmp_path / "trace.jsonl")
+    last = json.loads((tmp_path / "trace.jsonl").read_text().splitlines()[-1])
+    assert last["event"] == "released"  # the trace was flushed to its end

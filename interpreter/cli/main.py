@@ -1,8 +1,9 @@
 """The `taskscheme` command: run, eval, check, config and repl.
 
 A program's mistakes print one located message and exit 1; a resource limit or the
-run budget exits 3; Ctrl-C exits 130; bad command lines exit 2. A Python traceback
-appears only for bugs of ours, and only with --debug.
+run budget exits 3; Ctrl-C exits 130, SIGTERM 143 and SIGHUP 129 (each stops the program
+as Ctrl-C does); bad command lines exit 2. A Python traceback appears only for bugs of
+ours, and only with --debug.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import gc
 import json
 import os
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +31,7 @@ from interpreter.errors import (
     ProviderConfigError,
     ProviderError,
     TaskschemeError,
+    Terminated,
     UsageError,
 )
 from interpreter.lang.datums import UNSPECIFIED
@@ -41,6 +45,9 @@ _FLAGGED = [setting for setting in SETTINGS.values() if setting.flag]
 # The reader of standard output stopped reading (`| head`): 128 + SIGPIPE, what a shell
 # reports for any other tool stopped that way.
 EXIT_READER_GONE = 141
+# A signal that ends the command (SIGTERM, SIGHUP) exits with 128 + its number, as a
+# shell reports it.
+EXIT_SIGNALLED = 128
 STDIN_NAME = "<stdin>"
 
 
@@ -167,6 +174,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("taskscheme: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Terminated as stop:
+        import signal  # loaded already, by the handler that raised this
+
+        print(f"taskscheme: stopped by {signal.Signals(stop.signum).name}", file=sys.stderr)
+        return EXIT_SIGNALLED + stop.signum
 
 
 def _program_arguments(parser: argparse.ArgumentParser, extra: list[str]) -> list[str]:
@@ -196,6 +208,12 @@ def _dispatch(options: argparse.Namespace) -> int:
         print(settings.report())
         return EXIT_OK
     _check_model(settings)
+    with _terminating_signals():
+        return _run_command(options, settings)
+
+
+def _run_command(options: argparse.Namespace, settings: Settings) -> int:
+    """Run the program, expression or session of `options` (run, eval, repl)."""
     if options.command == "repl":
         from interpreter.cli.repl import run_repl  # only the REPL loads the editor (start-up)
 
@@ -225,6 +243,33 @@ def _dispatch(options: argparse.Namespace) -> int:
         ["taskscheme"],
         None,
     )
+
+
+@contextmanager
+def _terminating_signals() -> Iterator[None]:
+    """For the extent of the block, SIGTERM and SIGHUP raise Terminated in the main
+    thread, which stops the program as Ctrl-C does (its Handlers released, its trace and
+    cassette closed); a signal the command was started ignoring (nohup) stays ignored."""
+    import signal  # only commands that run programs need it (start-up)
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # an embedder calling main() from a thread keeps its own handlers
+        return
+    numbers = [signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
+    previous = {
+        number: signal.signal(number, _terminate)
+        for number in numbers
+        if signal.getsignal(number) is not signal.SIG_IGN
+    }
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated(signum)
 
 
 def _check_model(settings: Settings) -> None:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from interpreter.errors import Terminated
 from interpreter.lang.threads import Outcome, start_worker
 
 # Python frames one nested call of a program takes, measured: 1 for a plain recursive
@@ -38,18 +39,21 @@ def run_with_deep_stack(action: Callable[[], Any], interrupt: Callable[[], None]
     """Run `action` on a worker thread with a large stack, so deep recursion cannot
     overflow the C stack. Ctrl-C in the main thread calls `interrupt`, and the program
     unwinds (releasing its Handlers); a second Ctrl-C, or ABANDON_SECONDS without the
-    program stopping, stops waiting for it."""
+    program stopping, stops waiting for it. A terminating signal (errors.Terminated)
+    stops the program the same way and is raised again once it has stopped."""
     outcome = Outcome(action)
     start_worker(outcome, "taskscheme-program")
     try:
         while not outcome.done.wait(0.1):
             pass
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Terminated) as stop:
         interrupt()
         deadline = time.monotonic() + ABANDON_SECONDS
         while not outcome.done.wait(0.1):
             if time.monotonic() > deadline:
-                raise KeyboardInterrupt from None
+                raise
+        if isinstance(stop, Terminated):
+            raise
     return outcome.result()
 
 
