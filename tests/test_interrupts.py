@@ -87,10 +87,19 @@ def test_interrupt_when_nothing_runs_changes_nothing():
     assert interp.eval("(+ 1 2)") == 3
 
 
-def test_one_ctrl_c_stops_a_program_whose_after_thunk_loops(tmp_path):
-    (tmp_path / "stubborn.scm").write_text(
-        f'(display "started")(flush-output-port)\n{LOOPING_AFTER_THUNK}'
-    )
+STARTED = '(display "started")(flush-output-port)'
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        f"{STARTED}\n{LOOPING_AFTER_THUNK}",
+        f"(parallel-map (lambda (x) {STARTED} {LOOP}) (iota 8))",
+    ],
+    ids=["after-thunk", "parallel-map"],
+)
+def test_one_ctrl_c_stops_a_stubborn_program(tmp_path, program):
+    (tmp_path / "stubborn.scm").write_text(program)
     process = subprocess.Popen(
         [sys.executable, "-m", "interpreter", "run", "stubborn.scm"],
         cwd=tmp_path,
