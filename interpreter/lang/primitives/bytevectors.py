@@ -170,7 +170,7 @@ def get_output_bytevector(port: Any) -> bytearray:
 
 @primitive("read-u8")
 def read_u8(port: Any = None) -> Any:
-    byte = _binary_input("read-u8", port, 1).read(1)
+    byte = _binary_input("read-u8", port, 1).read(1, "read-u8")
     return byte[0] if byte else EOF
 
 
@@ -190,7 +190,7 @@ def u8_ready(port: Any = None) -> bool:
 @primitive("read-bytevector")
 def read_bytevector(k: Any, port: Any = None) -> Any:
     count = check_nonnegative("read-bytevector", k, 1)
-    data = _binary_input("read-bytevector", port, 2).read(count)
+    data = _binary_input("read-bytevector", port, 2).read(count, "read-bytevector")
     return EOF if count and not data else bytearray(data)
 
 
@@ -199,7 +199,7 @@ def read_bytevector_into(bv: Any, port: Any = None, start: Any = 0, end: Any = N
     target = _mutable("read-bytevector!", bv, 1)
     source = _binary_input("read-bytevector!", port, 2)
     first, last = check_range("read-bytevector!", start, end, len(target), "bytevector", 3)
-    data = source.read(last - first)
+    data = source.read(last - first, "read-bytevector!")
     if last > first and not data:
         return EOF
     target[first : first + len(data)] = data

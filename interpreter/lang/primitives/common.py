@@ -68,7 +68,7 @@ def check_nonnegative(proc: str, value: Any, position: int) -> int:
 
 
 DEFAULT_MAX_ALLOCATION = 10_000_000
-_UNITS = {"string": "characters", "bytevector": "bytes"}
+_UNITS = {"string": "characters", "datum": "characters", "bytevector": "bytes"}
 
 # The most elements one call may allocate: the engine sets it from the `max_allocation`
 # setting for each evaluation, so each Interpreter has its own.

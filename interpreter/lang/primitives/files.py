@@ -13,7 +13,11 @@ from typing import Any, BinaryIO
 from interpreter.errors import SchemeError
 from interpreter.lang.datums import UNSPECIFIED, MutableString, Parameter, python_to_list
 from interpreter.lang.primitives import PRIMITIVES, primitive
-from interpreter.lang.primitives.common import check_string, procedure_argument
+from interpreter.lang.primitives.common import (
+    check_allocation,
+    check_string,
+    procedure_argument,
+)
 from interpreter.lang.primitives.io import (
     BinaryInputPort,
     BinaryOutputPort,
@@ -45,7 +49,8 @@ class Utf8File:
         self._ended = False
 
     def _more(self) -> bool:
-        """Decode the next chunk onto the unread text; False at the end of the file."""
+        """Decode the next chunk, once all of the last was read; False at the end of the
+        file."""
         if self._ended:
             return False
         data = self._raw.read(_CHUNK_BYTES)
@@ -57,26 +62,37 @@ class Utf8File:
         text, self._return = self._return + text, ""
         if text.endswith("\r") and not self._ended:  # perhaps half of a \r\n
             text, self._return = text[:-1], "\r"
-        self._text = self._text[self._at :] + text.replace("\r\n", "\n").replace("\r", "\n")
+        self._text = text.replace("\r\n", "\n").replace("\r", "\n")
         self._at = 0
         return True
 
-    def read(self, size: int = -1) -> str:
-        while (size < 0 or len(self._text) - self._at < size) and self._more():
-            pass
-        end = len(self._text) if size < 0 else self._at + size
-        taken = self._text[self._at : end]
-        self._at += len(taken)
-        return taken
+    def _take(self, size: int, line: bool) -> str:
+        """Up to `size` characters, ending after the first newline if `line`; each
+        character is copied once, so a long take costs time in proportion to it."""
+        pieces = []
+        wanted = size
+        while wanted:
+            if self._at == len(self._text) and not self._more():
+                break
+            stop = min(len(self._text), self._at + wanted)
+            newline = self._text.find("\n", self._at, stop) if line else -1
+            if newline >= 0:
+                stop = newline + 1
+            pieces.append(self._text[self._at : stop])
+            wanted -= stop - self._at
+            self._at = stop
+            if newline >= 0:
+                break
+        return "".join(pieces)
 
-    def readline(self) -> str:
-        end = self._text.find("\n", self._at)
-        while end < 0 and self._more():
-            end = self._text.find("\n", self._at)
-        end = len(self._text) if end < 0 else end + 1
-        line = self._text[self._at : end]
-        self._at = end
-        return line
+    def read(self, size: int) -> str:
+        """Up to `size` characters; fewer only at the end of the file."""
+        return self._take(size, line=False)
+
+    def readline(self, size: int) -> str:
+        """The next line with its newline, or its first `size` characters if it is
+        longer; "" at the end of the file."""
+        return self._take(size, line=True)
 
     def close(self) -> None:
         self._raw.close()
@@ -150,8 +166,16 @@ def _open(proc: str, path: Any, mode: str):
 
 
 def _read_text(proc: str, path: Any) -> str:
+    """The whole text of a file, read a chunk at a time so a file longer than a string
+    may be is refused before it is all read."""
+    pieces = []
+    length = 0
     with _open(proc, path, "rb") as handle:
-        return Utf8File(handle, handle.name).read()
+        text = Utf8File(handle, handle.name)
+        while piece := text.read(_CHUNK_BYTES):
+            length = check_allocation(proc, length + len(piece), "string")
+            pieces.append(piece)
+    return "".join(pieces)
 
 
 @primitive("open-input-file")

@@ -111,9 +111,12 @@ class OutputPort(Port):
 
 
 class InputPort(Port):
-    """Where `read-char`, `read-line` and friends take text from; keeps one peeked character."""
+    """Where `read-char`, `read-line` and friends take text from.
 
-    __slots__ = ("_decoder", "_pending", "_source", "_unread", "fold_case")
+    Text taken from the stream waits in one buffer, `_pending`, read from `_at` on; new
+    text only ever goes on its end, so it comes out in the order the stream gave it."""
+
+    __slots__ = ("_at", "_decoder", "_pending", "_source", "_unread", "fold_case")
 
     def __init__(
         self,
@@ -123,7 +126,8 @@ class InputPort(Port):
         name: str = "string",
     ):
         super().__init__(stream, lookup=lookup, name=name)
-        self._pending = ""  # text taken from the stream and not read yet
+        self._pending = ""  # text taken from the stream; what is before `_at` has been read
+        self._at = 0
         # text read from a pipe or terminal's file descriptor and not taken yet, the
         # stream it came from, and the decoder of its bytes
         self._unread = ""
@@ -135,26 +139,17 @@ class InputPort(Port):
     def from_string(cls, text: str) -> InputPort:
         return cls(io.StringIO(text))
 
-    def _take(self, size: int) -> str:
-        """Up to `size` characters, "" at the end. From a stream that may have to wait
-        (standard input, a pipe), whole lines are taken and what is left over is kept."""
-        if isinstance(self.stream, io.StringIO):
+    def _fetch(self, size: int) -> str:
+        """The stream's next text, "" at its end: up to `size` characters, and from a
+        stream that may have to wait (standard input, a pipe) no more than a line, so
+        a read waits only for the line it needs."""
+        if type(self.stream) is io.StringIO:
             return self._decoded(lambda stream: stream.read(size))
-        taken = ""
-        while len(taken) < size:
-            line = self._take_line()
-            if not line:
-                break
-            taken += line
-        self._pending = taken[size:] + self._pending
-        return taken[:size]
+        return self._decoded(lambda stream: self._read_line(stream, size))
 
-    def _take_line(self) -> str:
-        return self._decoded(self._read_line)
-
-    def _read_line(self, stream: TextIO) -> str:
-        """The next line of `stream` ("" at the end), waiting for it in a way an interrupt
-        can stop.
+    def _read_line(self, stream: TextIO, size: int) -> str:
+        """The next line of `stream` ("" at the end), or its first `size` characters if
+        it is longer, waiting for it in a way an interrupt can stop.
 
         Python delivers an interrupt to a thread only between bytecodes, never inside a
         blocked read. So a stream that may have to wait (a pipe or terminal: a file
@@ -164,21 +159,24 @@ class InputPort(Port):
         are; a host's stream that blocks sees an interrupt when its read returns."""
         fd = _waiting_descriptor(stream)
         if fd is None:
-            return stream.readline()
+            return stream.readline(size)
         if self._source is not stream:
             self._source, self._unread = stream, ""
             self._decoder = io.IncrementalNewlineDecoder(_UTF8(), translate=True)
         decoder = self._decoder
-        while "\n" not in self._unread:
+        end = self._unread.find("\n", 0, size)
+        while end < 0 and len(self._unread) < size:
             while not select.select([fd], [], [], _POLL_SECONDS)[0]:
                 pass
-            data = os.read(fd, _CHUNK_BYTES)
+            data = os.read(fd, _CHUNK)
+            searched = len(self._unread)
             self._unread += decoder.decode(data, final=not data)  # type: ignore[union-attr]
             if not data:
-                line, self._unread = self._unread, ""
-                return line
-        line, _, self._unread = self._unread.partition("\n")
-        return line + "\n"
+                break
+            end = self._unread.find("\n", searched, size)
+        end = min(len(self._unread), size) if end < 0 else end + 1
+        line, self._unread = self._unread[:end], self._unread[end:]
+        return line
 
     def _decoded(self, read: Callable[[TextIO], str]) -> str:
         """What `read` gives, refused if the stream met bytes that are not UTF-8: Python's
@@ -195,72 +193,85 @@ class InputPort(Port):
             raise error
         return text
 
-    def read_char(self) -> str:
-        """One character, or "" at the end of input."""
-        if self._pending:
-            char, self._pending = self._pending[0], self._pending[1:]
-            return char
-        return self._take(1)
-
-    def peek_char(self) -> str:
-        if not self._pending:
-            self._pending = self._take(1) + self._pending
-        return self._pending[:1]
-
-    def read_line(self) -> str | None:
-        """The next line without its line ending ("\n" or "\r\n"), or None at the end
-        of input."""
-        buffered, self._pending = self._pending, ""
-        if "\n" in buffered:
-            line, _, self._pending = buffered.partition("\n")
-        else:
-            line = buffered + self._take_line()
-            if not line:
-                return None
-            if not line.endswith("\n"):
-                return line
-            line = line[:-1]
-        return line[:-1] if line.endswith("\r") else line
-
-    def read_string(self, k: int) -> str:
-        taken, self._pending = self._pending[:k], self._pending[k:]
-        if len(taken) < k:
-            taken += self._take(k - len(taken))
-        return taken
-
     def fill(self, size: int) -> bool:
         """Buffer `size` characters of what is still to be read, or all there is; from a
         terminal or pipe, only what has arrived (at least a line), so an interactive
         `read` does not wait for more than the user typed. True if the end is buffered."""
         stream = self.stream
         waits = isinstance(stream, io.TextIOWrapper)
-        taken = False
-        while len(self._pending) < size:
-            if waits and taken and not self._unread and not _arrived(stream):
-                return False
-            more = self._take_line() if waits else self._take(size - len(self._pending))
+        pieces = [self._pending[self._at :]]
+        have = len(pieces[0])
+        ended = False
+        while have < size:
+            if waits and len(pieces) > 1 and not self._unread and not _arrived(stream):
+                break
+            more = self._fetch(size - have)
             if not more:
-                return True
-            self._pending += more
-            taken = True
-        return False
+                ended = True
+                break
+            pieces.append(more)
+            have += len(more)
+        if len(pieces) > 1:
+            self._pending, self._at = "".join(pieces), 0
+        return ended
+
+    def _grow(self, proc: str) -> bool:
+        """Buffer more text for `proc`, which needs all that is buffered and more: as
+        much again (so a long read costs time in proportion to its length), refused
+        once that is more than a string may hold. False at the end of input."""
+        have = len(self._pending) - self._at
+        check_allocation(proc, have, "string")
+        return not self.fill(have + max(have, _CHUNK)) or len(self._pending) - self._at > have
+
+    def read_char(self) -> str:
+        """One character, or "" at the end of input."""
+        char = self.peek_char()
+        self._at += len(char)
+        return char
+
+    def peek_char(self) -> str:
+        if self._at == len(self._pending):
+            self.fill(1)
+        return self._pending[self._at : self._at + 1]
+
+    def read_line(self) -> str | None:
+        """The next line without its line ending ("\n" or "\r\n"), or None at the end
+        of input."""
+        checked = 0  # how many buffered characters are known to hold no newline
+        while (end := self._pending.find("\n", self._at + checked)) < 0:
+            checked = len(self._pending) - self._at
+            if not self._grow("read-line"):
+                if not checked:
+                    return None
+                end = len(self._pending)
+                break
+        line = self._pending[self._at : end]
+        self._at = min(end + 1, len(self._pending))
+        return line[:-1] if line.endswith("\r") else line
+
+    def read_string(self, k: int) -> str:
+        while len(self._pending) - self._at < k and self._grow("read-string"):
+            pass
+        taken = self._pending[self._at : self._at + k]
+        self._at += len(taken)
+        return taken
 
     @property
     def buffered(self) -> str:
-        return self._pending
+        return self._pending[self._at :]
 
     def skip(self, count: int) -> None:
         """Drop `count` buffered characters: `read` has read them."""
-        self._pending = self._pending[count:]
+        self._at += count
 
     def char_ready(self) -> bool:
         """True unless reading would have to wait for input (only a terminal or pipe can)."""
-        return bool(self._pending or self._unread) or _arrived(self.stream)
+        return self._at < len(self._pending) or bool(self._unread) or _arrived(self.stream)
 
 
 # How often a program waiting for input looks for an interrupt, and how much it reads.
 _POLL_SECONDS = 0.05
-_CHUNK_BYTES = 65536
+_CHUNK = 65536
 _UTF8 = codecs.getincrementaldecoder("utf-8")
 
 
@@ -293,12 +304,20 @@ class BinaryInputPort(Port):
         super().__init__(stream, name=name)
         self._pending = b""
 
-    def read(self, count: int) -> bytes:
-        """Up to `count` bytes; fewer only at the end of input."""
-        taken, self._pending = self._pending[:count], self._pending[count:]
-        if len(taken) < count:
-            taken += self.stream.read(count - len(taken))
-        return taken
+    def read(self, count: int, proc: str) -> bytes:
+        """Up to `count` bytes, fewer only at the end of input, for `proc`: read a chunk
+        at a time, so more than a bytevector may hold is refused before it is read."""
+        pieces = [self._pending[:count]]
+        self._pending = self._pending[count:]
+        have = len(pieces[0])
+        while have < count:
+            check_allocation(proc, have, "bytevector")
+            piece = self.stream.read(min(count - have, max(have, _CHUNK)))
+            if not piece:
+                break
+            pieces.append(piece)
+            have += len(piece)
+        return b"".join(pieces)
 
     def peek(self) -> bytes:
         """The next byte without taking it, or b"" at the end of input."""
@@ -513,8 +532,8 @@ _FIRST_WINDOW = 1024
 @primitive("read")
 def read(port: Any = None) -> Any:
     """The next datum from a port. The reader looks at a window of the text still to be
-    read, doubled until the lexer finds where the first datum ends, so a read costs about
-    the size of its datum however much text follows it."""
+    read, made four times larger until the lexer finds where the first datum ends, so a
+    read costs about the size of its datum however much text follows it."""
     source = _input_port("read", port, 1)
     size = _FIRST_WINDOW
     while True:
@@ -523,7 +542,8 @@ def read(port: Any = None) -> Any:
         end = first_datum_end(text, source.name, final, source.fold_case)
         if end is not None:
             break
-        size = 2 * max(size, len(text))
+        check_allocation("read", len(text), "datum")
+        size = 4 * max(size, len(text))
     source.skip(end)  # a datum that does not read is passed over, not met again
     data = read_all(text[:end], source.name, fold_case=source.fold_case)
     source.fold_case = data.fold_case
