@@ -376,14 +376,6 @@ def _prepare(text: str, file: str, fold_case: bool, limit: int | None = MAX_NEST
     `#!` line blanked, so lines and columns stay put)."""
     _local.file = file
     _local.watch = _Watch(fold_case, limit)
-    surrogate = _LONE_SURROGATE.search(text)
-    if surrogate:
-        line, col = _position(text, surrogate.start())
-        raise SchemeSyntaxError(
-            f"the text holds the lone surrogate #\\x{ord(surrogate.group()):x}, "
-            "which is not a Unicode character",
-            Span(file, line, col, line, col + 1),
-        )
     source = _blank_block_comments(text, file) if "#|" in text else text
     if source.startswith(("#!/", "#! ")):
         end = source.find("\n")
@@ -399,6 +391,14 @@ def read_all(
     `library` marks the standard library's own files. `fold_case` starts the text as if
     it began with `#!fold-case`; the result's `fold_case` is the state at its end."""
     file = SourceName(file, text, library)
+    surrogate = _LONE_SURROGATE.search(text)
+    if surrogate:
+        line, col = _position(text, surrogate.start())
+        raise SchemeSyntaxError(
+            f"the text holds the lone surrogate #\\x{ord(surrogate.group()):x}, "
+            "which is not a Unicode character",
+            Span(file, line, col, line, col + 1),
+        )
     source = _prepare(text, file, fold_case)
     try:
         items = _get_parser().parse(source)
