@@ -1,7 +1,7 @@
 """Start-up: `taskscheme eval` loads only what evaluating needs.
 
-The reader's parser is generated ahead of time from the grammar (lang/make_parser.py), so
-Lark is not imported; the tokenizer, the model SDKs and the TOML parser wait until a task
+The reader's parser is generated from the grammar on first use into the user's cache
+(lang/parser_cache.py), so after the first run Lark is not imported; the tokenizer, the model SDKs and the TOML parser wait until a task
 runs or a configuration file exists; the provider modules, the accounting's messages and
 metrics wait for a task, and SQLite for a memory store. How fast start-up is, is measured in benchmarks/.
 """
@@ -9,10 +9,10 @@ metrics wait for a task, and SQLite for a memory store. How fast start-up is, is
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
-
-from interpreter.lang import make_parser
+from pathlib import Path
 
 HEAVY = (
     "lark",
@@ -71,6 +71,7 @@ def _eval_then(report: str, cwd) -> tuple[str, str]:
 
 
 def test_eval_imports_none_of_the_heavy_modules(tmp_path):
+    _eval_then("0", tmp_path)  # the parser is in the cache from now on
     printed, modules = _eval_then("json.dumps(sorted(sys.modules))", tmp_path)
     assert printed.strip() == "3"
     loaded = set(json.loads(modules))
@@ -88,8 +89,59 @@ def test_eval_freezes_what_it_loaded_so_no_collection_walks_it_again(tmp_path):
     assert frozen > 5 * tracked, (frozen, tracked)
 
 
-def test_the_generated_parser_is_made_from_the_grammar_as_it_is():
-    grammar = make_parser.GRAMMAR.read_text(encoding="utf-8")
-    generated = make_parser.OUTPUT.read_text(encoding="utf-8")
-    digest = f"# grammar sha256: {make_parser.grammar_digest(grammar)}\n"
-    assert digest in generated, "grammar.lark changed: run python -m interpreter.lang.make_parser"
+def _eval(cache: Path, **env: str) -> str:
+    """What `taskscheme eval '(+ 1 2)'` prints with XDG_CACHE_HOME set to `cache`."""
+    environ = {**os.environ, "XDG_CACHE_HOME": str(cache), **env}
+    command = [sys.executable, "-m", "interpreter", "eval", "(+ 1 2)"]
+    return subprocess.run(command, env=environ, capture_output=True, text=True).stdout
+
+
+def _cached(cache: Path) -> list[Path]:
+    return sorted((cache / "taskscheme").glob("*"))
+
+
+def test_the_parser_is_built_once_into_the_cache(tmp_path):
+    assert _eval(tmp_path) == "3\n"
+    (parser,) = [path for path in _cached(tmp_path) if path.suffix == ".py"]
+    assert parser.name.startswith("reader-parser-")
+    built = parser.stat().st_mtime_ns
+    assert _eval(tmp_path) == "3\n"
+    assert parser.stat().st_mtime_ns == built
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_without_xdg_cache_home_the_cache_is_in_the_home_directory(tmp_path):
+    environ = {k: v for k, v in os.environ.items() if k != "XDG_CACHE_HOME"}
+    command = [sys.executable, "-m", "interpreter", "eval", "(+ 1 2)"]
+    environ["HOME"] = str(tmp_path)
+    result = subprocess.run(command, env=environ, capture_output=True, text=True)
+    assert result.stdout == "3\n"
+    assert list((tmp_path / ".cache" / "taskscheme").glob("reader-parser-*.py"))
+
+
+def test_a_cache_that_cannot_be_written_is_no_error(tmp_path):
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the cache directory would be")
+    assert _eval(blocked) == "3\n"
+    assert _eval(blocked) == "3\n"
+    assert sorted(tmp_path.iterdir()) == [blocked]
+
+
+def test_a_damaged_cache_file_is_built_again(tmp_path):
+    assert _eval(tmp_path) == "3\n"
+    (parser,) = [path for path in _cached(tmp_path) if path.suffix == ".py"]
+    parser.write_text("def Lark_StandAlone(: this is not the parser\n")
+    assert _eval(tmp_path) == "3\n"
+    assert "def Lark_StandAlone" in parser.read_text()
+    assert _eval(tmp_path) == "3\n"
+
+
+def test_processes_that_build_the_cache_at_once_each_read(tmp_path):
+    environ = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    command = [sys.executable, "-m", "interpreter", "eval", "(+ 1 2)"]
+    children = [
+        subprocess.Popen(command, env=environ, stdout=subprocess.PIPE, text=True) for _ in range(4)
+    ]
+    assert [child.communicate()[0] for child in children] == ["3\n"] * 4
+    assert len([path for path in _cached(tmp_path) if path.suffix == ".py"]) == 1
+    assert not list(tmp_path.rglob("*.tmp"))

@@ -1,8 +1,8 @@
 """The reader: program text to data, every datum with its source span.
 
-The LALR(1) parser for `grammar.lark` is generated ahead of time by Lark's standalone
-generator (`lalr_parser.py`, see `make_parser.py`), so reading never imports Lark or
-builds tables; the parser calls `_Builder` as it reduces, so no parse tree is built.
+The LALR(1) parser for `grammar.lark` is Lark's stand-alone parser module, generated
+once and kept in the user's cache (`parser_cache.py`), so reading does not import Lark
+or build tables; the parser calls `_Builder` as it reduces, so no parse tree is built.
 Lists become `SourcePair` chains that remember their span; atoms keep theirs in a
 side table (`Datums.spans`) keyed by identity so immutable Python values stay plain.
 
@@ -20,16 +20,7 @@ from typing import Any
 
 from interpreter.errors import SchemeSyntaxError
 from interpreter.lang.datums import NIL, Char, Keyword, SourcePair, Symbol
-from interpreter.lang.lalr_parser import (
-    Lark_StandAlone,
-    LarkError,
-    LexerThread,
-    UnexpectedCharacters,
-    UnexpectedEOF,
-    UnexpectedInput,
-    UnexpectedToken,
-    VisitError,
-)
+from interpreter.lang.parser_cache import load_parser_module
 from interpreter.lang.primitives.number_syntax import parse_number
 from interpreter.source import SourceName, Span
 
@@ -343,14 +334,19 @@ _LEXER_CALLBACKS = {
 
 _parser = None
 _parser_lock = threading.Lock()
+# The generated parser module: its exception classes are the ones the parser raises.
+_lark: Any = None
 
 
 def _get_parser():
-    global _parser
+    global _parser, _lark
     if _parser is None:
         with _parser_lock:
             if _parser is None:
-                _parser = Lark_StandAlone(transformer=_Builder(), lexer_callbacks=_LEXER_CALLBACKS)
+                _lark = load_parser_module()
+                _parser = _lark.Lark_StandAlone(
+                    transformer=_Builder(), lexer_callbacks=_LEXER_CALLBACKS
+                )
     return _parser
 
 
@@ -365,7 +361,7 @@ def _get_lexer() -> Callable[[str], Iterator[Any]]:
         lexer = _get_parser()._build_lexer()
 
         def lex(source: str) -> Iterator[Any]:
-            return LexerThread.from_text(lexer, source).lex(None)
+            return _lark.LexerThread.from_text(lexer, source).lex(None)
 
         _lexer = lex
     return _lexer
@@ -402,15 +398,15 @@ def read_all(
     source = _prepare(text, file, fold_case)
     try:
         items = _get_parser().parse(source)
-    except VisitError as error:
+    except _lark.VisitError as error:
         if isinstance(error.orig_exc, SchemeSyntaxError):
             raise error.orig_exc from None
         raise
-    except UnexpectedCharacters as error:
+    except _lark.UnexpectedCharacters as error:
         raise _bad_character(source, file, error) from None
-    except (UnexpectedToken, UnexpectedEOF) as error:
+    except (_lark.UnexpectedToken, _lark.UnexpectedEOF) as error:
         raise _unbalanced(source, file, error) from None
-    except UnexpectedInput as error:  # pragma: no cover - lark's other input errors
+    except _lark.UnexpectedInput as error:  # pragma: no cover - lark's other input errors
         raise SchemeSyntaxError(str(error), Span(file, 1, 1, 1, 2)) from None
     data = Datums([value for value, _ in items], [span for _, span in items])
     data.fold_case = _local.watch.fold_case
@@ -433,7 +429,7 @@ def first_datum_end(text: str, name: str, final: bool, fold_case: bool = False) 
             at_top = len(watch.pending) == 1 and not watch.pending[0]
             if at_top and watch.kept and token.type in _DATUM_ENDS:
                 return token.end_pos
-    except LarkError:
+    except _lark.LarkError:
         pass
     return len(text) if final else None
 
@@ -455,7 +451,7 @@ def _tokens(source: str) -> Iterator[Any]:
     """The tokens of `source`, up to the first text that is no token."""
     try:
         yield from _get_lexer()(source)
-    except UnexpectedCharacters:
+    except _lark.UnexpectedCharacters:
         return
 
 
