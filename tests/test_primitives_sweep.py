@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -180,6 +181,15 @@ def _call_text(procedure: str, arguments: list[tuple[str, str]]) -> str:
         "               (current-output-port (open-output-string)))\n"
         f"  ({call}))"
     )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _in_a_scratch_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """File procedures called with names such as "abc" reach the working directory: make
+    it a scratch one, not the checkout."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path_factory.mktemp("sweep"))
+        yield
 
 
 @pytest.fixture(scope="module")
