@@ -112,3 +112,36 @@ def test_the_library_procedures_made_primitives_keep_their_results():
         "ab--",
         "long",
     ]
+
+
+# A tree of 2^60 leaves in 61 pairs: each part is shared, so `display` and `write` print
+# it in full each time they reach it (only cycles get labels there).
+SHARED_TREE = "(let loop ((i 0) (x '(a))) (if (= i 60) x (loop (+ i 1) (list x x))))"
+
+
+@pytest.mark.parametrize("procedure", ["display", "write", "write-simple"])
+@pytest.mark.parametrize("port", ["", " (open-output-string)"])
+def test_printing_a_tree_of_shared_parts_stops_at_max_allocation(procedure, port):
+    with pytest.raises(AllocationLimitError) as caught:
+        interpreter(config={"max_allocation": 100_000}).eval_scheme(
+            f"({procedure} {SHARED_TREE}{port})"
+        )
+    assert caught.value.message.startswith(f"{procedure}: a string of ")
+    assert "more than max_allocation allows (100,000;" in caught.value.message
+
+
+def test_write_shared_labels_the_shared_parts_instead():
+    text = interpreter().eval_scheme(
+        f"(call-with-output-string (lambda (p) (write-shared {SHARED_TREE} p)))"
+    )
+    assert str(text).startswith("(#0=(#1=(") and len(text) < 2_000
+
+
+def test_the_command_line_refuses_to_print_such_a_value():
+    result = subprocess.run(
+        [sys.executable, "-m", "interpreter", "eval", "--max-allocation", "100000", SHARED_TREE],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "allocation-limit: write: a string of" in result.stderr

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interpreter.cli.memory import add_memory_parser, run_memory
 from interpreter.diagnostics import format_error
@@ -35,10 +35,12 @@ from interpreter.errors import (
     UsageError,
 )
 from interpreter.lang.datums import UNSPECIFIED
-from interpreter.lang.printer import write_string
 from interpreter.limits.models import OFFLINE_PROVIDERS, REPLAY_PREFIX, resolve_model, split_spec
 from interpreter.limits.prices import unknown_price_error
 from interpreter.limits.settings import SETTINGS, Settings, load_settings
+
+if TYPE_CHECKING:
+    from interpreter.engine.interpreter import Interpreter
 
 # The settings that have a command-line option, each derived from its entry in SETTINGS.
 _FLAGGED = [setting for setting in SETTINGS.values() if setting.flag]
@@ -239,7 +241,7 @@ def _run_command(options: argparse.Namespace, settings: Settings) -> int:
     return _run_program(
         options,
         settings,
-        lambda interp: _print_value(interp.eval_scheme(options.expression, "<eval>")),
+        lambda interp: _print_value(interp, interp.eval_scheme(options.expression, "<eval>")),
         ["taskscheme"],
         None,
     )
@@ -303,9 +305,9 @@ def _reader_gone() -> int:
     return EXIT_READER_GONE
 
 
-def _print_value(value: Any) -> None:
+def _print_value(interp: Interpreter, value: Any) -> None:
     if value is not UNSPECIFIED:
-        print(write_string(value))
+        print(interp.write_value(value))
 
 
 def _read_program(name: str) -> tuple[str, str, Path | None]:

@@ -62,7 +62,9 @@ from interpreter.lang.primitives.io import (
     CURRENT_OUTPUT,
     InputPort,
     OutputPort,
+    printed,
 )
+from interpreter.lang.printer import write_string
 from interpreter.lang.raising import scheme_error, type_error
 from interpreter.lang.runtime import finish, host_error, lookup_failure
 from interpreter.lang.threads import Interrupt
@@ -429,6 +431,13 @@ class Interpreter(EmbeddingAPI):
         return to_language(
             value, lambda fn: self.host_procedure(fn, getattr(fn, "__name__", "host"))
         )
+
+    def write_value(self, value: Any) -> str:
+        """`value` as `write` prints it, refused (allocation-limit) past max_allocation
+        characters, as `write` in the program is: a tree whose parts are shared prints
+        each part in full every time, so its text can be longer than any memory."""
+        with allocation_limit(self.max_allocation):
+            return printed("write", write_string, value)
 
     def export(self, value: Any) -> Any:
         """A value of the language as Python (see `to_python`); a procedure becomes a

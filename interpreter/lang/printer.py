@@ -46,19 +46,29 @@ from interpreter.lang.datums import (
 from interpreter.lang.primitives.number_syntax import format_number, leading_digits, parse_number
 
 
-def write_string(obj: Any) -> str:
-    """`obj` as `write` prints it: strings quoted, characters as `#\\a`, cycles labelled."""
-    return _print(obj, _WRITE_ATOMS, shared=False)
+def write_string(obj: Any, most: int | None = None) -> str:
+    """`obj` as `write` prints it: strings quoted, characters as `#\\a`, cycles labelled.
+    With `most`, a text longer than `most` characters raises TextTooLong."""
+    return _print(obj, _WRITE_ATOMS, shared=False, most=most)
 
 
-def display_string(obj: Any) -> str:
+def display_string(obj: Any, most: int | None = None) -> str:
     """`obj` as `display` prints it: strings and characters as their plain text."""
-    return _print(obj, _DISPLAY_ATOMS, shared=False)
+    return _print(obj, _DISPLAY_ATOMS, shared=False, most=most)
 
 
-def write_shared_string(obj: Any) -> str:
+def write_shared_string(obj: Any, most: int | None = None) -> str:
     """`obj` as `write-shared` prints it: every shared pair, vector or record is labelled."""
-    return _print(obj, _WRITE_ATOMS, shared=True)
+    return _print(obj, _WRITE_ATOMS, shared=True, most=most)
+
+
+class TextTooLong(Exception):
+    """The text of a value passed the most characters it may have: a tree whose parts are
+    shared prints each part in full every time, so its text can grow without end."""
+
+    def __init__(self, length: int):
+        super().__init__(length)
+        self.length = length
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,12 +270,14 @@ def _children(obj: Any) -> Iterator[Any] | None:
     return None
 
 
-def _print(obj: Any, atoms: dict[type, Callable[[Any], str]], shared: bool) -> str:
+def _print(
+    obj: Any, atoms: dict[type, Callable[[Any], str]], shared: bool, most: int | None
+) -> str:
     atom = atoms.get(type(obj))
     if atom is not None:
         return atom(obj)
     labels = _find_labels(obj, shared)
-    return _emit(obj, atoms, labels)
+    return _emit(obj, atoms, labels, most=most)
 
 
 def _find_labels(root: Any, shared: bool) -> dict[int, int | None]:
@@ -342,20 +354,23 @@ def _emit(
     atoms: dict[type, Callable[[Any], str]],
     labels: dict[int, int | None],
     limits: Abbreviation | None = None,
+    most: int | None = None,
 ) -> str:
     """Print `root` with an explicit stack of values and `_Text` still to print; with
-    `limits`, only as much as they allow."""
+    `limits`, only as much as they allow; past `most` characters, raise TextTooLong."""
     out: list[str] = []
     stack: list[Any] = [root]
     next_label = 0
     depth = size = counted = 0
-    most = None if limits is None else limits.items
+    items = None if limits is None else limits.items
     while stack:
-        if limits is not None:
+        if limits is not None or (most is not None and len(out) - counted >= _COUNT_EVERY):
             size += sum(map(len, out[counted:]))
             counted = len(out)
-            if size > limits.length:
+            if limits is not None and size > limits.length:
                 break
+            if most is not None and size > most:
+                raise TextTooLong(size)
         item = stack.pop()
         kind = type(item)
         if kind is _Text or kind is _Closer:
@@ -379,18 +394,18 @@ def _emit(
             next_label += 1
         if kind is Pair or kind is SourcePair:
             out.append("(")
-            items = [item.car]
+            elements = [item.car]
             node = item.cdr
             while (type(node) is Pair or type(node) is SourcePair) and id(node) not in labels:
-                if most is not None and len(items) > most:
+                if items is not None and len(elements) > items:
                     break
-                items.append(node.car)
+                elements.append(node.car)
                 node = node.cdr
             stack.append(_CLOSE)
-            if node is not NIL and (most is None or len(items) <= most):
+            if node is not NIL and (items is None or len(elements) <= items):
                 stack.append(node)
                 stack.append(_DOT)
-            _push_items(stack, items, atoms, limits)
+            _push_items(stack, elements, atoms, limits)
         elif kind is list or kind is tuple:
             out.append("#(")
             stack.append(_CLOSE)
@@ -402,20 +417,25 @@ def _emit(
             out.append("#<" + _bare_type_name(item.rtype))
             stack.append(_CLOSE_OPAQUE)
             fields = list(zip(item.rtype.fields, item.values, strict=False))
-            _push_fields(stack, [(f" {field}: ", value) for field, value in fields], most)
+            _push_fields(stack, [(f" {field}: ", value) for field, value in fields], items)
         elif isinstance(item, TaskschemeError):
             out.append(f"#<error {_write_str(item.message)}")
             stack.append(_CLOSE_OPAQUE)
-            _push_fields(stack, [(" ", irritant) for irritant in item.irritants], most)
+            _push_fields(stack, [(" ", irritant) for irritant in item.irritants], items)
         else:
             out.append(_write_opaque(item))
             continue
         depth += 1
     text = "".join(out)
+    if most is not None and len(text) > most:
+        raise TextTooLong(len(text))
     if limits is not None and (stack or len(text) > limits.length):
         text = text[: limits.length] + "..."
     return text
 
+
+# How many pieces of text `_emit` adds between counts of the length reached.
+_COUNT_EVERY = 1024
 
 # An integer this large takes long to write in full, so an abbreviation writes only its
 # first digits (a million digits take seconds).

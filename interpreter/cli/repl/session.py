@@ -24,7 +24,6 @@ from interpreter.engine.stack import run_with_deep_stack
 from interpreter.errors import TaskschemeError
 from interpreter.lang.analyze import LANGUAGE_FORMS
 from interpreter.lang.datums import UNSPECIFIED, Symbol
-from interpreter.lang.printer import write_string
 from interpreter.limits.events import Event, Observer
 from interpreter.limits.metrics import ResourceMetrics
 from interpreter.limits.settings import Settings, load_settings
@@ -178,12 +177,12 @@ class ReplSession:
         if value is UNSPECIFIED:
             return
         if not self.numbered:
-            self.say(write_string(value))
+            self.say(self.interpreter.write_value(value))
             return
         self.results.append(value)
         name = f"${len(self.results)}"
         self.interpreter.env[Symbol(name)] = value
-        self.say(f"{name} = {write_string(value)}")
+        self.say(f"{name} = {self.interpreter.write_value(value)}")
 
     def _show_exhaustion(self, error: TaskschemeError) -> None:
         metrics = getattr(error, "metrics", None)

@@ -88,13 +88,22 @@ def allocation_limit(elements: int) -> Iterator[None]:
 def check_allocation(proc: str, size: int, what: str) -> int:
     """`size`, if a `what` ("list", "string", ...) that long may be made: a size far too
     large is a clear error before anything is allocated, never Python's MemoryError."""
-    limit = _MAX_ALLOCATION.get()
-    if size <= limit:
+    if size <= _MAX_ALLOCATION.get():
         return size
+    raise allocation_error(proc, size, what)
+
+
+def max_allocation() -> int:
+    """The most elements one call may allocate in the evaluation running now."""
+    return _MAX_ALLOCATION.get()
+
+
+def allocation_error(proc: str, size: int, what: str) -> AllocationLimitError:
+    """The error for a `what` of `size` elements, more than max_allocation allows."""
     unit = _UNITS.get(what, "elements")
-    raise AllocationLimitError(
+    return AllocationLimitError(
         f"{proc}: a {what} of {_large_count(size)} {unit} is more than max_allocation allows "
-        f"({limit:,}; raise it in taskscheme.toml or with --max-allocation)"
+        f"({_MAX_ALLOCATION.get():,}; raise it in taskscheme.toml or with --max-allocation)"
     )
 
 

@@ -23,13 +23,16 @@ from interpreter.lang.datums import EOF, UNSPECIFIED, Char, MutableString, Param
 from interpreter.lang.primitives import alias, primitive
 from interpreter.lang.primitives.chars import check_char
 from interpreter.lang.primitives.common import (
+    allocation_error,
     check_allocation,
     check_nonnegative,
     check_range,
     check_string,
+    max_allocation,
     procedure_argument,
 )
 from interpreter.lang.printer import (
+    TextTooLong,
     display_string,
     register_writer,
     write_shared_string,
@@ -410,9 +413,20 @@ def port_of(proc: str, port: Any, kinds: type | tuple[type, ...], expected: str)
 # --- output ------------------------------------------------------------------------------
 
 
-def _printing(name: str, to_text: Callable[[Any], str]) -> None:
+def printed(proc: str, to_text: Callable[[Any, int], str], obj: Any) -> str:
+    """`obj` as `to_text` prints it for `proc`. The text is a string the call makes, so
+    max_allocation bounds it: a tree whose parts are shared (each printed in full each
+    time it is reached) is refused, not printed forever."""
+    try:
+        return to_text(obj, max_allocation())
+    except TextTooLong as error:
+        raise allocation_error(proc, error.length, "string") from None
+
+
+def _printing(name: str, to_text: Callable[[Any, int], str]) -> None:
     def procedure(obj: Any, port: Any = None) -> Any:
-        output_port(name, port, 2).write(to_text(obj), name)
+        target = output_port(name, port, 2)
+        target.write(printed(name, to_text, obj), name)
         return UNSPECIFIED
 
     primitive(name)(procedure)
