@@ -20,6 +20,7 @@ import importlib.util
 import math
 import os
 import platform
+import re
 import runpy
 import sys
 import tempfile
@@ -123,6 +124,29 @@ def reader_row(quick: bool) -> Row:
         best(lambda: bare_lark.parse(text), repeats),
         "<= 1x",
     )
+
+
+def long_datum_rows(quick: bool) -> list[Row]:
+    """`read` from a string port of one long string literal and one long symbol, against
+    one regular-expression scan of the same text: the lexer's own floor."""
+    repeats = 1 if quick else 3
+    size = 200_000 if quick else 10_000_000
+    interp = Interpreter()
+    interp.eval_scheme("(define (read-text s) (read (open-input-string s)))")
+    rows = []
+    for name, text, pattern in [
+        ("string literal", '"' + "a" * size + '"', re.compile(r'"[^"\\]*"')),
+        ("symbol", "a" * size, re.compile(r"[^\s()\[\]\";'`,|]+")),
+    ]:
+        rows.append(
+            Row(
+                f"read a {size // 1_000_000 or size / 1e6:g}M-character {name}",
+                best(lambda text=text: interp.call("read-text", text), repeats),
+                "re: one scan of the text",
+                best(lambda text=text, pattern=pattern: pattern.match(text), repeats),
+            )
+        )
+    return rows
 
 
 def startup_rows(quick: bool) -> list[Row]:
@@ -283,6 +307,7 @@ def main() -> None:
     sections: list[Callable[[], list[Row]]] = [
         lambda: core_rows(quick, lispy),
         lambda: [reader_row(quick)],
+        lambda: long_datum_rows(quick),
         lambda: startup_rows(quick),
         lambda: [handler_row(quick)],
         lambda: task_rows(quick),
