@@ -35,6 +35,7 @@ class Screen:
             "TERM": "xterm-256color",
             "XDG_CONFIG_HOME": str(tmp_path / "config"),
             "XDG_DATA_HOME": str(tmp_path / "data"),
+            "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"],
             **env,
         }
         command = " ".join(

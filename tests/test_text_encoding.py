@@ -4,6 +4,7 @@ language error that says what and where, never Python's codec message."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -120,7 +121,11 @@ def test_output_the_port_encoding_cannot_hold_is_a_clean_error():
         [sys.executable, "-m", "interpreter", "eval", '(display "caf\\xe9;")'],
         capture_output=True,
         text=True,
-        env={"PYTHONIOENCODING": "ascii", "PATH": ""},
+        env={
+            "PYTHONIOENCODING": "ascii",
+            "PATH": "",
+            "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"],
+        },
     )
     assert result.returncode == 1
     assert "cannot write #\\xe9 to port stdout" in result.stderr
