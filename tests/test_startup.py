@@ -145,3 +145,20 @@ def test_processes_that_build_the_cache_at_once_each_read(tmp_path):
     assert [child.communicate()[0] for child in children] == ["3\n"] * 4
     assert len([path for path in _cached(tmp_path) if path.suffix == ".py"]) == 1
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_an_interrupt_while_the_parser_loads_reaches_the_caller_as_itself():
+    """Ctrl-C during the first read (while the parser module loads) is an interrupt, not
+    an error about the parser's own exception classes, which are not loaded yet."""
+    code = (
+        "import interpreter.lang.reader as reader\n"
+        "def interrupted():\n"
+        "    raise KeyboardInterrupt\n"
+        "reader.load_parser_module = interrupted\n"
+        "try:\n"
+        "    reader.read_all('(a)')\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout == "interrupted\n", result.stderr

@@ -396,8 +396,9 @@ def read_all(
             Span(file, line, col, line, col + 1),
         )
     source = _prepare(text, file, fold_case)
+    parser = _get_parser()  # before `try`: its `except` clauses name the loaded module's errors
     try:
-        items = _get_parser().parse(source)
+        items = parser.parse(source)
     except _lark.VisitError as error:
         if isinstance(error.orig_exc, SchemeSyntaxError):
             raise error.orig_exc from None
@@ -422,8 +423,9 @@ def first_datum_end(text: str, name: str, final: bool, fold_case: bool = False) 
     if source is None:
         return len(text) if final else None
     watch = _local.watch
+    lex = _get_lexer()
     try:
-        for token in _get_lexer()(source):
+        for token in lex(source):
             if token.end_pos == len(source) and not final:
                 return None  # the token may go on past the end of the text
             at_top = len(watch.pending) == 1 and not watch.pending[0]
@@ -449,8 +451,9 @@ def _prepare_or_none(text: str, name: str, fold_case: bool) -> str | None:
 
 def _tokens(source: str) -> Iterator[Any]:
     """The tokens of `source`, up to the first text that is no token."""
+    lex = _get_lexer()
     try:
-        yield from _get_lexer()(source)
+        yield from lex(source)
     except _lark.UnexpectedCharacters:
         return
 
