@@ -167,18 +167,23 @@ class InputPort(Port):
             self._source, self._unread = stream, ""
             self._decoder = io.IncrementalNewlineDecoder(_UTF8(), translate=True)
         decoder = self._decoder
-        end = self._unread.find("\n", 0, size)
-        while end < 0 and len(self._unread) < size:
+        pieces = [self._unread]
+        have = len(self._unread)
+        end = self._unread.find("\n")
+        while end < 0 and have < size:
             while not select.select([fd], [], [], _POLL_SECONDS)[0]:
                 pass
             data = os.read(fd, _CHUNK)
-            searched = len(self._unread)
-            self._unread += decoder.decode(data, final=not data)  # type: ignore[union-attr]
+            text = decoder.decode(data, final=not data)  # type: ignore[union-attr]
+            newline = text.find("\n")
+            end = have + newline if newline >= 0 else -1
+            pieces.append(text)
+            have += len(text)
             if not data:
                 break
-            end = self._unread.find("\n", searched, size)
-        end = min(len(self._unread), size) if end < 0 else end + 1
-        line, self._unread = self._unread[:end], self._unread[end:]
+        unread = "".join(pieces)
+        end = min(have, size) if end < 0 or end >= size else end + 1
+        line, self._unread = unread[:end], unread[end:]
         return line
 
     def _decoded(self, read: Callable[[TextIO], str]) -> str:
