@@ -135,12 +135,12 @@ def long_datum_rows(quick: bool) -> list[Row]:
     interp.eval_scheme("(define (read-text s) (read (open-input-string s)))")
     rows = []
     for name, text, pattern in [
-        ("string literal", '"' + "a" * size + '"', re.compile(r'"[^"\\]*"')),
+        ("string", '"' + "a" * size + '"', re.compile(r'"[^"\\]*"')),
         ("symbol", "a" * size, re.compile(r"[^\s()\[\]\";'`,|]+")),
     ]:
         rows.append(
             Row(
-                f"read a {size // 1_000_000 or size / 1e6:g}M-character {name}",
+                f"long {name}: read {size / 1e6:g}M chars",
                 best(lambda text=text: interp.call("read-text", text), repeats),
                 "re: one scan of the text",
                 best(lambda text=text, pattern=pattern: pattern.match(text), repeats),

@@ -18,6 +18,8 @@ ROWS = (
     "sort ",
     "lispy.py: fib(25)",
     "read ",
+    "long string",
+    "long symbol",
     "start-up: taskscheme eval",
     "start-up: taskscheme repl",
     "Handler turn",
