@@ -275,7 +275,9 @@ def test_bad_tool_arguments_go_back_to_the_model(db):
     )
     program = '(define-task (t q) #:tools (list memory-lookup) "{{q}}") (t "go")'
     assert interpreter(model, memory=str(db)).eval(program) == "ok"
-    assert model.requests[1].messages[-1].content.startswith("error: memory-lookup: kind is")
+    assert model.requests[1].messages[-1].content == (
+        'error: memory-lookup: argument kind must be one of document, procedure, got "all"'
+    )
 
 
 def test_check_knows_the_memory_procedures(db):

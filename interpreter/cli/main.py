@@ -226,7 +226,7 @@ def _run_command(options: argparse.Namespace, settings: Settings) -> int:
             load=options.load,
             record=options.record,
             quiet=options.quiet,
-            observers=[_verbose_line] * options.verbose,
+            observers=[_tool_error_warning, *[_verbose_line] * options.verbose],
             sandbox=options.sandbox,
         )
     if options.command == "run":
@@ -370,7 +370,8 @@ def _run_program(
         sandbox = options.sandbox
         interpreter = Interpreter(
             settings,
-            observers=[_verbose_line] * options.verbose + ([live] if live else []),
+            observers=[_tool_error_warning, *[_verbose_line] * options.verbose]
+            + ([live] if live else []),
             record_path=options.record,
             argv=argv,
             capabilities=Capabilities() if sandbox else Capabilities.for_program(directory),
@@ -508,6 +509,19 @@ def _unit(resource: Any) -> str:
         "budget-billed-tokens": "billed tokens",
         "budget-cost": "dollars",
     }.get(resource, str(resource))
+
+
+def _tool_error_warning(event: Any) -> None:
+    """Every error of a tool's procedure that was sent to the model, shown as a warning
+    (a run goes on after it, so it would go unseen); one the task raised is shown as
+    the run's error, or handled by the program."""
+    if event.kind == "tool-error" and event.detail.get("outcome") == "sent":
+        detail = event.detail
+        print(
+            f"warning: in task {event.task}, tool {detail['tool']} failed; "
+            f"its error was sent to the model:\n{detail['shown']}",
+            file=sys.stderr,
+        )
 
 
 def _verbose_line(event: Any) -> None:

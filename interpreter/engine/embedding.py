@@ -14,11 +14,9 @@ import threading
 import types
 import typing
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, overload
 
 from interpreter.engine.stack import ABANDON_SECONDS
-from interpreter.errors import ToolError
 from interpreter.lang.datums import Keyword, Symbol
 from interpreter.lang.runtime import apply_procedure
 from interpreter.lang.threads import Outcome, start_worker
@@ -50,37 +48,13 @@ class HostTool(Tool):
     Python values they are (a JSON object as a dict), checked against its annotations;
     a parameter with a default may be left out."""
 
-    def __init__(
-        self,
-        name: str,
-        description: str,
-        params: list[ToolParam],
-        procedure: Any,
-        required: list[str],
-    ) -> None:
-        super().__init__(name, description, params, procedure)
-        self.required = required
-        self.spec = replace(self.spec, parameters={**self.spec.parameters, "required": required})
-
-    def call_from_model(self, arguments: dict[str, Any]) -> str:
-        known = {param.name for param in self.params}
-        unexpected = [name for name in arguments if name not in known]
-        if unexpected:
-            raise ToolError(
-                f"{self.name}: unexpected argument(s) {', '.join(unexpected)} "
-                f"(its parameters: {', '.join(known) or 'none'})"
-            )
-        given = [p for p in self.params if p.name in arguments or p.name in self.required]
-        values = [
+    def run(self, values: dict[str, Any]) -> str:
+        keywords = [
             part
-            for param in given
-            for part in (Keyword(param.name.replace("_", "-")), self._argument(param, arguments))
+            for name, value in values.items()
+            for part in (Keyword(name.replace("_", "-")), value)
         ]
-        return result_text(apply_procedure(self.procedure, values), self.name)
-
-    def _argument(self, param: ToolParam, arguments: dict[str, Any]) -> Any:
-        checked = super()._argument(param, arguments)
-        return checked if param.type == "integer" else arguments[param.name]
+        return result_text(apply_procedure(self.procedure, keywords), self.name)
 
 
 class EmbeddingAPI:
@@ -234,13 +208,16 @@ def make_host_tool(interp: EmbeddingAPI, fn: Function, name: str | None, doc: st
     hints = typing.get_type_hints(fn)
     signature = inspect.signature(fn).parameters.values()
     params = [
-        ToolParam(param.name, _json_type(hints.get(param.name, str), tool_name, param.name), "")
+        ToolParam(
+            param.name,
+            _json_type(hints.get(param.name, str), tool_name, param.name),
+            required=param.default is param.empty,
+        )
         for param in signature
     ]
-    required = [param.name for param in signature if param.default is param.empty]
     description = doc or inspect.getdoc(fn) or ""
     procedure = interp.host_procedure(fn, tool_name, description)
-    return HostTool(tool_name, description, params, procedure, required)
+    return HostTool(tool_name, description, params, procedure)
 
 
 def _json_type(annotation: Any, tool: str, param: str) -> str:

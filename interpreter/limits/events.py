@@ -26,6 +26,7 @@ EventKind = Literal[
     "exhausted",
     "released",
     "tool",
+    "tool-error",
     "billed",
     "memory",
     "item-started",

@@ -148,6 +148,7 @@ class Handler:
         self._output_tokens = 0
         self._reported_input: int | None = None
         self._reported_output: int | None = None
+        self._tool_errors = 0
         self._billing = Billing(config, model.prices, self._check_prices(budget))
         self.request_cap: int | None = None
 
@@ -403,10 +404,18 @@ class Handler:
         self._note(pending, "content", {**detail, "tokens": tokens})
         self._maybe_warn(pending, "context", self._context_used, self.context_limit)
 
-    def note_tool(self, name: str, call_id: str, error: str | None = None) -> None:
+    def note_tool(
+        self,
+        name: str,
+        call_id: str,
+        error: str | None = None,
+        failure: dict[str, Any] | None = None,
+    ) -> None:
         """Publish a "tool" event: the model's call `call_id` of tool `name` ran, and
-        failed with `error` (the text the model was sent) if given. Charges nothing: the
-        result is charged when it is added to the conversation."""
+        failed with `error` (the text the model was sent) if given. With `failure` (a
+        JSON-ready description of an error of the tool's own procedure), it is also a
+        tool error: counted in the metrics and published as a "tool-error" event. Charges
+        nothing: the result is charged when it is added to the conversation."""
         pending: Pending = []
         try:
             with self._lock:
@@ -415,6 +424,9 @@ class Handler:
                 if error is not None:
                     detail["error"] = error
                 self._note(pending, "tool", detail)
+                if failure is not None:
+                    self._tool_errors += 1
+                    self._note(pending, "tool-error", {"tool": name, "call_id": call_id, **failure})
         finally:
             self._publish(pending)
 
@@ -566,6 +578,7 @@ class Handler:
                 self._reported_output,
             ),
             billed=self._billing.metrics(),
+            tool_errors=self._tool_errors,
         )
 
     def metrics(self) -> ResourceMetrics:

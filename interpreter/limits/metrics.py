@@ -94,6 +94,8 @@ class ResourceMetrics(_Snapshot):
     tokens: TokenMetrics
     released: bool = False
     billed: BilledMetrics = BilledMetrics()
+    # errors raised by the procedures of the task's tools (not calls the model got wrong)
+    tool_errors: int = 0
 
     def summary(self) -> str:
         """One line for a status display: turns, context, token totals, billed and cost."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from interpreter.errors import MemoryStoreError, SchemeError, ToolError
+from interpreter.errors import MemoryStoreError, SchemeError
 from interpreter.lang.datums import (
     NIL,
     Symbol,
@@ -25,10 +25,10 @@ from interpreter.lang.primitives.json import from_python
 from interpreter.lang.printer import register_writer, write_string
 from interpreter.lang.raising import type_error
 from interpreter.lang.runtime import split_keywords
-from interpreter.limits.messages import ToolSpec
+from interpreter.memory.constants import KINDS
 from interpreter.memory.language import LOOKUP_OPTIONS, RECORD_FIELDS, kind_problem
 from interpreter.memory.store import MemoryRecord, MemoryStore
-from interpreter.tasks.tools import Tool
+from interpreter.tasks.tools import Tool, ToolParam
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 1000
@@ -46,38 +46,32 @@ Evaluate = Callable[[str, str, int], Any]
 register_writer(MemoryRecord, lambda record: f"#<memory-record {record.id}>")
 
 
+# The parameters of the memory-lookup tool. `LIMIT`'s bounds are also those of the
+# program's `#:limit`: one declaration for the schema the model sees and both checks.
+QUERY = ToolParam("query", "string", "words to search for")
+LIMIT = ToolParam(
+    "limit",
+    "integer",
+    "at most this many results",
+    minimum=1,
+    maximum=MAX_LIMIT,
+    default=TOOL_LIMIT,
+    required=False,
+)
+KIND = ToolParam("kind", "string", "the kind of entries to search", choices=KINDS, required=False)
+
+
 class MemoryLookupTool(Tool):
     """`memory-lookup` as the program calls it and as a model calls it: the model gives
     a query and, optionally, a limit and a kind, and reads the entries found as text."""
 
     def __init__(self, lookup: Callable[..., Any], search: Callable[..., list]) -> None:
-        super().__init__("memory-lookup", _TOOL_DESCRIPTION, [], lookup)
+        super().__init__("memory-lookup", _TOOL_DESCRIPTION, [QUERY, LIMIT, KIND], lookup)
         self._search = search
-        self.spec = ToolSpec(
-            "memory-lookup",
-            _TOOL_DESCRIPTION,
-            {
-                "type": "object",
-                "properties": {
-                    "query": {"type": "string", "description": "words to search for"},
-                    "limit": {"type": "integer", "description": "at most this many results"},
-                    "kind": {"type": "string", "enum": ["document", "procedure"]},
-                },
-                "required": ["query"],
-                "additionalProperties": False,
-            },
-        )
 
-    def call_from_model(self, arguments: dict[str, Any]) -> str:
-        query, limit, kind = (arguments.get(key) for key in ("query", "limit", "kind"))
-        unexpected = sorted(set(arguments) - {"query", "limit", "kind"})
-        if unexpected or not isinstance(query, str):
-            raise ToolError("memory-lookup: takes a query string, and optionally limit and kind")
-        if limit is not None and (type(limit) is not int or not 0 < limit <= MAX_LIMIT):
-            raise ToolError(f"memory-lookup: limit must be an integer from 1 to {MAX_LIMIT}")
-        if kind is not None and kind_problem(kind) is not None:
-            raise ToolError("memory-lookup: kind is document or procedure")
-        records = self._search(query, limit or TOOL_LIMIT, kind, None, False, "tool")
+    def run(self, values: dict[str, Any]) -> str:
+        query, limit, kind = values["query"], values["limit"], values.get("kind")
+        records = self._search(query, limit, kind, None, False, "tool")
         return "\n\n".join(_as_text(record) for record in records) or "no entries found"
 
 
@@ -130,8 +124,8 @@ def memory_procedures(
             raise SchemeError(f"memory-lookup: expects one query string, then options; got {got}")
         given = {keyword.name: value for keyword, value in options.items()}
         limit = given.get("limit", DEFAULT_LIMIT)
-        if type(limit) is not int or not 0 < limit <= MAX_LIMIT:
-            raise type_error("memory-lookup", f"#:limit from 1 to {MAX_LIMIT}", limit)
+        if type(limit) is not int or not LIMIT.within_range(limit):
+            raise type_error("memory-lookup", f"#:limit {LIMIT.range_text()}", limit)
         kind = given.get("kind")
         if kind is not None:
             problem = kind_problem(kind)

@@ -43,7 +43,6 @@ from interpreter.lang.datums import (
 )
 from interpreter.lang.expand import (
     DEFINE,
-    LAMBDA,
     QUOTE,
     cells,
     check_length,
@@ -63,6 +62,7 @@ from interpreter.tasks.templates import system_prompt_problem, unknown_placehold
 from interpreter.tasks.tools import tool_param
 
 S = Symbol
+NAMED_LAMBDA = S("named-lambda")
 TASK_FORMS = FormRegistry("the task language")
 TASK_PROCEDURES = frozenset(
     [
@@ -88,7 +88,8 @@ TASK_PROCEDURES = frozenset(
 # The options of `llm` (a one-off task), and of `make-task`, whose task may also see
 # working-memory keys: the settings a task may override, and the task layer's own.
 LLM_OPTIONS = [
-    Keyword(name) for name in (*TASK_OPTIONS, "output", "output-retries", "tools", "interactive")
+    Keyword(name)
+    for name in (*TASK_OPTIONS, "output", "output-retries", "tools", "tool-errors", "interactive")
 ]
 CONTEXT, SYSTEM, OUTPUT = Keyword("context"), Keyword("system"), Keyword("output")
 MAKE_TASK_OPTIONS = [*LLM_OPTIONS, CONTEXT]
@@ -195,7 +196,10 @@ def expand_define_task(form: Any, span: Span | None) -> Any:
 @TASK_FORMS.derived_form("define-tool")
 def expand_define_tool(form: Any, span: Span | None) -> Any:
     """(define-tool (name (param type "description") ...) "description" body ...)
-    => (define name (make-tool 'name "description" '((param type "description") ...) (lambda (param ...) body ...)))"""
+    => (define name (make-tool 'name "description" '((param type "description") ...)
+                               (named-lambda (name param ...) body ...)))
+    The procedure is named after the tool, so an error in it shows the tool's name in
+    its call chain."""
     items = cells(form, span, "define-tool")
     usage = '(define-tool (name (param type "description") ...) "description" body ...)'
     check_length(items, 4, None, "define-tool", usage, span)
@@ -215,7 +219,9 @@ def expand_define_tool(form: Any, span: Span | None) -> Any:
             "bad define-tool: the description string comes after the name and parameters",
             items[2][1],
         )
-    procedure = make([LAMBDA, make(names, hspan), *[x for x, _ in items[3:]]], span)
+    procedure = make(
+        [NAMED_LAMBDA, make([head.car, *names], hspan), *[x for x, _ in items[3:]]], span
+    )
     call = [
         S("make-tool"),
         make([QUOTE, head.car], span),

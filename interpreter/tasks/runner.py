@@ -35,6 +35,7 @@ from interpreter.errors import (
     TaskNestingError,
     TaskOutputError,
     TaskschemeError,
+    ToolError,
 )
 from interpreter.lang.datums import (
     NIL,
@@ -80,7 +81,16 @@ from interpreter.tasks.output import (
 from interpreter.tasks.parallel import parallel_map
 from interpreter.tasks.state import TaskState, bound
 from interpreter.tasks.templates import Template, shown, system_prompt_problem
-from interpreter.tasks.tools import AskUser, Tool, ToolParam, ask_through, make_tool
+from interpreter.tasks.tools import (
+    TOOL_ERRORS,
+    AskUser,
+    Tool,
+    ToolParam,
+    ask_through,
+    failure_detail,
+    make_tool,
+    tool_errors_option,
+)
 from interpreter.tasks.values import PROCEDURES, budget_value, metrics_value
 
 ASK_USER = "ask_user"
@@ -104,6 +114,8 @@ class TaskOptions:
     tools: tuple[Tool, ...]
     context: tuple[str, ...]
     interactive: bool
+    # `#:tool-errors 'raise`: the first error of a tool's procedure ends the task
+    raise_tool_errors: bool = False
 
 
 class Task:
@@ -352,6 +364,7 @@ class TaskRunner:
         if not isinstance(interactive, bool):
             raise type_error(task, "#t or #f for #:interactive", interactive)
         tools = _tools(task, given.get("tools", NIL), interactive)
+        raise_tool_errors = tool_errors_option(task, given.get("tool-errors", TOOL_ERRORS[0]))
         context = _names(
             task, "a list of working-memory keys for #:context", given.get("context", NIL)
         )
@@ -373,6 +386,7 @@ class TaskRunner:
             tools=tools,
             context=context,
             interactive=interactive,
+            raise_tool_errors=raise_tool_errors,
         )
 
     def _limit(self, task: str, option: str, written: Any) -> Any:
@@ -462,30 +476,43 @@ class TaskRunner:
                 "the tools the model asked for were not run, as their results could not be sent",
             )
             for call in response.tool_calls:
-                handler.add_message(self._tool_result(handler, call, by_name))
+                handler.add_message(self._tool_result(options, handler, call, by_name))
 
-    def _tool_result(self, handler: Handler, call: ToolCall, by_name: dict[str, Tool]) -> Message:
-        """The tool message answering `call`. A tool's error is reported to the model,
-        which may recover, except for errors that end the task (`_ENDS_THE_TASK`)."""
+    def _tool_result(
+        self, options: TaskOptions, handler: Handler, call: ToolCall, by_name: dict[str, Tool]
+    ) -> Message:
+        """The tool message answering `call`. A call the model got wrong (no such tool,
+        arguments that do not fit) is reported to it. An error of the tool's procedure
+        is a tool error: counted, published as a "tool-error" event, and reported to the
+        model, which may recover, unless the task raises tool errors (`#:tool-errors
+        'raise`) or the error ends the task anyway (`_ENDS_THE_TASK`)."""
         tool = by_name.get(call.name)
         if tool is None:
             problem = (
                 f"there is no tool named {call.name}; the tools are: {', '.join(by_name) or 'none'}"
             )
             handler.note_tool(call.name, call.id, problem)
-            return Message("tool", f"error: {problem}", tool_call_id=call.id, is_error=True)
+            return _error_result(call, problem)
         if tool is self._ask_tool:
             handler.begin_turn(request=False)  # an exchange with the user counts as a turn
         try:
-            content = tool.call_from_model(call.arguments)
+            values = tool.arguments(call.arguments)
+        except ToolError as error:
+            handler.note_tool(call.name, call.id, error.headline())
+            return _error_result(call, error.headline())
+        try:
+            content = tool.run(values)
         except _ENDS_THE_TASK as error:
             handler.note_tool(call.name, call.id, error.headline())
             raise
         except TaskschemeError as error:
-            handler.note_tool(call.name, call.id, error.headline())
-            return Message(
-                "tool", f"error: {error.headline()}", tool_call_id=call.id, is_error=True
+            raised = options.raise_tool_errors
+            handler.note_tool(
+                call.name, call.id, error.headline(), failure=failure_detail(error, raised)
             )
+            if raised:
+                raise
+            return _error_result(call, error.headline())
         handler.note_tool(call.name, call.id)
         return Message("tool", content, tool_call_id=call.id)
 
@@ -580,6 +607,11 @@ class TaskRunner:
         if header:
             overrides[recorded] = {**overrides.get(recorded, {}), **header}
         return resolve_model(recorded, overrides)
+
+
+def _error_result(call: ToolCall, problem: str) -> Message:
+    """The tool message telling the model its call failed with `problem`."""
+    return Message("tool", f"error: {problem}", tool_call_id=call.id, is_error=True)
 
 
 def _named(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from interpreter.diagnostics import did_you_mean
-from interpreter.errors import ToolError
+from interpreter.diagnostics import did_you_mean, format_error
+from interpreter.errors import SchemeError, TaskschemeError, ToolError
 from interpreter.lang.datums import UNSPECIFIED, Symbol, frozen, list_to_python, string_text
 from interpreter.lang.primitives.common import is_procedure
 from interpreter.lang.primitives.json import from_python, to_json_text
@@ -35,9 +35,20 @@ _WIRE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 @dataclass(frozen=True, slots=True)
 class ToolParam:
+    """One parameter of a tool and the rules its value keeps. The JSON schema the model
+    is shown and the check of what it sends are both made from these fields, so they
+    cannot disagree: `minimum`/`maximum` bound a number, `choices` list the values
+    allowed, and a parameter that is not `required` takes `default` (if not None) when
+    the model leaves it out."""
+
     name: str
     type: str
-    description: str
+    description: str = ""
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    choices: tuple[str, ...] = ()
+    default: Any = None
+    required: bool = True
 
     def schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": self.type}
@@ -45,7 +56,40 @@ class ToolParam:
             schema["items"] = {}  # OpenAI rejects array parameters without `items`
         if self.description:
             schema["description"] = self.description
+        if self.minimum is not None:
+            schema["minimum"] = self.minimum
+        if self.maximum is not None:
+            schema["maximum"] = self.maximum
+        if self.choices:
+            schema["enum"] = list(self.choices)
+        if self.default is not None:
+            schema["default"] = self.default
         return schema
+
+    def problem(self, value: Any) -> str | None:
+        """What is wrong with `value` (decoded JSON) for this parameter, or None."""
+        if not TYPE_TESTS[self.type](value):
+            return f"must be {_article(self.type)} {self.type}"
+        if not self.within_range(value):
+            return f"must be {_article(self.type)} {self.type} {self.range_text()}"
+        if self.choices and value not in self.choices:
+            return "must be one of " + ", ".join(self.choices)
+        return None
+
+    def within_range(self, value: int | float) -> bool:
+        """Whether a number is within `minimum` and `maximum` (if any)."""
+        return (self.minimum is None or value >= self.minimum) and (
+            self.maximum is None or value <= self.maximum
+        )
+
+    def range_text(self) -> str:
+        """`from 1 to 1000`, `at least 1`, `at most 10` (empty with no bounds)."""
+        low, high = self.minimum, self.maximum
+        if low is not None and high is not None:
+            return f"from {low} to {high}"
+        if low is not None:
+            return f"at least {low}"
+        return "" if high is None else f"at most {high}"
 
 
 class Tool:
@@ -68,7 +112,7 @@ class Tool:
             {
                 "type": "object",
                 "properties": {param.name: param.schema() for param in params},
-                "required": [param.name for param in params],
+                "required": [param.name for param in params if param.required],
                 "additionalProperties": False,
             },
         )
@@ -76,32 +120,42 @@ class Tool:
     def __call__(self, *args: Any) -> Any:
         return apply_procedure(self.procedure, list(args))
 
-    def call_from_model(self, arguments: dict[str, Any]) -> str:
-        """Run the tool on the model's JSON arguments; the result as the text the model
-        reads (a string as is, anything else as JSON). Errors propagate to the caller,
-        which decides what the model is told."""
-        values = [self._argument(param, arguments) for param in self.params]
-        unexpected = [name for name in arguments if name not in {p.name for p in self.params}]
+    def arguments(self, given: dict[str, Any]) -> dict[str, Any]:
+        """The model's JSON arguments checked against the parameters, with the defaults
+        of those it left out. An argument that does not fit is the model's mistake: a
+        ToolError the model is told of, and the tool does not run."""
+        known = [param.name for param in self.params]
+        unexpected = [name for name in given if name not in known]
         if unexpected:
-            expected = ", ".join(p.name for p in self.params) or "none"
             raise ToolError(
                 f"{self.name}: unexpected argument(s) {', '.join(unexpected)} "
-                f"(its parameters: {expected})"
+                f"(its parameters: {', '.join(known) or 'none'})"
             )
-        return result_text(apply_procedure(self.procedure, values), self.name)
+        values: dict[str, Any] = {}
+        for param in self.params:
+            if param.name not in given:
+                if param.required:
+                    raise ToolError(f"{self.name}: missing argument {param.name} ({param.type})")
+                if param.default is not None:
+                    values[param.name] = param.default
+                continue
+            value = given[param.name]
+            problem = param.problem(value)
+            if problem is not None:
+                raise ToolError(
+                    f"{self.name}: argument {param.name} {problem}, "
+                    f"got {to_json_text(from_python(value))}"
+                )
+            # JSON allows 2.0 for an integer; the procedure gets 2
+            values[param.name] = int(value) if param.type == "integer" else value
+        return values
 
-    def _argument(self, param: ToolParam, arguments: dict[str, Any]) -> Any:
-        if param.name not in arguments:
-            raise ToolError(f"{self.name}: missing argument {param.name} ({param.type})")
-        value = arguments[param.name]
-        if not TYPE_TESTS[param.type](value):
-            raise ToolError(
-                f"{self.name}: argument {param.name} must be {_article(param.type)} "
-                f"{param.type}, got {to_json_text(from_python(value))}"
-            )
-        if param.type == "integer":
-            return int(value)  # JSON allows 2.0 for an integer; the procedure gets 2
-        return from_python(value)
+    def run(self, values: dict[str, Any]) -> str:
+        """Run the procedure on checked arguments (`arguments`); the result as the text
+        the model reads (a string as is, anything else as JSON). Its errors propagate
+        to the caller, which decides what the model is told."""
+        args = [from_python(values[param.name]) for param in self.params]
+        return result_text(apply_procedure(self.procedure, args), self.name)
 
 
 def _article(word: str) -> str:
@@ -117,6 +171,32 @@ def result_text(value: Any, tool: str = "tool") -> str:
     if value is UNSPECIFIED:
         return "null"
     return to_json_text(value, proc=f"{tool}: the result cannot be sent to the model")
+
+
+# `#:tool-errors`: what an error of a tool's procedure does. 'model (the default): it is
+# sent to the model as the tool's result; 'raise: it ends the task, as that error.
+TOOL_ERRORS = (Symbol("model"), Symbol("raise"))
+
+
+def tool_errors_option(task: str, value: Any) -> bool:
+    """`#:tool-errors 'model` or `'raise`; whether tool errors end the task."""
+    if value not in TOOL_ERRORS:
+        raise SchemeError(f"{task}: #:tool-errors is 'model or 'raise, got {write_string(value)}")
+    return value is TOOL_ERRORS[1]
+
+
+def failure_detail(error: TaskschemeError, raised: bool) -> dict[str, Any]:
+    """What a "tool-error" event says of `error`, raised by a tool's procedure: its kind,
+    message and location, and `shown`, the error as `format_error` shows it (location,
+    source line, call chain); `outcome` is "raised" when it ends the task, "sent" when
+    the model was sent it."""
+    return {
+        "kind": error.kind,
+        "message": error.headline(),
+        "location": None if error.span is None else str(error.span),
+        "shown": format_error(error),
+        "outcome": "raised" if raised else "sent",
+    }
 
 
 def make_tool(name: Any, description: Any, params: Any, procedure: Any) -> Tool:

@@ -44,7 +44,7 @@ def metrics_value(metrics: ResourceMetrics) -> Any:
     . "...Z")) (context (used . N) (limit . N) (peak . N)) (tokens (input . N) (output
     . N) (reported-input . N) (reported-output . N)) (billed (input . N) (output . N)
     (cached-input . N) (source . provider) (cost . X) (output-limit . N) (cost-limit
-    . X)))`; unknown figures are #f."""
+    . X)) (tool-errors . N))`; unknown figures are #f."""
     turns, context, tokens, billed = metrics.turns, metrics.context, metrics.tokens, metrics.billed
     return _alist(
         ("task", metrics.task),
@@ -80,6 +80,7 @@ def metrics_value(metrics: ResourceMetrics) -> Any:
                 ("cost-limit", billed.cost_limit),
             ),
         ),
+        ("tool-errors", metrics.tool_errors),
     )
 
 
