@@ -1,6 +1,8 @@
 """Recording exchanges to a cassette and answering from it offline."""
 
 import json
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -262,3 +264,59 @@ def test_recording_is_safe_under_concurrent_calls(tmp_path):
     lines = cassette.read_text().splitlines()[1:]
     assert len(lines) == 20
     assert all("request" in json.loads(line) for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("request_json", "response_json", "detail"),
+    [
+        ("{}", '{"text": 12}', "response.text must be a string, got 12"),
+        ("{}", '{"text": "hi", "finish_reason": 5}', "response.finish_reason must be a string"),
+        ("{}", '{"text": "", "tool_calls": "lookup"}', "response.tool_calls must be an array"),
+        (
+            "{}",
+            '{"text": "", "tool_calls": [{"id": 1, "name": "lookup", "arguments": {}}]}',
+            "response.tool_calls[0].id must be a string, got 1",
+        ),
+        ("{}", '{"text": "", "tool_calls": [7]}', "response.tool_calls[0] must be an object"),
+        (
+            '{"messages": [{"role": "user", "content": 7}]}',
+            '{"text": "hi"}',
+            "request.messages[0].content must be a string, got 7",
+        ),
+        ('{"max_output_tokens": true}', '{"text": "hi"}', "request.max_output_tokens must be"),
+        ('{"model": 4}', '{"text": "hi"}', "request.model must be a string, got 4"),
+    ],
+)
+def test_recorded_fields_of_the_wrong_type_name_the_field_and_the_line(
+    tmp_path, request_json, response_json, detail
+):
+    request = {"model": "gpt-4o-mini", "messages": [], **json.loads(request_json)}
+    path = tmp_path / "bad.jsonl"
+    path.write_text(
+        '{"taskscheme_cassette": 1, "model": "openai:gpt-4o-mini"}\n'
+        f'{{"request": {json.dumps(request)}, "response": {response_json}}}\n'
+    )
+    with pytest.raises(ProviderError) as caught:
+        ReplayProvider(path)
+    assert caught.value.reason == "malformed"
+    assert caught.value.message.startswith(f"replay: malformed cassette at {path} line 2: ")
+    assert detail in caught.value.detail
+
+
+def test_a_cassette_answer_that_is_a_number_is_a_cassette_error_on_the_command_line(tmp_path):
+    request = ask("hi").to_json()
+    (tmp_path / "c.jsonl").write_text(
+        '{"taskscheme_cassette": 1, "model": "openai:gpt-4o-mini"}\n'
+        + json.dumps({"request": request, "response": {"text": 12}})
+        + "\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "interpreter", "eval", '(llm "hi")', "--model", "replay:c.jsonl"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "malformed cassette at c.jsonl line 2: response.text must be a string" in result.stderr
+    assert "internal" not in result.stderr

@@ -320,6 +320,9 @@ def _exchange(path: str, number: int, data: dict[str, Any]) -> _Exchange:
                 f'expected {{"request": {{...}}, "response": {{...}}}}: '
                 f'"{part}" is {_json_kind(data.get(part))}',
             )
+    problem = _type_problem(data, _EXCHANGE_FIELDS)
+    if problem is not None:
+        raise _malformed(path, number, problem)
     try:
         request = ModelRequest.from_json(data["request"]).to_json()
         response = ModelResponse.from_json(data["response"]) if answer == "response" else None
@@ -337,6 +340,69 @@ def _exchange(path: str, number: int, data: dict[str, Any]) -> _Exchange:
                 'a recorded error needs "provider" and a "reason", one of ' + ", ".join(reasons),
             )
     return _Exchange(number, request, _canonical(request), response, error)
+
+
+# The JSON type of each field an exchange may have, as (type, what it is called), and for
+# an object or a list of objects the fields of those objects: a cassette edited by hand
+# is refused where it is read, naming the field, not when its value is first used.
+_Fields = dict[str, tuple[type | tuple[type, ...], str, "_Fields | None"]]
+_TOOL_CALL: _Fields = {
+    "id": (str, "a string", None),
+    "name": (str, "a string", None),
+    "arguments": (dict, "an object", None),
+}
+_MESSAGE: _Fields = {
+    "role": (str, "a string", None),
+    "content": (str, "a string", None),
+    "tool_calls": (list, "an array", _TOOL_CALL),
+    "tool_call_id": (str, "a string", None),
+    "is_error": (bool, "true or false", None),
+}
+_EXCHANGE_FIELDS: _Fields = {
+    "request": (
+        dict,
+        "an object",
+        {
+            "model": (str, "a string", None),
+            "messages": (list, "an array", _MESSAGE),
+            "tools": (list, "an array", {"name": (str, "a string", None)}),
+            "output": ((str, dict), "a string or an object", None),
+            "max_output_tokens": (int, "a whole number", None),
+        },
+    ),
+    "response": (
+        dict,
+        "an object",
+        {
+            "text": (str, "a string", None),
+            "finish_reason": (str, "a string", None),
+            "tool_calls": (list, "an array", _TOOL_CALL),
+            "usage": (dict, "an object", None),
+        },
+    ),
+}
+
+
+def _type_problem(data: dict[str, Any], fields: _Fields, where: str = "") -> str | None:
+    """What is wrong with the types of `data`'s fields (nested, by `fields`), naming the
+    field by its path (`response.text`, `request.messages[2].content`); None if nothing."""
+    for name, (kind, called, inner) in fields.items():
+        if name not in data:
+            continue
+        value, at = data[name], f"{where}{name}"
+        if not isinstance(value, kind) or (type(value) is bool and kind is not bool):
+            return f"{at} must be {called}, got {_json_text(value)}"
+        if inner is None:
+            continue
+        items = enumerate(value) if type(value) is list else [(None, value)]
+        for index, item in items:
+            path = at if index is None else f"{at}[{index}]"
+            if not isinstance(item, dict):
+                return f"{path} must be an object, got {_json_text(item)}"
+            problem = _type_problem(item, inner, f"{path}.")
+            if problem is not None:
+                return problem
+    return None
 
 
 def _parse_line(path: str, number: int, line: str) -> dict[str, Any]:
