@@ -146,6 +146,22 @@ def test_a_store_that_cannot_be_used_stops_the_run_at_start_up(kind, project_sto
         assert result.stdout == ""
 
 
+def test_indexing_into_a_corrupt_store_is_refused_with_its_name(project_store, tmp_path):
+    db = tmp_path / "damaged.db"
+    data = bytearray(project_store.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 8192] = b"\xa5" * 8192
+    db.write_bytes(bytes(data))
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "new.md").write_text("# New\n\nA new note.\n")
+    result = taskscheme("memory", "index", "notes", "--db", str(db), cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert f"the memory store {db} is corrupt" in result.stderr
+    assert "index again" in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""
+    assert db.read_bytes() == bytes(data)
+
+
 def test_no_store_configured_is_a_clear_error(tmp_path):
     result = taskscheme("eval", '(memory-lookup "x")', cwd=tmp_path)
     assert result.returncode == 1

@@ -166,6 +166,47 @@ def test_a_read_only_store_refuses_writes(store):
     assert store.stats().documents == 3
 
 
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "ATTACH DATABASE '{dir}/other.db' AS other",
+        "VACUUM INTO '{dir}/copy.db'",
+        "VACUUM",
+        "DETACH DATABASE main",
+        "CREATE TEMP TABLE scratch (x)",
+        "INSERT INTO entries_fts(entries_fts) VALUES ('optimize')",
+        "UPDATE entries SET title = 'x'",
+        "DROP TABLE entries",
+        "PRAGMA user_version = 7",
+        "PRAGMA query_only = 0",
+        "PRAGMA writable_schema = 1",
+        "PRAGMA wal_checkpoint",
+        "BEGIN IMMEDIATE",
+        "UPDATE sqlite_master SET sql = 'x'",
+    ],
+)
+def test_a_read_only_store_refuses_every_statement_that_is_not_a_read(store, tmp_path, sql):
+    before = Path(store.path).read_bytes()
+    with pytest.raises(MemoryReadOnlyError, match="read-only"):
+        store.execute(sql.format(dir=tmp_path))
+    assert not (tmp_path / "other.db").exists() and not (tmp_path / "copy.db").exists()
+    assert Path(store.path).read_bytes() == before
+    assert store.search("refund")  # and it still reads
+
+
+def test_a_read_only_store_runs_reads_of_every_kind(store):
+    assert store.execute("SELECT count(*) FROM documents") == [(3,)]
+    assert store.execute("PRAGMA user_version") == [(1,)]
+    assert store.execute("PRAGMA table_info(documents)")[0][1] == "path"
+    counted = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3)"
+    assert store.execute(counted + " SELECT sum(x) FROM n") == [(6,)]
+    matched = store.execute(
+        "SELECT highlight(entries_fts, 1, '[', ']') FROM entries_fts"
+        " WHERE entries_fts MATCH 'gift' ORDER BY rank"
+    )
+    assert "[Gift]" in matched[0][0]
+
+
 def test_reindexing_touches_only_changed_files_and_drops_removed_ones(tree, tmp_path):
     db = tmp_path / "memory.db"
     first = index_paths(db, [tree])
@@ -276,6 +317,22 @@ def test_a_store_of_another_schema_version_is_refused(tree, tmp_path):
     connection.close()
     with pytest.raises(MemoryStoreError, match="schema version 99"):
         MemoryStore(db)
+
+
+def test_indexing_into_a_store_with_damaged_pages_is_refused_by_name(tree, tmp_path):
+    db = tmp_path / "memory.db"
+    # enough entries that the middle of the file is pages of the tables, not the header
+    for number in range(60):
+        write(tree, f"more/note{number}.md", f"# Note {number}\n\n" + "refund words " * 200)
+    index_paths(db, [tree])
+    data = bytearray(db.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 8192] = b"\xa5" * 8192
+    db.write_bytes(bytes(data))
+    write(tree, "new.md", "# New\n\nA new note.\n")
+    with pytest.raises(MemoryStoreError, match=re.escape(f"the memory store {db} is corrupt")):
+        index_paths(db, [tree])
+    assert db.read_bytes() == bytes(data)  # nothing was written into it
 
 
 def test_a_corrupt_store_is_refused_by_name(tree, tmp_path):

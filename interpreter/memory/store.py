@@ -180,6 +180,8 @@ class MemoryStore:
         self._db = _connect(Path(path), writable)
         try:
             self._check_schema()
+            if writable:
+                self._check_integrity()
         except BaseException:
             self._db.close()
             raise
@@ -286,7 +288,8 @@ class MemoryStore:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         """Run one SQL statement and return its rows: for reports a search cannot give.
-        On a read-only store a statement that would change it is refused."""
+        On a read-only store only a read is allowed: anything else (a write, ATTACH,
+        VACUUM INTO, a pragma that sets something) is refused (`_reads_only`)."""
         return self._rows(sql, params)
 
     def _rows(
@@ -299,21 +302,33 @@ class MemoryStore:
         with self._lock:
             try:
                 return self._db.execute(sql, params).fetchall()
-            except sqlite3.OperationalError as error:
-                if "readonly" in str(error) or "read-only" in str(error):
+            except sqlite3.DatabaseError as error:
+                if not self.writable and _refused(error):
                     raise MemoryReadOnlyError(
                         f"long-term memory is read-only while programs run: {self.path} "
                         "cannot be changed (taskscheme memory index writes it)",
                         self.path,
                     ) from None
-                if query_errors:
+                if query_errors and isinstance(error, sqlite3.OperationalError):
                     raise
-                raise self._failure(error) from None
-            except sqlite3.DatabaseError as error:
                 raise self._failure(error) from None
 
     def _failure(self, error: sqlite3.Error) -> MemoryStoreError:
         return MemoryStoreError(f"memory store {self.path}: {error}", self.path)
+
+    def _check_integrity(self) -> None:
+        """Refuse to index into a store whose pages are damaged (SQLite's quick_check),
+        naming it: writing into one would report success and lose entries."""
+        try:
+            problems = [row[0] for row in self._db.execute("PRAGMA quick_check(5)")]
+        except sqlite3.DatabaseError as error:
+            problems = [str(error)]
+        if problems != ["ok"]:
+            raise MemoryStoreError(
+                f"the memory store {self.path} is corrupt ({'; '.join(problems)}): "
+                "delete it and index again",
+                self.path,
+            )
 
     def _check_schema(self) -> None:
         """Refuse a file that is not a memory store of this version, naming it."""
@@ -354,9 +369,78 @@ def _connect(path: Path, writable: bool) -> sqlite3.Connection:
         db = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
         if not writable:
             db.execute("PRAGMA query_only = 1")
+            db.set_authorizer(_reads_only)
     except sqlite3.Error as error:
         raise MemoryStoreError(f"cannot open the memory store {path}: {error}", str(path)) from None
     return db
+
+
+# What a read-only store's connection may do, asked by SQLite of every statement as it is
+# prepared (the statements FTS5 makes for a search included): read tables, select, call
+# functions, recurse in a WITH, and read (never set) these pragmas. Anything else (writes,
+# CREATE, DROP, ATTACH, DETACH, VACUUM, transactions) is refused before it runs. One
+# exception: connecting the FTS5 table prepares an UPDATE of sqlite_master's columns,
+# which SQLite itself never lets a statement run (the schema is not writable, and the
+# connection is query_only).
+_READS = frozenset(
+    [sqlite3.SQLITE_READ, sqlite3.SQLITE_SELECT, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE]
+)
+# Pragmas that read what their argument names (a table, an index, how many problems).
+_QUERY_PRAGMAS = frozenset(
+    [
+        "table_info",
+        "table_xinfo",
+        "table_list",
+        "index_list",
+        "index_info",
+        "index_xinfo",
+        "foreign_key_list",
+        "quick_check",
+        "integrity_check",
+    ]
+)
+# Pragmas that read a setting when given no value (and would set it, given one).
+_SETTING_PRAGMAS = frozenset(
+    [
+        "application_id",
+        "user_version",
+        "schema_version",
+        "data_version",
+        "page_count",
+        "page_size",
+        "freelist_count",
+        "encoding",
+        "compile_options",
+        "query_only",
+    ]
+)
+
+
+def _reads_only(action: int, arg1: str | None, arg2: str | None, *_: object) -> int:
+    """The authorizer of a read-only store: SQLITE_OK for a read, SQLITE_DENY otherwise."""
+    if action in _READS or (action == sqlite3.SQLITE_UPDATE and arg1 == "sqlite_master"):
+        return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_PRAGMA and arg1 is not None:
+        pragma = arg1.lower()
+        if pragma in _QUERY_PRAGMAS or (pragma in _SETTING_PRAGMAS and arg2 is None):
+            return sqlite3.SQLITE_OK
+    return sqlite3.SQLITE_DENY
+
+
+def _refused(error: sqlite3.DatabaseError) -> bool:
+    """Whether `error` is a change refused on a read-only store (by the authorizer, or by
+    SQLite's own read-only mode)."""
+    text = str(error)
+    return any(
+        refusal in text
+        for refusal in (
+            "not authorized",
+            "authorization denied",
+            "may not be modified",
+            "readonly",
+            "read-only",
+        )
+    )
 
 
 def _unreadable(path: Path) -> str | None:
