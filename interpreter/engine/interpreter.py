@@ -134,6 +134,7 @@ class Interpreter(EmbeddingAPI):
         memory: str | os.PathLike | MemoryStore | None = None,
     ) -> None:
         settings = _settings(settings, config)
+        given_model = model is not None
         if isinstance(model, str):
             settings = settings.with_values("Interpreter(model=...)", model=model)
             model = None
@@ -179,6 +180,9 @@ class Interpreter(EmbeddingAPI):
         self._inside: ContextVar[bool] = ContextVar("inside", default=False)
         self._host_definitions: dict[Symbol, Any] = {}
         self._make_world()
+        if given_model:
+            # made to run tasks: the tokenizer loads while the program is being written
+            self.runner.warm_up(background=True)
 
     def _run_files(self) -> dict[str, str]:
         """The files the run keeps open or writes as it goes (its memory store, trace
@@ -278,6 +282,13 @@ class Interpreter(EmbeddingAPI):
             for name, fn in self._runner.primitives().items():
                 self.env.setdefault(Symbol(name), fn)
         return self._runner
+
+    def warm_up(self) -> None:
+        """Load now the tokenizer encoding the model counts tokens with (a few tenths of
+        a second, once per process), so the first task does not wait for it: a service
+        calls it before it starts serving. Defining a task, or making an Interpreter
+        with a model, starts the same loading in the background."""
+        self.runner.warm_up()
 
     def _ray_executor(self) -> Executor:
         # the run's own executor (its settings) is the host's choice; the program choosing

@@ -27,7 +27,9 @@ class Session:
     still keeps the run's totals) and the trace file (`trace`). From the front end: `observers`
     (the CLI's --verbose printer, an embedder's display) and the cassette to record to.
     A `budget` or `events` bus given explicitly is used instead of a new one; the trace
-    writer and the observers subscribe to that bus all the same.
+    writer and the observers subscribe to that bus all the same. Without a trace file,
+    the bus is made when first asked for (by the run's first task or memory lookup), so
+    a run that publishes nothing never loads it.
     """
 
     def __init__(
@@ -41,21 +43,23 @@ class Session:
     ) -> None:
         self.settings = settings
         self.record_path = record_path
-        observers = list(observers)
-        trace = settings.get("trace")
-        if events is None and (trace or observers):
-            from interpreter.limits.events import EventBus  # only observed runs need it (start-up)
-
-            events = EventBus()
-        self.events = events
+        self._observers = list(observers)
+        self._events = events
         self._budget = budget
         self._closers: list[Callable[[], None]] = []
+        trace = settings.get("trace")
         if trace:
             writer = _trace_writer(trace)
             self._closers.append(writer.close)
-            observers.insert(0, writer)
-        if events is not None:
-            self._closers += [events.subscribe(observer) for observer in observers]
+            self._observers.insert(0, writer)
+        if events is not None or trace:
+            self.event_bus()
+
+    @property
+    def events(self) -> EventBus | None:
+        """The run's event bus, None if no one observes the run; made on first use when
+        observers wait for one."""
+        return self.event_bus() if self._events is None and self._observers else self._events
 
     @property
     def budget(self) -> Budget:
@@ -68,13 +72,15 @@ class Session:
     def event_bus(self) -> EventBus:
         """The run's event bus, made now if nothing asked for one before (an embedder
         subscribing after the run was built); the run budget publishes to it too."""
-        if self.events is None:
+        if self._events is None:
             from interpreter.limits.events import EventBus  # only observed runs need it (start-up)
 
-            self.events = EventBus()
+            self._events = EventBus()
             if self._budget is not None and self._budget.events is None:
-                self._budget.events = self.events
-        return self.events
+                self._budget.events = self._events
+        observers, self._observers = self._observers, []
+        self._closers += [self._events.subscribe(observer) for observer in observers]
+        return self._events
 
     def close(self) -> None:
         """Unsubscribe the observers and close the trace file; closing twice is harmless."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -162,7 +162,9 @@ def load_encoding(name: str, *, environ: Mapping[str, str] | None = None) -> tik
 
 
 _loaded: dict[str, tiktoken.Encoding] = {}
-_load_lock = threading.Lock()
+# Held while an encoding is built, by whichever thread builds it first (a task's Handler,
+# or the warm-up thread of `prepare_encodings`): the others wait for it, none builds twice.
+_load_lock = threading.RLock()
 
 
 def get_encoding(name: str) -> tiktoken.Encoding:
@@ -184,8 +186,38 @@ def longest_token_bytes(name: str) -> int:
     fewer than n / this many tokens, which bounds a count without tokenizing."""
     longest = _longest.get(name)
     if longest is None:
-        longest = _longest[name] = max(map(len, get_encoding(name).token_byte_values()))
+        with _load_lock:
+            longest = _longest.get(name)
+            if longest is None:
+                longest = _longest[name] = max(map(len, get_encoding(name).token_byte_values()))
     return longest
+
+
+def prepare_encodings(names: Iterable[str], *, background: bool = False) -> None:
+    """Load encodings `names` and what a Handler reads of them, now or, with
+    `background`, on a daemon thread: building one takes a few tenths of a second, which
+    the first task of a process would otherwise wait for. The work is shared with
+    `get_encoding` under its lock, so nothing is built twice; a failure in the
+    background is left for the task that needs the encoding to report."""
+    wanted = [name for name in dict.fromkeys(names) if name not in _longest]
+    if not wanted:
+        return
+    if not background:
+        for name in wanted:
+            longest_token_bytes(name)
+        return
+
+    def load() -> None:
+        try:
+            for name in wanted:
+                longest_token_bytes(name)
+        except Exception:  # the task that needs the encoding reports the problem
+            pass
+
+    threading.Thread(target=load, name=WARM_UP_THREAD, daemon=True).start()
+
+
+WARM_UP_THREAD = "taskscheme-tokenizer"
 
 
 def count_tokens(text: str, encoding: str = "o200k_base") -> int:

@@ -57,6 +57,7 @@ from interpreter.limits.messages import Message, ModelRequest, ToolCall
 from interpreter.limits.metrics import ResourceMetrics
 from interpreter.limits.models import REPLAY_PREFIX, ModelInfo, resolve_model, split_spec
 from interpreter.limits.settings import TASK_OPTIONS, HandlerConfig, Settings
+from interpreter.limits.tokens import prepare_encodings
 from interpreter.providers import Provider, RecordingProvider, make_provider, options_from_settings
 from interpreter.providers.base import output_instruction
 from interpreter.providers.wire import output_parts, tool_parts
@@ -292,7 +293,9 @@ class TaskRunner:
             raise SchemeError(
                 f"{name.name}: expected #:option value pairs after the template, got {write_string(extra[0])}"
             )
-        return Task(self, names, template, self._options(name.name, keywords))
+        task = Task(self, names, template, self._options(name.name, keywords))
+        self.warm_up(task.options.model, background=True)
+        return task
 
     def llm(self, *args: Any) -> Any:
         """`(llm prompt #:option value ...)`: a one-off task named "llm" on `prompt` as it is."""
@@ -335,6 +338,28 @@ class TaskRunner:
             close = getattr(executor, "close", None)
             if close is not None:
                 close()
+
+    def warm_up(self, spec: str | None = None, *, background: bool = False) -> None:
+        """Load the tokenizer encoding of model `spec` (the run's model if None), if it
+        is known without connecting to the model, now or in the background."""
+        encoding = self._encoding_of(spec or self._default_spec)
+        if encoding is not None:
+            prepare_encodings([encoding], background=background)
+
+    def _encoding_of(self, spec: str) -> str | None:
+        """The encoding model `spec` is counted with, from its connection or the model
+        registry; None when only connecting would tell (a cassette named by its path)
+        or when `spec` is no model (its task says so when it runs)."""
+        with self._lock:
+            connected = self._models.get(spec)
+        if connected is not None:
+            return connected.info.encoding
+        try:
+            if self._given is not None and spec == self._default_spec:
+                return self._model_info(self._given).encoding
+            return resolve_model(spec, self.settings.model_overrides).encoding
+        except TaskschemeError:
+            return None
 
     def default_provider(self) -> Provider:
         """The provider of the run's default model, connected now (a RecordingProvider
