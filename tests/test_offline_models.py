@@ -99,7 +99,7 @@ def test_the_test_model_answers_text_with_the_tools_results_and_json_with_an_obj
         """,
         config={"model": "test"},
     )
-    assert answers == ['{"double": 0, "shout": "A"}', [["result", "success (no tool calls)"]]]
+    assert answers == ['{"double": 0, "shout": "A"}', {"result": "success (no tool calls)"}]
 
 
 def test_the_test_model_answers_parallel_items_alike_whatever_their_order(tmp_path):

@@ -259,7 +259,7 @@ def test_a_schema_violation_says_where_and_which_rule(answer, problem):
 def test_an_answer_that_satisfies_the_schema_is_returned():
     model = ScriptedModel(['{"label": "bug", "tags": ["ui"], "score": 2}'])
     program = f'(define-task (t x) #:output {SCHEMA} "{{{{x}}}}") (t 1)'
-    assert run(program, model) == [["label", "bug"], ["tags", ["ui"]], ["score", 2]]
+    assert run(program, model) == {"label": "bug", "tags": ["ui"], "score": 2}
     assert model.requests[0].output == {
         "type": "object",
         "properties": {
@@ -282,7 +282,7 @@ def test_a_schema_can_be_json_text_or_a_hash_table():
     (define-task (from-table x) #:output table "{{x}}")
     (list (from-text 1) (from-table 2))
     """
-    assert run(program, model) == [[["a", 1]], [["a", 2]]]
+    assert run(program, model) == [{"a": 1}, {"a": 2}]
     wanted = {"type": "object", "required": ["a"]}
     assert [r.output for r in model.requests] == [wanted, wanted]
 

@@ -34,29 +34,41 @@ from interpreter.lang.datums import (
 from interpreter.lang.primitives.common import is_procedure
 from interpreter.lang.primitives.hashtables import HashTable
 from interpreter.lang.primitives.json import Frame, convert_nested
+from interpreter.lang.primitives.json import to_python as json_to_python
 from interpreter.lang.runtime import host_arity_problem, split_keywords
 
 # How a language procedure leaves for Python (the Interpreter wraps it so that each call
 # runs under its rules); None leaves procedures as they are.
 Export = Callable[[Any], Any] | None
+# Values known to be JSON data, by id (see to_python).
+JsonValues = Mapping[int, Any] | None
 
 
-def to_python(value: Any, export: Export = None) -> Any:
+def to_python(value: Any, export: Export = None, json_values: JsonValues = None) -> Any:
     """A Scheme value as plain Python: lists and vectors become lists, symbols and chars
     strings, hash tables dicts, the unspecified value None; numbers, strings, booleans
     and bytevectors stay as they are; procedures go through `export`; anything else
     (records, ports, host objects) is returned unchanged. A circular structure is an
     error (it has no Python equivalent as plain data). Hash table keys that convert to
-    lists become tuples, so they can be dict keys."""
-    return convert_nested(value, lambda item: _open(item, export), _circular)
+    lists become tuples, so they can be dict keys.
+
+    `json_values` (by id) are values known to be JSON data, a task's JSON answers: each
+    converts as JSON does, its objects (association lists) to dicts, recursively, and
+    `null` to None."""
+    return convert_nested(value, lambda item: _open(item, export, json_values), _circular)
 
 
 def _circular() -> SchemeError:
     return SchemeError("cannot convert a circular structure to a Python value")
 
 
-def _open(value: Any, export: Export) -> tuple[Any, Frame | None]:
+def _open(value: Any, export: Export, json_values: JsonValues) -> tuple[Any, Frame | None]:
     """(the Python form of `value`, or for a container its empty shell; a frame to fill it)."""
+    if json_values and json_values.get(id(value)) is value:
+        try:
+            return json_to_python(value), None
+        except SchemeError:
+            pass  # the program put something JSON cannot hold into it: as any other value
     kind = type(value)
     if kind is Symbol:
         return value.name, None
@@ -70,7 +82,7 @@ def _open(value: Any, export: Export) -> tuple[Any, Frame | None]:
         return [], None
     if kind is HashTable:
         shell: dict[Any, Any] = {}
-        entries = ((_hashable(to_python(k, export)), v) for k, v in value.items())
+        entries = ((_hashable(to_python(k, export, json_values)), v) for k, v in value.items())
         return shell, (id(value), shell, entries)
     if kind is Pair or kind is SourcePair:
         items, tail = _spine(value)

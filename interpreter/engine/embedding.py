@@ -13,11 +13,12 @@ import inspect
 import threading
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
+from interpreter.engine.convert import keyword_arguments
 from interpreter.engine.stack import ABANDON_SECONDS
-from interpreter.lang.datums import Keyword, Symbol
+from interpreter.lang.datums import Keyword, Symbol, python_to_list
 from interpreter.lang.runtime import apply_procedure
 from interpreter.lang.threads import Outcome, start_worker
 from interpreter.tasks.state import bound
@@ -100,6 +101,49 @@ class EmbeddingAPI:
 
         name = fn if isinstance(fn, str) else None
         return register(fn) if callable(fn) else register
+
+    def define_task(
+        self,
+        name: str,
+        params: Sequence[str],
+        template: str,
+        *,
+        output: Any = "text",
+        **options: Any,
+    ) -> Any:
+        """Define the task `name` of `params` on `template`, as `define-task` does, and
+        return it as a Python callable. Options are keyword arguments (`max_turns=3` is
+        `#:max-turns 3`, `tools=[...]` a list of tools). `output` is "text", "json", a
+        JSON schema (a dict), or a class, a pydantic model or a dataclass: its JSON schema
+        is what the model is asked for and charged, and a call returns an instance,
+        validated (an answer that does not fit is a task output error, repaired like
+        any other with `output_retries`)."""
+        if isinstance(output, type):
+            # only a task whose output is a class needs them (start-up)
+            from interpreter.engine.output_types import is_output_class, typed_output
+
+            if not is_output_class(output):
+                raise TypeError(
+                    f"define_task {name}: output={output.__name__} is neither a pydantic "
+                    "model nor a dataclass"
+                )
+            written: Any = typed_output(output)
+        elif output in ("text", "json"):
+            written = Symbol(output)
+        else:
+            written = self.to_language(output)
+        arguments = [self.to_language(value) for value in keyword_arguments(options)]
+        with self._evaluation():
+            task = self.runner.make_task(
+                Symbol(name),
+                python_to_list([Symbol(param) for param in params]),
+                template,
+                Keyword("output"),
+                written,
+                *arguments,
+            )
+        self.env[Symbol(name)] = task
+        return self.export(task)
 
     # ------------------------------------------------------------ reading the program's state
 

@@ -452,14 +452,27 @@ class Interpreter(EmbeddingAPI):
 
     def export(self, value: Any) -> Any:
         """A value of the language as Python (see `to_python`); a procedure becomes a
-        Python callable that runs under this Interpreter's rules."""
-        return to_python(value, self._callable)
+        Python callable that runs under this Interpreter's rules, and a task's JSON
+        answer made in the call that returns it is Python JSON data (`_exporting`)."""
+        return to_python(value, self._callable, self.task_state.json_outputs.get())
+
+    @contextmanager
+    def _exporting(self) -> Iterator[None]:
+        """For the extent of a call from Python whose result is converted: the JSON
+        answers of its tasks are remembered (TaskState.json_outputs), so that `export`
+        gives a JSON object as a dict, not as the association list it is in the
+        language. Nothing is kept once the outermost call returns."""
+        if self.task_state.json_outputs.get() is not None:
+            yield
+            return
+        with bound(self.task_state.json_outputs, {}):
+            yield
 
     def _callable(self, procedure: Any) -> Procedure:
         return Procedure(procedure, self._call_procedure)
 
     def _call_procedure(self, procedure: Any, args: list[Any]) -> Any:
-        with self._public(), self._evaluation():
+        with self._public(), self._evaluation(), self._exporting():
             return self.export(procedure(*(self.to_language(arg) for arg in args)))
 
     def _global_miss(self, name: Symbol, span: Span | None, probe: bool = False) -> Any:
@@ -552,7 +565,7 @@ class Interpreter(EmbeddingAPI):
 
     def eval(self, text: str, file: str = "<eval>") -> Any:
         """Evaluate `text` and return the last value converted to Python (see `export`)."""
-        with self._public():
+        with self._public(), self._exporting():
             return self.export(self.eval_scheme(text, file))
 
     def eval_file(self, path: str | Path) -> Any:
@@ -560,7 +573,7 @@ class Interpreter(EmbeddingAPI):
         its last value converted to Python; `load` in it finds relative names beside it.
         The host reads the file: it need not be within the program's capabilities."""
         path = Path(path)
-        with self._public():
+        with self._public(), self._exporting():
             return self.export(
                 self.eval_scheme(read_source(path), str(path), directory=path.parent)
             )
@@ -613,7 +626,7 @@ class Interpreter(EmbeddingAPI):
         """Call a procedure of the program (or the global of that name, or the procedure
         an expression evaluates to) with Python arguments; keyword arguments are passed
         as `#:name value`. The result is converted to Python."""
-        with self._public(), self._evaluation():
+        with self._public(), self._evaluation(), self._exporting():
             if isinstance(procedure, str):
                 procedure = self.eval_scheme(procedure)
             elif isinstance(procedure, Procedure):

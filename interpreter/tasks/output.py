@@ -11,6 +11,8 @@ which answers again, each attempt a turn like any other.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from interpreter.errors import ConfigError, SchemaError, SchemeError, TaskOutputError
@@ -26,6 +28,19 @@ if TYPE_CHECKING:  # the message types load with the first task call (start-up)
 
 Output = str | dict[str, Any]  # "text", "json", or a checked JSON schema
 
+
+@dataclass(frozen=True, slots=True)
+class TypedOutput:
+    """An output given as a Python class by a host (engine/output_types.py): `schema` is
+    what the model is asked for and charged, as it is (the class's own JSON schema, not
+    checked against the subset `#:output` schemas use), and `convert` turns the decoded
+    answer into the task's value, raising ValueError (saying where) if it does not fit."""
+
+    name: str
+    schema: dict[str, Any]
+    convert: Callable[[Any], Any]
+
+
 TEXT, JSON = Symbol("text"), Symbol("json")
 # The most times `#:output-retries` may send an answer back to be repaired.
 MAX_OUTPUT_RETRIES = 10
@@ -36,6 +51,8 @@ def output_option(task: str, value: Any) -> Output:
     text. A schema is checked now, so a mistake in it is found before any model call."""
     if value is TEXT or value is JSON:
         return value.name
+    if isinstance(value, TypedOutput):
+        return value.schema
     if isinstance(value, str):
         try:
             data = json.loads(value)
@@ -59,9 +76,15 @@ def output_option(task: str, value: Any) -> Output:
         raise SchemaError(f"{task}: {error.message}") from None
 
 
-def decode(task: str, response: ModelResponse, output: Output) -> Any:
+def decode(
+    task: str,
+    response: ModelResponse,
+    output: Output,
+    convert: Callable[[Any], Any] | None = None,
+) -> Any:
     """The task's result from the model's final answer: the text itself, or the JSON it
-    contains as Scheme data, checked against the schema if there is one."""
+    contains as Scheme data, checked against the schema if there is one; with `convert`
+    (a typed output's), what it makes of the JSON."""
     raw = response.text
     if output == "text":
         return raw
@@ -70,11 +93,15 @@ def decode(task: str, response: ModelResponse, output: Output) -> Any:
     except json.JSONDecodeError as error:
         problem = f"the answer is not valid JSON: {_where(error)}"
         raise TaskOutputError(task, problem + _truncation(response), raw) from None
-    if isinstance(output, dict):
-        wrong = violation(data, output)
-        if wrong is not None:
-            problem = f"the answer does not satisfy the output schema: {wrong}"
-            raise TaskOutputError(task, problem + _truncation(response), raw)
+    try:
+        if convert is not None:
+            return convert(data)
+        wrong = violation(data, output) if isinstance(output, dict) else None
+    except ValueError as error:
+        wrong = str(error)
+    if wrong is not None:
+        problem = f"the answer does not satisfy the output schema: {wrong}"
+        raise TaskOutputError(task, problem + _truncation(response), raw)
     return from_python(data)
 
 

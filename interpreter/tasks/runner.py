@@ -74,6 +74,7 @@ from interpreter.tasks.language import (
 )
 from interpreter.tasks.output import (
     Output,
+    TypedOutput,
     decode,
     output_option,
     output_retries_option,
@@ -117,6 +118,8 @@ class TaskOptions:
     interactive: bool
     # `#:tool-errors 'raise`: the first error of a tool's procedure ends the task
     raise_tool_errors: bool = False
+    # what a typed output (a Python class, from a host) makes of the decoded answer
+    convert: Callable[[Any], Any] | None = None
 
 
 class Task:
@@ -393,7 +396,9 @@ class TaskRunner:
         context = _names(
             task, "a list of working-memory keys for #:context", given.get("context", NIL)
         )
-        output = output_option(task, given.get("output", Symbol("text")))
+        written_output = given.get("output", Symbol("text"))
+        output = output_option(task, written_output)
+        convert = written_output.convert if isinstance(written_output, TypedOutput) else None
         retries = output_retries_option(task, given.get("output-retries", 0))
         config = self.settings.handler_config(**overrides)
         instruction = output_instruction(output)
@@ -412,6 +417,7 @@ class TaskRunner:
             context=context,
             interactive=interactive,
             raise_tool_errors=raise_tool_errors,
+            convert=convert,
         )
 
     def _limit(self, task: str, option: str, written: Any) -> Any:
@@ -483,7 +489,7 @@ class TaskRunner:
             handler.record_response(response)
             if not response.tool_calls:
                 try:
-                    return decode(options.name, response, options.output)
+                    result = decode(options.name, response, options.output, options.convert)
                 except TaskOutputError as error:
                     turns = handler.metrics().turns
                     if retries == 0 or turns.used >= turns.limit:
@@ -491,6 +497,9 @@ class TaskRunner:
                     retries -= 1
                     handler.add_message(Message("user", repair_request(error)))
                     continue
+                if options.output != "text" and options.convert is None:
+                    self.state.note_json(result)
+                return result
             # Tools run only if their results can be sent back: one turn for that
             # request, and one for each question to the user.
             questions = sum(

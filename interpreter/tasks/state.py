@@ -12,17 +12,30 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from interpreter.lang.datums import Frame
+from interpreter.lang.datums import Frame, is_pair
 
 
 class TaskState:
     """`working_memory`: the frame of the innermost running `with-context`; `chain`: the
     tasks running in this computation, outermost first (each a task's options object,
-    compared by identity)."""
+    compared by identity); `json_outputs`: while a host's call runs (and will convert
+    its result to Python), the JSON values tasks answered with, by id, so that they
+    leave as Python JSON data (an object as a dict) rather than as the association
+    lists they are in the language; None otherwise, when nothing is kept."""
 
     def __init__(self) -> None:
         self.working_memory: ContextVar[Frame | None] = ContextVar("working_memory", default=None)
         self.chain: ContextVar[tuple[Any, ...]] = ContextVar("task_chain", default=())
+        self.json_outputs: ContextVar[dict[int, Any] | None] = ContextVar(
+            "json_outputs", default=None
+        )
+
+    def note_json(self, value: Any) -> None:
+        """Remember `value`, a task's JSON answer as language data, if a host's call
+        will convert it (only a container: an atom converts the same either way)."""
+        outputs = self.json_outputs.get()
+        if outputs is not None and (is_pair(value) or type(value) is list):
+            outputs[id(value)] = value
 
 
 @contextmanager
