@@ -137,3 +137,12 @@ def test_tool_errors_takes_model_or_raise():
     )
     with pytest.raises(Exception, match=r"#:tool-errors is 'model or 'raise, got loud"):
         interpreter(ScriptedModel([])).eval(program)
+
+
+def test_check_finds_a_tool_errors_value_that_is_neither():
+    program = '(define-task (ask q) #:tool-errors \'loud "{{q}}")\n(llm "x" #:tool-errors 3)\n'
+    errors = interpreter().check(program, "p.scm")
+    assert [(str(error.span), error.message) for error in errors] == [
+        ("p.scm:1:36", "ask: #:tool-errors is 'model or 'raise, got loud"),
+        ("p.scm:2:24", "llm: #:tool-errors is 'model or 'raise, got 3"),
+    ]

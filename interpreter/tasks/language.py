@@ -59,7 +59,7 @@ from interpreter.tasks.output import output_option
 from interpreter.tasks.parallel import PARALLEL_MAP_OPTIONS, parallel_map_arguments_problem
 from interpreter.tasks.state import bound
 from interpreter.tasks.templates import system_prompt_problem, unknown_placeholders
-from interpreter.tasks.tools import tool_param
+from interpreter.tasks.tools import tool_errors_option, tool_param
 
 S = Symbol
 NAMED_LAMBDA = S("named-lambda")
@@ -92,6 +92,7 @@ LLM_OPTIONS = [
     for name in (*TASK_OPTIONS, "output", "output-retries", "tools", "tool-errors", "interactive")
 ]
 CONTEXT, SYSTEM, OUTPUT = Keyword("context"), Keyword("system"), Keyword("output")
+TOOL_ERRORS = Keyword("tool-errors")
 MAKE_TASK_OPTIONS = [*LLM_OPTIONS, CONTEXT]
 # The limits a call of a task may tighten for that call: `(classify t #:max-turns 1)`.
 CALL_OPTIONS = [
@@ -314,7 +315,7 @@ def check_make_task(args: Arguments, span: Span | None) -> list[TaskschemeError]
         return []
     name, options = task.name, _split_options(args[3:])[1]
     problems = _option_problems(name, options, MAKE_TASK_OPTIONS)
-    problems.extend(_output_problems(name, options))
+    problems.extend(_value_problems(name, options))
     params = _names(_constant(args[1][0]))
     context_value, context_span = _option(options, CONTEXT, (NIL, span))
     context = _names(_constant(context_value))
@@ -358,7 +359,7 @@ def check_llm(args: Arguments, span: Span | None) -> list[TaskschemeError]:
     """Unknown options, and anything but one prompt string besides them."""
     positional, options = _split_options(args)
     problems = _option_problems("llm", options, LLM_OPTIONS)
-    problems.extend(_output_problems("llm", options))
+    problems.extend(_value_problems("llm", options))
     # one prompt that is an expression may well be a string when it runs
     if len(positional) != 1 or _constant(positional[0][0]) is not _NOT_CONSTANT:
         problems.extend(_located(llm_prompt_problem([_as_written(a) for a, _ in positional]), span))
@@ -409,17 +410,20 @@ def _option_problems(
     return problems
 
 
-def _output_problems(task: str, options: Arguments) -> list[TaskschemeError]:
-    """An `#:output` written out that is not 'text, 'json or a valid JSON schema."""
-    written, span = _option(options, OUTPUT, (_NOT_CONSTANT, None))
-    value = _constant(written)
-    if value is _NOT_CONSTANT:
-        return []
-    try:
-        output_option(task, value)
-    except TaskschemeError as error:
-        return [error.located(span)]
-    return []
+def _value_problems(task: str, options: Arguments) -> list[TaskschemeError]:
+    """An `#:output` written out that is not 'text, 'json or a valid JSON schema, and a
+    `#:tool-errors` that is not 'model or 'raise."""
+    problems: list[TaskschemeError] = []
+    for keyword, check in ((OUTPUT, output_option), (TOOL_ERRORS, tool_errors_option)):
+        written, span = _option(options, keyword, (_NOT_CONSTANT, None))
+        value = _constant(written)
+        if value is _NOT_CONSTANT:
+            continue
+        try:
+            check(task, value)
+        except TaskschemeError as error:
+            problems.append(error.located(span))
+    return problems
 
 
 def _option(
