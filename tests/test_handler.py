@@ -447,7 +447,7 @@ def test_trace_writer_writes_one_json_object_per_line(tmp_path: Path) -> None:
     first = records[0]
     assert set(first) == {"event", "at", "task", "handler", "metrics", "detail"}
     assert first["task"] == "classify"
-    assert first["metrics"]["context"] == {"used": 4, "limit": 1500, "peak": 4}
+    assert first["metrics"]["context"] == {"used": 4, "limit": 1500, "peak_usage": 4}
     assert records[3]["detail"]["resource"] == "turns"
     datetime.fromisoformat(first["at"])
 

@@ -174,7 +174,7 @@ def test_limits_hold_over_random_sequences(limits: dict[str, Any], ops: list[tup
         m = handler.metrics()
         assert m.turns.used == used_turns == requests_sent <= turn_limit
         assert m.context.used == used_context <= context_limit
-        assert m.context.peak >= m.context.used
+        assert m.context.peak_usage >= m.context.used
         assert (m.tokens.input, m.tokens.output) == (tokens_in, tokens_out)
         assert m.tokens.reported_input == (
             sum(u.input_tokens for u in reported) if reported else None

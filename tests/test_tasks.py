@@ -161,7 +161,7 @@ def test_task_metrics_as_a_scheme_value():
         (list (metrics-ref m 'task) (metrics-ref m 'model)
               (metrics-ref m 'turns 'used) (metrics-ref m 'turns 'limit)
               (metrics-ref m 'turns 'last-turn-at)
-              (metrics-ref m 'context 'used) (metrics-ref m 'context 'limit) (metrics-ref m 'context 'peak)
+              (metrics-ref m 'context 'used) (metrics-ref m 'context 'limit) (metrics-ref m 'context 'peak-usage)
               (metrics-ref m 'tokens 'input) (metrics-ref m 'tokens 'output)
               (metrics-ref m 'tokens 'reported-input) (metrics-ref m 'tokens 'reported-output))"""
     )
@@ -175,7 +175,7 @@ def test_task_metrics_as_a_scheme_value():
     assert figures == [
         final.context.used,
         64_000,
-        final.context.peak,
+        final.context.peak_usage,
         final.tokens.input,
         final.tokens.output,
         reported.input_tokens,
@@ -188,11 +188,19 @@ def test_metrics_ref_names_the_missing_key_and_the_keys_there_are():
     interp = interpreter(ScriptedModel(["bug"]))
     interp.eval(CLASSIFY + '(classify "x")')
     with pytest.raises(
-        TaskschemeError, match=r"no key pek under context; the keys are: used, limit, peak"
+        TaskschemeError, match=r"no key pek under context; the keys are: used, limit, peak-usage"
     ):
         interp.eval("(metrics-ref (task-metrics) 'context 'pek)")
     with pytest.raises(TaskschemeError, match=r"context used is not a metrics alist"):
         interp.eval("(metrics-ref (task-metrics) 'context 'used 'more)")
+
+
+def test_peak_reads_the_peak_usage_by_its_older_name():
+    interp = interpreter(ScriptedModel(["bug"]))
+    interp.eval(CLASSIFY + '(classify "x")')
+    peak = interp.eval("(metrics-ref (task-metrics) 'context 'peak-usage)")
+    assert peak == interp.last_metrics.context.peak_usage > 0
+    assert interp.eval("(metrics-ref (task-metrics) 'context 'peak)") == peak
 
 
 def test_json_output_becomes_scheme_data():

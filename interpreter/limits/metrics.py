@@ -46,7 +46,7 @@ class TurnMetrics:
 class ContextMetrics:
     used: int
     limit: int
-    peak: int
+    peak_usage: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +100,7 @@ class ResourceMetrics(_Snapshot):
         return (
             f"turns {self.turns.used}/{self.turns.limit}, "
             f"context {self.context.used:,}/{self.context.limit:,} tokens "
-            f"(peak {self.context.peak:,}), "
+            f"(peak {self.context.peak_usage:,}), "
             f"tokens in {self.tokens.input:,} out {self.tokens.output:,}, "
             f"{self.billed.summary()}"
         )
