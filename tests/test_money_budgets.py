@@ -25,6 +25,7 @@ from interpreter.errors import (
     ResourceExhaustionError,
 )
 from interpreter.limits.budget import Budget
+from interpreter.limits.guidance import recovery
 from interpreter.limits.messages import ModelRequest, ModelResponse, ToolCall, Usage
 from interpreter.limits.settings import Settings
 from interpreter.limits.tokens import count_tokens
@@ -273,7 +274,7 @@ def test_tools_do_not_run_when_no_request_could_send_their_results():
     message, runs = run(program, model)
     assert message == (
         "task 't' exhausted its output tokens: 10 of 10 billed; the tools the model asked "
-        "for were not run, as their results could not be sent"
+        "for were not run, as their results could not be sent. " + recovery("output-tokens")
     )
     assert runs == 0
 

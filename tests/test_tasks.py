@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from tasks_support import Released, interpreter, run
 
 from interpreter.errors import ArityError, ProviderError, ResourceExhaustionError, TaskschemeError
 from interpreter.limits.budget import Budget
+from interpreter.limits.guidance import recovery
 from interpreter.limits.messages import Message, ModelResponse
 from interpreter.limits.settings import TASK_OPTIONS
 from interpreter.limits.tokens import count_tokens
@@ -126,7 +129,9 @@ def test_bad_options_are_errors_naming_the_task_and_option(option, message):
 def test_every_task_option_is_checked_by_its_setting(option):
     model = ScriptedModel([])
     expected = TASK_OPTIONS[option].problem((), {})
-    with pytest.raises(TaskschemeError, match=rf"^classify: #:{option} #\(\) {expected}$"):
+    with pytest.raises(
+        TaskschemeError, match=rf"^classify: #:{option} #\(\) {re.escape(expected)}$"
+    ):
         run(f'(define-task (classify ticket) #:{option} #() "{{{{ticket}}}}")', model)
     assert model.requests == []
 
@@ -346,7 +351,7 @@ def test_running_out_of_turns_is_caught_by_guard_with_the_figures():
     assert call_id == model.requests[1].messages[1].tool_calls[0].id
     assert message == (
         "task 'research' exhausted its turns: 2 of 2 used; the tools the model asked for "
-        "were not run, as their results could not be sent"
+        "were not run, as their results could not be sent. " + recovery("turns")
     )
     assert len(model.requests) == 2  # the third request was never sent
 
@@ -372,7 +377,7 @@ def test_a_prompt_that_cannot_fit_is_refused_without_being_tokenized():
                    (t (make-string 10000000 #\\a)))"""
     assert run(program, ScriptedModel([])) == (
         "task 't' exhausted its context window: 0 + at least 78,128 tokens (a user message) "
-        "would exceed the limit of 64,000 (50% of 128,000)"
+        "would exceed the limit of 64,000 (50% of 128,000). " + recovery("context")
     )
 
 

@@ -72,6 +72,16 @@ class BudgetRefusal(Exception):
                 f"{stopped}: {m.tokens_used:,} + {self.amount:,} tokens would exceed the "
                 f"run's limit of {m.tokens_limit:,} tokens"
             )
+        if self.resource == "budget-billed-tokens" and not self.amount:
+            return (
+                f"{stopped}: {m.billed_tokens_used:,} billed tokens are past the run's limit "
+                f"of {m.billed_tokens_limit:,}"
+            )
+        if self.resource == "budget-cost" and not self.amount:
+            return (
+                f"{stopped}: {dollars(m.cost_used)} spent is past the run's cost limit of "
+                f"{dollars(m.cost_limit)}"
+            )
         if self.resource == "budget-billed-tokens":
             return (
                 f"{stopped}: {m.billed_tokens_used:,} billed + {m.billed_tokens_reserved:,} "

@@ -50,6 +50,14 @@ class ContextMetrics:
 
 
 @dataclass(frozen=True, slots=True)
+class TimeMetrics:
+    """Wall-clock seconds since the task started, and its `max_seconds` (None: not set)."""
+
+    elapsed: float = 0.0
+    limit: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TokenMetrics:
     """Cumulative tokens. `input` sums the context each request was sent with and `output`
     the responses, both counted locally; `reported_*` sum what the provider said (None if
@@ -94,15 +102,19 @@ class ResourceMetrics(_Snapshot):
     tokens: TokenMetrics
     released: bool = False
     billed: BilledMetrics = BilledMetrics()
+    time: TimeMetrics = TimeMetrics()
 
     def summary(self) -> str:
-        """One line for a status display: turns, context, token totals, billed and cost."""
+        """One line for a status display: turns, context, token totals, billed and cost,
+        and the time taken when the task has a time limit."""
+        time = self.time
+        timed = "" if time.limit is None else f", time {time.elapsed:.1f}/{time.limit:g} s"
         return (
             f"turns {self.turns.used}/{self.turns.limit}, "
             f"context {self.context.used:,}/{self.context.limit:,} tokens "
             f"(peak {self.context.peak_usage:,}), "
             f"tokens in {self.tokens.input:,} out {self.tokens.output:,}, "
-            f"{self.billed.summary()}"
+            f"{self.billed.summary()}{timed}"
         )
 
 
