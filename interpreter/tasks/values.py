@@ -44,7 +44,8 @@ def metrics_value(metrics: ResourceMetrics) -> Any:
     . "...Z")) (context (used . N) (limit . N) (peak-usage . N)) (tokens (input . N) (output
     . N) (reported-input . N) (reported-output . N)) (billed (input . N) (output . N)
     (cached-input . N) (source . provider) (cost . X) (output-limit . N) (cost-limit
-    . X)))`; unknown figures are #f."""
+    . X)) (time (elapsed . SECONDS) (limit . SECONDS)))`; unknown figures, and limits
+    not set, are #f."""
     turns, context, tokens, billed = metrics.turns, metrics.context, metrics.tokens, metrics.billed
     return _alist(
         ("task", metrics.task),
@@ -84,6 +85,7 @@ def metrics_value(metrics: ResourceMetrics) -> Any:
                 ("cost-limit", billed.cost_limit),
             ),
         ),
+        ("time", _alist(("elapsed", metrics.time.elapsed), ("limit", metrics.time.limit))),
     )
 
 
