@@ -419,14 +419,16 @@ class Handler:
         return why
 
     def _stop_overspent(self, pending: Pending, why: str) -> None:
-        """End the task at once if what its answers billed is past its own output or cost
-        limit, or past the run budget's: spent is spent, and no request may follow."""
+        """End the task at once if what its answers billed is past the run budget's
+        billed-token or cost limit (which stops the run: no request can be held after it),
+        or past the task's own output or cost limit: spent is spent, and no request may
+        follow."""
+        for resource in SPEND_RESOURCES:
+            self._check_budget(pending, resource, 0, why)
         problem = self._billing.overspent(self.task)
         if problem is not None:
             resource, message = problem
             raise self._exhausted(pending, resource, f"{message}; {why}" if why else message)
-        for resource in SPEND_RESOURCES:
-            self._check_budget(pending, resource, 0, why)
 
     def _settle_unanswered(self, pending: Pending, error: BaseException | None) -> None:
         """Settle the hold of a request that got no answer. One the provider refused
