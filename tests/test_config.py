@@ -404,6 +404,7 @@ def test_handler_config_checks_each_field_with_its_settings_check() -> None:
         "system_prompt",
         "max_output_tokens",
         "max_cost",
+        "max_seconds",
     }
     for setting in handler_settings:
         fields = {"max_turns": 3, "max_context_window_fraction": 0.5, setting.handler_field: []}
