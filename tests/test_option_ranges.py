@@ -11,6 +11,7 @@ import pytest
 from tasks_support import run
 
 from interpreter.errors import ConfigError
+from interpreter.limits.budget import Budget
 from interpreter.providers import ScriptedModel
 
 HUGE = "(expt 10 400)"
@@ -68,3 +69,11 @@ def test_the_command_line_reports_it_as_a_config_error(tmp_path):
     assert result.returncode != 0
     assert "config-error: llm: #:max-cost" in result.stderr
     assert "internal-error" not in result.stderr and "Overflow" not in result.stderr
+
+
+def test_an_embedder_s_huge_budget_is_a_config_error_too():
+    with pytest.raises(
+        ConfigError,
+        match=r"Budget max_cost = 1000\d* must be at most 1000000 \(a number greater than 0, at most 1,000,000\)",
+    ):
+        Budget(max_cost=10**400)
