@@ -8,6 +8,12 @@ message is tokenized once, when it is added; the conversation is never re-counte
 may share one `Budget` among all its Handlers as a guard against runaway programs; it is
 checked before each Handler's own limit and never pools the per-task limits.
 
+A task's time (`max_seconds`) is checked before each turn like the turns; its runner
+enforces the deadline during a request. What an answer bills is known only when it comes:
+one billed past a spend limit (a provider that ignores the output cap) ends the task
+there, and every exhaustion's message ends by saying how to raise the limit
+(limits/guidance.py).
+
 Events are collected while the lock is held and published after it is released, so
 observers always see consistent snapshots and may call back into the Handler.
 """
@@ -149,7 +155,7 @@ class Handler:
         self._turns_used = 0
         self._last_turn_at: datetime | None = None
         self._context_used = 0
-        self._peak = 0
+        self._peak_usage = 0
         self._input_tokens = 0
         self._output_tokens = 0
         self._reported_input: int | None = None
@@ -414,8 +420,8 @@ class Handler:
             f"{self.model.spec} billed {output:,} output tokens for a request sent with an "
             f"output cap of {cap:,}: it does not honour the cap"
         )
-        detail = {"resource": "output-cap", "used": output, "limit": cap, "message": why}
-        self._note(pending, "warning", {**detail, "model": self.model.spec})
+        detail = {"resource": "output-cap", "used": output, "limit": cap}
+        self._note(pending, "warning", {**detail, "model": self.model.spec, "message": why})
         return why
 
     def _stop_overspent(self, pending: Pending, why: str) -> None:
@@ -451,7 +457,7 @@ class Handler:
             pending, "budget-tokens", tokens, lambda: self._check_context(pending, tokens, what)
         )
         self._context_used += tokens
-        self._peak = max(self._peak, self._context_used)
+        self._peak_usage = max(self._peak_usage, self._context_used)
         self._note(pending, "content", {**detail, "tokens": tokens})
         self._maybe_warn(pending, "context", self._context_used, self.context_limit)
 
@@ -624,7 +630,7 @@ class Handler:
             task=self.task,
             model=self.model.spec,
             turns=TurnMetrics(self._turns_used, self.turn_limit, self._last_turn_at),
-            context=ContextMetrics(self._context_used, self.context_limit, self._peak),
+            context=ContextMetrics(self._context_used, self.context_limit, self._peak_usage),
             tokens=TokenMetrics(
                 self._input_tokens,
                 self._output_tokens,
