@@ -4,6 +4,7 @@ its range, never an overflow."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -64,7 +65,7 @@ def test_the_command_line_reports_it_as_a_config_error(tmp_path):
         capture_output=True,
         text=True,
         cwd=tmp_path,
-        env={"HOME": str(tmp_path), "PATH": ""},
+        env={"HOME": str(tmp_path), "PATH": "", "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"]},
     )
     assert result.returncode != 0
     assert "config-error: llm: #:max-cost" in result.stderr

@@ -4,6 +4,7 @@ table, after the figures of what was spent."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -155,7 +156,7 @@ def test_the_command_line_shows_the_advice(tmp_path):
         capture_output=True,
         text=True,
         cwd=tmp_path,
-        env={"HOME": str(tmp_path), "PATH": ""},
+        env={"HOME": str(tmp_path), "PATH": "", "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"]},
     )
     assert result.returncode == 3, result.stderr
     assert "resource-exhausted: task 't' stopped by the run budget: 1 of 1 turns" in result.stderr

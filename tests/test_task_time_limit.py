@@ -4,6 +4,7 @@ resource `time`, carrying the metrics and the partial transcript."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -168,7 +169,7 @@ def test_the_command_line_and_the_configuration_set_it_for_every_task(tmp_path):
             capture_output=True,
             text=True,
             cwd=tmp_path,
-            env={"HOME": str(tmp_path), "PATH": ""},
+            env={"HOME": str(tmp_path), "PATH": "", "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"]},
         )
         assert result.returncode == 0, result.stderr
         return result.stdout
