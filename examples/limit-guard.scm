@@ -13,7 +13,7 @@
     (display (format "  turns ~a/~a, context ~a/~a tokens (peak ~a), ~a messages in the transcript~%"
                      (metrics-ref metrics 'turns 'used) (metrics-ref metrics 'turns 'limit)
                      (metrics-ref metrics 'context 'used) (metrics-ref metrics 'context 'limit)
-                     (metrics-ref metrics 'context 'peak)
+                     (metrics-ref metrics 'context 'peak-usage)
                      (length (resource-error-transcript e))))))
 
 ;; 1. Turns. The model keeps searching; the task allows 2 requests, so the third is

@@ -199,10 +199,11 @@ def _serve(responder: Callable[[Body], Any]) -> Callable[[str, Body], Reply]:
 
 
 def metrics_record(event: Event) -> dict[str, Any]:
-    """A released task's metrics without the time of its last turn (the one figure a
-    replay cannot reproduce)."""
+    """A released task's metrics without the time of its last turn and the time it took
+    (the figures a replay cannot reproduce)."""
     data = event.metrics.to_dict()
     del data["turns"]["last_turn_at"]
+    del data["time"]
     return data
 
 

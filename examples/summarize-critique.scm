@@ -76,4 +76,4 @@ Summary:
   (display (format ", turns ~a/~a, context peak ~a tokens~%"
                    (metrics-ref (task-metrics) 'turns 'used)
                    (metrics-ref (task-metrics) 'turns 'limit)
-                   (metrics-ref (task-metrics) 'context 'peak))))
+                   (metrics-ref (task-metrics) 'context 'peak-usage))))

@@ -73,7 +73,7 @@ Ticket: {{ticket}}")
      (display (format "  ~a  turns ~a/~a  context peak ~a/~a tokens  tokens in ~a out ~a~%"
                       (car (car result))
                       (metrics-ref metrics 'turns 'used) (metrics-ref metrics 'turns 'limit)
-                      (metrics-ref metrics 'context 'peak) (metrics-ref metrics 'context 'limit)
+                      (metrics-ref metrics 'context 'peak-usage) (metrics-ref metrics 'context 'limit)
                       (metrics-ref metrics 'tokens 'input) (metrics-ref metrics 'tokens 'output)))))
  results)
 

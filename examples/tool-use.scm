@@ -61,4 +61,4 @@
 (newline)
 (display (format "support: ~a of ~a turns, context peak ~a of ~a tokens~%"
                  (metrics-ref metrics 'turns 'used) (metrics-ref metrics 'turns 'limit)
-                 (metrics-ref metrics 'context 'peak) (metrics-ref metrics 'context 'limit)))
+                 (metrics-ref metrics 'context 'peak-usage) (metrics-ref metrics 'context 'limit)))

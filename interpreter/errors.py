@@ -243,6 +243,7 @@ Resource = Literal[
     "context",
     "output-tokens",
     "cost",
+    "time",
     "budget-turns",
     "budget-tokens",
     "budget-billed-tokens",

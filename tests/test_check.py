@@ -52,7 +52,7 @@ def test_check_command_reports_every_mistake_of_a_task_program(tmp_path):
     assert headlines == [
         "tasks.scm:3:3: arity-error: classify: unknown keyword #:max-turn (did you mean"
         " #:max-turns?) (it takes #:model #:max-turns #:context-fraction"
-        " #:warning-threshold #:system #:max-output-tokens #:max-cost #:output #:output-retries #:tools #:tool-errors #:interactive #:context)",
+        " #:warning-threshold #:system #:max-output-tokens #:max-cost #:max-seconds #:output #:output-retries #:tools #:tool-errors #:interactive #:context)",
         "tasks.scm:4:3: template-error: classify: the template uses {{tiket}}, which is not"
         " a parameter or a requested context key (did you mean ticket?); available: ticket",
         "tasks.scm:7:3: template-error: brief: the template uses {{audiance}}, which is not"
@@ -62,11 +62,11 @@ def test_check_command_reports_every_mistake_of_a_task_program(tmp_path):
         " a parameter or a requested context key; available: text, audience",
         "tasks.scm:8:1: arity-error: classify: expects 1 argument, got 2",
         "tasks.scm:9:1: arity-error: classify: a task call takes its arguments and may"
-        " tighten its limits (#:max-turns #:context-fraction #:max-output-tokens #:max-cost),"
+        " tighten its limits (#:max-turns #:context-fraction #:max-output-tokens #:max-cost #:max-seconds),"
         " not #:output; other options belong in define-task",
         "tasks.scm:10:14: arity-error: llm: unknown keyword #:modle (did you mean #:model?)"
         " (it takes #:model #:max-turns #:context-fraction #:warning-threshold #:system"
-        " #:max-output-tokens #:max-cost #:output #:output-retries #:tools #:tool-errors #:interactive)",
+        " #:max-output-tokens #:max-cost #:max-seconds #:output #:output-retries #:tools #:tool-errors #:interactive)",
         "tasks.scm:11:31: arity-error: parallel-map: unknown keyword #:worker (did you mean"
         " #:workers?) (it takes #:workers #:errors #:executor)",
     ]
@@ -86,7 +86,7 @@ def test_a_direct_make_task_call_is_checked_like_define_task():
         " context key (did you mean who?); available: who",
         "1:57: greet: unknown keyword #:max-turnz (did you mean #:max-turns?) (it takes"
         " #:model #:max-turns #:context-fraction #:warning-threshold #:system"
-        " #:max-output-tokens #:max-cost #:output #:output-retries #:tools #:tool-errors #:interactive #:context)",
+        " #:max-output-tokens #:max-cost #:max-seconds #:output #:output-retries #:tools #:tool-errors #:interactive #:context)",
         "2:1: greet: expects 1 argument, got 0",
     ]
 
@@ -226,6 +226,6 @@ def test_a_call_may_tighten_the_limits_of_a_task_but_not_loosen_them():
         " call may only tighten its limits",
         "4:50: classify: #:context-fraction 2 must be greater than 0 and at most 1",
         "5:1: classify: a task call takes its arguments and may tighten its limits"
-        " (#:max-turns #:context-fraction #:max-output-tokens #:max-cost), not #:tools;"
+        " (#:max-turns #:context-fraction #:max-output-tokens #:max-cost #:max-seconds), not #:tools;"
         " other options belong in define-task",
     ]

@@ -175,7 +175,7 @@ def test_record_then_replay_gives_the_same_output_and_metrics(tmp_path, fake_llm
 (newline)
 (define m (task-metrics))
 (write (map (lambda (path) (apply metrics-ref m path))
-            '((turns used) (context used) (context peak) (tokens input) (tokens output))))
+            '((turns used) (context used) (context peak-usage) (tokens input) (tokens output))))
 """
     )
     cassette = tmp_path / "run.cassette.jsonl"

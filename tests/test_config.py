@@ -404,6 +404,7 @@ def test_handler_config_checks_each_field_with_its_settings_check() -> None:
         "system_prompt",
         "max_output_tokens",
         "max_cost",
+        "max_seconds",
     }
     for setting in handler_settings:
         fields = {"max_turns": 3, "max_context_window_fraction": 0.5, setting.handler_field: []}
@@ -458,7 +459,8 @@ def test_a_task_option_is_checked_and_shown_as_written(written, problem) -> None
     program = f'(define-task (f x) #:max-turns {written} "{{{{x}}}}") (f 1)'
     with pytest.raises(ConfigError) as caught:
         interpreter(ScriptedModel(["unused"])).eval(program)
-    assert caught.value.message == f"f: #:max-turns {written} {problem}"
+    allowed = "(an integer from 1 to 10,000)"
+    assert caught.value.message == f"f: #:max-turns {written} {problem} {allowed}"
 
 
 def test_a_config_file_that_is_not_utf8_is_exit_2(dirs, monkeypatch, capsys) -> None:

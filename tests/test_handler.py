@@ -20,8 +20,10 @@ from interpreter.errors import (
 )
 from interpreter.limits.budget import Budget
 from interpreter.limits.events import Event, EventBus, TraceWriter
+from interpreter.limits.guidance import recovery
 from interpreter.limits.handler import Handler, message_tokens
 from interpreter.limits.messages import Message, ModelResponse, ToolCall, ToolSpec, Usage, wire_json
+from interpreter.limits.metrics import ResourceMetrics, TimeMetrics
 from interpreter.limits.models import ModelInfo, resolve_model
 from interpreter.limits.settings import HandlerConfig
 from interpreter.limits.tokens import get_encoding
@@ -153,12 +155,17 @@ def test_max_turns_n_allows_exactly_n_requests() -> None:
     error = caught.value
     assert error.kind == "resource-exhausted"
     assert error.resource == "turns"
-    assert error.message == "task 'classify' exhausted its turns: 3 of 3 used"
+    assert error.message == "task 'classify' exhausted its turns: 3 of 3 used. " + recovery("turns")
     assert (error.task, error.call_site, error.span) == ("classify", site, site)
     assert error.metrics.turns.used == error.metrics.turns.limit == 3
     assert isinstance(error.metrics.turns.last_turn_at, datetime)
     assert error.transcript == [{"role": "user", "content": "hi"}]
     assert format_error(error).startswith("tickets.scm:4:1: resource-exhausted: task 'classify'")
+
+
+def untimed(metrics: ResourceMetrics) -> ResourceMetrics:
+    """The metrics but for the time taken, which moves on by itself."""
+    return dataclasses.replace(metrics, time=TimeMetrics())
 
 
 def test_content_over_the_limit_is_refused_and_not_added() -> None:
@@ -169,15 +176,15 @@ def test_content_over_the_limit_is_refused_and_not_added() -> None:
         too_much = " ".join(["x"] * 300)
         with pytest.raises(ResourceExhaustionError) as caught:
             h.add_message(Message("user", too_much))
-        assert h.metrics() == before
+        assert untimed(h.metrics()) == untimed(before)
         assert len(h.conversation) == 1
         error = caught.value
         assert error.resource == "context"
         assert error.message == (
             "task 'classify' exhausted its context window: 1,203 + 303 tokens (a user message) "
-            "would exceed the limit of 1,500 (50% of 3,000)"
+            "would exceed the limit of 1,500 (50% of 3,000). " + recovery("context")
         )
-        assert error.metrics == before
+        assert untimed(error.metrics) == untimed(before)
         # Content that fits exactly is still accepted.
         assert h.add_message(Message("user", " ".join(["x"] * 294))) == 297
         assert h.metrics().context.used == 1500
@@ -364,8 +371,9 @@ def test_budget_turns_span_handlers() -> None:
     error = caught.value
     assert isinstance(error, ResourceExhaustionError)
     assert error.resource == "budget-turns"
-    assert (
-        error.message == "task 'second' stopped by the run budget: 4 of 4 turns used across the run"
+    assert error.message == (
+        "task 'second' stopped by the run budget: 4 of 4 turns used across the run. "
+        + recovery("budget-turns")
     )
     assert error.budget.turns_used == 4
     assert budget.snapshot().turns_used == 4
@@ -382,7 +390,7 @@ def test_budget_tokens_span_handlers() -> None:
     assert caught.value.resource == "budget-tokens"
     assert caught.value.message == (
         "task '<task>' stopped by the run budget: 20 + 4 tokens would exceed "
-        "the run's limit of 20 tokens"
+        "the run's limit of 20 tokens. " + recovery("budget-tokens")
     )
     assert budget.snapshot().tokens_used == 20
 
@@ -447,7 +455,7 @@ def test_trace_writer_writes_one_json_object_per_line(tmp_path: Path) -> None:
     first = records[0]
     assert set(first) == {"event", "at", "task", "handler", "metrics", "detail"}
     assert first["task"] == "classify"
-    assert first["metrics"]["context"] == {"used": 4, "limit": 1500, "peak": 4}
+    assert first["metrics"]["context"] == {"used": 4, "limit": 1500, "peak_usage": 4}
     assert records[3]["detail"]["resource"] == "turns"
     datetime.fromisoformat(first["at"])
 

@@ -78,7 +78,7 @@ def test_concurrent_messages_are_counted_exactly_once() -> None:
         metrics = h.metrics()
         assert len(h.conversation) == THREADS * per_thread
     expected = per_thread * sum(count_tokens(text) + 3 for text in texts)
-    assert metrics.context.used == metrics.context.peak == expected
+    assert metrics.context.used == metrics.context.peak_usage == expected
 
 
 def test_concurrent_turns_stop_exactly_at_the_limit() -> None:

@@ -25,6 +25,7 @@ from interpreter.errors import (
     ResourceExhaustionError,
 )
 from interpreter.limits.budget import Budget
+from interpreter.limits.guidance import recovery
 from interpreter.limits.messages import ModelRequest, ModelResponse, ToolCall, Usage
 from interpreter.limits.settings import Settings
 from interpreter.limits.tokens import count_tokens
@@ -57,16 +58,18 @@ def cli(tmp_path: Path, server, program: str, *options: str) -> subprocess.Compl
 class BillingServer:
     """The local server's answers for parallel tasks: each bills its whole output cap (the
     worst case) and exactly the input we count, after a pause so that requests overlap.
-    It keeps its own tally of what it billed."""
+    It keeps its own tally of what it billed. With `overbill`, it ignores the cap as some
+    OpenAI-compatible servers do, and bills that many times it."""
 
-    def __init__(self) -> None:
+    def __init__(self, overbill: int = 1) -> None:
+        self.overbill = overbill
         self.billed: list[tuple[int, int]] = []
         self.in_flight = 0
         self.most_in_flight = 0
         self._lock = threading.Lock()
 
     def __call__(self, path: str, body: dict) -> Reply:
-        cap = body["max_completion_tokens"]  # every request carries its output cap
+        cap = body["max_completion_tokens"] * self.overbill  # every request carries its cap
         prompt = sum(count_tokens(m["content"], "o200k_base") + 3 for m in body["messages"])
         with self._lock:
             self.billed.append((prompt, cap))
@@ -102,6 +105,70 @@ def test_a_cost_budget_is_never_exceeded_by_parallel_tasks(tmp_path, fake_llm):
     assert "stopped by the run budget" in result.stderr
     assert "would exceed the run's cost limit of $0.25" in result.stderr
     assert "run budget: budget turns " in result.stderr
+
+
+SEQUENTIAL = """
+(define-task (label ticket) #:max-output-tokens 20 "Label this ticket: {{ticket}}")
+(guard (e ((resource-exhausted? e) (display (error-object-message e)))) (label 1))
+(label 2)
+(display "finished")
+"""
+
+
+def test_a_provider_billing_past_its_cap_stops_the_run_at_the_answer_that_passed_the_budget(
+    tmp_path, fake_llm
+):
+    (tmp_path / "taskscheme.toml").write_text(PRICES)
+    server = fake_llm.fallback = BillingServer(overbill=20)
+    result = cli(tmp_path, fake_llm, SEQUENTIAL, "--budget-cost", "0.25", "--verbose")
+    assert result.returncode == 3, result.stderr
+    # the answer bills 400 output tokens ($0.40) for a cap of 20 ($0.02): it passes the
+    # budget, its task ends at once, and the next task's request is never sent
+    assert len(server.billed) == 1
+    assert server.cost() > Fraction(25, 100)
+    overbilled = (
+        "openai:gpt-4o-mini billed 400 output tokens for a request sent with an output cap "
+        "of 20: it does not honour the cap"
+    )
+    assert f"warning: task label: {overbilled}" in result.stderr
+    assert result.stdout.startswith(
+        "task 'label' stopped by the run budget: $0.4009 spent is past the run's cost limit "
+        f"of $0.25; {overbilled}. "
+    )
+    # the next task's request cannot be held
+    assert "task 'label' stopped by the run budget: $0.4009 spent + " in result.stderr
+    assert result.stdout.endswith("Raise it with budget_cost in taskscheme.toml or --budget-cost.")
+
+
+def test_an_answer_past_a_tasks_own_limits_ends_it_at_once():
+    events = []
+
+    def overbilled(request: ModelRequest) -> ModelResponse:
+        return ModelResponse("ok", usage=Usage(5, 10 * request.max_output_tokens))
+
+    model = FunctionModel(overbilled, spec="test:priced")
+    interp = Interpreter(_priced(), model=model, observers=[events.append])
+    program = '(define-task (t) #:max-output-tokens 30 "start") (t)'
+    with pytest.raises(ResourceExhaustionError) as caught:
+        interp.eval(program)
+    error = caught.value
+    assert error.resource == "output-tokens"
+    assert error.message.startswith(
+        "task 't' exhausted its output tokens: 300 of 30 billed; test:priced billed 300 output "
+        "tokens for a request sent with an output cap of 30: it does not honour the cap."
+    )
+    # the answer is in the transcript, though its task ended before using it
+    assert error.transcript[-1] == {"role": "assistant", "content": "ok"}
+    warnings = [e.detail for e in events if e.kind == "warning"]
+    shown = {key: warnings[0][key] for key in ("resource", "used", "limit")}
+    assert shown == {"resource": "output-cap", "used": 300, "limit": 30}
+    assert len(model.requests) == 1
+    # its worst case ($0.008196) fits, its answer bills 40,960 output tokens ($0.08)
+    with pytest.raises(
+        ResourceExhaustionError, match=r"stopped by its cost limit: \S+ spent is past"
+    ):
+        interp.eval('(define-task (c) #:max-cost 0.009 "go") (c)')
+    assert len(model.requests) == 2
 
 
 def test_a_billed_token_budget_is_never_exceeded_by_parallel_tasks(tmp_path, fake_llm):
@@ -273,7 +340,7 @@ def test_tools_do_not_run_when_no_request_could_send_their_results():
     message, runs = run(program, model)
     assert message == (
         "task 't' exhausted its output tokens: 10 of 10 billed; the tools the model asked "
-        "for were not run, as their results could not be sent"
+        "for were not run, as their results could not be sent. " + recovery("output-tokens")
     )
     assert runs == 0
 

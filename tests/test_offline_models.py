@@ -247,6 +247,7 @@ def _metrics(trace: Path) -> list[tuple[str, str, dict]]:
     events = [json.loads(line) for line in trace.read_text().splitlines()]
     for event in events:
         event["metrics"]["turns"].pop("last_turn_at", None)
+        event["metrics"]["time"].pop("elapsed", None)
     return [(e["event"], e["task"], e["metrics"]) for e in events]
 
 

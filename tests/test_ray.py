@@ -340,7 +340,9 @@ def test_a_run_on_ray_records_one_cassette_that_replays_the_same_on_threads_and_
             released.clear()
             results = replay.eval(program.format(executor=executor))
         metrics = [event.metrics for event in released if event.kind == "released"]
-        return results, sorted((m.turns.used, m.context.peak, m.tokens.input) for m in metrics)
+        return results, sorted(
+            (m.turns.used, m.context.peak_usage, m.tokens.input) for m in metrics
+        )
 
     on_threads, on_ray = replayed("threads"), replayed("ray")
     assert on_threads == on_ray

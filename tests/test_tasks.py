@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from tasks_support import Released, interpreter, run
 
 from interpreter.errors import ArityError, ProviderError, ResourceExhaustionError, TaskschemeError
 from interpreter.limits.budget import Budget
+from interpreter.limits.guidance import recovery
 from interpreter.limits.messages import Message, ModelResponse
 from interpreter.limits.settings import TASK_OPTIONS
 from interpreter.limits.tokens import count_tokens
@@ -126,7 +129,9 @@ def test_bad_options_are_errors_naming_the_task_and_option(option, message):
 def test_every_task_option_is_checked_by_its_setting(option):
     model = ScriptedModel([])
     expected = TASK_OPTIONS[option].problem((), {})
-    with pytest.raises(TaskschemeError, match=rf"^classify: #:{option} #\(\) {expected}$"):
+    with pytest.raises(
+        TaskschemeError, match=rf"^classify: #:{option} #\(\) {re.escape(expected)}$"
+    ):
         run(f'(define-task (classify ticket) #:{option} #() "{{{{ticket}}}}")', model)
     assert model.requests == []
 
@@ -161,7 +166,7 @@ def test_task_metrics_as_a_scheme_value():
         (list (metrics-ref m 'task) (metrics-ref m 'model)
               (metrics-ref m 'turns 'used) (metrics-ref m 'turns 'limit)
               (metrics-ref m 'turns 'last-turn-at)
-              (metrics-ref m 'context 'used) (metrics-ref m 'context 'limit) (metrics-ref m 'context 'peak)
+              (metrics-ref m 'context 'used) (metrics-ref m 'context 'limit) (metrics-ref m 'context 'peak-usage)
               (metrics-ref m 'tokens 'input) (metrics-ref m 'tokens 'output)
               (metrics-ref m 'tokens 'reported-input) (metrics-ref m 'tokens 'reported-output))"""
     )
@@ -175,7 +180,7 @@ def test_task_metrics_as_a_scheme_value():
     assert figures == [
         final.context.used,
         64_000,
-        final.context.peak,
+        final.context.peak_usage,
         final.tokens.input,
         final.tokens.output,
         reported.input_tokens,
@@ -188,11 +193,19 @@ def test_metrics_ref_names_the_missing_key_and_the_keys_there_are():
     interp = interpreter(ScriptedModel(["bug"]))
     interp.eval(CLASSIFY + '(classify "x")')
     with pytest.raises(
-        TaskschemeError, match=r"no key pek under context; the keys are: used, limit, peak"
+        TaskschemeError, match=r"no key pek under context; the keys are: used, limit, peak-usage"
     ):
         interp.eval("(metrics-ref (task-metrics) 'context 'pek)")
     with pytest.raises(TaskschemeError, match=r"context used is not a metrics alist"):
         interp.eval("(metrics-ref (task-metrics) 'context 'used 'more)")
+
+
+def test_peak_reads_the_peak_usage_by_its_older_name():
+    interp = interpreter(ScriptedModel(["bug"]))
+    interp.eval(CLASSIFY + '(classify "x")')
+    peak = interp.eval("(metrics-ref (task-metrics) 'context 'peak-usage)")
+    assert peak == interp.last_metrics.context.peak_usage > 0
+    assert interp.eval("(metrics-ref (task-metrics) 'context 'peak)") == peak
 
 
 def test_json_output_becomes_scheme_data():
@@ -338,7 +351,7 @@ def test_running_out_of_turns_is_caught_by_guard_with_the_figures():
     assert call_id == model.requests[1].messages[1].tool_calls[0].id
     assert message == (
         "task 'research' exhausted its turns: 2 of 2 used; the tools the model asked for "
-        "were not run, as their results could not be sent"
+        "were not run, as their results could not be sent. " + recovery("turns")
     )
     assert len(model.requests) == 2  # the third request was never sent
 
@@ -364,7 +377,7 @@ def test_a_prompt_that_cannot_fit_is_refused_without_being_tokenized():
                    (t (make-string 10000000 #\\a)))"""
     assert run(program, ScriptedModel([])) == (
         "task 't' exhausted its context window: 0 + at least 78,128 tokens (a user message) "
-        "would exceed the limit of 64,000 (50% of 128,000)"
+        "would exceed the limit of 64,000 (50% of 128,000). " + recovery("context")
     )
 
 

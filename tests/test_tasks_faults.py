@@ -173,6 +173,6 @@ def test_a_task_program_survives_any_sequence_of_model_faults(server, script):
     for event in released:
         metrics = event.metrics
         assert metrics.turns.used <= metrics.turns.limit
-        assert metrics.context.used <= metrics.context.peak <= metrics.context.limit
+        assert metrics.context.used <= metrics.context.peak_usage <= metrics.context.limit
     # every turn charged is one request the server received, and nothing more
     assert sum(event.metrics.turns.used for event in released) == requests

@@ -212,7 +212,7 @@ def test_a_tool_calling_a_task_runs_a_subtask_under_its_own_handler():
     assert (outer.metrics.turns.used, outer.metrics.turns.limit) == (2, 4)
     # The subtask's conversation is its own: only its prompt, nothing of the outer task.
     assert model.requests[1].messages == (Message("user", "Polish: we will refund you"),)
-    assert outer.metrics.context.peak > inner.metrics.context.peak
+    assert outer.metrics.context.peak_usage > inner.metrics.context.peak_usage
 
 
 def _chain_model(request):

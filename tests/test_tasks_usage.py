@@ -385,7 +385,7 @@ def test_interactive_tasks_in_a_parallel_map_ask_one_question_at_a_time():
         (
             '(define-task (t x) "{{x}}") (t "a" #:model "openai:gpt-4o")',
             "t: a task call takes its arguments and may tighten its limits (#:max-turns "
-            "#:context-fraction #:max-output-tokens #:max-cost), not #:model; other options "
+            "#:context-fraction #:max-output-tokens #:max-cost #:max-seconds), not #:model; other options "
             "belong in define-task",
         ),
         (

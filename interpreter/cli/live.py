@@ -183,7 +183,10 @@ class LiveLimits:
                 self.level(context.used, context.limit, exhausted == "context"),
                 f"context {context.used:,}/{context.limit:,} ({_percent(context.used, context.limit)})",
             ),
-            (NORMAL, f" peak {context.peak:,} ({_percent(context.peak, context.limit)})"),
+            (
+                NORMAL,
+                f" peak {context.peak_usage:,} ({_percent(context.peak_usage, context.limit)})",
+            ),
         ]
         billed = metrics.billed
         if billed.source is not None:  # billed once an answer came; cost where known

@@ -528,8 +528,11 @@ def _verbose_line(event: Any) -> None:
     if event.kind == "warning":
         detail = event.detail
         who = f"task {event.task}" if event.task else "run budget"
+        said = detail.get("message")
         print(
-            f"warning: {who} has used {detail.get('used')} of {detail.get('limit')} {_unit(detail.get('resource'))}",
+            f"warning: {who}: {said}"
+            if said
+            else f"warning: {who} has used {detail.get('used')} of {detail.get('limit')} {_unit(detail.get('resource'))}",
             file=sys.stderr,
         )
     elif event.kind == "released":

@@ -194,6 +194,57 @@ class Interrupt:
             return True
 
 
+class DeadlinePassed(BaseException):
+    """Raised in a thread whose `Deadline` passed; each Deadline raises a class of its
+    own, so a deadline inside another never catches the outer one's."""
+
+
+class Deadline:
+    """Raises `self.passed_error` in the thread that enters it once `seconds` have
+    passed, unless that thread has left it first: a limit on one thread's work that stops
+    it wherever it is, even waiting for a model's answer, as an interrupt does (and as
+    one, it is not a language error: the program cannot catch it). `seconds` None: no
+    deadline."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.passed_error: type[DeadlinePassed] = type("DeadlinePassed", (DeadlinePassed,), {})
+        self.passed = False
+        self._lock = threading.Lock()
+        self._ident: int | None = None
+        self._timer: threading.Timer | None = None
+
+    def __enter__(self) -> Deadline:
+        if self.seconds is not None:
+            self._ident = threading.get_ident()
+            self._timer = threading.Timer(max(self.seconds, 0.0), self._pass)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def _pass(self) -> None:
+        with self._lock:
+            if self._ident is not None:
+                self.passed = True
+                _raise_in(self._ident, self.passed_error)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._timer is None:
+            return
+        self._timer.cancel()
+        # the deadline may pass just as the block is left: one not yet raised is
+        # cancelled, and one raised here is dropped (the work was done, or failed)
+        while True:
+            try:
+                with self._lock:
+                    self._ident = None
+                    if self.passed:
+                        _raise_in(threading.get_ident(), None)
+                return
+            except self.passed_error:
+                pass
+
+
 def _raise_in(ident: int, exception: type[BaseException] | None) -> None:
     """Raise `exception` in thread `ident` at its next bytecode (None: cancel one not yet
     raised); held back until it has started the thread it is starting, if it is."""

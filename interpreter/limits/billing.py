@@ -84,10 +84,7 @@ class Billing:
         """The task's own output or cost limit the next request would break at worst,
         and the message saying so; None if it may be sent."""
         if cap < 1:
-            billed, limit = self.tokens["output"], self.config.max_output_tokens
-            return "output-tokens", (
-                f"task {task!r} exhausted its output tokens: {billed:,} of {limit:,} billed"
-            )
+            return "output-tokens", self._output_used(task)
         limit_cost = self.config.max_cost
         if limit_cost is None or worst.cost is None or self.cost is None:
             return None
@@ -98,6 +95,26 @@ class Billing:
             f"{dollars(worst.cost)} the next request may cost at worst ({context:,} input + "
             f"{cap:,} output tokens) would exceed {dollars(limit_cost)}"
         )
+
+    def overspent(self, task: str) -> tuple[Resource, str] | None:
+        """The task's own output or cost limit what it was billed is already past, and
+        the message saying so; None if neither is. Only an answer that billed more than
+        its request's worst case (more output than the cap it was sent with, more input
+        than was counted) can take it past."""
+        limit = self.config.max_output_tokens
+        if limit is not None and self.tokens["output"] > limit:
+            return "output-tokens", self._output_used(task)
+        limit_cost = self.config.max_cost
+        if limit_cost is not None and self.cost is not None and self.cost > exact(limit_cost):
+            return "cost", (
+                f"task {task!r} stopped by its cost limit: {dollars(self.cost)} spent is past "
+                f"{dollars(limit_cost)}"
+            )
+        return None
+
+    def _output_used(self, task: str) -> str:
+        billed, limit = self.tokens["output"], self.config.max_output_tokens
+        return f"task {task!r} exhausted its output tokens: {billed:,} of {limit:,} billed"
 
     def warnings(self) -> list[tuple[Resource, float, float]]:
         """The task's spend limits as (resource, used, limit), for the warning at the

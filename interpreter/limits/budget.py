@@ -24,9 +24,8 @@ from typing import Literal
 from interpreter.errors import ConfigError
 from interpreter.limits.events import Event, EventBus
 from interpreter.limits.metrics import BudgetMetrics
-from interpreter.limits.models import whole_number_problem
-from interpreter.limits.prices import dollars, exact, price_problem
-from interpreter.limits.settings import fraction_problem
+from interpreter.limits.prices import dollars, exact
+from interpreter.limits.settings import SETTINGS
 
 BudgetResource = Literal["budget-turns", "budget-tokens", "budget-billed-tokens", "budget-cost"]
 # The resources a request's answer settles, and the ones a charge is made in.
@@ -72,6 +71,16 @@ class BudgetRefusal(Exception):
                 f"{stopped}: {m.tokens_used:,} + {self.amount:,} tokens would exceed the "
                 f"run's limit of {m.tokens_limit:,} tokens"
             )
+        if self.resource == "budget-billed-tokens" and not self.amount:
+            return (
+                f"{stopped}: {m.billed_tokens_used:,} billed tokens are past the run's limit "
+                f"of {m.billed_tokens_limit:,}"
+            )
+        if self.resource == "budget-cost" and not self.amount:
+            return (
+                f"{stopped}: {dollars(m.cost_used)} spent is past the run's cost limit of "
+                f"{dollars(m.cost_limit)}"
+            )
         if self.resource == "budget-billed-tokens":
             return (
                 f"{stopped}: {m.billed_tokens_used:,} billed + {m.billed_tokens_reserved:,} "
@@ -100,15 +109,16 @@ class Budget:
         max_billed_tokens: int | None = None,
         max_cost: float | None = None,
     ) -> None:
+        # each is checked as the setting it comes from, range included
         checks = [
-            ("max_turns", max_turns, whole_number_problem),
-            ("max_tokens", max_tokens, whole_number_problem),
-            ("max_billed_tokens", max_billed_tokens, whole_number_problem),
-            ("max_cost", max_cost, price_problem),
-            ("warning_threshold", warning_threshold, fraction_problem),
+            ("max_turns", max_turns, "budget_turns"),
+            ("max_tokens", max_tokens, "budget_tokens"),
+            ("max_billed_tokens", max_billed_tokens, "budget_billed_tokens"),
+            ("max_cost", max_cost, "budget_cost"),
+            ("warning_threshold", warning_threshold, "warning_threshold"),
         ]
-        for name, value, check in checks:
-            problem = None if value is None else check(value)
+        for name, value, setting in checks:
+            problem = None if value is None else SETTINGS[setting].problem(value, {})
             if problem:
                 raise ConfigError(f"Budget {name} = {value!r} {problem}")
         self.events = events

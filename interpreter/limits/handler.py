@@ -8,6 +8,12 @@ message is tokenized once, when it is added; the conversation is never re-counte
 may share one `Budget` among all its Handlers as a guard against runaway programs; it is
 checked before each Handler's own limit and never pools the per-task limits.
 
+A task's time (`max_seconds`) is checked before each turn like the turns; its runner
+enforces the deadline during a request. What an answer bills is known only when it comes:
+one billed past a spend limit (a provider that ignores the output cap) ends the task
+there, and every exhaustion's message ends by saying how to raise the limit
+(limits/guidance.py).
+
 Events are collected while the lock is held and published after it is released, so
 observers always see consistent snapshots and may call back into the Handler.
 """
@@ -17,6 +23,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -41,11 +48,13 @@ from interpreter.limits.budget import (
     scaled,
 )
 from interpreter.limits.events import Event, EventBus, EventKind
+from interpreter.limits.guidance import recovery
 from interpreter.limits.messages import Message, ModelResponse, Usage
 from interpreter.limits.metrics import (
     BudgetMetrics,
     ContextMetrics,
     ResourceMetrics,
+    TimeMetrics,
     TokenMetrics,
     TurnMetrics,
 )
@@ -119,6 +128,9 @@ class Handler:
         self.budget = budget
         self.events = events
         self.turn_limit = config.max_turns
+        self.time_limit = config.max_seconds
+        # when the task started (time.monotonic()), set by `start`
+        self._started_at: float | None = None
         self.context_limit = scaled(
             config.max_context_window_fraction, model.input_window, math.floor
         )
@@ -143,7 +155,7 @@ class Handler:
         self._turns_used = 0
         self._last_turn_at: datetime | None = None
         self._context_used = 0
-        self._peak = 0
+        self._peak_usage = 0
         self._input_tokens = 0
         self._output_tokens = 0
         self._reported_input: int | None = None
@@ -175,6 +187,7 @@ class Handler:
         if not self._started:
             with self._start_lock:
                 if not self._started:
+                    self._started_at = time.monotonic()
                     if self.config.system_prompt:
                         self._charge(Message("system", self.config.system_prompt))
                     else:
@@ -240,6 +253,7 @@ class Handler:
                 hold = None if cap is None else self._billing.worst_case(self._context_used, cap)
 
                 def gate() -> None:
+                    self._check_time(pending)
                     self._check_turns(pending)
                     if hold is not None:
                         self._check_spend(pending, hold, cap)
@@ -251,6 +265,22 @@ class Handler:
                 self._note(pending, "turn", {"turn": self._turns_used})
                 self._maybe_warn(pending, "turns", self._turns_used, self.turn_limit)
                 return self._turns_used
+        finally:
+            self._publish(pending)
+
+    def seconds_left(self) -> float | None:
+        """What is left of the task's max_seconds (None: it has no time limit)."""
+        return None if self.time_limit is None else self.time_limit - self._elapsed()
+
+    def out_of_time(self) -> ResourceExhaustionError:
+        """The time exhaustion of a task whose deadline passed while it was busy (a
+        request in flight is abandoned), for its runner to raise."""
+        pending: Pending = []
+        try:
+            with self._lock:
+                return self._exhausted(
+                    pending, "time", f"{self._time_used()}; the work in progress was abandoned"
+                )
         finally:
             self._publish(pending)
 
@@ -327,9 +357,9 @@ class Handler:
         try:
             with self._lock:
                 self._check_live()
-                if response is not None:
-                    self._record_usage(pending, body, response.usage)
                 try:
+                    if response is not None:
+                        self._record_usage(pending, body, response.usage)
                     self._take_context(
                         pending, tokens, {"role": message.role}, self._describe(message)
                     )
@@ -371,6 +401,7 @@ class Handler:
             self._reported_output = (self._reported_output or 0) + usage.output_tokens
         detail = self._billing.record(usage, self._context_used, body)
         cost = detail["cost"]
+        over_cap = self._over_cap(pending, detail["output"])
         if self.budget is not None:
             spent = Spend(detail["input"] + detail["output"], cost)
             self._settled(pending, self.budget.settle(self._hold_key, spent))
@@ -378,6 +409,33 @@ class Handler:
         self._note(pending, "billed", detail)
         for resource, used, limit in self._billing.warnings():
             self._maybe_warn(pending, resource, used, limit)
+        self._stop_overspent(pending, over_cap)
+
+    def _over_cap(self, pending: Pending, output: int) -> str:
+        """Why an answer billed more output than the cap its request was sent with (a
+        provider that ignores the cap), published as a warning; "" if it did not."""
+        cap = self.request_cap
+        if cap is None or output <= cap:
+            return ""
+        why = (
+            f"{self.model.spec} billed {output:,} output tokens for a request sent with an "
+            f"output cap of {cap:,}: it does not honour the cap"
+        )
+        detail = {"resource": "output-cap", "used": output, "limit": cap}
+        self._note(pending, "warning", {**detail, "model": self.model.spec, "message": why})
+        return why
+
+    def _stop_overspent(self, pending: Pending, why: str) -> None:
+        """End the task at once if what its answers billed is past the run budget's
+        billed-token or cost limit (which stops the run: no request can be held after it),
+        or past the task's own output or cost limit: spent is spent, and no request may
+        follow."""
+        for resource in SPEND_RESOURCES:
+            self._check_budget(pending, resource, 0, why)
+        problem = self._billing.overspent(self.task)
+        if problem is not None:
+            resource, message = problem
+            raise self._exhausted(pending, resource, f"{message}; {why}" if why else message)
 
     def _settle_unanswered(self, pending: Pending, error: BaseException | None) -> None:
         """Settle the hold of a request that got no answer. One the provider refused
@@ -400,7 +458,7 @@ class Handler:
             pending, "budget-tokens", tokens, lambda: self._check_context(pending, tokens, what)
         )
         self._context_used += tokens
-        self._peak = max(self._peak, self._context_used)
+        self._peak_usage = max(self._peak_usage, self._context_used)
         self._note(pending, "content", {**detail, "tokens": tokens})
         self._maybe_warn(pending, "context", self._context_used, self.context_limit)
 
@@ -476,6 +534,19 @@ class Handler:
                 pending, refusal.resource, f"{message}; {why}" if why else message, refusal.metrics
             ) from None
 
+    def _elapsed(self) -> float:
+        return 0.0 if self._started_at is None else time.monotonic() - self._started_at
+
+    def _time_used(self) -> str:
+        return (
+            f"task {self.task!r} exhausted its time: {self._elapsed():.1f} of "
+            f"{self.time_limit:g} seconds used"
+        )
+
+    def _check_time(self, pending: Pending) -> None:
+        if self.time_limit is not None and self._elapsed() >= self.time_limit:
+            raise self._exhausted(pending, "time", self._time_used())
+
     def _check_turns(self, pending: Pending, count: int = 1, why: str = "") -> None:
         if self._turns_used + count > self.turn_limit:
             message = (
@@ -522,6 +593,7 @@ class Handler:
         budget: BudgetMetrics | None = None,
     ) -> ResourceExhaustionError:
         metrics = self._snapshot()
+        message = f"{message}. {recovery(resource)}"
         self._note(pending, "exhausted", {"resource": resource, "message": message}, metrics)
         common: dict[str, Any] = {
             "metrics": metrics,
@@ -570,7 +642,7 @@ class Handler:
             task=self.task,
             model=self.model.spec,
             turns=TurnMetrics(self._turns_used, self.turn_limit, self._last_turn_at),
-            context=ContextMetrics(self._context_used, self.context_limit, self._peak),
+            context=ContextMetrics(self._context_used, self.context_limit, self._peak_usage),
             tokens=TokenMetrics(
                 self._input_tokens,
                 self._output_tokens,
@@ -579,6 +651,7 @@ class Handler:
             ),
             billed=self._billing.metrics(),
             tool_errors=self._tool_errors,
+            time=TimeMetrics(round(self._elapsed(), 3), self.time_limit),
         )
 
     def metrics(self) -> ResourceMetrics:

@@ -46,7 +46,15 @@ class TurnMetrics:
 class ContextMetrics:
     used: int
     limit: int
-    peak: int
+    peak_usage: int
+
+
+@dataclass(frozen=True, slots=True)
+class TimeMetrics:
+    """Wall-clock seconds since the task started, and its `max_seconds` (None: not set)."""
+
+    elapsed: float = 0.0
+    limit: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,15 +104,19 @@ class ResourceMetrics(_Snapshot):
     billed: BilledMetrics = BilledMetrics()
     # errors raised by the procedures of the task's tools (not calls the model got wrong)
     tool_errors: int = 0
+    time: TimeMetrics = TimeMetrics()
 
     def summary(self) -> str:
-        """One line for a status display: turns, context, token totals, billed and cost."""
+        """One line for a status display: turns, context, token totals, billed and cost,
+        and the time taken when the task has a time limit."""
+        time = self.time
+        timed = "" if time.limit is None else f", time {time.elapsed:.1f}/{time.limit:g} s"
         return (
             f"turns {self.turns.used}/{self.turns.limit}, "
             f"context {self.context.used:,}/{self.context.limit:,} tokens "
-            f"(peak {self.context.peak:,}), "
+            f"(peak {self.context.peak_usage:,}), "
             f"tokens in {self.tokens.input:,} out {self.tokens.output:,}, "
-            f"{self.billed.summary()}"
+            f"{self.billed.summary()}{timed}"
         )
 
 

@@ -96,7 +96,7 @@ def price_problem(value: object) -> str | None:
     """Why `value` is not a price (a finite number >= 0), or None."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return "must be a number (US dollars per million tokens)"
-    if not (math.isfinite(value) and value >= 0):
+    if (isinstance(value, float) and not math.isfinite(value)) or not value >= 0:
         return "must be a finite number, at least 0"
     return None
 

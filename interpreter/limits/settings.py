@@ -20,6 +20,7 @@ import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ Check = Callable[[Any, ModelTable], str | None]
 
 def fraction_problem(value: object) -> str | None:
     """Why `value` is not a number in (0, 1], or None."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float | Fraction):
         return "must be a number"
     if not 0 < value <= 1:
         return "must be greater than 0 and at most 1"
@@ -61,9 +62,11 @@ def fraction_problem(value: object) -> str | None:
 
 
 def _positive_number_problem(value: object) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    """Why `value` is not a finite number > 0, or None; an exact number (a huge integer
+    or ratio a program computed) is compared as it is, never converted to a float."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Fraction):
         return "must be a number"
-    if not (math.isfinite(value) and value > 0):
+    if (isinstance(value, float) and not math.isfinite(value)) or not value > 0:
         return "must be a finite number greater than 0"
     return None
 
@@ -86,9 +89,22 @@ def _model_problem(value: str, models: ModelTable) -> str | None:
     return None
 
 
+# What the numeric checks allow, without and with the setting's maximum: said beside
+# any problem with a value, so an error gives the whole range.
+_ALLOWED: dict[Callable[[Any], str | None], tuple[str, str]] = {
+    whole_number_problem: ("an integer of at least 1", "an integer from 1 to {:,}"),
+    _positive_number_problem: ("a number greater than 0", "a number greater than 0, at most {:,}"),
+}
+
+
 def _alone(check: Callable[[Any], str | None]) -> Check:
     """A check that needs only the value (only the model check reads the `[models]` table)."""
-    return lambda value, models: check(value)
+
+    def alone(value: Any, models: ModelTable) -> str | None:
+        return check(value)
+
+    alone.allowed = _ALLOWED.get(check)  # type: ignore[attr-defined]
+    return alone
 
 
 def _any_value(value: Any, models: ModelTable) -> None:
@@ -104,7 +120,8 @@ class Setting:
     command-line options (`flag`), the task options (`#:task_option`) and HandlerConfig
     (`handler_field`) are all derived from these, so they cannot drift apart.
 
-    `check` sees a value already of the right `kind` (a whole number counts as a float).
+    `check` sees a value already of the right `kind` (a whole number or an exact ratio
+    counts as a float, and is checked exactly, before it is converted).
     A number may be at most `maximum` (a sane bound, so that a stray digit is caught
     before it asks for a runaway run or more memory than the machine has). A setting
     whose default is None may be left unset.
@@ -126,13 +143,18 @@ class Setting:
         """Why `value` cannot be this setting's value, or None if it can."""
         if value is None:
             return None if self.default is None else _KIND_PROBLEM[self.kind]
-        accepted = (int, float) if self.kind is float else self.kind
+        accepted = (int, float, Fraction) if self.kind is float else self.kind
         if isinstance(value, bool) or not isinstance(value, accepted):
-            return _KIND_PROBLEM[self.kind]
-        problem = self.check(value, models)
-        if problem is None and self.maximum is not None and value > self.maximum:
-            return f"must be at most {self.maximum}"
-        return problem
+            problem: str | None = _KIND_PROBLEM[self.kind]
+        else:
+            problem = self.check(value, models)
+            if problem is None and self.maximum is not None and value > self.maximum:
+                problem = f"must be at most {self.maximum}"
+        allowed = getattr(self.check, "allowed", None)
+        if problem is None or allowed is None:
+            return problem
+        unbounded, bounded = allowed
+        return f"{problem} ({unbounded if self.maximum is None else bounded.format(self.maximum)})"
 
     def described(self) -> str:
         """The help of its command-line option: what it is, its default and maximum."""
@@ -325,6 +347,18 @@ SETTINGS: dict[str, Setting] = {
             maximum=10**9,
         ),
         Setting(
+            "max_task_seconds",
+            float,
+            None,
+            _alone(_positive_number_problem),
+            flag="--max-task-seconds",
+            metavar="S",
+            help="most wall-clock seconds one task may take; unlimited by default",
+            task_option="max-seconds",
+            handler_field="max_seconds",
+            maximum=10**9,
+        ),
+        Setting(
             "workers",
             int,
             8,
@@ -401,6 +435,7 @@ class HandlerConfig:
     models: ModelTable = field(default_factory=dict, hash=False)
     max_output_tokens: int | None = None
     max_cost: float | None = None
+    max_seconds: float | None = None
 
     def __post_init__(self) -> None:
         for spec, entry in self.models.items():

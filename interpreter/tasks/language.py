@@ -96,7 +96,8 @@ TOOL_ERRORS = Keyword("tool-errors")
 MAKE_TASK_OPTIONS = [*LLM_OPTIONS, CONTEXT]
 # The limits a call of a task may tighten for that call: `(classify t #:max-turns 1)`.
 CALL_OPTIONS = [
-    Keyword(name) for name in ("max-turns", "context-fraction", "max-output-tokens", "max-cost")
+    Keyword(name)
+    for name in ("max-turns", "context-fraction", "max-output-tokens", "max-cost", "max-seconds")
 ]
 
 

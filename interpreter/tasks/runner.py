@@ -46,10 +46,10 @@ from interpreter.lang.datums import (
     list_to_python,
     lookup_context,
 )
-from interpreter.lang.printer import write_string
+from interpreter.lang.printer import write_abbreviated, write_string
 from interpreter.lang.raising import scheme_error, type_error
 from interpreter.lang.runtime import split_keywords
-from interpreter.lang.threads import Interrupt
+from interpreter.lang.threads import Deadline, Interrupt
 from interpreter.limits.budget import Budget
 from interpreter.limits.events import EventBus
 from interpreter.limits.handler import Handler
@@ -422,11 +422,16 @@ class TaskRunner:
 
     def _limit(self, task: str, option: str, written: Any) -> Any:
         """The value of a task option that overrides a setting, checked by that setting's
-        own check so that an error names the option and the value as they were written."""
-        value = _number(written)
-        problem = TASK_OPTIONS[option].problem(value, self.settings.model_overrides)
+        own check so that an error names the option and the value as they were written.
+        An exact number is checked as it is before it becomes a float (a huge one would
+        overflow), and again after (a tiny one may round to 0)."""
+        setting, models = TASK_OPTIONS[option], self.settings.model_overrides
+        value, problem = written, setting.problem(written, models)
+        if problem is None:
+            value = _number(written)
+            problem = setting.problem(value, models)
         if problem:
-            raise ConfigError(f"{task}: #:{option} {write_string(written)} {problem}")
+            raise ConfigError(f"{task}: #:{option} {write_abbreviated(written)} {problem}")
         return value
 
     # -- running ----------------------------------------------------------------------------
@@ -459,8 +464,13 @@ class TaskRunner:
             )
             try:
                 with handler:
+                    # max_seconds bounds the whole conversation, a request in flight too
+                    deadline = Deadline(handler.seconds_left())
                     try:
-                        return self._converse(options, handler, model, prompt)
+                        with deadline:
+                            return self._converse(options, handler, model, prompt)
+                    except deadline.passed_error:
+                        raise handler.out_of_time() from None
                     finally:
                         if self.keep_transcript:
                             self.last_transcript = handler.transcript()

@@ -2,7 +2,7 @@
 
 A program that handles a resource error wants to know what ran out and by how much, so
 the snapshots the Handler makes are given to it as association lists with symbol keys,
-nested the way the figures are grouped (`(metrics-ref m 'context 'peak)`), and each task
+nested the way the figures are grouped (`(metrics-ref m 'context 'peak-usage)`), and each task
 error kind has a predicate and accessors.
 """
 
@@ -41,10 +41,11 @@ def _scheme(value: Any) -> Any:
 
 def metrics_value(metrics: ResourceMetrics) -> Any:
     """`((task . "classify") (model . "...") (turns (used . 2) (limit . 3) (last-turn-at
-    . "...Z")) (context (used . N) (limit . N) (peak . N)) (tokens (input . N) (output
+    . "...Z")) (context (used . N) (limit . N) (peak-usage . N)) (tokens (input . N) (output
     . N) (reported-input . N) (reported-output . N)) (billed (input . N) (output . N)
     (cached-input . N) (source . provider) (cost . X) (output-limit . N) (cost-limit
-    . X)) (tool-errors . N))`; unknown figures are #f."""
+    . X)) (tool-errors . N) (time (elapsed . SECONDS) (limit . SECONDS)))`; unknown
+    figures, and limits not set, are #f."""
     turns, context, tokens, billed = metrics.turns, metrics.context, metrics.tokens, metrics.billed
     return _alist(
         ("task", metrics.task),
@@ -57,7 +58,11 @@ def metrics_value(metrics: ResourceMetrics) -> Any:
         ),
         (
             "context",
-            _alist(("used", context.used), ("limit", context.limit), ("peak", context.peak)),
+            _alist(
+                ("used", context.used),
+                ("limit", context.limit),
+                ("peak-usage", context.peak_usage),
+            ),
         ),
         (
             "tokens",
@@ -81,6 +86,7 @@ def metrics_value(metrics: ResourceMetrics) -> Any:
             ),
         ),
         ("tool-errors", metrics.tool_errors),
+        ("time", _alist(("elapsed", metrics.time.elapsed), ("limit", metrics.time.limit))),
     )
 
 
@@ -136,8 +142,9 @@ def _call_value(call: dict[str, Any]) -> Any:
 
 
 def metrics_ref(metrics: Any, *keys: Any) -> Any:
-    """`(metrics-ref m 'context 'peak)`: walk nested alists by symbol keys; a missing key
-    is an error listing the keys that are there."""
+    """`(metrics-ref m 'context 'peak-usage)`: walk nested alists by symbol keys; a missing
+    key is an error listing the keys that are there. An older name (`_ALIASES`) reads the
+    figure under its current name."""
     value = metrics
     walked: list[str] = []
     for position, given in enumerate(keys, 2):
@@ -147,6 +154,8 @@ def metrics_ref(metrics: Any, *keys: Any) -> Any:
         if not isinstance(key, Symbol):
             raise type_error("metrics-ref", "a symbol key", key, position)
         entries = _entries(value, walked)
+        if key not in entries:
+            key = _ALIASES.get(key, key)
         if key not in entries:
             where = f" under {' '.join(walked)}" if walked else ""
             available = ", ".join(entry.name for entry in entries) or "none"
@@ -173,6 +182,8 @@ def _entries(value: Any, walked: list[str]) -> dict[Symbol, Any]:
     raise type_error("metrics-ref", _METRICS, value, 1)
 
 
+# The names figures were read by before they took the seed's names (`peakUsage`).
+_ALIASES = {Symbol("peak"): Symbol("peak-usage")}
 _METRICS = "a metrics alist"
 # why a program holds #f where it expected metrics
 _NO_METRICS = "(task-metrics) is #f until a task has finished"
