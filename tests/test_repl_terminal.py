@@ -102,6 +102,17 @@ def test_quiet_shows_no_status_line_while_evaluating(terminal):
     finish(screen)
 
 
+@pytest.mark.parametrize("quiet", [(), ("--quiet",)])
+def test_output_that_does_not_end_a_line_stays_on_the_screen(terminal, quiet):
+    screen = terminal(*quiet)
+    screen.type('(display "hello")', "Enter")
+    screen.expect(r"^> \(display \"hello\"\)\nhello\n>")
+    screen.expect(EMPTY_PROMPT)
+    screen.type("(write 42)", "Enter")
+    screen.expect(r"^> \(write 42\)\n42\n>")
+    finish(screen)
+
+
 def test_a_dumb_terminal_gets_plain_prompts_and_no_toolbar(tmp_path):
     screen = Screen(tmp_path, ("repl",), {"TERM": "dumb"})
     try:

@@ -4,7 +4,9 @@ The line is drawn on the terminal's standard error and redrawn a few times a sec
 from its own thread (so it moves while a task waits on its model). While it is shown,
 standard output and standard error are wrapped: before anything is written the line is
 cleared, so the program's output lands where it would have without it, and it is drawn
-again only when the output has ended a line (never after half a line).
+again only when the output has ended a line (never after half a line). `end_line`
+ends a line the output left unfinished, so that what the terminal shows next (the
+REPL's prompt, which redraws its line) starts on a line of its own.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class StatusLine:
         self._lock = threading.RLock()
         self._shown = False
         self._at_line_start = True
+        self._last_stream: TextIO | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._wrapped: list[tuple[str, _Guarded]] = []
@@ -116,7 +119,16 @@ class StatusLine:
             written = stream.write(text)
             if text:
                 self._at_line_start = text.endswith("\n")
+                self._last_stream = stream
             return written
+
+    def end_line(self) -> None:
+        """End the line the output left unfinished (`(display "hi")`), on the stream that
+        wrote it, so the partial line is shown and kept rather than drawn over."""
+        with self._lock:
+            if not self._at_line_start and self._last_stream is not None:
+                self.write_through(self._last_stream, "\n")
+                self._last_stream.flush()
 
 
 class _Guarded:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
 from typing import TextIO
 
 from prompt_toolkit import PromptSession
@@ -109,9 +108,12 @@ def editor_loop(
         except EOFError:
             return
         try:
-            shown = StatusLine(sys.stderr, _evaluating(session, time.monotonic()))
-            with shown if status_line else nullcontext():
+            # with no status line to show, the line still ends what the input left unfinished
+            render = _evaluating(session, time.monotonic()) if status_line else lambda width: []
+            shown = StatusLine(sys.stderr, render)
+            with shown:
                 going_on = submit(session, text)
+                shown.end_line()
         except KeyboardInterrupt:  # Ctrl-C just after the evaluation ended
             session.complain("interrupted")
             continue
