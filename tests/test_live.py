@@ -48,6 +48,25 @@ def test_turns_at_the_warning_threshold_are_in_the_warning_colour():
     assert styles(live.toolbar(), "turns 1/2") == {WARNING}
 
 
+@pytest.mark.parametrize(("session", "task", "expected"), [(0.8, 0.5, WARNING), (0.5, 0.9, NORMAL)])
+def test_a_tasks_figures_are_coloured_at_its_own_warning_threshold(session, task, expected):
+    live = LiveLimits("test", None, session)
+    interp = interpreter(
+        ScriptedModel([ECHO, "done"]), config={"warning_threshold": session}, observers=[live]
+    )
+    interp.eval(
+        '(define-tool (echo (x string "a word")) "Say the word back." x)'
+        f'(define-task (ask q) #:tools (list echo) #:max-turns 4 #:warning-threshold {task} "{{{{q}}}}")'
+    )
+    seen = []
+    live.listeners.append(lambda: seen.append(live.toolbar()))
+    interp.eval('(ask "hi")')
+    while_running = {style for segments in seen for style in styles(segments, "turns 2/4")}
+    assert expected in while_running and (WARNING in while_running) == (expected == WARNING)
+    assert styles(live.toolbar(), "turns 2/4") == {expected}  # and once it has finished
+    assert styles(live.toolbar(), "turns 1/4") == set()
+
+
 def test_an_exhausted_limit_is_in_the_error_colour():
     interp, live = watched([ECHO, ECHO])
     with pytest.raises(ResourceExhaustionError):

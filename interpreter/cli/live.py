@@ -1,10 +1,11 @@
 """What a person watching a run sees of its limits, followed from the run's events.
 
 `LiveLimits` is an event observer: it keeps the tasks running now (each one's latest
-metrics), the last task that finished, how many have finished, and the progress of the
-parallel-maps under way. The REPL's toolbar and `run`'s status line both render it,
-so they show the same figures; it is fed by the Handlers' own events, so it moves turn
-by turn while a task runs.
+metrics and the limits it has been warned about), the last task that finished, how many
+have finished, and the progress of the parallel-maps under way. The REPL's toolbar and
+`run`'s status line both render it, so they show the same figures; it is fed by the
+Handlers' own events, so it moves turn by turn while a task runs, and a task's figure
+turns to the warning colour when its Handler warns (at the task's own threshold).
 """
 
 from __future__ import annotations
@@ -65,9 +66,11 @@ class LiveLimits:
         self._lock = threading.Lock()
         self._running: dict[int, ResourceMetrics] = {}
         self._exhausted: dict[int, str] = {}
+        self._warned: dict[int, set[str]] = {}
         self._maps: dict[int, MapProgress] = {}
         self.last: ResourceMetrics | None = None
         self.last_exhausted: str | None = None  # the resource that ended the last task
+        self.last_warned: frozenset[str] = frozenset()  # the last task's warned resources
         self.finished = 0
         self.turns = 0
         self.tokens = 0
@@ -90,10 +93,13 @@ class LiveLimits:
             self.turns += 1
         if event.kind == "exhausted":
             self._exhausted[event.handler_id] = event.detail.get("resource", "")
+        if event.kind == "warning":
+            self._warned.setdefault(event.handler_id, set()).add(event.detail.get("resource"))
         if event.kind == "released":
             self._running.pop(event.handler_id, None)
             self.last = metrics
             self.last_exhausted = self._exhausted.pop(event.handler_id, None)
+            self.last_warned = frozenset(self._warned.pop(event.handler_id, ()))
             self.finished += 1
             self.tokens += metrics.tokens.input + metrics.tokens.output
             self._released_since_mark.append((metrics, event.detail.get("outcome", "ok")))
@@ -123,6 +129,17 @@ class LiveLimits:
         with self._lock:
             return list(self._running.values())
 
+    def _shown_task(self) -> tuple[ResourceMetrics, frozenset[str], str | None] | None:
+        """The task a toolbar shows (the latest running, else the last finished): its
+        metrics, the resources it was warned about, and the one that ended it."""
+        with self._lock:
+            if self._running:
+                handler_id, metrics = next(reversed(self._running.items()))
+                return metrics, frozenset(self._warned.get(handler_id, ())), None
+            if self.last is None:
+                return None
+            return self.last, self.last_warned, self.last_exhausted
+
     def maps(self) -> list[MapProgress]:
         with self._lock:
             return [
@@ -137,10 +154,13 @@ class LiveLimits:
         parallel-map's progress, tasks running."""
         running = self.running()
         segments: list[Segment] = [(NORMAL, f"model {self.model}")]
-        shown = running[-1] if running else self.last
+        shown = self._shown_task()
         if shown is not None:
-            exhausted = None if running else self.last_exhausted
-            segments += [SEPARATOR, *self.task_segments(shown, exhausted=exhausted)]
+            metrics, warned, exhausted = shown
+            segments += [
+                SEPARATOR,
+                *self.task_segments(metrics, warned=warned, exhausted=exhausted),
+            ]
         segments += self.budget_segments()
         for progress in self.maps()[:1]:
             segments += [SEPARATOR, (NORMAL, _progress_bar(progress, 20))]
@@ -167,20 +187,28 @@ class LiveLimits:
         return segments
 
     def task_segments(
-        self, metrics: ResourceMetrics, *, exhausted: str | None = None
+        self,
+        metrics: ResourceMetrics,
+        *,
+        warned: frozenset[str] = frozenset(),
+        exhausted: str | None = None,
     ) -> list[Segment]:
         """One task's figures: turns and context against their limits, the peak, and any
-        further figures its metrics carry; `exhausted` names the resource that ended it."""
+        further figures its metrics carry; `warned` names the resources its Handler warned
+        about, `exhausted` the one that ended it."""
         turns, context = metrics.turns, metrics.context
+
+        def level(resource: str, used: int, limit: int) -> str:
+            if exhausted == resource or (limit and used >= limit):
+                return ERROR
+            return WARNING if resource in warned else NORMAL
+
         segments = [
             (NORMAL, f"{metrics.task}: "),
-            (
-                self.level(turns.used, turns.limit, exhausted == "turns"),
-                f"turns {turns.used}/{turns.limit}",
-            ),
+            (level("turns", turns.used, turns.limit), f"turns {turns.used}/{turns.limit}"),
             (NORMAL, " "),
             (
-                self.level(context.used, context.limit, exhausted == "context"),
+                level("context", context.used, context.limit),
                 f"context {context.used:,}/{context.limit:,} ({_percent(context.used, context.limit)})",
             ),
             (
@@ -211,9 +239,10 @@ class LiveLimits:
                 segments.append((self.level(used, limit), f"{name} {used:,}/{limit:,}"))
         return segments
 
-    def level(self, used: int, limit: int, exhausted: bool = False) -> str:
-        """The colour of a figure: error when exhausted, warning from the threshold on."""
-        if exhausted or (limit and used >= limit):
+    def level(self, used: int, limit: int) -> str:
+        """The colour of a run-budget figure: error when used up, warning from the
+        session's threshold on (the run budget warns at it)."""
+        if limit and used >= limit:
             return ERROR
         if limit and used >= limit * self.warning_threshold:
             return WARNING
