@@ -124,3 +124,30 @@ def test_the_toolbar_shows_a_map_under_way():
     interp.eval('(parallel-map ask (list "x" "y") #:workers 1)')
     assert any("map [##########..........] 1/2 ETA" in line for line in seen)
     assert "map" not in plain(live.toolbar())  # it ended
+
+
+def test_without_a_budget_nothing_is_said_of_one():
+    interp, live = watched(["done"])
+    interp.eval('(ask "hi")')
+    assert live.budget is not None  # the run's budget, with no limit set
+    assert "budget" not in plain(live.toolbar())
+    assert "budget" not in plain(live.status_line(120))
+
+
+def test_the_budgets_money_limits_are_shown():
+    _, live = watched(["done"], budget_billed_tokens=1000, budget_cost=2)
+    assert plain(live.toolbar()).endswith("| budget billed 0/1,000 cost $0.00/$2.00 | running 0")
+
+
+def test_the_status_line_counts_the_tokens_of_a_task_still_running():
+    interp, live = watched([ECHO, "done"])
+    lines = []
+    live.listeners.append(lambda: lines.append(plain(live.status_line(120))))
+    interp.eval('(ask "hi")')
+    running = [line for line in lines if line.startswith("tasks 1 running, 0 done | turns 2")]
+    assert running
+    tokens = int(running[-1].split("tokens ")[1].split()[0].replace(",", ""))
+    assert tokens > 0
+    finished = plain(live.status_line(120))
+    assert finished.startswith("tasks 0 running, 1 done | turns 2 | tokens ")
+    assert int(finished.split("tokens ")[1].split()[0].replace(",", "")) >= tokens

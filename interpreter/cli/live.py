@@ -73,7 +73,7 @@ class LiveLimits:
         self.last_warned: frozenset[str] = frozenset()  # the last task's warned resources
         self.finished = 0
         self.turns = 0
-        self.tokens = 0
+        self.tokens = 0  # of the finished tasks (`tokens_used` adds the running ones)
         self._released_since_mark: list[tuple[ResourceMetrics, str]] = []
 
     def __call__(self, event: Event) -> None:
@@ -124,6 +124,11 @@ class LiveLimits:
         """The tasks released since `mark()`: their final metrics and outcome."""
         with self._lock:
             return list(self._released_since_mark)
+
+    def tokens_used(self) -> int:
+        """The tokens of every task so far: the finished ones' and the running ones' own."""
+        running = sum(metrics.tokens.input + metrics.tokens.output for metrics in self.running())
+        return self.tokens + running
 
     def running(self) -> list[ResourceMetrics]:
         with self._lock:
@@ -179,7 +184,7 @@ class LiveLimits:
             SEPARATOR,
             (NORMAL, f"turns {self.turns}"),
             SEPARATOR,
-            (NORMAL, f"tokens {self.tokens:,}"),
+            (NORMAL, f"tokens {self.tokens_used():,}"),
         ]
         segments += self.budget_segments()
         for progress in maps[:1]:
@@ -225,21 +230,28 @@ class LiveLimits:
         return segments
 
     def budget_segments(self) -> list[Segment]:
+        """The run budget's limits, each used/limit; nothing when it has none."""
         if self.budget is None:
             return []
         budget = self.budget.snapshot()
-        segments: list[Segment] = [SEPARATOR, (NORMAL, "budget ")]
+        figures: list[Segment] = []
         for name, used, limit in (
             ("turns", budget.turns_used, budget.turns_limit),
             ("tokens", budget.tokens_used, budget.tokens_limit),
+            ("billed", budget.billed_tokens_used, budget.billed_tokens_limit),
         ):
             if limit is not None:
-                if segments[-1][1] != "budget ":
-                    segments.append((NORMAL, " "))
-                segments.append((self.level(used, limit), f"{name} {used:,}/{limit:,}"))
-        return segments
+                figures.append((self.level(used, limit), f" {name} {used:,}/{limit:,}"))
+        if budget.cost_limit is not None:
+            cost, limit = budget.cost_used, budget.cost_limit
+            figures.append(
+                (self.level(cost or 0, limit), f" cost {dollars(cost)}/{dollars(limit)}")
+            )
+        if not figures:
+            return []
+        return [SEPARATOR, (NORMAL, "budget"), *figures]
 
-    def level(self, used: int, limit: int) -> str:
+    def level(self, used: float, limit: float) -> str:
         """The colour of a run-budget figure: error when used up, warning from the
         session's threshold on (the run budget warns at it)."""
         if limit and used >= limit:
