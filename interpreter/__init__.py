@@ -2,12 +2,15 @@
 
     from interpreter import Interpreter, HandlerConfig, ResourceExhaustionError
 
-Names are imported on first use, so `import interpreter` stays cheap for the CLI.
+Names are imported on first use, so `import interpreter` stays cheap for the CLI;
+`interpreter.__version__` is the installed version, read from the package metadata.
 """
 
 from __future__ import annotations
 
-from interpreter.exports import lazy_exports
+from typing import Any
+
+from interpreter.exports import installed_version, lazy_exports
 
 _EXPORTS = {
     "Interpreter": "engine.interpreter",
@@ -40,4 +43,12 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-__getattr__ = lazy_exports(__name__, _EXPORTS, globals())
+_exported = lazy_exports(__name__, _EXPORTS, globals())
+
+
+def __getattr__(name: str) -> Any:
+    """A name of `_EXPORTS`, or `__version__` (read from the package metadata when asked)."""
+    if name != "__version__":
+        return _exported(name)
+    globals()["__version__"] = found = installed_version()
+    return found

@@ -238,6 +238,12 @@ class ConfigError(TaskschemeError):
     kind = "config-error"
 
 
+class ConfigWarning(UserWarning):
+    """Configuration that is ignored rather than refused: an unknown `TASKSCHEME_`
+    environment variable (other tools' variables share the prefix, so one must not stop
+    every command). The command line prints it as one line on standard error."""
+
+
 Resource = Literal[
     "turns",
     "context",

@@ -1,5 +1,6 @@
 """Names a package offers without importing them until first used: `import interpreter`
-and `import interpreter.providers` stay cheap for the command line."""
+and `import interpreter.providers` stay cheap for the command line. The installed
+version is one of them."""
 
 from __future__ import annotations
 
@@ -21,3 +22,14 @@ def lazy_exports(package: str, exports: dict[str, str], namespace: dict) -> Call
         return value
 
     return __getattr__
+
+
+def installed_version() -> str:
+    """The version of the installed taskscheme, from its package metadata (read only when
+    asked: importlib.metadata costs start-up time)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("taskscheme")
+    except PackageNotFoundError:  # a source tree that was never installed
+        return "unknown (not installed)"

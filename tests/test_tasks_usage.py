@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from interpreter import Interpreter, load_settings
+from interpreter.errors import ProviderConfigError
 from interpreter.limits.tokens import count_tokens
 
 
@@ -138,11 +140,16 @@ def test_a_test_model_named_on_the_command_line_says_what_test_models_are(tmp_pa
 def test_recording_to_a_path_that_cannot_be_written_is_a_clear_error(tmp_path, fake_llm):
     fake_llm.reply("hello")
     missing = tmp_path / "no-such-dir" / "run.jsonl"
+    # the command refuses it before the program runs
     result = run(tmp_path, fake_llm, ECHO_TASK, "--record", str(missing))
-    assert result.returncode == 1
-    assert f"cannot record to the cassette {missing}: No such file or directory" in result.stderr
-    assert "program.scm:3:10" in result.stderr
-    assert "internal error" not in result.stderr
+    assert (result.stdout, result.returncode) == ("", 2)
+    assert result.stderr == f"taskscheme: --record {missing}: {missing.parent} does not exist\n"
+    # an embedder's Interpreter finds it at the first model call, located there
+    embedded = Interpreter(
+        load_settings({"model": "test"}, cwd=tmp_path, environ={}), record_path=str(missing)
+    )
+    with pytest.raises(ProviderConfigError, match=r"cannot record to the cassette .*No such file"):
+        embedded.eval('(define-task (echo w) "Say {{w}}")\n(echo "hi")')
     assert fake_llm.received == []
 
 

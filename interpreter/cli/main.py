@@ -14,6 +14,7 @@ import json
 import os
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,16 +29,19 @@ from interpreter.errors import (
     EXIT_RESOURCE,
     EXIT_USAGE,
     ConfigError,
+    ConfigWarning,
     ProviderConfigError,
     ProviderError,
     TaskschemeError,
     Terminated,
     UsageError,
 )
+from interpreter.exports import installed_version
 from interpreter.lang.datums import UNSPECIFIED
 from interpreter.limits.models import OFFLINE_PROVIDERS, REPLAY_PREFIX, resolve_model, split_spec
 from interpreter.limits.prices import unknown_price_error
-from interpreter.limits.settings import SETTINGS, Settings, load_settings
+from interpreter.limits.settings import DEFAULT, SETTINGS, Settings, load_settings
+from interpreter.providers.extras import require_sdk
 
 if TYPE_CHECKING:
     from interpreter.engine.interpreter import Interpreter
@@ -57,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="taskscheme",
         description="Run Scheme programs that call language models under hard, visible limits.",
+    )
+    parser.add_argument(
+        "--version", action="store_true", help="print the version of taskscheme and exit"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -112,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser(
         "eval", parents=[limits, sandbox], help="evaluate an expression and print its value"
     )
-    evaluate.add_argument("expression")
+    evaluate.add_argument("expression", help="the expression(s); - reads them from standard input")
 
     check = commands.add_parser(
         "check", help="read and expand files without running them; report every error"
@@ -140,6 +147,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    warnings.showwarning = _show_warning
     parser = _parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     after: list[str] = []
@@ -153,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
         options.args = _program_arguments(parser, extra) + after
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if options.version:
+        print(f"taskscheme {installed_version()}")
+        return EXIT_OK
     if options.command is None and not argv and sys.stdin.isatty():
         options = parser.parse_args(["repl"])
     if options.command is None:
@@ -183,6 +194,19 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_SIGNALLED + stop.signum
 
 
+_PYTHON_SHOWWARNING = warnings.showwarning
+
+
+def _show_warning(
+    message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any
+) -> None:
+    """A configuration warning as one line of standard error, as the command's errors are."""
+    if issubclass(category, ConfigWarning):
+        print(f"taskscheme: warning: {message}", file=sys.stderr)
+    else:
+        _PYTHON_SHOWWARNING(message, category, *args, **kwargs)
+
+
 def _program_arguments(parser: argparse.ArgumentParser, extra: list[str]) -> list[str]:
     """The words after FILE that are not ours: the program's arguments.
 
@@ -210,6 +234,7 @@ def _dispatch(options: argparse.Namespace) -> int:
         print(settings.report())
         return EXIT_OK
     _check_model(settings)
+    _check_record(options.record)
     with _terminating_signals():
         return _run_command(options, settings)
 
@@ -238,10 +263,13 @@ def _run_command(options: argparse.Namespace, settings: Settings) -> int:
             [options.file, *options.args],
             directory,
         )
+    expression, name = options.expression, "<eval>"
+    if expression == "-":
+        expression, name, _ = _read_program(expression)
     return _run_program(
         options,
         settings,
-        lambda interp: _print_value(interp, interp.eval_scheme(options.expression, "<eval>")),
+        lambda interp: _print_value(interp, interp.eval_scheme(expression, name)),
         ["taskscheme"],
         None,
     )
@@ -276,26 +304,49 @@ def _terminate(signum: int, frame: Any) -> None:
 
 def _check_model(settings: Settings) -> None:
     """The default model must be one the command line can reach (not a Python-only test
-    model; a cassette or script that exists and reads), and have a price if the run has a
-    cost budget: found before the program runs, not at its first task.
-    A model named by its provider is checked against the model registry; only a cassette
-    or an offline model needs the provider layer, which a short program never loads."""
+    model; a cassette or script that exists and reads; a model chosen by name whose SDK
+    is installed), and have a price if the run has a cost limit: found before the program
+    runs, not at its first task. A model named by its provider is checked against the
+    model registry; only a cassette or an offline model needs the provider layer, which
+    a short program never loads."""
     spec = settings.get("model")
     try:
         if spec.startswith(REPLAY_PREFIX) or split_spec(spec)[0] in OFFLINE_PROVIDERS:
             # the provider layer reads the cassette or script, or refuses (start-up)
             from interpreter.providers.options import make_provider, options_from_settings
 
-            make_provider(spec, options_from_settings(settings.values))
+            provider = make_provider(spec, options_from_settings(settings.values))
+            # a cassette is priced as the model it recorded, known once it is replayed
+            priced = None if spec.startswith(REPLAY_PREFIX) else provider.spec
         else:
-            info = resolve_model(spec, settings.model_overrides)
-            if info.prices is None and settings.get("budget_cost") is not None:
-                where = settings.source("budget_cost")
-                raise unknown_price_error(info.spec, f"budget_cost from {where} cannot be kept")
+            priced = spec
+            if settings.source("model") != DEFAULT:  # the default is needed only once used
+                require_sdk(split_spec(spec)[0])
+        info = None if priced is None else resolve_model(priced, settings.model_overrides)
+        for limit in ("budget_cost", "max_cost"):
+            if info is not None and info.prices is None and settings.get(limit) is not None:
+                where = settings.source(limit)
+                raise unknown_price_error(info.spec, f"{limit} from {where} cannot be kept")
     except (ConfigError, ProviderConfigError, ProviderError) as error:
         raise ConfigError(
             f"model = {json.dumps(spec)} from {settings.source('model')}: {error.message}"
         ) from None
+
+
+def _check_record(path: str | None) -> None:
+    """The cassette of --record is first written at the first model call: a path it
+    cannot be written to is a usage error now, not a failure in the middle of the run."""
+    if path is None:
+        return
+    target = Path(path)
+    directory = target.parent
+    if not directory.is_dir():
+        missing = "is not a directory" if directory.exists() else "does not exist"
+        raise UsageError(f"--record {path}: {directory} {missing}")
+    if target.is_dir():
+        raise UsageError(f"--record {path}: is a directory; give a file to record to")
+    if not os.access(target if target.exists() else directory, os.W_OK):
+        raise UsageError(f"--record {path}: cannot be written (permission denied)")
 
 
 def _reader_gone() -> int:

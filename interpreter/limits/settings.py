@@ -6,7 +6,9 @@ project file (`taskscheme.toml`, else `[tool.taskscheme]` in `pyproject.toml`, t
 one from the working directory upward), `TASKSCHEME_<KEY>` environment variables, and
 command-line values. Every value is type-checked where it enters, and an error names the
 key, the value and the layer, so a typo in a file is never silently ignored. Each value
-remembers where it came from (`Settings.source`) for `taskscheme config`.
+remembers where it came from (`Settings.source`) for `taskscheme config`. A vendor's own
+variables (OPENAI_API_KEY, ANTHROPIC_BASE_URL, ...) fill the provider settings no layer
+sets, as the vendor SDKs would read them.
 
 Each setting is declared once, in `SETTINGS`: its type, check, default, command-line
 flag, task option and HandlerConfig field. The command line's options, the task options
@@ -18,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from interpreter.diagnostics import suggest
+from interpreter.errors import ConfigWarning
 from interpreter.limits.models import (
     REPLAY_PREFIX,
     ConfigError,
@@ -124,7 +128,8 @@ class Setting:
     counts as a float, and is checked exactly, before it is converted).
     A number may be at most `maximum` (a sane bound, so that a stray digit is caught
     before it asks for a runaway run or more memory than the machine has). A setting
-    whose default is None may be left unset.
+    whose default is None may be left unset. `vendor_variable` is the vendor SDK's own
+    environment variable (OPENAI_API_KEY), the value when no layer sets one.
     """
 
     name: str
@@ -138,6 +143,7 @@ class Setting:
     handler_field: str | None = None
     secret: bool = False
     maximum: int | None = None
+    vendor_variable: str | None = None
 
     def problem(self, value: Any, models: ModelTable) -> str | None:
         """Why `value` cannot be this setting's value, or None if it can."""
@@ -401,10 +407,10 @@ SETTINGS: dict[str, Setting] = {
             metavar="FILE.db",
             help="long-term memory store (made by taskscheme memory index), read-only",
         ),
-        Setting("openai_base_url", str, None),
-        Setting("openai_api_key", str, None, secret=True),
-        Setting("anthropic_base_url", str, None),
-        Setting("anthropic_api_key", str, None, secret=True),
+        Setting("openai_base_url", str, None, vendor_variable="OPENAI_BASE_URL"),
+        Setting("openai_api_key", str, None, secret=True, vendor_variable="OPENAI_API_KEY"),
+        Setting("anthropic_base_url", str, None, vendor_variable="ANTHROPIC_BASE_URL"),
+        Setting("anthropic_api_key", str, None, secret=True, vendor_variable="ANTHROPIC_API_KEY"),
         Setting("ollama_base_url", str, "http://127.0.0.1:11434/v1"),
     )
 }
@@ -566,9 +572,7 @@ def _variable(name: str) -> str:
 
 def _suggest_variable(variable: str) -> str:
     close = suggest(variable.removeprefix(_VARIABLE_PREFIX).lower(), list(SETTINGS))
-    if close:
-        return f" (did you mean {_variable(close)}?)"
-    return f"; the variables are: {', '.join(map(_variable, SETTINGS))}"
+    return f" (did you mean {_variable(close)}?)" if close else ""
 
 
 def _show(value: Any) -> str:
@@ -666,8 +670,10 @@ def load_settings(
     variables = {_variable(name): name for name in SETTINGS}
     for variable, raw in environ.items():
         if variable.startswith(_VARIABLE_PREFIX) and variable not in variables:
-            raise ConfigError(
-                f"unknown environment variable {variable}{_suggest_variable(variable)}"
+            warnings.warn(
+                f"unknown environment variable {variable} is ignored{_suggest_variable(variable)}",
+                ConfigWarning,
+                stacklevel=2,
             )
         if raw != "" and variable in variables:
             name = variables[variable]
@@ -680,6 +686,12 @@ def load_settings(
         if raw is not None:
             values[name] = _convert(name, raw, COMMAND_LINE, models, from_text=True)
             sources[name] = COMMAND_LINE
+
+    for name, setting in SETTINGS.items():
+        variable = setting.vendor_variable
+        if variable is not None and values[name] is None and environ.get(variable):
+            values[name] = environ[variable]  # the vendor SDK's own, when no layer set one
+            sources[name] = f"env {variable}"
 
     files = tuple(path for path, _, _ in tables)
     return Settings(values, sources, models, model_sources, files)

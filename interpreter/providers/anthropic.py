@@ -43,7 +43,6 @@ class AnthropicProvider(SdkProvider):
     and ANTHROPIC_API_KEY."""
 
     name = "anthropic"
-    sdk_module = "anthropic"
     client_class = "Anthropic"
     key_env = "ANTHROPIC_API_KEY"
     base_url_env = "ANTHROPIC_BASE_URL"

@@ -24,7 +24,6 @@ class OpenAIProvider(SdkProvider):
     OPENAI_API_KEY."""
 
     name = "openai"
-    sdk_module = "openai"
     client_class = "OpenAI"
     key_env = "OPENAI_API_KEY"
     base_url_env = "OPENAI_BASE_URL"

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import importlib.util
 import json
 import os
 import socket
@@ -26,10 +25,11 @@ import time
 from types import ModuleType
 from typing import Any
 
-from interpreter.errors import ProviderConfigError, ProviderError, Reason, abbreviate
+from interpreter.errors import ProviderError, Reason, abbreviate
 from interpreter.lang.threads import Outcome, start_thread
 from interpreter.limits.messages import ModelRequest, ModelResponse
 from interpreter.providers.base import ProviderOptions
+from interpreter.providers.extras import SDK_MODULES, require_sdk
 
 # The HTTP library both SDKs are built on.
 HTTP_LIBRARY = "httpx2"
@@ -37,15 +37,6 @@ HTTP_LIBRARY = "httpx2"
 REQUEST_THREAD_PREFIX = "taskscheme-request"
 # How often a waiting task thread wakes up, so an interrupt delivered to it is seen.
 _POLL_SECONDS = 0.05
-
-
-def require_sdk(module: str) -> None:
-    """Say which extra installs a missing SDK (the extra has its name), without importing
-    it: an SDK takes about half a second to import, paid at the first request instead."""
-    if importlib.util.find_spec(module) is None:
-        raise ProviderConfigError(
-            f"the {module} SDK is not installed; install it with: pip install 'taskscheme[{module}]'"
-        )
 
 
 def reason_for_status(status: int) -> Reason:
@@ -89,9 +80,8 @@ class SdkProvider:
     Subclasses set the class attributes and implement the three wire methods.
     """
 
-    name: str
-    sdk_module: str
-    client_class: str  # the SDK's client, an attribute of `sdk_module`
+    name: str  # also names its SDK, in SDK_MODULES
+    client_class: str  # the SDK's client, an attribute of its module
     key_env: str | None
     base_url_env: str | None
     default_base_url: str
@@ -101,13 +91,13 @@ class SdkProvider:
         self.model = model
         self.spec = f"{self.name}:{model}"
         self.options = options
-        require_sdk(self.sdk_module)
+        require_sdk(self.name)
         env_url = os.environ.get(self.base_url_env) if self.base_url_env else None
         self.base_url = options.base_url or env_url or self.default_base_url
 
     @functools.cached_property
     def _sdk(self) -> ModuleType:
-        return importlib.import_module(self.sdk_module)
+        return importlib.import_module(SDK_MODULES[self.name])
 
     @functools.cached_property
     def _ssl_context(self) -> Any:
