@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from interpreter.cli.repl.session import ReplSession
+from interpreter.limits.settings import SETTINGS
 from tests.tasks_support import settings
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -49,7 +50,7 @@ def test_an_error_is_shown_as_run_shows_it_and_definitions_survive_it(tmp_path):
         "   1 | (car 5)",
         "       ^^^^^^^",
     ]
-    assert result.returncode == 0
+    assert result.returncode == 1  # an input failed, as a script's caller must see
 
 
 def test_an_unfinished_form_at_end_of_input_is_a_syntax_error_not_a_hang(tmp_path):
@@ -83,6 +84,49 @@ def test_limits_follow_the_settings_layers_of_run(tmp_path):
     assert lines["workers"][1:] == ["3", "env", "TASKSCHEME_WORKERS"]
     assert lines["context-fraction"][1] == "0.25"
     assert lines["context-fraction"][2].endswith("taskscheme.toml")
+
+
+def test_limits_lists_every_setting_and_the_models_prices(tmp_path):
+    result = repl(",limits\n", "--budget-cost", "2", "--max-cost", "0.5", cwd=tmp_path)
+    lines = result.stdout.splitlines()
+    shown = {line.split()[0] for line in lines[1:-1]}
+    assert shown == {name.replace("_", "-") for name in SETTINGS}
+    settings = {line.split()[0]: line.split()[1:] for line in lines[1:-1]}
+    assert settings["budget-cost"] == ["2.0", "command", "line"]
+    assert settings["max-cost"] == ["0.5", "command", "line"]
+    assert settings["budget-billed-tokens"] == ["(not", "set)", "default"]
+    assert lines[-1] == (
+        "prices of openai:gpt-4o-mini: input $0.15, cached input $0.075, output $0.60 "
+        "per million tokens"
+    )
+
+
+def test_limits_says_when_the_models_prices_are_not_known(tmp_path):
+    result = repl(",limits\n", "--model", "test", cwd=tmp_path)
+    assert result.stdout.splitlines()[-1] == (
+        'prices of test:test: not known (give them in [models."test:test"])'
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        (",limits max-cost 0.25", "max-cost = 0.25"),
+        (",limits budget-cost 3", "budget-cost = 3.0"),
+        (",limits budget-billed-tokens 100", "budget-billed-tokens = 100"),
+    ],
+)
+def test_the_money_limits_can_be_set(tmp_path, command, said):
+    result = repl(f"{command}\n", cwd=tmp_path)
+    assert said in result.stdout, result.stderr
+
+
+def test_piped_input_that_failed_exits_1_after_the_rest_ran(tmp_path):
+    result = repl('(car 1)\n(display "went on")\n', cwd=tmp_path)
+    assert (result.stdout, result.returncode) == ("went on", 1)
+    assert "type-error: car" in result.stderr
+    assert repl("(+ 1 2)\n(display 4)\n", cwd=tmp_path).returncode == 0
+    assert repl("(car 1)\n(exit 0)\n", cwd=tmp_path).returncode == 0  # asked for
 
 
 def test_a_bad_option_is_a_usage_error(tmp_path):
@@ -143,7 +187,7 @@ def test_memory_without_a_store_says_how_to_give_one(tmp_path):
 def test_a_bad_limit_is_refused_and_the_old_one_kept(tmp_path):
     result = repl(",limits max-turns -1\n,limits\n", cwd=tmp_path)
     assert "not changed: max_turns" in result.stderr
-    assert "max-turns          10" in result.stdout
+    assert "  max-turns             10  " in result.stdout
 
 
 def test_task_metrics_transcript_and_time_after_a_replayed_task(tmp_path):

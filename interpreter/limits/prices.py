@@ -49,6 +49,14 @@ class Prices:
         )
         return total / PER_PRICE_UNIT
 
+    def summary(self) -> str:
+        """The prices as people read them: `input $0.15, cached input $0.075, output $0.60
+        per million tokens`."""
+        return (
+            f"input {dollars(self.input)}, cached input {dollars(self.cached_input)}, "
+            f"output {dollars(self.output)} per million tokens"
+        )
+
     def worst_cost(self, input_tokens: int, output_tokens: int) -> Fraction:
         """The most `input_tokens` and `output_tokens` can cost, whichever input is cached."""
         dearest = max(exact(self.input), exact(self.cached_input))

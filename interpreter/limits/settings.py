@@ -544,16 +544,19 @@ class Settings:
         fields = {_HANDLER_SETTINGS[name].handler_field: value for name, value in chosen.items()}
         return HandlerConfig(**fields, models=self.model_overrides)
 
+    def shown(self, key: str) -> str:
+        """The value of `key` as a configuration file spells it, an API key masked."""
+        value = self.get(key)
+        return _mask(value) if SETTINGS[key].secret and value else _show(value)
+
     def report(self) -> str:
         """What `taskscheme config` prints: every key, its value and its source."""
         lines = ["configuration files read:"]
         lines += [f"  {path}" for path in self.files] or ["  (none)"]
         width = max(len(name) for name in SETTINGS)
         lines.append("settings (value, then where it came from):")
-        for name, setting in SETTINGS.items():
-            value = self.values[name]
-            shown = _mask(value) if setting.secret and value else _show(value)
-            lines.append(f"  {name:<{width}}  {shown:<28}  {self.sources[name]}")
+        for name in SETTINGS:
+            lines.append(f"  {name:<{width}}  {self.shown(name):<28}  {self.sources[name]}")
         if self.model_overrides:
             lines.append("models:")
             for spec, entry in self.model_overrides.items():

@@ -11,7 +11,7 @@ from typing import Any
 from interpreter.cli.repl.loops import editor_loop, plain_loop
 from interpreter.cli.repl.session import ReplSession
 from interpreter.engine.capabilities import Capabilities
-from interpreter.errors import EXIT_OK
+from interpreter.errors import EXIT_ERROR, EXIT_OK
 from interpreter.limits.events import Observer
 from interpreter.limits.settings import Settings
 
@@ -28,7 +28,8 @@ def run_repl(
     observers: Iterable[Observer] = (),
     sandbox: bool = False,
 ) -> int:
-    """Run a session on standard input; the exit code `(exit N)` asked for, else 0.
+    """Run a session on standard input; the exit code `(exit N)` asked for, else 0 (1
+    when input was piped and one of its inputs failed, as a script's caller expects).
 
     The editor runs when standard input and output are a terminal that can show it;
     otherwise input is read as plain lines (prompts only on a terminal) and each value
@@ -59,4 +60,6 @@ def run_repl(
                 plain_loop(session, sys.stdin, prompts=interactive)
     finally:
         session.close()
-    return EXIT_OK if session.exit_code is None else session.exit_code
+    if session.exit_code is not None:
+        return session.exit_code
+    return EXIT_ERROR if session.failures and not interactive else EXIT_OK

@@ -17,6 +17,8 @@ from interpreter.cli.repl.describe import describe
 from interpreter.cli.repl.session import ReplSession
 from interpreter.errors import ConfigError, TaskschemeError
 from interpreter.lang.datums import Symbol
+from interpreter.limits.models import REPLAY_PREFIX, resolve_model
+from interpreter.limits.settings import SETTINGS, Settings
 
 
 class QuitRepl(Exception):
@@ -85,8 +87,8 @@ def _time(session: ReplSession, argument: str) -> None:
         session.say(f";; {charged.summary()}")
 
 
-# The settings ,limits shows and may change: the ones that shape a task's Handler and
-# run. The budget and the trace file belong to the session: ,reset starts them again.
+# The settings ,limits may change: the ones that shape a task's Handler and the run's
+# budget. The budget belongs to the session: ,reset starts it again with the new limits.
 LIMIT_KEYS = [
     "model",
     "max_turns",
@@ -95,23 +97,28 @@ LIMIT_KEYS = [
     "system_prompt",
     "timeout",
     "max_task_depth",
+    "max_output_tokens",
+    "max_cost",
     "workers",
     "budget_turns",
     "budget_tokens",
+    "budget_billed_tokens",
+    "budget_cost",
 ]
-SESSION_KEYS = {"budget_turns", "budget_tokens"}
+SESSION_KEYS = {"budget_turns", "budget_tokens", "budget_billed_tokens", "budget_cost"}
 
 
-@command(",limits [KEY VALUE]", "show the session's limits, or set one (,limits max-turns 5)")
+@command(",limits [KEY VALUE]", "show every setting and the model's prices, or set a limit")
 def _limits(session: ReplSession, argument: str) -> None:
     if not argument:
         settings = session.settings
-        width = max(len(key) for key in LIMIT_KEYS)
+        width = max(len(key) for key in SETTINGS)
         lines = [
-            f"  {key.replace('_', '-'):<{width}}  {_shown(settings.get(key)):<24}  {settings.source(key)}"
-            for key in LIMIT_KEYS
+            f"  {key.replace('_', '-'):<{width}}  {settings.shown(key):<24}  {settings.source(key)}"
+            for key in SETTINGS
         ]
-        session.say("\n".join(["session limits (value, then where it came from):", *lines]))
+        lines.append(_prices(settings))
+        session.say("\n".join(["session settings (value, then where it came from):", *lines]))
         return
     key, _, value = argument.partition(" ")
     name = key.replace("-", "_")
@@ -126,17 +133,24 @@ def _limits(session: ReplSession, argument: str) -> None:
     set_setting(session, name, value.strip())
 
 
+def _prices(settings: Settings) -> str:
+    """What the session's model costs, as a cost limit counts it."""
+    spec = settings.get("model")
+    if spec.startswith(REPLAY_PREFIX):
+        return f"prices: those of the model {spec} recorded, read when it is replayed"
+    info = resolve_model(spec, settings.model_overrides)
+    if info.prices is None:
+        return f'prices of {info.spec}: not known (give them in [models."{info.spec}"])'
+    return f"prices of {info.spec}: {info.prices.summary()}"
+
+
 def set_setting(session: ReplSession, name: str, value: str) -> None:
     try:
         session.change_settings(**{name: value})
     except ConfigError as error:
         session.complain(f"not changed: {error.message}")
         return
-    session.say(f"{name.replace('_', '-')} = {_shown(session.settings.get(name))}")
-
-
-def _shown(value: object) -> str:
-    return "(not set)" if value is None else json.dumps(value)
+    session.say(f"{name.replace('_', '-')} = {session.settings.shown(name)}")
 
 
 @command(",budget", "the session budget: used and left")

@@ -76,6 +76,7 @@ class ReplSession:
         self.inputs = 0
         self.results: list[Any] = []
         self.exit_code: int | None = None
+        self.failures = 0  # inputs that ended in an error
         self.live = LiveLimits(settings.get("model"), None, settings.get("warning_threshold"))
         self.interpreter = self._new_interpreter()
 
@@ -153,6 +154,7 @@ class ReplSession:
             self.exit_code = request.code
             return None
         except TaskschemeError as error:
+            self.failures += 1
             self.complain(format_error(error))
             self._show_exhaustion(error)
         except KeyboardInterrupt:
@@ -162,6 +164,7 @@ class ReplSession:
                     self.complain(f"task {metrics.task} released: {metrics.summary()}")
             return None
         except Exception as bug:  # a bug of ours must not end the session and its definitions
+            self.failures += 1
             self.complain(f"taskscheme: internal error: {type(bug).__name__}: {bug}")
             self.complain("(this is a bug in taskscheme; the session goes on)")
         else:
