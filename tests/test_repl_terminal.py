@@ -110,6 +110,12 @@ def test_output_that_does_not_end_a_line_stays_on_the_screen(terminal, quiet):
     screen.expect(EMPTY_PROMPT)
     screen.type("(write 42)", "Enter")
     screen.expect(r"^> \(write 42\)\n42\n>")
+    screen.expect(EMPTY_PROMPT)
+    screen.type('(begin (display "hi") 7)', "Enter")
+    screen.expect(r"\)\nhi\n\$1 = 7\n>")  # the value on a line of its own
+    screen.expect(EMPTY_PROMPT)
+    screen.type('(begin (display "oh") (car 1))', "Enter")
+    screen.expect(r"\)\noh\n<repl 4>:1:23: type-error: car")  # and an error message
     finish(screen)
 
 

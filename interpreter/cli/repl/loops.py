@@ -111,6 +111,7 @@ def editor_loop(
             # with no status line to show, the line still ends what the input left unfinished
             render = _evaluating(session, time.monotonic()) if status_line else lambda width: []
             shown = StatusLine(sys.stderr, render)
+            session.end_line = shown.end_line
             with shown:
                 going_on = submit(session, text)
                 shown.end_line()

@@ -77,16 +77,21 @@ class ReplSession:
         self.results: list[Any] = []
         self.exit_code: int | None = None
         self.failures = 0  # inputs that ended in an error
+        # ends a line the program's output left unfinished (the editor sets it), so a
+        # value or a message starts a line of its own
+        self.end_line: Callable[[], None] = lambda: None
         self.live = LiveLimits(settings.get("model"), None, settings.get("warning_threshold"))
         self.interpreter = self._new_interpreter()
 
     # -- output --------------------------------------------------------------------------
 
     def say(self, text: str) -> None:
+        self.end_line()
         print(text, file=self._out(), flush=True)
 
     def complain(self, text: str) -> None:
         self._out().flush()  # what was printed before the complaint shows before it
+        self.end_line()
         print(text, file=self._err(), flush=True)
 
     # -- the interpreter -------------------------------------------------------------------
