@@ -95,6 +95,21 @@ def test_figures_beyond_turns_and_context_are_shown_when_metrics_carry_them():
     assert plain(live.task_segments(metrics)).endswith("cost usd 0.25")
 
 
+def test_time_is_shown_only_for_a_task_with_a_time_limit_and_tool_errors_only_when_some():
+    boom = {"tool_calls": [{"name": "boom", "arguments": {"x": "hi"}}]}
+    interp, live = watched(["done", boom, "done"])
+    interp.eval('(ask "hi")')
+    assert " time " not in plain(live.toolbar()) and "tool errors" not in plain(live.toolbar())
+    interp.eval(
+        '(define-tool (boom (x string "a word")) "Fails." (car x))'
+        '(define-task (timed q) #:tools (list boom) #:max-seconds 30 "{{q}}")'
+    )
+    interp.eval('(timed "hi")')
+    toolbar = plain(live.toolbar())
+    assert " time 0." in toolbar and "/30 s" in toolbar
+    assert styles(live.toolbar(), "tool errors 1") == {WARNING}
+
+
 def test_the_status_line_counts_tasks_turns_and_map_progress():
     interp, live = watched(["a", "b", "c"])
     interp.eval('(parallel-map ask (list "x" "y" "z") #:workers 1)')

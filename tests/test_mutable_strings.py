@@ -211,11 +211,11 @@ def test_string_set_loops_are_linear():
     def fill(n: int) -> float:
         interp = Interpreter()
         interp.eval_scheme(f"(define s (make-string {n}))")
-        start = time.perf_counter()
+        start = time.process_time()
         interp.eval_scheme(
             "(let loop ((i 0)) (when (< i (string-length s)) (string-set! s i #\\a) (loop (+ i 1))))"
         )
-        return time.perf_counter() - start
+        return time.process_time() - start
 
     small, large = min(fill(20_000) for _ in range(2)), min(fill(80_000) for _ in range(2))
     assert large / small < 9

@@ -30,7 +30,17 @@ NORMAL, WARNING, ERROR = "", "warning", "error"
 SEPARATOR: Segment = (NORMAL, " | ")
 # The fields every task's metrics have, shown in their own words; any other field a
 # snapshot carries (billed tokens, cost, ...) is shown as it is named.
-_KNOWN_FIELDS = {"task", "model", "turns", "context", "tokens", "released", "billed"}
+_KNOWN_FIELDS = {
+    "task",
+    "model",
+    "turns",
+    "context",
+    "tokens",
+    "released",
+    "billed",
+    "tool_errors",
+    "time",
+}
 _KNOWN_TOKEN_FIELDS = {"input", "output", "reported_input", "reported_output"}
 
 
@@ -225,6 +235,16 @@ class LiveLimits:
         if billed.source is not None:  # billed once an answer came; cost where known
             cost = "" if billed.cost is None else f" {dollars(billed.cost)}"
             segments.append((NORMAL, f" billed {billed.input + billed.output:,}{cost}"))
+        time = metrics.time
+        if time.limit is not None:  # a time figure only for a task that has a time limit
+            segments.append(
+                (
+                    level("time", time.elapsed, time.limit),
+                    f" time {time.elapsed:.1f}/{time.limit:g} s",
+                )
+            )
+        if metrics.tool_errors:
+            segments.append((WARNING, f" tool errors {metrics.tool_errors}"))
         segments += _extra_figures(metrics, _KNOWN_FIELDS)
         segments += _extra_figures(metrics.tokens, _KNOWN_TOKEN_FIELDS, "tokens ")
         return segments
