@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from fractions import Fraction
 from typing import Any
 
-from interpreter.errors import ArityError
+from interpreter.errors import ArityError, SchemeError
 from interpreter.source import Span
 
 
@@ -437,13 +437,44 @@ def is_true(value: Any) -> bool:
     return value is not False
 
 
-def list_to_python(value: Any) -> list[Any]:
-    """The elements of a proper list; raises ValueError for an improper one."""
+def pairs(proc: str, value: Any, position: int | str | None = None) -> Iterator[Pair]:
+    """The pairs along the cdr chain of `value`, in order, stopping at the first non-pair.
+
+    Every walk of a list a program gave goes through here, so a circular list is an
+    error naming `proc` (and the argument `position`, or an option like "#:where")
+    instead of a loop that never ends or fills memory. A second pointer moves at half
+    speed and the walk stops when the two meet, so a search that ends early never walks
+    the whole list.
+    """
+    node = slow = value
+    count = 0
+    while type(node) is Pair or type(node) is SourcePair:
+        yield node
+        node = node.cdr
+        count += 1
+        if not count & 1:
+            slow = slow.cdr
+            if slow is node:
+                raise SchemeError(
+                    f"{proc}: expected a proper list{_argument(position)}, got a circular list"
+                )
+
+
+def _argument(position: int | str | None) -> str:
+    if position is None:
+        return ""
+    return f" as argument {position}" if type(position) is int else f" as {position}"
+
+
+def list_to_python(value: Any, proc: str, position: int | str | None = None) -> list[Any]:
+    """The elements of a proper list. An improper list raises ValueError, for the caller
+    to say what it expected; a circular one is an error naming `proc` (see `pairs`)."""
     items = []
-    while type(value) is Pair or type(value) is SourcePair:
-        items.append(value.car)
-        value = value.cdr
-    if value is not NIL:
+    tail = value
+    for pair in pairs(proc, value, position):
+        items.append(pair.car)
+        tail = pair.cdr
+    if tail is not NIL:
         raise ValueError("not a proper list")
     return items
 

@@ -457,8 +457,8 @@ def _as_written(datum: Any) -> Any:
 def _names(value: Any) -> tuple[str, ...] | None:
     """The names in a list of symbols or strings; None if `value` is not one."""
     try:
-        items = list_to_python(value)
-    except (ValueError, TypeError):
+        items = list_to_python(value, "check")
+    except (ValueError, TypeError, SchemeError):
         return None
     if not all(isinstance(item, Symbol | str) for item in items):
         return None

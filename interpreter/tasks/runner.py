@@ -394,7 +394,10 @@ class TaskRunner:
         tools = _tools(task, given.get("tools", NIL), interactive)
         raise_tool_errors = tool_errors_option(task, given.get("tool-errors", TOOL_ERRORS[0]))
         context = _names(
-            task, "a list of working-memory keys for #:context", given.get("context", NIL)
+            task,
+            "a list of working-memory keys for #:context",
+            given.get("context", NIL),
+            "#:context",
         )
         written_output = given.get("output", Symbol("text"))
         output = output_option(task, written_output)
@@ -681,14 +684,16 @@ def _number(value: Any) -> Any:
     return float(value) if type(value) is Fraction else value
 
 
-def _list(proc: str, expected: str, value: Any, position: int | None = None) -> list[Any]:
+def _list(proc: str, expected: str, value: Any, position: int | str) -> list[Any]:
+    """The items of a list argument (`position`) or option (like "#:tools")."""
     try:
-        return list_to_python(value)
+        return list_to_python(value, proc, position)
     except ValueError:
-        raise type_error(proc, expected, value, position) from None
+        argument = position if type(position) is int else None
+        raise type_error(proc, expected, value, argument) from None
 
 
-def _names(proc: str, expected: str, value: Any, position: int | None = None) -> tuple[str, ...]:
+def _names(proc: str, expected: str, value: Any, position: int | str) -> tuple[str, ...]:
     """The names in a list of symbols (or strings)."""
     items = [frozen(item) for item in _list(proc, expected, value, position)]
     if not all(isinstance(item, Symbol | str) for item in items):
@@ -697,7 +702,7 @@ def _names(proc: str, expected: str, value: Any, position: int | None = None) ->
 
 
 def _tools(task: str, value: Any, interactive: bool) -> tuple[Tool, ...]:
-    tools = _list(task, "a list of tools for #:tools", value)
+    tools = _list(task, "a list of tools for #:tools", value, "#:tools")
     names: list[str] = [ASK_USER] if interactive else []
     for tool in tools:
         if not isinstance(tool, Tool):

@@ -17,7 +17,7 @@ from itertools import pairwise
 from typing import Any
 
 from interpreter.errors import AllocationLimitError, SchemeError
-from interpreter.lang.datums import NIL, MutableString, Pair, Parameter, SourcePair, Symbol
+from interpreter.lang.datums import NIL, MutableString, Parameter, Symbol, pairs
 from interpreter.lang.primitives import primitive
 from interpreter.lang.printer import write_abbreviated
 from interpreter.lang.raising import type_error
@@ -166,26 +166,6 @@ def check_range(
         f"bounds for a {what} of length {size} "
         f"(need 0 <= start <= end <= {size})"
     )
-
-
-def pairs(proc: str, value: Any, position: int) -> Iterator[Pair]:
-    """The pairs along the cdr chain of `value`, in order, stopping at the first non-pair.
-
-    A circular chain is an error: the walk moves a second pointer at half speed and
-    stops when the two meet, so a search that ends early never walks the whole list.
-    """
-    node = slow = value
-    count = 0
-    while type(node) is Pair or type(node) is SourcePair:
-        yield node
-        node = node.cdr
-        count += 1
-        if not count & 1:
-            slow = slow.cdr
-            if slow is node:
-                raise SchemeError(
-                    f"{proc}: expected a proper list as argument {position}, got a circular list"
-                )
 
 
 def spine(proc: str, value: Any, position: int) -> tuple[list[Any], Any]:
