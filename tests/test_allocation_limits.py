@@ -145,3 +145,34 @@ def test_the_command_line_refuses_to_print_such_a_value():
     )
     assert result.returncode != 0
     assert "allocation-limit: write: a string of" in result.stderr
+
+
+# Exact arithmetic that would make a number past the size limit, or divide numbers too
+# large to divide promptly, is refused from the operands' sizes before it starts.
+EXACT_TOO_LARGE = [
+    ("(expt 3 50000000)", "expt: the result would be too large"),
+    ("(let ((x (expt 2 5000000))) (* x x 2))", "*: the result would be too large"),
+    ("(let ((x (expt 2 5000000))) (square x))", "square: the result would be too large"),
+    ("(define (f x) (* x x)) (f 3) (f 3) (f (expt 2 5000000))", "*: the result would be"),
+    ("(lcm (expt 3 3000000) (+ 1 (expt 2 6000000)))", "lcm: exact numbers of"),
+    ("(quotient (expt 7 2000000) (+ 3 (expt 5 1000000)))", "quotient: exact numbers of"),
+    ("(/ (expt 7 2000000) (+ 3 (expt 5 1000000)))", "/: exact numbers of"),
+    ("(gcd (expt 3 2000000) (expt 5 900000))", "gcd: exact numbers of"),
+    ("(+ (/ 1 (expt 3 2000000)) (/ 1 (expt 5 900000)))", "+: exact numbers of"),
+    ("(string->number (make-string 3000000 #\\7))", "reading a number: the result would be"),
+]
+
+
+@pytest.mark.parametrize(("program", "message"), EXACT_TOO_LARGE)
+def test_exact_arithmetic_past_the_size_limit_is_refused(program, message):
+    with pytest.raises(AllocationLimitError) as caught:
+        interpreter().eval_scheme(program)
+    assert caught.value.message.startswith(message)
+
+
+def test_exact_arithmetic_below_the_size_limit_goes_through():
+    interp = interpreter()
+    assert interp.eval("(expt 2 8000000)") == 2**8_000_000
+    assert interp.eval("(let ((x (expt 2 4000000))) (* x x))") == 2**8_000_000
+    assert interp.eval("(define (f x) (* x x)) (f 3) (f 3) (f (expt 10 100))") == 10**200
+    assert interp.eval("(quotient (expt 7 2000000) (expt 7 1999999))") == 7
