@@ -176,3 +176,34 @@ def test_exact_arithmetic_below_the_size_limit_goes_through():
     assert interp.eval("(let ((x (expt 2 4000000))) (* x x))") == 2**8_000_000
     assert interp.eval("(define (f x) (* x x)) (f 3) (f 3) (f (expt 10 100))") == 10**200
     assert interp.eval("(quotient (expt 7 2000000) (expt 7 1999999))") == 7
+
+
+_OUT_OF_MEMORY = """
+import resource
+resource.setrlimit(resource.RLIMIT_AS, (1_200_000_000, 1_200_000_000))
+from interpreter import Interpreter
+from interpreter.errors import AllocationLimitError
+interp = Interpreter()
+for program in [
+    "(define (grow acc) (grow (cons (make-vector 5000000 0) acc))) (grow '())",
+    "(define (g acc) (g (cons 1 acc))) (g '())",
+]:
+    try:
+        interp.eval_scheme(program)
+    except AllocationLimitError as error:
+        print(error.kind, "out of memory" in error.message)
+print(interp.eval_scheme("(+ 1 2)"))
+"""
+
+
+def test_running_out_of_memory_is_an_allocation_limit_error_and_the_interpreter_goes_on(
+    tmp_path,
+):
+    done = subprocess.run(
+        [sys.executable, "-c", _OUT_OF_MEMORY],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+    )
+    assert done.stdout.split("\n") == ["allocation-limit True"] * 2 + ["3", ""], done.stderr

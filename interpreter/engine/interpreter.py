@@ -584,7 +584,7 @@ class Interpreter(EmbeddingAPI):
         node = self.analyzer.analyze_toplevel(form, span)
         try:
             return finish(node(self.env))
-        except RecursionError as error:
+        except (RecursionError, MemoryError) as error:
             raise host_error(None, [], error, span) from None
 
     def check(self, text: str, file: str) -> list[TaskschemeError]:
