@@ -49,6 +49,7 @@ from interpreter.lang.datums import (
     Environment,
     Frame,
     Symbol,
+    bound,
     is_interned,
     python_to_list,
 )
@@ -72,7 +73,7 @@ from interpreter.limits.settings import Settings, load_settings
 from interpreter.memory.language import MEMORY_FORMS, MEMORY_PROCEDURES
 from interpreter.source import NotUtf8Error, Span, Utf8Decoder
 from interpreter.tasks.language import TASK_FORMS, TASK_PROCEDURES
-from interpreter.tasks.state import TaskState, bound
+from interpreter.tasks.state import TaskState
 
 if TYPE_CHECKING:
     from interpreter.limits.budget import Budget

@@ -13,7 +13,6 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from fractions import Fraction
 from typing import Any
@@ -299,6 +298,27 @@ class Promise:
         self.value = value  # the result when done, else a thunk
 
 
+class bound:
+    """`var` is `value` for the extent of the block.
+
+    A class, not a generator: a generator left suspended when a block is abandoned (an
+    evaluation stopped by its time limit deep in a recursion) is closed later, wherever
+    the garbage collector runs, in another context, where resetting the variable fails
+    and Python prints "Exception ignored" on stderr."""
+
+    __slots__ = ("_token", "_value", "_var")
+
+    def __init__(self, var: ContextVar, value: Any) -> None:
+        self._var = var
+        self._value = value
+
+    def __enter__(self) -> None:
+        self._token = self._var.set(self._value)
+
+    def __exit__(self, *exception: object) -> None:
+        self._var.reset(self._token)
+
+
 class Parameter:
     """A parameter object: a procedure whose value `parameterize` rebinds dynamically.
 
@@ -322,14 +342,9 @@ class Parameter:
     def value(self, value: Any) -> None:
         self._value.set(value)
 
-    @contextmanager
-    def bound(self, value: Any) -> Iterator[None]:
+    def bound(self, value: Any) -> bound:
         """The parameter holds `value` in this context for the extent of the block."""
-        token = self._value.set(value)
-        try:
-            yield
-        finally:
-            self._value.reset(token)
+        return bound(self._value, value)
 
     def __call__(self, *args: Any) -> Any:
         if args:

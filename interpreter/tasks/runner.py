@@ -41,6 +41,7 @@ from interpreter.lang.datums import (
     NIL,
     Keyword,
     Symbol,
+    bound,
     context_keys,
     frozen,
     list_to_python,
@@ -81,7 +82,7 @@ from interpreter.tasks.output import (
     repair_request,
 )
 from interpreter.tasks.parallel import parallel_map
-from interpreter.tasks.state import TaskState, bound
+from interpreter.tasks.state import TaskState
 from interpreter.tasks.templates import Template, shown, system_prompt_problem
 from interpreter.tasks.tools import (
     TOOL_ERRORS,

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import operator
 import types
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from contextvars import ContextVar
 from functools import partial
 from itertools import pairwise
 from typing import Any
 
 from interpreter.errors import AllocationLimitError, SchemeError
-from interpreter.lang.datums import NIL, MutableString, Parameter, Symbol, pairs
+from interpreter.lang.datums import NIL, MutableString, Parameter, Symbol, bound, pairs
 from interpreter.lang.primitives import primitive
 from interpreter.lang.printer import write_abbreviated
 from interpreter.lang.raising import type_error
@@ -75,14 +74,9 @@ _UNITS = {"string": "characters", "datum": "characters", "bytevector": "bytes"}
 _MAX_ALLOCATION: ContextVar[int] = ContextVar("max_allocation", default=DEFAULT_MAX_ALLOCATION)
 
 
-@contextmanager
-def allocation_limit(elements: int) -> Iterator[None]:
+def allocation_limit(elements: int) -> bound:
     """Calls in this block may allocate at most `elements` list items, characters or bytes."""
-    token = _MAX_ALLOCATION.set(elements)
-    try:
-        yield
-    finally:
-        _MAX_ALLOCATION.reset(token)
+    return bound(_MAX_ALLOCATION, elements)
 
 
 def check_allocation(proc: str, size: int, what: str) -> int:
