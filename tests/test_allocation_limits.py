@@ -207,3 +207,28 @@ def test_running_out_of_memory_is_an_allocation_limit_error_and_the_interpreter_
         timeout=600,
     )
     assert done.stdout.split("\n") == ["allocation-limit True"] * 2 + ["3", ""], done.stderr
+
+
+# Makers whose result can be larger than their arguments, or whose size is known only as
+# they make it, check it too (under a cap of 1,000 here, from arguments of 600).
+MADE_LARGER = [
+    "(string-upcase big-sharp-s)",
+    "(string-foldcase big-sharp-s)",
+    "(string->utf8 big-sharp-s)",
+    "(scheme->json (make-list 600 1))",
+    "(list->string (append (string->list ascii) (string->list ascii)))",
+    "(string-map char-upcase (list->string (append (string->list ascii) (string->list ascii))))",
+    "(list->vector (append (make-list 600 0) (make-list 600 0)))",
+    "(vector-map (lambda (x) x) (list->vector (append (make-list 600 0) (make-list 600 0))))",
+]
+
+
+@pytest.mark.parametrize("program", MADE_LARGER)
+def test_a_maker_checks_what_it_makes(program):
+    interp = interpreter(config={"max_allocation": 1000})
+    interp.eval_scheme(
+        "(define big-sharp-s (make-string 600 #\\xDF)) (define ascii (make-string 600 #\\a))"
+    )
+    with pytest.raises(AllocationLimitError) as caught:
+        interp.eval_scheme(program)
+    assert "is more than max_allocation allows" in caught.value.message

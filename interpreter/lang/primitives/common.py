@@ -101,6 +101,14 @@ def allocation_error(proc: str, size: int, what: str) -> AllocationLimitError:
     )
 
 
+def made_within_limit(proc: str, made: Any, what: str) -> Any:
+    """`made`, a string, vector or bytevector whose size was known only once it was made
+    (`string-upcase` of "ß" is "SS"), if it is within max_allocation: it may be larger
+    than what it was made from, so a loop repeating the call stops here."""
+    check_allocation(proc, len(made), what)
+    return made
+
+
 def _large_count(n: int) -> str:
     """A count for a message: in full, or for a huge one, the power of ten it exceeds."""
     if n < 10**30:
