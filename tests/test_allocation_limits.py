@@ -9,6 +9,7 @@ import pytest
 from tasks_support import interpreter
 
 from interpreter.errors import AllocationLimitError, TaskschemeError
+from interpreter.lang.primitives.common import resident_memory
 
 HUGE = [
     "(make-list 10000000000)",
@@ -232,3 +233,33 @@ def test_a_maker_checks_what_it_makes(program):
     with pytest.raises(AllocationLimitError) as caught:
         interp.eval_scheme(program)
     assert "is more than max_allocation allows" in caught.value.message
+
+
+def test_max_memory_bounds_what_the_whole_process_holds():
+    cap = resident_memory() + 200_000_000
+    interp = interpreter(config={"max_memory": cap})
+    with pytest.raises(AllocationLimitError) as caught:
+        interp.eval_scheme("(let grow ((kept '())) (grow (cons (make-vector 1000000 0) kept)))")
+    assert caught.value.message.startswith("make-vector: the process holds ")
+    assert f"more than max_memory allows ({cap:,}; raise it" in caught.value.message
+    assert interp.eval("(+ 1 2)") == 3
+
+
+def test_max_memory_is_a_command_line_option(tmp_path):
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "interpreter",
+            "eval",
+            "--max-memory",
+            "1000000",
+            "(make-vector 5000 0)",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert "allocation-limit: make-vector: the process holds" in done.stderr
+    assert "max_memory" in done.stderr

@@ -56,7 +56,12 @@ from interpreter.lang.datums import (
 from interpreter.lang.expand import FEATURES
 from interpreter.lang.library import Library, read_forms
 from interpreter.lang.primitives import all_primitives
-from interpreter.lang.primitives.common import allocation_limit, check_string
+from interpreter.lang.primitives.common import (
+    allocation_limit,
+    check_string,
+    default_max_memory,
+    memory_limit,
+)
 from interpreter.lang.primitives.io import (
     CURRENT_ERROR,
     CURRENT_INPUT,
@@ -170,6 +175,7 @@ class Interpreter(EmbeddingAPI):
         self.argv = list(argv or ["taskscheme"])
         self.max_recursion_depth = settings.get("max_recursion_depth")
         self.max_allocation = settings.get("max_allocation")
+        self.max_memory = settings.get("max_memory") or default_max_memory()
         self.interrupts = Interrupt()
         self.computation = ComputationLimits(
             settings.get("max_steps"), settings.get("max_seconds"), self.interrupts
@@ -531,6 +537,7 @@ class Interpreter(EmbeddingAPI):
             self.interrupts.evaluating(),
             python_recursion_limit(self.max_recursion_depth),
             allocation_limit(self.max_allocation),
+            memory_limit(self.max_memory),
             self.computation.applied(),
             CURRENT_INPUT.bound(self._stdin),
             CURRENT_OUTPUT.bound(self._stdout or CURRENT_OUTPUT.value),

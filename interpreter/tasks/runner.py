@@ -47,6 +47,7 @@ from interpreter.lang.datums import (
     list_to_python,
     lookup_context,
 )
+from interpreter.lang.primitives.common import check_memory
 from interpreter.lang.printer import write_abbreviated, write_string
 from interpreter.lang.raising import scheme_error, type_error
 from interpreter.lang.runtime import split_keywords
@@ -490,6 +491,7 @@ class TaskRunner:
         handler.add_message(Message("user", prompt))
         retries = options.output_retries
         while True:
+            check_memory(options.name)
             handler.begin_turn()
             request = ModelRequest(
                 model.info.name,

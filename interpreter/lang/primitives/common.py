@@ -8,6 +8,7 @@ argument position, what was expected and what came instead.
 from __future__ import annotations
 
 import operator
+import os
 import types
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -79,10 +80,59 @@ def allocation_limit(elements: int) -> bound:
     return bound(_MAX_ALLOCATION, elements)
 
 
+# The most resident memory the process may use: the engine sets it from the `max_memory`
+# setting; None where it cannot be measured.
+_MAX_MEMORY: ContextVar[int | None] = ContextVar("max_memory", default=None)
+# Allocations at least this large look at the process's memory first (reading it costs
+# about as much as making a few thousand elements, so smaller ones do not).
+_MEMORY_CHECKED_FROM = 4096
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def default_max_memory() -> int | None:
+    """Half of the machine's physical memory, where the system says how much it has."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * _PAGE_SIZE // 2
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def memory_limit(limit: int | None) -> bound:
+    """Checked allocations (and task turns) in this block fail once the process holds
+    more than `limit` bytes of resident memory."""
+    return bound(_MAX_MEMORY, limit)
+
+
+def resident_memory() -> int | None:
+    """The process's resident memory in bytes (Linux /proc); None where it is unknown."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * _PAGE_SIZE
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def check_memory(proc: str) -> None:
+    """An `allocation-limit` error if the process holds more memory than max_memory
+    allows: the bound on what all of a run together (many parallel-map workers) holds."""
+    limit = _MAX_MEMORY.get()
+    if limit is None:
+        return
+    used = resident_memory()
+    if used is not None and used > limit:
+        raise AllocationLimitError(
+            f"{proc}: the process holds {used:,} bytes of memory, more than max_memory "
+            f"allows ({limit:,}; raise it in taskscheme.toml or with --max-memory)"
+        )
+
+
 def check_allocation(proc: str, size: int, what: str) -> int:
     """`size`, if a `what` ("list", "string", ...) that long may be made: a size far too
-    large is a clear error before anything is allocated, never Python's MemoryError."""
+    large is a clear error before anything is allocated, never Python's MemoryError.
+    A large one also finds the process within max_memory first."""
     if size <= _MAX_ALLOCATION.get():
+        if size >= _MEMORY_CHECKED_FROM:
+            check_memory(proc)
         return size
     raise allocation_error(proc, size, what)
 
