@@ -9,6 +9,7 @@ import pytest
 from tasks_support import interpreter
 
 from interpreter.errors import AllocationLimitError, TaskschemeError
+from interpreter.lang.primitives.common import resident_memory
 
 HUGE = [
     "(make-list 10000000000)",
@@ -145,3 +146,120 @@ def test_the_command_line_refuses_to_print_such_a_value():
     )
     assert result.returncode != 0
     assert "allocation-limit: write: a string of" in result.stderr
+
+
+# Exact arithmetic that would make a number past the size limit, or divide numbers too
+# large to divide promptly, is refused from the operands' sizes before it starts.
+EXACT_TOO_LARGE = [
+    ("(expt 3 50000000)", "expt: the result would be too large"),
+    ("(let ((x (expt 2 5000000))) (* x x 2))", "*: the result would be too large"),
+    ("(let ((x (expt 2 5000000))) (square x))", "square: the result would be too large"),
+    ("(define (f x) (* x x)) (f 3) (f 3) (f (expt 2 5000000))", "*: the result would be"),
+    ("(lcm (expt 3 3000000) (+ 1 (expt 2 6000000)))", "lcm: exact numbers of"),
+    ("(quotient (expt 7 2000000) (+ 3 (expt 5 1000000)))", "quotient: exact numbers of"),
+    ("(/ (expt 7 2000000) (+ 3 (expt 5 1000000)))", "/: exact numbers of"),
+    ("(gcd (expt 3 2000000) (expt 5 900000))", "gcd: exact numbers of"),
+    ("(+ (/ 1 (expt 3 2000000)) (/ 1 (expt 5 900000)))", "+: exact numbers of"),
+    ("(string->number (make-string 3000000 #\\7))", "reading a number: the result would be"),
+]
+
+
+@pytest.mark.parametrize(("program", "message"), EXACT_TOO_LARGE)
+def test_exact_arithmetic_past_the_size_limit_is_refused(program, message):
+    with pytest.raises(AllocationLimitError) as caught:
+        interpreter().eval_scheme(program)
+    assert caught.value.message.startswith(message)
+
+
+def test_exact_arithmetic_below_the_size_limit_goes_through():
+    interp = interpreter()
+    assert interp.eval("(expt 2 8000000)") == 2**8_000_000
+    assert interp.eval("(let ((x (expt 2 4000000))) (* x x))") == 2**8_000_000
+    assert interp.eval("(define (f x) (* x x)) (f 3) (f 3) (f (expt 10 100))") == 10**200
+    assert interp.eval("(quotient (expt 7 2000000) (expt 7 1999999))") == 7
+
+
+_OUT_OF_MEMORY = """
+import resource
+resource.setrlimit(resource.RLIMIT_AS, (1_200_000_000, 1_200_000_000))
+from interpreter import Interpreter
+from interpreter.errors import AllocationLimitError
+interp = Interpreter()
+for program in [
+    "(define (grow acc) (grow (cons (make-vector 5000000 0) acc))) (grow '())",
+    "(define (g acc) (g (cons 1 acc))) (g '())",
+]:
+    try:
+        interp.eval_scheme(program)
+    except AllocationLimitError as error:
+        print(error.kind, "out of memory" in error.message)
+print(interp.eval_scheme("(+ 1 2)"))
+"""
+
+
+def test_running_out_of_memory_is_an_allocation_limit_error_and_the_interpreter_goes_on(
+    tmp_path,
+):
+    done = subprocess.run(
+        [sys.executable, "-c", _OUT_OF_MEMORY],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+    )
+    assert done.stdout.split("\n") == ["allocation-limit True"] * 2 + ["3", ""], done.stderr
+
+
+# Makers whose result can be larger than their arguments, or whose size is known only as
+# they make it, check it too (under a cap of 1,000 here, from arguments of 600).
+MADE_LARGER = [
+    "(string-upcase big-sharp-s)",
+    "(string-foldcase big-sharp-s)",
+    "(string->utf8 big-sharp-s)",
+    "(scheme->json (make-list 600 1))",
+    "(list->string (append (string->list ascii) (string->list ascii)))",
+    "(string-map char-upcase (list->string (append (string->list ascii) (string->list ascii))))",
+    "(list->vector (append (make-list 600 0) (make-list 600 0)))",
+    "(vector-map (lambda (x) x) (list->vector (append (make-list 600 0) (make-list 600 0))))",
+]
+
+
+@pytest.mark.parametrize("program", MADE_LARGER)
+def test_a_maker_checks_what_it_makes(program):
+    interp = interpreter(config={"max_allocation": 1000})
+    interp.eval_scheme(
+        "(define big-sharp-s (make-string 600 #\\xDF)) (define ascii (make-string 600 #\\a))"
+    )
+    with pytest.raises(AllocationLimitError) as caught:
+        interp.eval_scheme(program)
+    assert "is more than max_allocation allows" in caught.value.message
+
+
+def test_max_memory_bounds_what_the_whole_process_holds():
+    cap = resident_memory() + 200_000_000
+    interp = interpreter(config={"max_memory": cap})
+    with pytest.raises(AllocationLimitError) as caught:
+        interp.eval_scheme("(let grow ((kept '())) (grow (cons (make-vector 1000000 0) kept)))")
+    assert caught.value.message.startswith("make-vector: the process holds ")
+    assert f"more than max_memory allows ({cap:,}; raise it" in caught.value.message
+    assert interp.eval("(+ 1 2)") == 3
+
+
+def test_max_memory_is_a_command_line_option(tmp_path):
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "interpreter",
+            "eval",
+            "--max-memory",
+            "1000000",
+            "(make-vector 5000 0)",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert "allocation-limit: make-vector: the process holds" in done.stderr
+    assert "max_memory" in done.stderr

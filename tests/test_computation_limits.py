@@ -112,3 +112,27 @@ def test_the_command_line_exits_3(flag, kind, tmp_path):
     assert result.returncode == 3
     assert result.stderr.startswith(f"{kind}: "), result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_time_limit_deep_in_exception_handlers_prints_only_the_error(tmp_path):
+    """The run ends while its deep recursion still unwinds: nothing it leaves behind may
+    print on the way out of the process."""
+    program = tmp_path / "deep.scm"
+    program.write_text(
+        "(define (f n)\n"
+        "  (with-exception-handler (lambda (e) 0) (lambda () (+ 1 (f (+ n 1))))))\n"
+        "(f 0)\n"
+    )
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "interpreter", "run", "--max-seconds", "2"),
+            *("--max-recursion-depth", "1000000", str(program)),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert result.returncode == 3
+    assert result.stderr.startswith("time-limit: the program ran longer than max_seconds")
+    assert result.stderr.count("\n") == 1, result.stderr

@@ -3,7 +3,8 @@
 Programs are random nestings of the core forms (if, let, lambda and its calls, begin,
 set!, and, or, cond, named let, guard, dynamic-wind, call/cc) around calls of the pure
 primitives (numbers, lists, strings, characters, vectors, hash tables, equivalence) on
-random arguments, with variables that may or may not be bound. Each program runs under
+random arguments (circular lists among them), with variables that may or may not be
+bound. Each program runs under
 small limits (steps, seconds, allocation); whatever it does, what comes out must be a
 value or a language error (a TaskschemeError, not an internal error, its message with
 no Python spelling in it).
@@ -45,7 +46,18 @@ PRIMITIVES = sorted(
     for name, function in all_primitives().items()
     if function.__module__.rsplit(".", 1)[-1] in PURE_MODULES
 )
-LIBRARY = ["map", "for-each", "filter", "fold", "reduce", "assoc", "append", "reverse", "apply"]
+LIBRARY = [
+    "map",
+    "for-each",
+    "filter",
+    "fold",
+    "reduce",
+    "assoc",
+    "append",
+    "reverse",
+    "apply",
+    "eval",
+]
 
 LITERALS = [
     "0",
@@ -78,6 +90,10 @@ LITERALS = [
     "+",
     "(lambda (a) a)",
     "(lambda a a)",
+    "(let ((c (list 1 2))) (set-cdr! (cdr c) c) c)",
+    "(let ((c (list (cons 'a 1)))) (set-cdr! c c) c)",
+    "(let ((c (list 1))) (set-car! c c) c)",
+    "`(0 ,@(let ((c (list 1 2))) (set-cdr! (cdr c) c) c))",
 ]
 NAMES = ["x", "y", "z"]
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from interpreter import Interpreter
 from interpreter.engine.capabilities import Capabilities
 from interpreter.errors import AllocationLimitError
-from interpreter.lang.datums import Char, list_to_python
+from interpreter.lang.datums import Char
 from interpreter.lang.printer import write_string
 from interpreter.lang.reader import read_all
 
@@ -144,7 +144,7 @@ def test_a_character_split_between_two_chunks_of_a_file_reads_whole(tmp_path, ch
     path = opener.removeprefix("(open-input-file ").removesuffix(")")
     assert str(interp.eval_scheme(f"(file->string {path})")) == text
     lines = interp.eval_scheme(f"(let ((p {opener})) (list (read-line p) (read-line p)))")
-    assert [str(line) for line in list_to_python(lines)] == [first_line, char * 10]
+    assert [str(line) for line in list(lines)] == [first_line, char * 10]
     assert str(interp.eval_scheme(f"(read-string {len(text)} {opener})")) == text
     assert str(interp.eval_scheme(f"(symbol->string (read {opener}))")) == first_line
 

@@ -11,7 +11,6 @@ from interpreter.lang.datums import (
     Char,
     Pair,
     Symbol,
-    list_to_python,
     python_to_list,
 )
 from interpreter.lang.primitives import all_primitives
@@ -79,9 +78,9 @@ def test_table_operations():
     table = call("alist->hash-table", L(Pair("a", 1), Pair("b", 2), Pair("a", 99)))
     assert call("hash-table-ref", table, "a") == 1  # the first entry wins, as with assoc
     assert call("hash-table-count", table) == 2
-    assert list_to_python(call("hash-table-keys", table)) == ["a", "b"]
-    assert list_to_python(call("hash-table-values", table)) == [1, 2]
-    alist = list_to_python(call("hash-table->alist", table))
+    assert list(call("hash-table-keys", table)) == ["a", "b"]
+    assert list(call("hash-table-values", table)) == [1, 2]
+    alist = list(call("hash-table->alist", table))
     assert [(p.car, p.cdr) for p in alist] == [("a", 1), ("b", 2)]
     assert call("hash-table-update!", table, "a", lambda v: v + 10) is UNSPECIFIED
     call("hash-table-update!/default", table, "c", lambda v: v + 1, 0)

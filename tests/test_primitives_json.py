@@ -6,7 +6,7 @@ from fractions import Fraction
 import pytest
 
 from interpreter.errors import SchemeError, SchemeTypeError
-from interpreter.lang.datums import NIL, Char, Pair, Symbol, frozen, list_to_python, python_to_list
+from interpreter.lang.datums import NIL, Char, Pair, Symbol, frozen, python_to_list
 from interpreter.lang.primitives import all_primitives
 from interpreter.lang.primitives.hashtables import HashTable
 from interpreter.lang.primitives.json import (
@@ -126,4 +126,4 @@ def test_json_ref():
         call("json-ref", data, "user", "name", 0)
     with pytest.raises(SchemeTypeError, match="json-ref: expected a key"):
         call("json-ref", data, 1.5)
-    assert list_to_python(call("json-ref", L(L(1, 2)), 0)) == [1, 2]
+    assert list(call("json-ref", L(L(1, 2)), 0)) == [1, 2]

@@ -8,7 +8,6 @@ from interpreter.lang.datums import (
     UNSPECIFIED,
     Pair,
     SourcePair,
-    list_to_python,
     python_to_list,
 )
 from interpreter.lang.primitives import all_primitives
@@ -35,12 +34,12 @@ def test_pairs():
     assert (call("car", pair), call("cdr", pair)) == (1, 2)
     assert call("set-car!", pair, 10) is UNSPECIFIED
     call("set-cdr!", pair, NIL)
-    assert list_to_python(pair) == [10]
+    assert list(pair) == [10]
 
 
 def test_cxr_compositions():
     lst = L(1, L(2, 3), 4)
-    assert list_to_python(call("cadr", lst)) == [2, 3]
+    assert list(call("cadr", lst)) == [2, 3]
     assert call("caadr", lst) == 2
     assert call("caddr", lst) == 4
     assert call("cdddr", lst) is NIL
@@ -71,7 +70,7 @@ def test_literal_pairs_are_immutable():
         call("list-set!", literal, 0, 2)
     copy = call("list-copy", literal)
     call("set-car!", copy, 5)
-    assert list_to_python(copy) == [5]
+    assert list(copy) == [5]
 
 
 def test_predicates_and_length():
@@ -95,7 +94,7 @@ def test_append():
     assert call("append", NIL, 5) == 5
     tail = L(3)
     result = call("append", L(1), L(2), tail)
-    assert list_to_python(result) == [1, 2, 3]
+    assert list(result) == [1, 2, 3]
     assert result.cdr.cdr is tail  # the last argument is shared, not copied
     dotted = call("append", L(1), 2)
     assert (dotted.car, dotted.cdr) == (1, 2)
@@ -107,19 +106,19 @@ def test_append():
 
 def test_list_operations():
     lst = L(1, 2, 3)
-    assert list_to_python(call("reverse", lst)) == [3, 2, 1]
-    assert list_to_python(call("list-tail", lst, 1)) == [2, 3]
+    assert list(call("reverse", lst)) == [3, 2, 1]
+    assert list(call("list-tail", lst, 1)) == [2, 3]
     assert call("list-tail", lst, 3) is NIL
     assert call("list-ref", lst, 2) == 3
-    assert list_to_python(call("last-pair", lst)) == [3]
-    assert list_to_python(call("make-list", 2, "x")) == ["x", "x"]
-    assert list_to_python(call("list", 1, 2)) == [1, 2]
+    assert list(call("last-pair", lst)) == [3]
+    assert list(call("make-list", 2, "x")) == ["x", "x"]
+    assert list(call("list", 1, 2)) == [1, 2]
     improper = call("list-copy", Pair(1, 2))
     assert (improper.car, improper.cdr) == (1, 2)
     assert call("list-copy", 7) == 7
     mutable = call("list-copy", lst)
     call("list-set!", mutable, 1, "b")
-    assert list_to_python(mutable) == [1, "b", 3]
+    assert list(mutable) == [1, "b", 3]
 
 
 def test_index_errors_name_the_length():

@@ -3,7 +3,7 @@
 import pytest
 
 from interpreter.errors import SchemeError, SchemeTypeError
-from interpreter.lang.datums import NIL, Char, Symbol, frozen, list_to_python, python_to_list
+from interpreter.lang.datums import NIL, Char, Symbol, frozen, python_to_list
 from interpreter.lang.primitives import all_primitives
 
 P = all_primitives()
@@ -68,7 +68,7 @@ def test_basic_strings():
 
 
 def test_string_sequence_conversions():
-    assert list_to_python(call("string->list", "abc", 1)) == chars("bc")
+    assert list(call("string->list", "abc", 1)) == chars("bc")
     assert call("list->string", python_to_list(chars("ab"))) == "ab"
     assert call("string->vector", "ab") == chars("ab")
     assert call("vector->string", tuple(chars("abc")), 0, 2) == "ab"
@@ -122,7 +122,7 @@ def test_string_literals_are_constants():
 
 
 def split(*args):
-    return [frozen(piece) for piece in list_to_python(call("string-split", *args))]
+    return [frozen(piece) for piece in list(call("string-split", *args))]
 
 
 def test_library_primitives():

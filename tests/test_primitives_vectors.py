@@ -3,7 +3,7 @@
 import pytest
 
 from interpreter.errors import SchemeError, SchemeTypeError
-from interpreter.lang.datums import UNSPECIFIED, frozen, list_to_python, python_to_list
+from interpreter.lang.datums import UNSPECIFIED, frozen, python_to_list
 from interpreter.lang.primitives import all_primitives
 
 P = all_primitives()
@@ -24,7 +24,7 @@ def test_vectors():
     assert call("vector-ref", (7, 8), 1) == 8
     assert call("vector-set!", vector, 0, "a") is UNSPECIFIED
     assert vector == ["a", 2, 3]
-    assert list_to_python(call("vector->list", vector, 1)) == [2, 3]
+    assert list(call("vector->list", vector, 1)) == [2, 3]
     assert call("list->vector", python_to_list([1, 2])) == [1, 2]
     assert call("vector-append", (1,), [2]) == [1, 2]
 

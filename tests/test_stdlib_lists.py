@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from interpreter import Interpreter
 from interpreter.errors import TaskschemeError
-from interpreter.lang.datums import list_to_python, python_to_list
+from interpreter.lang.datums import python_to_list
 from interpreter.lang.printer import write_string
 
 INTERPRETER = Interpreter()
@@ -19,7 +19,7 @@ SORT_BY = INTERPRETER.eval_scheme("(lambda (xs less?) (sort xs less?))")
 
 
 def scheme_sort(items, less):
-    return list_to_python(SORT_BY(python_to_list(items), INTERPRETER.eval_scheme(less)))
+    return list(SORT_BY(python_to_list(items), INTERPRETER.eval_scheme(less)))
 
 
 def error_of(program: str) -> TaskschemeError:
@@ -51,7 +51,7 @@ def test_sort_with_a_primitive_ordering_matches_sort_with_a_lambda(items):
 def test_sort_is_stable(pairs):
     items = [python_to_list(pair) for pair in pairs]
     result = scheme_sort(items, "(lambda (a b) (< (car a) (car b)))")
-    assert [list_to_python(x) for x in result] == sorted(
+    assert [list(x) for x in result] == sorted(
         [list(pair) for pair in pairs], key=lambda pair: pair[0]
     )
 

@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING, Any, overload
 
 from interpreter.engine.convert import keyword_arguments
 from interpreter.engine.stack import ABANDON_SECONDS
-from interpreter.lang.datums import Keyword, Symbol, python_to_list
+from interpreter.lang.datums import Keyword, Symbol, bound, python_to_list
 from interpreter.lang.runtime import apply_procedure
 from interpreter.lang.threads import Outcome, start_worker
-from interpreter.tasks.state import bound
 from interpreter.tasks.tools import _WIRE_NAME, Tool, ToolParam, result_text
 
 if TYPE_CHECKING:

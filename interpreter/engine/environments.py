@@ -41,7 +41,7 @@ STANDARD_LIBRARIES = frozenset(
 def check_library_name(proc: str, import_set: Any) -> None:
     """`import_set` must name one of the standard libraries, as `(scheme base)` does."""
     try:
-        parts = tuple(part.name for part in list_to_python(import_set))
+        parts = tuple(part.name for part in list_to_python(import_set, proc))
     except (ValueError, AttributeError):
         parts = None
     if parts is None or parts not in STANDARD_LIBRARIES:

@@ -49,13 +49,19 @@ from interpreter.lang.datums import (
     Environment,
     Frame,
     Symbol,
+    bound,
     is_interned,
     python_to_list,
 )
 from interpreter.lang.expand import FEATURES
 from interpreter.lang.library import Library, read_forms
 from interpreter.lang.primitives import all_primitives
-from interpreter.lang.primitives.common import allocation_limit, check_string
+from interpreter.lang.primitives.common import (
+    allocation_limit,
+    check_string,
+    default_max_memory,
+    memory_limit,
+)
 from interpreter.lang.primitives.io import (
     CURRENT_ERROR,
     CURRENT_INPUT,
@@ -72,7 +78,7 @@ from interpreter.limits.settings import Settings, load_settings
 from interpreter.memory.language import MEMORY_FORMS, MEMORY_PROCEDURES
 from interpreter.source import NotUtf8Error, Span, Utf8Decoder
 from interpreter.tasks.language import TASK_FORMS, TASK_PROCEDURES
-from interpreter.tasks.state import TaskState, bound
+from interpreter.tasks.state import TaskState
 
 if TYPE_CHECKING:
     from interpreter.limits.budget import Budget
@@ -169,6 +175,7 @@ class Interpreter(EmbeddingAPI):
         self.argv = list(argv or ["taskscheme"])
         self.max_recursion_depth = settings.get("max_recursion_depth")
         self.max_allocation = settings.get("max_allocation")
+        self.max_memory = settings.get("max_memory") or default_max_memory()
         self.interrupts = Interrupt()
         self.computation = ComputationLimits(
             settings.get("max_steps"), settings.get("max_seconds"), self.interrupts
@@ -530,6 +537,7 @@ class Interpreter(EmbeddingAPI):
             self.interrupts.evaluating(),
             python_recursion_limit(self.max_recursion_depth),
             allocation_limit(self.max_allocation),
+            memory_limit(self.max_memory),
             self.computation.applied(),
             CURRENT_INPUT.bound(self._stdin),
             CURRENT_OUTPUT.bound(self._stdout or CURRENT_OUTPUT.value),
@@ -584,7 +592,7 @@ class Interpreter(EmbeddingAPI):
         node = self.analyzer.analyze_toplevel(form, span)
         try:
             return finish(node(self.env))
-        except RecursionError as error:
+        except (RecursionError, MemoryError) as error:
             raise host_error(None, [], error, span) from None
 
     def check(self, text: str, file: str) -> list[TaskschemeError]:

@@ -13,12 +13,11 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from fractions import Fraction
 from typing import Any
 
-from interpreter.errors import ArityError
+from interpreter.errors import ArityError, SchemeError
 from interpreter.source import Span
 
 
@@ -299,6 +298,27 @@ class Promise:
         self.value = value  # the result when done, else a thunk
 
 
+class bound:
+    """`var` is `value` for the extent of the block.
+
+    A class, not a generator: a generator left suspended when a block is abandoned (an
+    evaluation stopped by its time limit deep in a recursion) is closed later, wherever
+    the garbage collector runs, in another context, where resetting the variable fails
+    and Python prints "Exception ignored" on stderr."""
+
+    __slots__ = ("_token", "_value", "_var")
+
+    def __init__(self, var: ContextVar, value: Any) -> None:
+        self._var = var
+        self._value = value
+
+    def __enter__(self) -> None:
+        self._token = self._var.set(self._value)
+
+    def __exit__(self, *exception: object) -> None:
+        self._var.reset(self._token)
+
+
 class Parameter:
     """A parameter object: a procedure whose value `parameterize` rebinds dynamically.
 
@@ -322,14 +342,9 @@ class Parameter:
     def value(self, value: Any) -> None:
         self._value.set(value)
 
-    @contextmanager
-    def bound(self, value: Any) -> Iterator[None]:
+    def bound(self, value: Any) -> bound:
         """The parameter holds `value` in this context for the extent of the block."""
-        token = self._value.set(value)
-        try:
-            yield
-        finally:
-            self._value.reset(token)
+        return bound(self._value, value)
 
     def __call__(self, *args: Any) -> Any:
         if args:
@@ -437,13 +452,44 @@ def is_true(value: Any) -> bool:
     return value is not False
 
 
-def list_to_python(value: Any) -> list[Any]:
-    """The elements of a proper list; raises ValueError for an improper one."""
+def pairs(proc: str, value: Any, position: int | str | None = None) -> Iterator[Pair]:
+    """The pairs along the cdr chain of `value`, in order, stopping at the first non-pair.
+
+    Every walk of a list a program gave goes through here, so a circular list is an
+    error naming `proc` (and the argument `position`, or an option like "#:where")
+    instead of a loop that never ends or fills memory. A second pointer moves at half
+    speed and the walk stops when the two meet, so a search that ends early never walks
+    the whole list.
+    """
+    node = slow = value
+    count = 0
+    while type(node) is Pair or type(node) is SourcePair:
+        yield node
+        node = node.cdr
+        count += 1
+        if not count & 1:
+            slow = slow.cdr
+            if slow is node:
+                raise SchemeError(
+                    f"{proc}: expected a proper list{_argument(position)}, got a circular list"
+                )
+
+
+def _argument(position: int | str | None) -> str:
+    if position is None:
+        return ""
+    return f" as argument {position}" if type(position) is int else f" as {position}"
+
+
+def list_to_python(value: Any, proc: str, position: int | str | None = None) -> list[Any]:
+    """The elements of a proper list. An improper list raises ValueError, for the caller
+    to say what it expected; a circular one is an error naming `proc` (see `pairs`)."""
     items = []
-    while type(value) is Pair or type(value) is SourcePair:
-        items.append(value.car)
-        value = value.cdr
-    if value is not NIL:
+    tail = value
+    for pair in pairs(proc, value, position):
+        items.append(pair.car)
+        tail = pair.cdr
+    if tail is not NIL:
         raise ValueError("not a proper list")
     return items
 

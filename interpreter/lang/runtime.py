@@ -15,6 +15,7 @@ from typing import Any
 
 from interpreter.diagnostics import did_you_mean, suggest
 from interpreter.errors import (
+    AllocationLimitError,
     ArityError,
     Frame,
     InternalError,
@@ -434,6 +435,17 @@ def host_error(proc: Any, args: list, error: Exception, span: Span | None) -> Ta
             return ArityError(f"{name}: {arity}", span=span)
     if isinstance(error, ZeroDivisionError):
         return SchemeError(f"{name}: division by zero", span=span)
+    if isinstance(error, MemoryError):
+        # The frames the error went through hold the data that filled memory: let them go
+        # first, so that this message, and whatever the program or its host does next,
+        # has memory again.
+        error.__traceback__ = None
+        where = f"{name}: " if proc is not None else ""
+        return AllocationLimitError(
+            f"{where}out of memory: the process could not get the memory the program asked "
+            "for (its data grew past what the machine or the process limit allows)",
+            span=span,
+        )
     # A procedure of the language checks its arguments and raises language errors, so a
     # Python exception from one is a bug of ours. An embedder's host procedure speaks for
     # itself: its message is shown as it wrote it.

@@ -332,6 +332,17 @@ SETTINGS: dict[str, Setting] = {
             maximum=1_000_000_000,
         ),
         Setting(
+            "max_memory",
+            int,
+            None,
+            _alone(whole_number_problem),
+            flag="--max-memory",
+            metavar="BYTES",
+            help="most memory (resident bytes) the whole process may use; by default half "
+            "of the machine's physical memory",
+            maximum=2**50,
+        ),
+        Setting(
             "max_steps",
             int,
             None,

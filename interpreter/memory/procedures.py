@@ -210,7 +210,7 @@ def _where(value: Any) -> dict[str, Any] | None:
     """`#:where '((key . value) ...)` as a dict; its keys symbols or strings, a symbol
     value standing for its name (`'((type . markdown))`)."""
     try:
-        entries = list_to_python(value)
+        entries = list_to_python(value, "memory-lookup", "#:where")
     except ValueError:
         entries = None
     if entries is None or not all(is_pair(entry) for entry in entries):

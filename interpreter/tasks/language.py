@@ -34,6 +34,7 @@ from interpreter.lang.datums import (
     Keyword,
     SourcePair,
     Symbol,
+    bound,
     context_frame,
     context_keys,
     frozen,
@@ -57,7 +58,6 @@ from interpreter.limits.settings import TASK_OPTIONS
 from interpreter.source import Span
 from interpreter.tasks.output import output_option
 from interpreter.tasks.parallel import PARALLEL_MAP_OPTIONS, parallel_map_arguments_problem
-from interpreter.tasks.state import bound
 from interpreter.tasks.templates import system_prompt_problem, unknown_placeholders
 from interpreter.tasks.tools import tool_errors_option, tool_param
 
@@ -457,8 +457,8 @@ def _as_written(datum: Any) -> Any:
 def _names(value: Any) -> tuple[str, ...] | None:
     """The names in a list of symbols or strings; None if `value` is not one."""
     try:
-        items = list_to_python(value)
-    except (ValueError, TypeError):
+        items = list_to_python(value, "check")
+    except (ValueError, TypeError, SchemeError):
         return None
     if not all(isinstance(item, Symbol | str) for item in items):
         return None

@@ -78,6 +78,6 @@ def _items(value: Any) -> list[Any]:
     if type(value) in (list, tuple):
         return list(value)
     try:
-        return list_to_python(value)
+        return list_to_python(value, "parallel-map", 2)
     except ValueError:
         raise type_error("parallel-map", "a list or vector of items", value, 2) from None

@@ -41,11 +41,13 @@ from interpreter.lang.datums import (
     NIL,
     Keyword,
     Symbol,
+    bound,
     context_keys,
     frozen,
     list_to_python,
     lookup_context,
 )
+from interpreter.lang.primitives.common import check_memory
 from interpreter.lang.printer import write_abbreviated, write_string
 from interpreter.lang.raising import scheme_error, type_error
 from interpreter.lang.runtime import split_keywords
@@ -81,7 +83,7 @@ from interpreter.tasks.output import (
     repair_request,
 )
 from interpreter.tasks.parallel import parallel_map
-from interpreter.tasks.state import TaskState, bound
+from interpreter.tasks.state import TaskState
 from interpreter.tasks.templates import Template, shown, system_prompt_problem
 from interpreter.tasks.tools import (
     TOOL_ERRORS,
@@ -394,7 +396,10 @@ class TaskRunner:
         tools = _tools(task, given.get("tools", NIL), interactive)
         raise_tool_errors = tool_errors_option(task, given.get("tool-errors", TOOL_ERRORS[0]))
         context = _names(
-            task, "a list of working-memory keys for #:context", given.get("context", NIL)
+            task,
+            "a list of working-memory keys for #:context",
+            given.get("context", NIL),
+            "#:context",
         )
         written_output = given.get("output", Symbol("text"))
         output = output_option(task, written_output)
@@ -486,6 +491,7 @@ class TaskRunner:
         handler.add_message(Message("user", prompt))
         retries = options.output_retries
         while True:
+            check_memory(options.name)
             handler.begin_turn()
             request = ModelRequest(
                 model.info.name,
@@ -681,14 +687,16 @@ def _number(value: Any) -> Any:
     return float(value) if type(value) is Fraction else value
 
 
-def _list(proc: str, expected: str, value: Any, position: int | None = None) -> list[Any]:
+def _list(proc: str, expected: str, value: Any, position: int | str) -> list[Any]:
+    """The items of a list argument (`position`) or option (like "#:tools")."""
     try:
-        return list_to_python(value)
+        return list_to_python(value, proc, position)
     except ValueError:
-        raise type_error(proc, expected, value, position) from None
+        argument = position if type(position) is int else None
+        raise type_error(proc, expected, value, argument) from None
 
 
-def _names(proc: str, expected: str, value: Any, position: int | None = None) -> tuple[str, ...]:
+def _names(proc: str, expected: str, value: Any, position: int | str) -> tuple[str, ...]:
     """The names in a list of symbols (or strings)."""
     items = [frozen(item) for item in _list(proc, expected, value, position)]
     if not all(isinstance(item, Symbol | str) for item in items):
@@ -697,7 +705,7 @@ def _names(proc: str, expected: str, value: Any, position: int | None = None) ->
 
 
 def _tools(task: str, value: Any, interactive: bool) -> tuple[Tool, ...]:
-    tools = _list(task, "a list of tools for #:tools", value)
+    tools = _list(task, "a list of tools for #:tools", value, "#:tools")
     names: list[str] = [ASK_USER] if interactive else []
     for tool in tools:
         if not isinstance(tool, Tool):

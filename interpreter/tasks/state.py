@@ -7,8 +7,6 @@ and each Interpreter has its own variables, so two Interpreters never see each o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -36,13 +34,3 @@ class TaskState:
         outputs = self.json_outputs.get()
         if outputs is not None and (is_pair(value) or type(value) is list):
             outputs[id(value)] = value
-
-
-@contextmanager
-def bound(var: ContextVar, value: Any) -> Iterator[None]:
-    """`var` is `value` for the extent of the block."""
-    token = var.set(value)
-    try:
-        yield
-    finally:
-        var.reset(token)

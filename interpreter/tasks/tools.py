@@ -225,7 +225,7 @@ def make_tool(name: Any, description: Any, params: Any, procedure: Any) -> Tool:
 
 def _items(proc: str, value: Any, position: int) -> list[Any]:
     try:
-        return list_to_python(value)
+        return list_to_python(value, proc, position)
     except ValueError:
         raise type_error(proc, "a list", value, position) from None
 

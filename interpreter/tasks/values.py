@@ -19,7 +19,7 @@ from interpreter.errors import (
     SchemeTypeError,
     TaskOutputError,
 )
-from interpreter.lang.datums import NIL, Pair, Symbol, frozen, is_pair, python_to_list
+from interpreter.lang.datums import NIL, Pair, Symbol, frozen, is_pair, pairs, python_to_list
 from interpreter.lang.primitives.json import from_python
 from interpreter.lang.printer import write_abbreviated
 from interpreter.lang.raising import type_error
@@ -168,9 +168,11 @@ def metrics_ref(metrics: Any, *keys: Any) -> Any:
 def _entries(value: Any, walked: list[str]) -> dict[Symbol, Any]:
     entries: dict[Symbol, Any] = {}
     node = value
-    while is_pair(node) and is_pair(node.car) and isinstance(node.car.car, Symbol):
-        entries.setdefault(node.car.car, node.car.cdr)
-        node = node.cdr
+    for pair in pairs("metrics-ref", value, f"the value under {' '.join(walked)}" if walked else 1):
+        if not (is_pair(pair.car) and isinstance(pair.car.car, Symbol)):
+            break
+        entries.setdefault(pair.car.car, pair.car.cdr)
+        node = pair.cdr
     if node is NIL and entries:
         return entries
     if walked:

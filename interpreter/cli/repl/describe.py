@@ -87,7 +87,7 @@ def _doc(span: Span | None) -> str:
     if form is None or not is_pair(form[0]):
         return ""
     try:
-        parts = list_to_python(form[0])
+        parts = list_to_python(form[0], "describe")
     except ValueError:
         return ""
     if len(parts) >= 4 and isinstance(parts[2], str):

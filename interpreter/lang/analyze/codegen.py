@@ -27,6 +27,7 @@ from typing import Any
 from interpreter.errors import TaskschemeError, UnboundVariableError
 from interpreter.lang.datums import PARENT, Frame, Symbol
 from interpreter.lang.expand import strip_aliases
+from interpreter.lang.primitives.numbers import MINUS_SMALL_FACTOR, SMALL_FACTOR
 from interpreter.lang.runtime import (
     CaseLambda,
     Lambda,
@@ -141,6 +142,8 @@ _NAMESPACE = {
     "CaseLambda": CaseLambda,
     "TailCall": TailCall,
     "PARENT": PARENT,
+    "SMALL_FACTOR": SMALL_FACTOR,
+    "MINUS_SMALL_FACTOR": MINUS_SMALL_FACTOR,
     "TaskschemeError": TaskschemeError,
     "passing_call": passing_call,
     "checked_tail_call": checked_tail_call,
@@ -201,12 +204,22 @@ def _operation_code(shape, var, out):
         f"    {var}_f = None",
         *left_lines,
         *right_lines,
-        f"if {var}_f is {var}_primitive and type({var}x) is int and type({var}y) is int:",
+        f"if {var}_f is {var}_primitive and {_inline_test(operator, f'{var}x', f'{var}y')}:",
         f"    {out} = {var}x {operator} {var}y",
         "else:",
         f"    {out} = {var}_node(env)",
     ]
     return names + left_names + right_names, lines
+
+
+def _inline_test(operator: str, x: str, y: str) -> str:
+    """When `x operator y` is computed in place: on two integers, and for `*` two small
+    enough that the product needs no size check (the primitive checks the others)."""
+    test = f"type({x}) is int and type({y}) is int"
+    if operator == "*":
+        bounds = "MINUS_SMALL_FACTOR < {} < SMALL_FACTOR"
+        test += f" and {bounds.format(x)} and {bounds.format(y)}"
+    return test
 
 
 def _if_code(shape, var, out):
@@ -273,7 +286,7 @@ def _call_code(shape, var, out):
     protocol = template.format(var=var, out=out, f=f, **call).strip("\n").split("\n")
     if operator:
         lines += [
-            f"if {f} is {var}_primitive and type({var}_0) is int and type({var}_1) is int:",
+            f"if {f} is {var}_primitive and {_inline_test(operator, f'{var}_0', f'{var}_1')}:",
             f"    {out} = {var}_0 {operator} {var}_1",
             "else:",
             *_indent(protocol),

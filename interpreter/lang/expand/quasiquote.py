@@ -40,7 +40,7 @@ def _qq_append(*parts: Any) -> Any:
     result = parts[-1]
     for part in reversed(parts[:-1]):
         try:
-            result = python_to_list(list_to_python(part), result)
+            result = python_to_list(list_to_python(part, "unquote-splicing"), result)
         except ValueError:
             raise type_error("unquote-splicing", "a proper list", part) from None
     return result
@@ -48,7 +48,9 @@ def _qq_append(*parts: Any) -> Any:
 
 def _qq(template: Any, depth: int, span: Span | None) -> Any:
     if isinstance(template, tuple):
-        return make([list_to_python, _qq(make(list(template), span), depth, span)], span)
+        return make(
+            [list_to_python, _qq(make(list(template), span), depth, span), "quasiquote"], span
+        )
     if not is_pair(template):
         if isinstance(template, Symbol) or template is NIL:
             return make([QUOTE, template], span)

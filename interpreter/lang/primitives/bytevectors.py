@@ -17,6 +17,7 @@ from interpreter.lang.primitives.common import (
     check_range,
     check_size,
     check_string,
+    made_within_limit,
 )
 from interpreter.lang.primitives.io import (
     CURRENT_INPUT,
@@ -106,7 +107,8 @@ def utf8_to_string(bv: Any, start: Any = 0, end: Any = None) -> MutableString:
 def string_to_utf8(string: Any, start: Any = 0, end: Any = None) -> bytearray:
     text = check_string("string->utf8", string, 1)
     first, last = check_range("string->utf8", start, end, len(text), "string", 2)
-    return bytearray(text[first:last].encode("utf-8", errors="surrogatepass"))
+    data = text[first:last].encode("utf-8", errors="surrogatepass")
+    return bytearray(made_within_limit("string->utf8", data, "bytevector"))
 
 
 def _mutable(proc: str, value: Any, position: int) -> bytearray:

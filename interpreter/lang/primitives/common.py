@@ -8,16 +8,16 @@ argument position, what was expected and what came instead.
 from __future__ import annotations
 
 import operator
+import os
 import types
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from contextvars import ContextVar
 from functools import partial
 from itertools import pairwise
 from typing import Any
 
 from interpreter.errors import AllocationLimitError, SchemeError
-from interpreter.lang.datums import NIL, MutableString, Pair, Parameter, SourcePair, Symbol
+from interpreter.lang.datums import NIL, MutableString, Parameter, Symbol, bound, pairs
 from interpreter.lang.primitives import primitive
 from interpreter.lang.printer import write_abbreviated
 from interpreter.lang.raising import type_error
@@ -75,20 +75,64 @@ _UNITS = {"string": "characters", "datum": "characters", "bytevector": "bytes"}
 _MAX_ALLOCATION: ContextVar[int] = ContextVar("max_allocation", default=DEFAULT_MAX_ALLOCATION)
 
 
-@contextmanager
-def allocation_limit(elements: int) -> Iterator[None]:
+def allocation_limit(elements: int) -> bound:
     """Calls in this block may allocate at most `elements` list items, characters or bytes."""
-    token = _MAX_ALLOCATION.set(elements)
+    return bound(_MAX_ALLOCATION, elements)
+
+
+# The most resident memory the process may use: the engine sets it from the `max_memory`
+# setting; None where it cannot be measured.
+_MAX_MEMORY: ContextVar[int | None] = ContextVar("max_memory", default=None)
+# Allocations at least this large look at the process's memory first (reading it costs
+# about as much as making a few thousand elements, so smaller ones do not).
+_MEMORY_CHECKED_FROM = 4096
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def default_max_memory() -> int | None:
+    """Half of the machine's physical memory, where the system says how much it has."""
     try:
-        yield
-    finally:
-        _MAX_ALLOCATION.reset(token)
+        return os.sysconf("SC_PHYS_PAGES") * _PAGE_SIZE // 2
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def memory_limit(limit: int | None) -> bound:
+    """Checked allocations (and task turns) in this block fail once the process holds
+    more than `limit` bytes of resident memory."""
+    return bound(_MAX_MEMORY, limit)
+
+
+def resident_memory() -> int | None:
+    """The process's resident memory in bytes (Linux /proc); None where it is unknown."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * _PAGE_SIZE
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def check_memory(proc: str) -> None:
+    """An `allocation-limit` error if the process holds more memory than max_memory
+    allows: the bound on what all of a run together (many parallel-map workers) holds."""
+    limit = _MAX_MEMORY.get()
+    if limit is None:
+        return
+    used = resident_memory()
+    if used is not None and used > limit:
+        raise AllocationLimitError(
+            f"{proc}: the process holds {used:,} bytes of memory, more than max_memory "
+            f"allows ({limit:,}; raise it in taskscheme.toml or with --max-memory)"
+        )
 
 
 def check_allocation(proc: str, size: int, what: str) -> int:
     """`size`, if a `what` ("list", "string", ...) that long may be made: a size far too
-    large is a clear error before anything is allocated, never Python's MemoryError."""
+    large is a clear error before anything is allocated, never Python's MemoryError.
+    A large one also finds the process within max_memory first."""
     if size <= _MAX_ALLOCATION.get():
+        if size >= _MEMORY_CHECKED_FROM:
+            check_memory(proc)
         return size
     raise allocation_error(proc, size, what)
 
@@ -105,6 +149,14 @@ def allocation_error(proc: str, size: int, what: str) -> AllocationLimitError:
         f"{proc}: a {what} of {_large_count(size)} {unit} is more than max_allocation allows "
         f"({_MAX_ALLOCATION.get():,}; raise it in taskscheme.toml or with --max-allocation)"
     )
+
+
+def made_within_limit(proc: str, made: Any, what: str) -> Any:
+    """`made`, a string, vector or bytevector whose size was known only once it was made
+    (`string-upcase` of "ß" is "SS"), if it is within max_allocation: it may be larger
+    than what it was made from, so a loop repeating the call stops here."""
+    check_allocation(proc, len(made), what)
+    return made
 
 
 def _large_count(n: int) -> str:
@@ -166,26 +218,6 @@ def check_range(
         f"bounds for a {what} of length {size} "
         f"(need 0 <= start <= end <= {size})"
     )
-
-
-def pairs(proc: str, value: Any, position: int) -> Iterator[Pair]:
-    """The pairs along the cdr chain of `value`, in order, stopping at the first non-pair.
-
-    A circular chain is an error: the walk moves a second pointer at half speed and
-    stops when the two meet, so a search that ends early never walks the whole list.
-    """
-    node = slow = value
-    count = 0
-    while type(node) is Pair or type(node) is SourcePair:
-        yield node
-        node = node.cdr
-        count += 1
-        if not count & 1:
-            slow = slow.cdr
-            if slow is node:
-                raise SchemeError(
-                    f"{proc}: expected a proper list as argument {position}, got a circular list"
-                )
 
 
 def spine(proc: str, value: Any, position: int) -> tuple[list[Any], Any]:

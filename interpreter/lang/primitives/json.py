@@ -29,7 +29,12 @@ from interpreter.lang.datums import (
     string_text,
 )
 from interpreter.lang.primitives import alias, primitive
-from interpreter.lang.primitives.common import check_index, check_string, list_items
+from interpreter.lang.primitives.common import (
+    check_index,
+    check_string,
+    list_items,
+    made_within_limit,
+)
 from interpreter.lang.primitives.hashtables import HashTable
 from interpreter.lang.primitives.number_syntax import format_number, parse_integer, to_float
 from interpreter.lang.printer import write_abbreviated
@@ -275,7 +280,7 @@ _MAX_INDENT = 10
 def scheme_to_json(value: Any, indent: Any = None) -> MutableString:
     if indent is not None and (type(indent) is not int or not 0 <= indent <= _MAX_INDENT):
         raise type_error("scheme->json", f"an indent of 0 to {_MAX_INDENT} spaces", indent, 2)
-    return MutableString(to_json_text(value, indent))
+    return MutableString(made_within_limit("scheme->json", to_json_text(value, indent), "string"))
 
 
 alias("string->json", json_to_scheme)

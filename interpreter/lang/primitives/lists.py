@@ -23,6 +23,7 @@ from interpreter.lang.datums import (
     MutableString,
     Pair,
     SourcePair,
+    pairs,
     python_to_list,
     string_text,
 )
@@ -34,7 +35,6 @@ from interpreter.lang.primitives.common import (
     check_size,
     library_caller,
     list_items,
-    pairs,
     spine,
 )
 from interpreter.lang.primitives.equivalence import is_eq, is_equal, is_eqv

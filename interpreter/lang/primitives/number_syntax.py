@@ -16,6 +16,8 @@ import math
 import re
 from fractions import Fraction
 
+from interpreter.errors import AllocationLimitError
+
 RADIXES = (2, 8, 10, 16)
 
 _DIGITS = {2: "[01]", 8: "[0-7]", 10: "[0-9]", 16: "[0-9a-fA-F]"}
@@ -30,6 +32,19 @@ _FORMAT_CODE = {2: "b", 8: "o", 16: "x"}
 _SMALL_DIGITS = 4000
 _SMALL_BITS = 13000
 _UNLIMITED = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+
+# The most bits an exact number may have (numbers.py says why).
+MAX_EXACT_BITS = 1 << 23
+_BITS_PER_DIGIT = {radix: math.log2(radix) for radix in RADIXES}
+
+
+def check_exact_size(proc: str, bits: int) -> None:
+    """Refuse to make an exact number of `bits` bits, past MAX_EXACT_BITS, before making it."""
+    if bits > MAX_EXACT_BITS:
+        raise AllocationLimitError(
+            f"{proc}: the result would be too large: exact numbers are limited to "
+            f"{MAX_EXACT_BITS:,} bits (about {MAX_EXACT_BITS * 30103 // 100000:,} digits)"
+        )
 
 
 def parse_number(text: str, radix: int = 10) -> int | Fraction | float | None:
@@ -88,7 +103,9 @@ def _exact_decimal(text: str) -> int | Fraction | None:
 
 
 def parse_integer(digits: str, radix: int = 10) -> int:
-    """`int(digits, radix)` without Python's limit on long decimal strings."""
+    """`int(digits, radix)` without Python's limit on long decimal strings; an integer
+    past MAX_EXACT_BITS is refused before it is read."""
+    check_exact_size("reading a number", math.ceil(len(digits) * _BITS_PER_DIGIT[radix]))
     if radix != 10 or len(digits) < _SMALL_DIGITS:
         return int(digits, radix)
     magnitude = _decimal_digits_value(digits.lstrip("+-"), {})

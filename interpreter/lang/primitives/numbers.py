@@ -16,6 +16,7 @@ import operator
 import random as _random
 from collections.abc import Callable
 from fractions import Fraction
+from itertools import pairwise
 from typing import Any
 
 from interpreter.errors import AllocationLimitError, SchemeError
@@ -23,7 +24,9 @@ from interpreter.lang.datums import MutableString, Values, string_text
 from interpreter.lang.primitives import alias, primitive
 from interpreter.lang.primitives.common import compare_chain
 from interpreter.lang.primitives.number_syntax import (
+    MAX_EXACT_BITS,
     RADIXES,
+    check_exact_size,
     format_number,
     normalize,
     parse_number,
@@ -35,8 +38,47 @@ from interpreter.lang.raising import type_error
 Number = int | Fraction | float
 NUMBER_TYPES = frozenset((int, Fraction, float))
 
-# Refuse exact powers whose result would take more memory than a program sensibly wants.
-_MAX_RESULT_BITS = 1 << 27
+# Exact numbers are bounded so that no single operation on them runs for long (Python
+# cannot interrupt one): a result may have at most MAX_EXACT_BITS bits, and an operation
+# whose time grows with the product of its operands' sizes (division, gcd, arithmetic on
+# fractions) may take operands whose sizes multiply to at most _MAX_EXACT_WORK. Either
+# takes about a second at the bound.
+_MAX_EXACT_WORK = 1 << 40
+# Integers between these two multiply with no check: the product fits. Both bounds are
+# computed once: negating a number this large on each call would cost more than the check.
+SMALL_FACTOR = 1 << (MAX_EXACT_BITS // 2)
+MINUS_SMALL_FACTOR = -SMALL_FACTOR
+
+
+def _exact_bits(x: int | Fraction) -> int:
+    """The size of an exact number: the bits of its numerator and denominator."""
+    if type(x) is int:
+        return x.bit_length()
+    return x.numerator.bit_length() + x.denominator.bit_length()
+
+
+def _check_exact_work(proc: str, a: int | Fraction, b: int | Fraction) -> None:
+    """Refuse a gcd, a division into a fraction or arithmetic on fractions of two exact
+    numbers too large to finish promptly: each takes time in step with the product of
+    their sizes."""
+    a_bits, b_bits = _exact_bits(a), _exact_bits(b)
+    _refuse_work(proc, a_bits, b_bits, a_bits * b_bits)
+
+
+def _check_division(proc: str, a: int, b: int) -> None:
+    """Refuse a long division too long to finish promptly: it takes time in step with the
+    divisor's size times the quotient's."""
+    a_bits, b_bits = a.bit_length(), b.bit_length()
+    _refuse_work(proc, a_bits, b_bits, (max(a_bits - b_bits, 0) + 1) * b_bits)
+
+
+def _refuse_work(proc: str, a_bits: int, b_bits: int, work: int) -> None:
+    if work > _MAX_EXACT_WORK:
+        raise AllocationLimitError(
+            f"{proc}: exact numbers of {a_bits:,} and {b_bits:,} bits are too large for it: "
+            "division, gcd and arithmetic on fractions take numbers whose sizes in bits "
+            f"multiply to at most {_MAX_EXACT_WORK:,} (two numbers of about 315,000 digits)"
+        )
 
 
 def check_number(proc: str, value: Any, position: int) -> Number:
@@ -63,12 +105,34 @@ def _no_complex(proc: str, *args: Number) -> SchemeError:
 # --- arithmetic --------------------------------------------------------------------------
 
 
+ExactCheck = Callable[[str, Any, Any], None]
+
+
+def _check_sum(proc: str, a: int | Fraction, b: int | Fraction) -> None:
+    """Adding integers takes time and memory in step with their size; adding fractions
+    multiplies (and divides) numerators and denominators."""
+    if type(a) is not int or type(b) is not int:
+        _check_product(proc, a, b)
+
+
+def _check_product(proc: str, a: int | Fraction, b: int | Fraction) -> None:
+    check_exact_size(proc, _exact_bits(a) + _exact_bits(b))
+    if type(a) is not int or type(b) is not int:
+        _check_exact_work(proc, a, b)
+
+
 def _fold(
-    proc: str, op: Callable[[Any, Any], Any], start: Number, args: tuple[Any, ...], first: int
+    proc: str,
+    op: Callable[[Any, Any], Any],
+    start: Number,
+    args: tuple[Any, ...],
+    first: int,
+    check: ExactCheck,
 ) -> Number:
     """Combine `args` (argument positions from `first`) into `start` with `op`, checking
-    types. Once a float is involved the arithmetic is inexact, and an exact number too
-    large for a float counts as infinite there, as `exact->inexact` makes it."""
+    types, and with `check` the size of each exact step before it is taken. Once a float
+    is involved the arithmetic is inexact, and an exact number too large for a float
+    counts as infinite there, as `exact->inexact` makes it."""
     result = start
     for position, value in enumerate(args, first):
         kind = type(value)
@@ -77,6 +141,7 @@ def _fold(
         if kind is float or type(result) is float:
             result = op(to_float(result), to_float(value))
         else:
+            check(proc, result, value)
             result = op(result, value)
     return normalize(result) if type(result) is Fraction else result
 
@@ -87,14 +152,20 @@ def _fold(
 def add(a: Any = 0, b: Any = 0, *more: Any) -> Number:
     if type(a) is int and type(b) is int and not more:
         return a + b
-    return _fold("+", operator.add, 0, (a, b, *more), 1)
+    return _fold("+", operator.add, 0, (a, b, *more), 1, _check_sum)
 
 
 @primitive("*")
 def multiply(a: Any = 1, b: Any = 1, *more: Any) -> Number:
-    if type(a) is int and type(b) is int and not more:
+    if (
+        type(a) is int
+        and type(b) is int
+        and not more
+        and MINUS_SMALL_FACTOR < a < SMALL_FACTOR
+        and MINUS_SMALL_FACTOR < b < SMALL_FACTOR
+    ):
         return a * b
-    return _fold("*", operator.mul, 1, (a, b, *more), 1)
+    return _fold("*", operator.mul, 1, (a, b, *more), 1, _check_product)
 
 
 @primitive("-")
@@ -106,15 +177,15 @@ def subtract(number: Any, *numbers: Any) -> Number:
     check_number("-", number, 1)
     if not numbers:
         return -number
-    return _fold("-", operator.sub, number, numbers, 2)
+    return _fold("-", operator.sub, number, numbers, 2, _check_sum)
 
 
 @primitive("/")
 def divide(number: Any, *numbers: Any) -> Number:
     check_number("/", number, 1)
     if not numbers:
-        return _fold("/", _divide, 1, (number,), 1)
-    return _fold("/", _divide, number, numbers, 2)
+        return _fold("/", _divide, 1, (number,), 1, _check_exact_work)
+    return _fold("/", _divide, number, numbers, 2, _check_exact_work)
 
 
 def _divide(a: Number, b: Number) -> Number:
@@ -174,6 +245,7 @@ def _integer_divide(
     b, inexact_b = _check_integer(proc, n2, 2)
     if b == 0:
         raise SchemeError(f"{proc}: division by zero")
+    _check_division(proc, a, b)
     quotient, remainder = divide(a, b)
     if inexact_a or inexact_b:
         return to_float(quotient), to_float(remainder)
@@ -227,7 +299,12 @@ def lcm(*integers: Any) -> Number:
 
 def _integer_fold(proc: str, fn: Callable[..., int], args: tuple[Any, ...]) -> Number:
     checked = [_check_integer(proc, value, position) for position, value in enumerate(args, 1)]
-    result = fn(*(n for n, _ in checked))
+    integers = [n for n, _ in checked]
+    for a, b in pairwise(integers):
+        _check_exact_work(proc, a, b)
+    if fn is math.lcm:
+        check_exact_size(proc, sum(map(_exact_bits, integers)))
+    result = fn(*integers)
     return to_float(result) if any(inexact for _, inexact in checked) else result
 
 
@@ -262,7 +339,7 @@ def _extreme(proc: str, pick: Callable[..., Number], args: tuple[Any, ...]) -> N
 @primitive("square")
 def square(z: Any) -> Number:
     check_number("square", z, 1)
-    return _fold("square", operator.mul, z, (z,), 1)
+    return _fold("square", operator.mul, z, (z,), 1, _check_product)
 
 
 # --- powers, roots, logarithms -----------------------------------------------------------
@@ -296,15 +373,16 @@ def _inexact_power(base: Number, power: Number) -> float:
     return -abs(result) if odd and math.copysign(1.0, x) < 0 else result
 
 
+def _log2(n: int) -> float:
+    """The bits per factor of `n` in a power of it: 0 for 0 and 1, whose powers stay small."""
+    return math.log2(abs(n)) if abs(n) > 1 else 0.0
+
+
 def _exact_power(base: int | Fraction, power: int) -> Number:
     if power < 0 and base == 0:
         raise SchemeError("expt: division by zero (0 raised to a negative power)")
-    size = max(base.numerator.bit_length(), base.denominator.bit_length())
-    if size > 1 and size * abs(power) > _MAX_RESULT_BITS:
-        raise AllocationLimitError(
-            f"expt: the result would be too large: exact numbers are limited to "
-            f"{_MAX_RESULT_BITS:,} bits (about {_MAX_RESULT_BITS * 30103 // 100000:,} digits)"
-        )
+    per_factor = _log2(base.numerator) + _log2(base.denominator)  # 0, or at least 1
+    check_exact_size("expt", math.ceil(min(abs(power), MAX_EXACT_BITS + 1) * per_factor))
     if power < 0:
         return normalize(Fraction(base) ** power)
     return base**power

@@ -30,6 +30,7 @@ from interpreter.lang.primitives.common import (
     check_string,
     define_comparison,
     list_items,
+    made_within_limit,
 )
 from interpreter.lang.printer import write_abbreviated
 from interpreter.lang.raising import type_error
@@ -68,6 +69,7 @@ def _mutable(proc: str, value: Any) -> MutableString:
 
 def _chars(proc: str, values: list[Any] | tuple[Any, ...], position: int) -> MutableString:
     """The string made of a sequence of characters; `position` names the sequence's argument."""
+    check_allocation(proc, len(values), "string")
     for value in values:
         if type(value) is not Char:
             raise type_error(proc, "a sequence of characters", value, position)
@@ -174,7 +176,8 @@ def make_string(k: Any, char: Any = _SPACE) -> MutableString:
 
 @primitive("string->list")
 def string_to_list(string: Any, start: Any = 0, end: Any = None) -> Any:
-    return python_to_list([Char(c) for c in _slice("string->list", string, start, end)])
+    text = made_within_limit("string->list", _slice("string->list", string, start, end), "list")
+    return python_to_list([Char(c) for c in text])
 
 
 @primitive("list->string")
@@ -184,7 +187,10 @@ def list_to_string(lst: Any) -> MutableString:
 
 @primitive("string->vector")
 def string_to_vector(string: Any, start: Any = 0, end: Any = None) -> list[Char]:
-    return [Char(c) for c in _slice("string->vector", string, start, end)]
+    text = made_within_limit(
+        "string->vector", _slice("string->vector", string, start, end), "vector"
+    )
+    return [Char(c) for c in text]
 
 
 @primitive("vector->string")
@@ -197,7 +203,7 @@ def vector_to_string(vector: Any, start: Any = 0, end: Any = None) -> MutableStr
 
 def _string_function(name: str, fn: Callable[[str], str]) -> None:
     def procedure(string: Any) -> MutableString:
-        return MutableString(fn(check_string(name, string, 1)))
+        return MutableString(made_within_limit(name, fn(check_string(name, string, 1)), "string"))
 
     primitive(name)(procedure)
 

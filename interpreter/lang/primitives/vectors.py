@@ -15,6 +15,7 @@ from interpreter.lang.primitives.common import (
     check_range,
     check_size,
     list_items,
+    made_within_limit,
 )
 from interpreter.lang.printer import write_abbreviated
 from interpreter.lang.raising import type_error
@@ -79,12 +80,12 @@ def vector_set(vector: Any, k: Any, obj: Any) -> Any:
 def vector_to_list(vector: Any, start: Any = 0, end: Any = None) -> Any:
     items = check_vector("vector->list", vector, 1)
     first, last = _range("vector->list", items, start, end, 2)
-    return python_to_list(items[first:last])
+    return python_to_list(made_within_limit("vector->list", items[first:last], "list"))
 
 
 @primitive("list->vector")
 def list_to_vector(lst: Any) -> list[Any]:
-    return list_items("list->vector", lst, 1)
+    return made_within_limit("list->vector", list_items("list->vector", lst, 1), "vector")
 
 
 @primitive("vector-fill!")
