@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import operator
 import os
+import time
 import types
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -80,9 +81,35 @@ def allocation_limit(elements: int) -> bound:
     return bound(_MAX_ALLOCATION, elements)
 
 
-# The most resident memory the process may use: the engine sets it from the `max_memory`
-# setting; None where it cannot be measured.
-_MAX_MEMORY: ContextVar[int | None] = ContextVar("max_memory", default=None)
+class MemoryCap:
+    """The most resident memory the process may use, and when it was last measured:
+    measuring costs a system call, and a table grown one entry at a time asks for a large
+    allocation at every step, so the process is measured at most once per interval."""
+
+    __slots__ = ("_next_check", "limit")
+
+    INTERVAL = 0.005  # seconds
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._next_check = 0.0
+
+    def check(self, proc: str) -> None:
+        now = time.monotonic()
+        if now < self._next_check:
+            return
+        self._next_check = now + self.INTERVAL
+        used = resident_memory()
+        if used is not None and used > self.limit:
+            raise AllocationLimitError(
+                f"{proc}: the process holds {used:,} bytes of memory, more than max_memory "
+                f"allows ({self.limit:,}; raise it in taskscheme.toml or with --max-memory)"
+            )
+
+
+# The run's memory cap: the engine sets it from the `max_memory` setting for each
+# evaluation; None where it cannot be measured.
+_MAX_MEMORY: ContextVar[MemoryCap | None] = ContextVar("max_memory", default=None)
 # Allocations at least this large look at the process's memory first (reading it costs
 # about as much as making a few thousand elements, so smaller ones do not).
 _MEMORY_CHECKED_FROM = 4096
@@ -100,7 +127,7 @@ def default_max_memory() -> int | None:
 def memory_limit(limit: int | None) -> bound:
     """Checked allocations (and task turns) in this block fail once the process holds
     more than `limit` bytes of resident memory."""
-    return bound(_MAX_MEMORY, limit)
+    return bound(_MAX_MEMORY, None if limit is None else MemoryCap(limit))
 
 
 def resident_memory() -> int | None:
@@ -115,15 +142,9 @@ def resident_memory() -> int | None:
 def check_memory(proc: str) -> None:
     """An `allocation-limit` error if the process holds more memory than max_memory
     allows: the bound on what all of a run together (many parallel-map workers) holds."""
-    limit = _MAX_MEMORY.get()
-    if limit is None:
-        return
-    used = resident_memory()
-    if used is not None and used > limit:
-        raise AllocationLimitError(
-            f"{proc}: the process holds {used:,} bytes of memory, more than max_memory "
-            f"allows ({limit:,}; raise it in taskscheme.toml or with --max-memory)"
-        )
+    cap = _MAX_MEMORY.get()
+    if cap is not None:
+        cap.check(proc)
 
 
 def check_allocation(proc: str, size: int, what: str) -> int:
