@@ -415,6 +415,18 @@ class ProviderConfigError(TaskschemeError):
     kind = "provider-config-error"
 
 
+class ModelSpecError(ConfigError, ProviderConfigError):
+    """A model spec string that is not one (`ModelSpec.parse`): `spec` is the text, and
+    the message says what is wrong with it and what a spec is. A config-error, which code
+    that sets up a provider also catches as a ProviderConfigError."""
+
+    kind = "config-error"
+
+    def __init__(self, spec: str, problem: str) -> None:
+        super().__init__(f"model spec {spec!r} {problem}")
+        self.spec = spec
+
+
 class ScriptExhaustedError(TaskschemeError):
     """A `ScriptedModel` received more requests than it has responses."""
 

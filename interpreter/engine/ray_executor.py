@@ -38,7 +38,7 @@ from interpreter.errors import ExecutorError, SchemeError, WorkerLostError
 from interpreter.lang.datums import Symbol, is_interned
 from interpreter.lang.printer import write_abbreviated
 from interpreter.limits.handler import next_handler_id
-from interpreter.limits.models import REPLAY_PREFIX
+from interpreter.limits.models import ModelSpec
 from interpreter.providers.replay import RecordingProvider, ReplayProvider
 from interpreter.tasks.executors import (
     STOP_SECONDS,
@@ -206,7 +206,7 @@ class RayExecutor:
         """The run's recorder and the cassette it replays, each if it has one (then the
         run's own provider is connected, so that the cassette's header is written, or
         its exchanges are shared by the run and its workers)."""
-        replaying = self.settings.get("model").startswith(REPLAY_PREFIX)
+        replaying = ModelSpec.parse(self.settings.get("model")).provider == "replay"
         if runner.record_path is None and not replaying:
             return None, None
         provider = runner.default_provider()
