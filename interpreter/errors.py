@@ -157,6 +157,13 @@ class SchemeTypeError(SchemeError):
     kind = "type-error"
 
 
+class FileError(SchemeError):
+    """A file that cannot be named, opened or read (a program file too): the message
+    names the procedure or the file, and why. `file-error?` is true of it."""
+
+    kind = "file-error"
+
+
 class ArityError(SchemeError):
     """A procedure was called with the wrong number of arguments."""
 
