@@ -31,9 +31,9 @@ PROVIDERS = ("openai", "anthropic", "ollama", "test", "script", "replay")
 # the providers that read a file the spec names, and what the file is
 _FILE_PROVIDERS = {"replay": "a cassette path", "script": "a script file"}
 SPEC_GRAMMAR = (
-    "a model spec is PROVIDER:NAME with PROVIDER one of openai, anthropic, ollama, test, "
-    "script, replay (test or test:window=N for the offline test model, script:FILE, "
-    "replay:CASSETTE), or a known model name such as gpt-4o-mini"
+    f"a model spec is PROVIDER:NAME with PROVIDER one of {', '.join(PROVIDERS)} (test or "
+    "test:window=N for the offline test model, script:FILE, replay:CASSETTE), or a known "
+    "model name such as gpt-4o-mini"
 )
 
 # Framing tokens per message on top of its content. 3 is OpenAI's documented figure for
