@@ -223,7 +223,7 @@ class Interpreter(EmbeddingAPI):
             layer_state={"tasks": self.task_state},
         )
         # every text evaluated, in order: what a worker in another process rebuilds the
-        # program's definitions from (engine/ray_worker.py)
+        # program's definitions from (engine/ray/worker.py)
         self.sources: list[tuple[str, str]] = []
         self._standard: Analyzer | None = None  # (environment ...): made on first use
         self._standard_value: Environment | None = None
@@ -303,7 +303,7 @@ class Interpreter(EmbeddingAPI):
         # one that starts processes needs the capability, checked before Ray is loaded
         if self.settings.get("executor") != "ray":
             self.capabilities.check_executor("parallel-map", "ray")
-        from interpreter.engine.ray_executor import RayExecutor  # only runs on Ray (start-up)
+        from interpreter.engine.ray.executor import RayExecutor  # only runs on Ray (start-up)
 
         return RayExecutor(self)
 
