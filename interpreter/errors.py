@@ -157,6 +157,13 @@ class SchemeTypeError(SchemeError):
     kind = "type-error"
 
 
+class FileError(SchemeError):
+    """A file that cannot be named, opened or read (a program file too): the message
+    names the procedure or the file, and why. `file-error?` is true of it."""
+
+    kind = "file-error"
+
+
 class ArityError(SchemeError):
     """A procedure was called with the wrong number of arguments."""
 
@@ -413,6 +420,18 @@ class ProviderConfigError(TaskschemeError):
     """A model that cannot be set up: an unknown spec prefix or a missing SDK."""
 
     kind = "provider-config-error"
+
+
+class ModelSpecError(ConfigError, ProviderConfigError):
+    """A model spec string that is not one (`ModelSpec.parse`): `spec` is the text, and
+    the message says what is wrong with it and what a spec is. A config-error, which code
+    that sets up a provider also catches as a ProviderConfigError."""
+
+    kind = "config-error"
+
+    def __init__(self, spec: str, problem: str) -> None:
+        super().__init__(f"model spec {spec!r} {problem}")
+        self.spec = spec
 
 
 class ScriptExhaustedError(TaskschemeError):

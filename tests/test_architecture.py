@@ -8,6 +8,7 @@ function says why it is there.
 from __future__ import annotations
 
 import ast
+import re
 import tomllib
 from pathlib import Path
 
@@ -164,3 +165,61 @@ def test_every_package_is_installed():
     listed = set(project["tool"]["setuptools"]["packages"])
     packages = {_module_name(p) for p in PACKAGE.rglob("__init__.py")}
     assert packages <= listed, f"missing from pyproject.toml: {sorted(packages - listed)}"
+
+
+# Methods that take a string apart at a separator, and the one function that may split a
+# model spec at its colon.
+_SPLITTING = {"partition", "rpartition", "split", "rsplit", "startswith", "removeprefix", "find"}
+_SPEC_PARSER = ("interpreter.limits.models", "parse")
+
+
+def _colon_splits(path: Path) -> list[tuple[str, int]]:
+    """(enclosing function, line) of every place that splits text at a colon or tests it
+    for one: `text.partition(":")`, `text.startswith("replay:")`, `":" in text`."""
+    found: list[tuple[str, int]] = []
+
+    def colon(node: ast.AST) -> bool:
+        """A colon, or a prefix like a spec's (`replay:`); `#:` starts a keyword."""
+        value = node.value if isinstance(node, ast.Constant) else None
+        return isinstance(value, str) and re.fullmatch(r"[a-z]*:", value) is not None
+
+    def visit(node: ast.AST, function: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = (
+                child.name
+                if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+                else function
+            )
+            if (
+                isinstance(child, ast.Call)
+                and isinstance(child.func, ast.Attribute)
+                and child.func.attr in _SPLITTING
+                and any(colon(arg) for arg in child.args)
+            ) or (
+                isinstance(child, ast.Compare)
+                and colon(child.left)
+                and any(isinstance(op, ast.In | ast.NotIn) for op in child.ops)
+            ):
+                found.append((function, child.lineno))
+            visit(child, inner)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")), "")
+    return found
+
+
+def test_a_model_spec_is_split_in_one_function():
+    splits = {
+        (module, function, line)
+        for module, path in MODULES.items()
+        for function, line in _colon_splits(path)
+    }
+    parser = {split for split in splits if split[:2] == _SPEC_PARSER}
+    assert parser, "ModelSpec.parse no longer splits a spec: update _SPEC_PARSER"
+    elsewhere = [
+        f"{module}:{line} in {function or 'the module'}"
+        for module, function, line in sorted(splits - parser)
+    ]
+    assert not elsewhere, (
+        "text is split at a colon outside ModelSpec.parse; parse a model spec with "
+        "ModelSpec.parse (limits/models.py):\n" + "\n".join(elsewhere)
+    )

@@ -81,7 +81,8 @@ def test_handler_config_accepts_configured_and_replayed_models() -> None:
     replayed = HandlerConfig(3, 1.0, warning_threshold=1, default_model="replay:run.jsonl")
     with pytest.raises(ConfigError, match="replay provider"):
         replayed.model_info()
-    with pytest.raises(ConfigError, match="default_model = 'replay:' needs a cassette path"):
+    needs_a_path = "default_model = 'replay:' is not usable: model spec 'replay:' needs a cassette"
+    with pytest.raises(ConfigError, match=needs_a_path):
         HandlerConfig(3, 1.0, default_model="replay:")
 
 

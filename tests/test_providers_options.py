@@ -55,12 +55,9 @@ def test_missing_sdk_names_the_extra(monkeypatch):
 @pytest.mark.parametrize(
     ("spec", "expected"),
     [
-        (
-            "gpt4o",
-            "it must be test or start with one of openai:, ollama:, anthropic:, replay:, script:",
-        ),
+        ("gpt4o", "model spec 'gpt4o' is not a known model name; a model spec is PROVIDER:NAME"),
         ("test:scripted", "pass one (ScriptedModel, FunctionModel) to Interpreter(model=...)"),
-        ("gemini:pro", "unknown model spec 'gemini:pro'"),
+        ("gemini:pro", "model spec 'gemini:pro' has an unknown provider 'gemini'"),
         ("openai:", "needs a model name after 'openai:'"),
         ("replay:", "needs a cassette path after 'replay:'"),
     ],

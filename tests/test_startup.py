@@ -26,6 +26,7 @@ HEAVY = (
     "sqlite3",
     "ssl",
     "socket",
+    "ray",
 )
 # our own modules that only a task, a model provider, long-term memory or the memory
 # command needs
@@ -44,6 +45,7 @@ HEAVY_OWN = (
     "interpreter.limits.metrics",
     "interpreter.limits.events",
     "interpreter.tasks.executors",
+    "interpreter.engine.ray",  # parallel-map on Ray, and every module of it
 )
 
 # `taskscheme eval '(+ 1 2)'` in a fresh process, then `report` printed on a line of its own

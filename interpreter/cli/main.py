@@ -38,7 +38,7 @@ from interpreter.errors import (
 )
 from interpreter.exports import installed_version
 from interpreter.lang.datums import UNSPECIFIED
-from interpreter.limits.models import OFFLINE_PROVIDERS, REPLAY_PREFIX, resolve_model, split_spec
+from interpreter.limits.models import OFFLINE_PROVIDERS, ModelSpec, resolve_model
 from interpreter.limits.prices import unknown_price_error
 from interpreter.limits.settings import DEFAULT, SETTINGS, Settings, load_settings
 from interpreter.providers.extras import require_sdk
@@ -309,19 +309,20 @@ def _check_model(settings: Settings) -> None:
     runs, not at its first task. A model named by its provider is checked against the
     model registry; only a cassette or an offline model needs the provider layer, which
     a short program never loads."""
-    spec = settings.get("model")
+    text = settings.get("model")
     try:
-        if spec.startswith(REPLAY_PREFIX) or split_spec(spec)[0] in OFFLINE_PROVIDERS:
+        spec = ModelSpec.parse(text)
+        if spec.provider in ("replay", *OFFLINE_PROVIDERS):
             # the provider layer reads the cassette or script, or refuses (start-up)
             from interpreter.providers.options import make_provider, options_from_settings
 
             provider = make_provider(spec, options_from_settings(settings.values))
             # a cassette is priced as the model it recorded, known once it is replayed
-            priced = None if spec.startswith(REPLAY_PREFIX) else provider.spec
+            priced = None if spec.provider == "replay" else provider.spec
         else:
             priced = spec
             if settings.source("model") != DEFAULT:  # the default is needed only once used
-                require_sdk(split_spec(spec)[0])
+                require_sdk(spec.provider)
         info = None if priced is None else resolve_model(priced, settings.model_overrides)
         for limit in ("budget_cost", "max_cost"):
             if info is not None and info.prices is None and settings.get(limit) is not None:
@@ -329,7 +330,7 @@ def _check_model(settings: Settings) -> None:
                 raise unknown_price_error(info.spec, f"{limit} from {where} cannot be kept")
     except (ConfigError, ProviderConfigError, ProviderError) as error:
         raise ConfigError(
-            f"model = {json.dumps(spec)} from {settings.source('model')}: {error.message}"
+            f"model = {json.dumps(text)} from {settings.source('model')}: {error.message}"
         ) from None
 
 

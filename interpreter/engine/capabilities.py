@@ -28,6 +28,7 @@ from interpreter.errors import CapabilityError
 from interpreter.lang.datums import Pair, Symbol, python_to_list
 from interpreter.lang.primitives.common import check_string
 from interpreter.lang.primitives.files import file_name
+from interpreter.limits.models import ModelSpec
 
 # The procedures that name a file as their first argument, and the access each needs.
 FILE_PROCEDURES = {
@@ -187,10 +188,7 @@ class Capabilities:
                 capability="model",
                 target=spec,
             )
-        # only a program naming another model needs the providers' spec rules (start-up)
-        from interpreter.providers.options import spec_file
-
-        path = spec_file(spec)
+        path = ModelSpec.parse(spec).file
         if path is not None:
             self.check_file(task, "read", path)
 

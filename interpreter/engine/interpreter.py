@@ -35,6 +35,7 @@ from interpreter.engine.memory import make_memory_procedures, open_memory, store
 from interpreter.engine.session import Session
 from interpreter.engine.stack import python_recursion_limit
 from interpreter.errors import (
+    FileError,
     ProgramExitError,
     SchemeError,
     SchemeSyntaxError,
@@ -222,7 +223,7 @@ class Interpreter(EmbeddingAPI):
             layer_state={"tasks": self.task_state},
         )
         # every text evaluated, in order: what a worker in another process rebuilds the
-        # program's definitions from (engine/ray_worker.py)
+        # program's definitions from (engine/ray/worker.py)
         self.sources: list[tuple[str, str]] = []
         self._standard: Analyzer | None = None  # (environment ...): made on first use
         self._standard_value: Environment | None = None
@@ -302,7 +303,7 @@ class Interpreter(EmbeddingAPI):
         # one that starts processes needs the capability, checked before Ray is loaded
         if self.settings.get("executor") != "ray":
             self.capabilities.check_executor("parallel-map", "ray")
-        from interpreter.engine.ray_executor import RayExecutor  # only runs on Ray (start-up)
+        from interpreter.engine.ray.executor import RayExecutor  # only runs on Ray (start-up)
 
         return RayExecutor(self)
 
@@ -359,7 +360,7 @@ class Interpreter(EmbeddingAPI):
             try:
                 text = read_source(path)
             except SchemeError as error:
-                raise _file_error(f"load: {error.message} (looked for {path.resolve()})") from None
+                raise FileError(f"load: {error.message} (looked for {path.resolve()})") from None
             self.eval_scheme(text, str(path), directory=path.parent)
             return UNSPECIFIED
 
@@ -689,13 +690,13 @@ def read_source(path: Path) -> str:
     at most MAX_SOURCE_BYTES, in UTF-8."""
     try:
         if not stat.S_ISREG(path.stat().st_mode):
-            raise _file_error(f"cannot read {path}: not a regular file")
+            raise FileError(f"cannot read {path}: not a regular file")
         with path.open("rb") as handle:
             data = handle.read(MAX_SOURCE_BYTES + 1)
     except FileNotFoundError:
-        raise _file_error(f"cannot read {path}: no such file") from None
+        raise FileError(f"cannot read {path}: no such file") from None
     except OSError as error:
-        raise _file_error(f"cannot read {path}: {error.strerror}") from None
+        raise FileError(f"cannot read {path}: {error.strerror}") from None
     return decode_source(data, str(path))
 
 
@@ -705,15 +706,9 @@ def decode_source(data: bytes, name: str) -> str:
     UTF-8 otherwise."""
     if len(data) > MAX_SOURCE_BYTES:
         limit = MAX_SOURCE_BYTES // (1024 * 1024)
-        raise _file_error(f"cannot read {name}: larger than {limit} MiB, the limit for a program")
+        raise FileError(f"cannot read {name}: larger than {limit} MiB, the limit for a program")
     data = data.removeprefix(codecs.BOM_UTF8)
     try:
         return Utf8Decoder().decode(data)
     except NotUtf8Error as error:
-        raise _file_error(f"cannot read {name}: {error}") from None
-
-
-def _file_error(message: str) -> SchemeError:
-    error = SchemeError(message)
-    error.kind = "file-error"
-    return error
+        raise FileError(f"cannot read {name}: {error}") from None

@@ -21,6 +21,7 @@ from interpreter.errors import (
     InternalError,
     RecursionDepthError,
     SchemeError,
+    SchemeTypeError,
     TaskschemeError,
     UnboundVariableError,
 )
@@ -424,11 +425,9 @@ def host_error(proc: Any, args: list, error: Exception, span: Span | None) -> Ta
             span=span,
         )
     if isinstance(error, TypeError) and not callable(proc):
-        result = SchemeError(
+        return SchemeTypeError(
             f"not a procedure: {write_abbreviated(proc)} cannot be called", span=span
         )
-        result.kind = "type-error"
-        return result
     if isinstance(error, TypeError):
         arity = host_arity_problem(proc, len(args))
         if arity is not None:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from interpreter.errors import ConfigError
+from interpreter.errors import ConfigError, ModelSpecError
 from interpreter.limits.prices import (
     KNOWN_PRICES,
     PRICE_FIELDS,
@@ -27,8 +27,14 @@ from interpreter.limits.prices import (
 )
 from interpreter.limits.tokens import ENCODINGS
 
-PROVIDERS = ("openai", "anthropic", "ollama", "test", "script")
-REPLAY_PREFIX = "replay:"
+PROVIDERS = ("openai", "anthropic", "ollama", "test", "script", "replay")
+# the providers that read a file the spec names, and what the file is
+_FILE_PROVIDERS = {"replay": "a cassette path", "script": "a script file"}
+SPEC_GRAMMAR = (
+    f"a model spec is PROVIDER:NAME with PROVIDER one of {', '.join(PROVIDERS)} (test or "
+    "test:window=N for the offline test model, script:FILE, replay:CASSETTE), or a known "
+    "model name such as gpt-4o-mini"
+)
 
 # Framing tokens per message on top of its content. 3 is OpenAI's documented figure for
 # its chat format (<|start|>{role}<|message|>...<|end|>). The other providers publish
@@ -141,52 +147,82 @@ def _known(provider: str, name: str) -> tuple[str, tuple[str, int, str]] | None:
     return None
 
 
-def offline_window(spec: str) -> int:
-    """The input window of an offline model: `test:window=N` names its own, any other
-    name (`test`, `script:FILE`, the Python models' `test:NAME`) has `TEST_WINDOW`."""
-    provider, _, name = spec.partition(":")
-    if provider != "test" or not name.startswith(TEST_WINDOW_OPTION):
-        return TEST_WINDOW
-    written = name.removeprefix(TEST_WINDOW_OPTION)
-    window = int(written) if written.isdigit() else None
-    if window is None or whole_number_problem(window) is not None:
-        raise ConfigError(
-            f"model {spec!r}: the test model's window must be a whole number of tokens, "
-            f"at least 1, as in test:window=4000; got {written!r}"
-        )
-    return window
+@dataclass(frozen=True, slots=True)
+class ModelSpec:
+    """A model spec string, parsed: every layer reads a spec through `parse`, so a spec
+    means the same to the settings, the providers and the accounting.
+
+    `provider` is one of PROVIDERS; `model` is what follows its colon (a model name, a
+    cassette path, a script file, the test model's name); `window` is the input window
+    `test:window=N` gives, else None; `text` is the spec as written. A bare known model
+    name (`gpt-4o`) gets its provider, and `test` alone is `test:test`."""
+
+    provider: str
+    model: str
+    window: int | None
+    text: str
+
+    @classmethod
+    def parse(cls, text: str) -> ModelSpec:
+        """The spec `text` names; a ModelSpecError naming it and saying what a spec is
+        unless it is one."""
+        known = KNOWN_MODELS.get(text)
+        if known is not None:
+            return cls(known[0], text, None, text)
+        provider, colon, model = text.partition(":")
+        if not colon:
+            raise ModelSpecError(text, f"is not a known model name; {SPEC_GRAMMAR}")
+        if provider not in PROVIDERS:
+            raise ModelSpecError(text, f"has an unknown provider {provider!r}; {SPEC_GRAMMAR}")
+        if not model:
+            what = _FILE_PROVIDERS.get(provider, "a model name")
+            raise ModelSpecError(text, f"needs {what} after '{provider}:'; {SPEC_GRAMMAR}")
+        if provider != "test" or not model.startswith(TEST_WINDOW_OPTION):
+            return cls(provider, model, None, text)
+        written = model.removeprefix(TEST_WINDOW_OPTION)
+        window = int(written) if written.isascii() and written.isdigit() else 0
+        if window < 1:
+            raise ModelSpecError(
+                text,
+                "has no usable window: the test model's window must be a whole number of "
+                f"tokens, at least 1, as in test:window=4000; got {written!r}",
+            )
+        return cls(provider, model, window, text)
+
+    @classmethod
+    def of(cls, spec: str | ModelSpec) -> ModelSpec:
+        """`spec` parsed, unless it already is."""
+        return spec if isinstance(spec, ModelSpec) else cls.parse(spec)
+
+    @property
+    def canonical(self) -> str:
+        """`provider:model`, the name of the model in metrics, cassettes and errors."""
+        return f"{self.provider}:{self.model}"
+
+    @property
+    def file(self) -> str | None:
+        """The file the model reads (a cassette, a script), or None."""
+        return self.model if self.provider in _FILE_PROVIDERS else None
 
 
-def split_spec(spec: str) -> tuple[str, str]:
-    """`provider:name` -> (provider, name); a bare known name gets its provider."""
-    if spec in KNOWN_MODELS:
-        return KNOWN_MODELS[spec][0], spec
-    provider, colon, name = spec.partition(":")
-    if not colon or provider not in PROVIDERS or not name:
-        raise ConfigError(
-            f"model {spec!r} is not a model spec: write provider:name with provider one of "
-            f"{', '.join(PROVIDERS)} (or replay:CASSETTE), or a known model name such as "
-            "gpt-4o-mini"
-        )
-    return provider, name
-
-
-def resolve_model(spec: str, overrides: Mapping[str, Mapping[str, Any]] | None = None) -> ModelInfo:
+def resolve_model(
+    spec: str | ModelSpec, overrides: Mapping[str, Mapping[str, Any]] | None = None
+) -> ModelInfo:
     """The ModelInfo for `spec`; `overrides[spec]` (from `[models."SPEC"]`) wins field by field."""
-    if spec.startswith(REPLAY_PREFIX):
+    spec = ModelSpec.of(spec)
+    if spec.provider == "replay":
         raise ConfigError(
-            f"model {spec!r} is a cassette: the replay provider reports the model it was "
+            f"model {spec.text!r} is a cassette: the replay provider reports the model it was "
             "recorded with, resolve that instead"
         )
-    provider, name = split_spec(spec)
-    canonical = f"{provider}:{name}"
+    provider, name, canonical = spec.provider, spec.model, spec.canonical
     overrides = overrides or {}
-    key = spec if spec in overrides else canonical
+    key = spec.text if spec.text in overrides else canonical
     override = overrides.get(key, {})
     check_model_entry(key, override, "model overrides")
     known = None if provider in OFFLINE_PROVIDERS else _known(provider, name)
     if provider in OFFLINE_PROVIDERS:
-        window, encoding = offline_window(canonical), TEST_ENCODING
+        window, encoding = spec.window or TEST_WINDOW, TEST_ENCODING
     elif known is None:
         window, encoding = None, DEFAULT_OVERRIDE_ENCODING
     else:

@@ -30,9 +30,9 @@ from typing import Any
 from interpreter.diagnostics import suggest
 from interpreter.errors import ConfigWarning
 from interpreter.limits.models import (
-    REPLAY_PREFIX,
     ConfigError,
     ModelInfo,
+    ModelSpec,
     check_model_entry,
     resolve_model,
     whole_number_problem,
@@ -84,10 +84,10 @@ def _executor_problem(value: str) -> str | None:
 
 def _model_problem(value: str, models: ModelTable) -> str | None:
     """Why `value` is not a usable model spec; cassettes are resolved by their provider."""
-    if value.startswith(REPLAY_PREFIX):
-        return None if len(value) > len(REPLAY_PREFIX) else "needs a cassette path"
     try:
-        resolve_model(value, models)
+        spec = ModelSpec.parse(value)
+        if spec.provider != "replay":
+            resolve_model(spec, models)
     except ConfigError as error:
         return f"is not usable: {error.message}"
     return None

@@ -11,8 +11,9 @@ from __future__ import annotations
 from interpreter.exports import lazy_exports
 
 _EXPORTS = {
-    "PREFIXES": "providers.options",
     "FunctionModel": "providers.testing",
+    "ModelSpec": "limits.models",
+    "ModelSpecError": "errors",
     "OfflineTestModel": "providers.testing",
     "Provider": "providers.base",
     "ProviderConfigError": "errors",

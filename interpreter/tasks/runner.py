@@ -57,7 +57,7 @@ from interpreter.limits.events import EventBus
 from interpreter.limits.handler import Handler
 from interpreter.limits.messages import Message, ModelRequest, ToolCall
 from interpreter.limits.metrics import ResourceMetrics
-from interpreter.limits.models import REPLAY_PREFIX, ModelInfo, resolve_model, split_spec
+from interpreter.limits.models import ModelInfo, ModelSpec, resolve_model
 from interpreter.limits.settings import TASK_OPTIONS, HandlerConfig, Settings
 from interpreter.limits.tokens import prepare_encodings
 from interpreter.providers import Provider, RecordingProvider, make_provider, options_from_settings
@@ -252,8 +252,8 @@ class TaskRunner:
         # Recording and replaying use one model for the whole run (a cassette has one).
         self._single_model = (
             record_path is not None
-            or self._default_spec.startswith(REPLAY_PREFIX)
             or hasattr(provider, "recorded_model")
+            or (provider is None and ModelSpec.parse(self._default_spec).provider == "replay")
         )
         self._models: dict[str, _Model] = {}
         self._lock = threading.Lock()
@@ -609,7 +609,7 @@ class TaskRunner:
             if not self._single_model:
                 return self._connect(wanted)
             default = self._connect(self._default_spec)
-            if _canonical(wanted) == default.info.spec:
+            if ModelSpec.parse(wanted).canonical == default.info.spec:
                 return default
             doing = "records" if self.record_path is not None else "replays"
             raise ProviderConfigError(
@@ -673,13 +673,6 @@ def _named(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 
     procedure.scheme_name = name  # type: ignore[attr-defined]
     return procedure
-
-
-def _canonical(spec: str) -> str:
-    if spec.startswith(REPLAY_PREFIX):
-        return spec
-    provider, name = split_spec(spec)
-    return f"{provider}:{name}"
 
 
 def _number(value: Any) -> Any:

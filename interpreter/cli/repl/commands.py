@@ -17,7 +17,7 @@ from interpreter.cli.repl.describe import describe
 from interpreter.cli.repl.session import ReplSession
 from interpreter.errors import ConfigError, TaskschemeError
 from interpreter.lang.datums import Symbol
-from interpreter.limits.models import REPLAY_PREFIX, resolve_model
+from interpreter.limits.models import ModelSpec, resolve_model
 from interpreter.limits.settings import SETTINGS, Settings
 
 
@@ -135,9 +135,9 @@ def _limits(session: ReplSession, argument: str) -> None:
 
 def _prices(settings: Settings) -> str:
     """What the session's model costs, as a cost limit counts it."""
-    spec = settings.get("model")
-    if spec.startswith(REPLAY_PREFIX):
-        return f"prices: those of the model {spec} recorded, read when it is replayed"
+    spec = ModelSpec.parse(settings.get("model"))
+    if spec.provider == "replay":
+        return f"prices: those of the model {spec.text} recorded, read when it is replayed"
     info = resolve_model(spec, settings.model_overrides)
     if info.prices is None:
         return f'prices of {info.spec}: not known (give them in [models."{info.spec}"])'

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from interpreter.errors import TaskschemeError
+from interpreter.errors import FileError, SchemeSyntaxError, TaskschemeError
 from interpreter.lang.control import (
     call_cc,
     call_with_values,
@@ -94,12 +94,12 @@ def error_object_location(value: Any) -> Any:
 
 @primitive("file-error?")
 def is_file_error(value: Any) -> bool:
-    return isinstance(value, TaskschemeError) and value.kind == "file-error"
+    return isinstance(value, FileError)
 
 
 @primitive("read-error?")
 def is_read_error(value: Any) -> bool:
-    return isinstance(value, TaskschemeError) and value.kind == "syntax-error"
+    return isinstance(value, SchemeSyntaxError)
 
 
 @primitive("error-message-string")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import Any, BinaryIO
 
-from interpreter.errors import SchemeError
+from interpreter.errors import FileError
 from interpreter.lang.datums import UNSPECIFIED, MutableString, Parameter, python_to_list
 from interpreter.lang.primitives import PRIMITIVES, primitive
 from interpreter.lang.primitives.common import (
@@ -58,7 +58,7 @@ class Utf8File:
         try:
             text = self._decoder.decode(data, final=self._ended)
         except NotUtf8Error as error:
-            raise _error(f"cannot read {self._path}: {error}") from None
+            raise FileError(f"cannot read {self._path}: {error}") from None
         text, self._return = self._return + text, ""
         if text.endswith("\r") and not self._ended:  # perhaps half of a \r\n
             text, self._return = text[:-1], "\r"
@@ -124,17 +124,11 @@ class BinaryFileOutputPort(_OwnsFile, BinaryOutputPort):
     __slots__ = ()
 
 
-def _error(message: str) -> SchemeError:
-    result = SchemeError(message)
-    result.kind = "file-error"
-    return result
-
-
-def file_error(proc: str, path: str, error: OSError) -> SchemeError:
+def file_error(proc: str, path: str, error: OSError) -> FileError:
     reason = error.strerror or str(error)
     if isinstance(error, FileNotFoundError):
         reason = "no such file"
-    return _error(f"{proc}: cannot open {path}: {reason}")
+    return FileError(f"{proc}: cannot open {path}: {reason}")
 
 
 def file_name(proc: str, value: Any) -> str:
@@ -150,7 +144,7 @@ def file_name(proc: str, value: Any) -> str:
         else None
     )
     if problem is not None:
-        raise _error(f"{proc}: {write_abbreviated(path)} is not a file name: {problem}")
+        raise FileError(f"{proc}: {write_abbreviated(path)} is not a file name: {problem}")
     return path
 
 

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable
 from typing import IO, Any, BinaryIO, TextIO
 
-from interpreter.errors import SchemeError
+from interpreter.errors import FileError, SchemeError
 from interpreter.lang.datums import EOF, UNSPECIFIED, Char, MutableString, Parameter
 from interpreter.lang.primitives import alias, primitive
 from interpreter.lang.primitives.chars import check_char
@@ -196,9 +196,7 @@ class InputPort(Port):
         except UnicodeDecodeError:
             clean = False
         if not clean:
-            error = SchemeError(f"cannot read {self.name}: it is not UTF-8 text")
-            error.kind = "file-error"
-            raise error
+            raise FileError(f"cannot read {self.name}: it is not UTF-8 text")
         return text
 
     def fill(self, size: int) -> bool:

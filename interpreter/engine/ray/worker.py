@@ -20,8 +20,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from interpreter.engine.ray_remote import RemoteProxy
-from interpreter.engine.ray_values import NotData, decode, encode, encode_exception
+from interpreter.engine.ray.remote import RemoteProxy
+from interpreter.engine.ray.values import NotData, decode, encode, encode_exception
 from interpreter.errors import TaskschemeError
 from interpreter.lang.datums import Symbol
 from interpreter.lang.library import read_forms

@@ -23,7 +23,7 @@ import threading
 from functools import partial
 from typing import Any
 
-from interpreter.engine.ray_values import decode, encode_exception
+from interpreter.engine.ray.values import decode, encode_exception
 from interpreter.limits.events import EventBus
 
 _LOCK_TYPES = (type(threading.Lock()), type(threading.RLock()))

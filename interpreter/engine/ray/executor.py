@@ -1,11 +1,11 @@
 """parallel-map on a Ray cluster: the run's side of `--executor ray`.
 
-The items run in worker processes (ray_worker.py), each with its own Interpreter built
-from the program's source; what travels is data (ray_values.py). The run keeps every
+The items run in worker processes (worker.py), each with its own Interpreter built
+from the program's source; what travels is data (values.py). The run keeps every
 rule it has on threads:
 
 - The run budget is one object: at the first map on Ray it moves into a Ray actor
-  (ray_remote.py), and every Handler of the run (a running one too) and of every
+  (remote.py), and every Handler of the run (a running one too) and of every
   worker charges it there, atomically, before each request. It is never exceeded,
   however many workers race.
 - A replayed cassette is one object too, moved into an actor like the budget, so each
@@ -31,14 +31,14 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from interpreter.engine.ray_remote import Holder, Portable, RemoteProxy, forward_to, held_by
-from interpreter.engine.ray_values import NotData, decode, encode
-from interpreter.engine.ray_worker import ItemWorker, WorkerPlan
+from interpreter.engine.ray.remote import Holder, Portable, RemoteProxy, forward_to, held_by
+from interpreter.engine.ray.values import NotData, decode, encode
+from interpreter.engine.ray.worker import ItemWorker, WorkerPlan
 from interpreter.errors import ExecutorError, SchemeError, WorkerLostError
 from interpreter.lang.datums import Symbol, is_interned
 from interpreter.lang.printer import write_abbreviated
 from interpreter.limits.handler import next_handler_id
-from interpreter.limits.models import REPLAY_PREFIX
+from interpreter.limits.models import ModelSpec
 from interpreter.providers.replay import RecordingProvider, ReplayProvider
 from interpreter.tasks.executors import (
     STOP_SECONDS,
@@ -206,7 +206,7 @@ class RayExecutor:
         """The run's recorder and the cassette it replays, each if it has one (then the
         run's own provider is connected, so that the cassette's header is written, or
         its exchanges are shared by the run and its workers)."""
-        replaying = self.settings.get("model").startswith(REPLAY_PREFIX)
+        replaying = ModelSpec.parse(self.settings.get("model")).provider == "replay"
         if runner.record_path is None and not replaying:
             return None, None
         provider = runner.default_provider()
