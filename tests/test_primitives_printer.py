@@ -74,7 +74,7 @@ def L(*items):
         (Values((1, "a")), '1 "a"'),
         (Promise(False, None), "#<promise>"),
         (Parameter(1, name="p"), "#<parameter p>"),
-        (Environment({}), "#<environment>"),
+        (Environment.make({}), "#<environment>"),
         (RecordType("<point>", ("x", "y")), "#<record-type point>"),
         (Record(RecordType("point", ("x", "y")), [1, L(2)]), "#<point x: 1 y: (2)>"),
         (SchemeError("bad input", ["x", 1]), '#<error "bad input" "x" 1>'),

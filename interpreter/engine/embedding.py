@@ -141,7 +141,7 @@ class EmbeddingAPI:
                 written,
                 *arguments,
             )
-        self.env[Symbol(name)] = task
+        self.global_environment.bindings[Symbol(name)] = task
         return self.export(task)
 
     # ------------------------------------------------------------ reading the program's state
@@ -150,7 +150,7 @@ class EmbeddingAPI:
         """The value of the program's global `name`, as Python (procedures as callables);
         an unbound-variable error if there is none."""
         symbol = Symbol(name)
-        value = self.env.get(symbol, _UNSET)
+        value = self.global_environment.bindings.get(symbol, _UNSET)
         if value is _UNSET:
             value = self._global_miss(symbol, None)
         return self.export(value)

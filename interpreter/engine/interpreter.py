@@ -42,13 +42,12 @@ from interpreter.errors import (
     TaskschemeError,
     UsageError,
 )
-from interpreter.lang.analyze import LANGUAGE_FORMS, Analyzer
+from interpreter.lang.analyze import LANGUAGE_FORMS, Analyzer, Scope
 from interpreter.lang.analyze.lint import Lint
 from interpreter.lang.control import DYNAMIC
 from interpreter.lang.datums import (
     UNSPECIFIED,
     Environment,
-    Frame,
     Symbol,
     bound,
     is_interned,
@@ -213,11 +212,10 @@ class Interpreter(EmbeddingAPI):
             if name.name in FILE_PROCEDURES:
                 primitives[name] = self.capabilities.guard(name, fn)
         self.library = Library(primitives)
-        self.env: Frame = dict(primitives)
-        self._interaction = Environment(self.env)
+        self.global_environment = Environment.make(dict(primitives))
         self.task_state = TaskState()
         self.analyzer = Analyzer(
-            self.env,
+            self.global_environment,
             self._global_miss,
             (*LANGUAGE_FORMS, TASK_FORMS, MEMORY_FORMS),
             layer_state={"tasks": self.task_state},
@@ -226,10 +224,9 @@ class Interpreter(EmbeddingAPI):
         # program's definitions from (engine/ray/worker.py)
         self.sources: list[tuple[str, str]] = []
         self._standard: Analyzer | None = None  # (environment ...): made on first use
-        self._standard_value: Environment | None = None
         self.analyzer.meter = self.computation.meter
         self._install_builtins()
-        self.env.update(self._host_definitions)
+        self.global_environment.bindings.update(self._host_definitions)
 
     def reset(self) -> None:
         """Forget everything the programs defined: the globals, macros and loaded library
@@ -288,7 +285,7 @@ class Interpreter(EmbeddingAPI):
                 executors={"ray": self._ray_executor},
             )
             for name, fn in self._runner.primitives().items():
-                self.env.setdefault(Symbol(name), fn)
+                self.global_environment.bindings.setdefault(Symbol(name), fn)
         return self._runner
 
     def warm_up(self) -> None:
@@ -316,18 +313,17 @@ class Interpreter(EmbeddingAPI):
 
     def _install_builtins(self) -> None:
         def scheme_eval(expression: Any, environment: Any = None) -> Any:
-            if environment is None or environment is self._interaction:
-                analyzer, env = self.analyzer, self.env
-            elif environment is not None and environment is self._standard_value:
-                analyzer, env = self._standard, self._standard.globals_env
-            else:
+            environment = self.global_environment if environment is None else environment
+            analysis = self._analysis(environment)
+            if analysis is None:
                 raise type_error("eval", "an environment", environment, 2)
             if is_circular(expression):
                 raise scheme_error("eval: the expression contains itself", [expression])
-            return finish(analyzer.analyze_toplevel(expression, None)(env))
+            analyzer, scope = analysis
+            return finish(analyzer.analyze_toplevel(expression, None, scope)(environment))
 
         def interaction_environment() -> Environment:
-            return self._interaction
+            return self.global_environment
 
         def environment(*import_sets: Any) -> Environment:
             for import_set in import_sets:
@@ -387,22 +383,33 @@ class Interpreter(EmbeddingAPI):
             ("get-environment-variables", get_environment_variables),
         ]:
             fn.scheme_name = name
-            self.env[Symbol(name)] = fn
-        self._builtins = dict(self.env)
+            self.global_environment.bindings[Symbol(name)] = fn
+        self._builtins = dict(self.global_environment.bindings)
 
     def _standard_environment(self) -> Environment:
         """The environment `(environment ...)` gives: the whole standard language, none
         of the program's definitions, read-only; made on first use, then shared."""
         if self._standard is None:
             self._standard = Analyzer(
-                dict(self._builtins),
+                Environment.make(dict(self._builtins)),
                 self._standard_miss,
                 (*LANGUAGE_FORMS, TASK_FORMS, MEMORY_FORMS),
                 layer_state={"tasks": self.task_state},
                 read_only=True,
             )
-            self._standard_value = Environment(self._standard.globals_env)
-        return self._standard_value
+        return self._standard.global_environment
+
+    def _analysis(self, environment: Any) -> tuple[Analyzer, Scope | None] | None:
+        """The analyzer of code evaluated in `environment` and the scope it is analyzed
+        at: `environment` is the global environment, the standard one, or one extending
+        either. None for anything else."""
+        if type(environment) is not Environment:
+            return None
+        root = environment.chain()[-1]
+        for analyzer in (self.analyzer, self._standard):
+            if analyzer is not None and root is analyzer.global_environment:
+                return analyzer, analyzer.scope_of(environment)
+        return None
 
     def _standard_miss(self, name: Symbol, span: Span | None, probe: bool = False) -> Any:
         """A name the standard environment does not hold yet: a library or task procedure."""
@@ -437,7 +444,9 @@ class Interpreter(EmbeddingAPI):
             value = self.host_procedure(value, name, doc)
         else:
             value = self.to_language(value)
-        self.env[Symbol(name)] = self._host_definitions[Symbol(name)] = value
+        self.global_environment.bindings[Symbol(name)] = self._host_definitions[Symbol(name)] = (
+            value
+        )
 
     def host_procedure(self, fn: Callable[..., Any], name: str, doc: str | None = None) -> Any:
         """`fn` as a procedure of the language named `name` (see `define`)."""
@@ -484,22 +493,23 @@ class Interpreter(EmbeddingAPI):
             return self.export(procedure(*(self.to_language(arg) for arg in args)))
 
     def _global_miss(self, name: Symbol, span: Span | None, probe: bool = False) -> Any:
+        bindings = self.global_environment.bindings
         if self.library.provides(name):
             if probe:
                 return True
             value = self.library.value(name)
-            self.env.setdefault(name, value)
+            bindings.setdefault(name, value)
             return value
         if self._runner is None and name.name in TASK_PROCEDURES:
             self.runner  # noqa: B018 - installs the task procedures
-        if name.name in MEMORY_PROCEDURES and name not in self.env:
+        if name.name in MEMORY_PROCEDURES and name not in bindings:
             for memory_name, fn in self._memory_table().items():
-                self.env.setdefault(Symbol(memory_name), fn)
-        if name in self.env:
-            return True if probe else self.env[name]
+                bindings.setdefault(Symbol(memory_name), fn)
+        if name in bindings:
+            return True if probe else bindings[name]
         if probe:
             return False
-        known = [*self.env, *self.library.index, *self.analyzer.defined_globals]
+        known = [*bindings, *self.library.index, *self.analyzer.defined_globals]
         # neither a macro's own globals nor the library's helpers (%name) are for programs
         candidates = [s.name for s in known if is_interned(s) and not s.name.startswith("%")]
         raise lookup_failure(name, candidates, span)
@@ -515,7 +525,7 @@ class Interpreter(EmbeddingAPI):
 
             def is_bound(name: str) -> bool:
                 symbol = Symbol(name)
-                return symbol in self.env or self.library.provides(symbol)
+                return symbol in self.global_environment.bindings or self.library.provides(symbol)
 
             self._memory_made = make_memory_procedures(
                 self.memory, self.session, self.task_state, evaluate, is_bound
@@ -556,26 +566,45 @@ class Interpreter(EmbeddingAPI):
         except ProgramExit as exit_request:
             raise ProgramExitError(exit_request.code) from None
 
-    def eval_scheme(self, text: str, file: str = "<eval>", *, directory: Path | None = None) -> Any:
+    def eval_scheme(
+        self,
+        text: str,
+        file: str = "<eval>",
+        *,
+        directory: Path | None = None,
+        env: Environment | None = None,
+    ) -> Any:
         """Evaluate every form in `text`; the value of the last, as a Scheme value.
 
         `directory` is where `load` in `text` finds relative names (the directory of the
         file `text` was read from); by default, where the code that called this finds
-        them, the working directory at the top."""
+        them, the working directory at the top. `env` is the environment to evaluate in
+        (`global_environment.extend(...)`): the forms see its variables, define in it,
+        and its working memory is what their tasks are given."""
+        working_memory = self.task_state.working_memory
+        entries = working_memory.get() if env is None else env
+        env = self.global_environment if env is None else env
+        if self._analysis(env) is None:
+            raise UsageError(
+                f"eval: env must be this Interpreter's global_environment or an environment "
+                f"extending it, not {env!r}"
+            )
         result: Any = UNSPECIFIED
         self.sources.append((text, file))
         with (
             self._evaluation(),
             bound(self._load_directory, directory or self._load_directory.get()),
+            bound(working_memory, entries),
         ):
             for form, span in read_forms(text, file):
-                result = self._run_form(form, span)
+                result = self._run_form(form, span, env)
         return result
 
-    def eval(self, text: str, file: str = "<eval>") -> Any:
-        """Evaluate `text` and return the last value converted to Python (see `export`)."""
+    def eval(self, text: str, file: str = "<eval>", *, env: Environment | None = None) -> Any:
+        """Evaluate `text` (in `env`, see `eval_scheme`) and return the last value
+        converted to Python (see `export`)."""
         with self._public(), self._exporting():
-            return self.export(self.eval_scheme(text, file))
+            return self.export(self.eval_scheme(text, file, env=env))
 
     def eval_file(self, path: str | Path) -> Any:
         """Run the program file `path` (see `read_source` for what it may be) and return
@@ -589,10 +618,11 @@ class Interpreter(EmbeddingAPI):
 
     run_file = eval_file
 
-    def _run_form(self, form: Any, span: Span | None) -> Any:
-        node = self.analyzer.analyze_toplevel(form, span)
+    def _run_form(self, form: Any, span: Span | None, env: Environment) -> Any:
+        analyzer, scope = self._analysis(env)
+        node = analyzer.analyze_toplevel(form, span, scope)
         try:
-            return finish(node(self.env))
+            return finish(node(env))
         except (RecursionError, MemoryError) as error:
             raise host_error(None, [], error, span) from None
 
@@ -622,7 +652,7 @@ class Interpreter(EmbeddingAPI):
 
     def _look_up(self, name: Symbol, span: Span | None) -> None:
         """Make sure `name` is bound, loading it if needed; the unbound error if not."""
-        if name not in self.env and not self.library.provides(name):
+        if name not in self.global_environment.bindings and not self.library.provides(name):
             self._global_miss(name, span)
 
     def call_scheme(self, procedure: Callable, *args: Any) -> Any:

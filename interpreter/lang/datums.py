@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from fractions import Fraction
+from types import MappingProxyType
 from typing import Any
 
-from interpreter.errors import ArityError, SchemeError
+from interpreter.errors import ArityError, SchemeError, UnboundVariableError
 from interpreter.source import Span
 
 
@@ -376,71 +377,99 @@ class Record:
         self.values = values
 
 
-# A frame: a dict from the names of its variables to their values, holding under PARENT
-# the frame it is nested in (the global frame has none). Every procedure call makes
-# one, so it is a plain dict: making one and reading a variable are dict operations,
-# the fastest Python has. The analyzer resolves most variables to (depth, name), so a
-# lookup at run time follows a known number of PARENT links.
-Frame = dict
-
-
-class _FrameKey:
-    """A key of a frame that is not a variable: no program can name it."""
-
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return self.name
-
-    def __reduce__(self) -> str:
-        return self.name  # the module's own object, so identity survives pickling
-
-
-PARENT = _FrameKey("PARENT")
-# a `with-context` frame's working-memory entries
-CONTEXT = _FrameKey("CONTEXT")
-
-
-def new_frame(bindings: Any, parent: Frame) -> Frame:
-    """A frame holding `bindings` (a mapping or (name, value) pairs) inside `parent`."""
-    frame = dict(bindings)
-    frame[PARENT] = parent
-    return frame
-
-
-def context_frame(parent: Frame, entries: dict[Any, Any]) -> Frame:
-    """A frame inside `parent` that adds working-memory entries and no variables."""
-    return {PARENT: parent, CONTEXT: entries}
-
-
-def lookup_context(frame: Frame | None, key: Any) -> tuple[bool, Any]:
-    while frame is not None:
-        context = frame.get(CONTEXT)
-        if context is not None and key in context:
-            return True, context[key]
-        frame = frame.get(PARENT)
-    return False, None
-
-
-def context_keys(frame: Frame | None) -> list[Any]:
-    keys: list[Any] = []
-    while frame is not None:
-        keys.extend(k for k in frame.get(CONTEXT, ()) if k not in keys)
-        frame = frame.get(PARENT)
-    return keys
+# The working memory of a scope that adds none: shared, so it cannot be changed.
+NO_CONTEXT: Mapping[Any, Any] = MappingProxyType({})
 
 
 class Environment:
-    """An environment as a program holds it (`interaction-environment`, `environment`):
-    the global frame that `eval` in it reads and defines in."""
+    """A scope of a running program: its own variables, its working memory, and the
+    environment it extends.
 
-    __slots__ = ("frame",)
+    `bindings` maps each variable's name (a Symbol) to its value: compiled code reads and
+    sets variables in it in place. `context` holds the working-memory entries a
+    `with-context` adds (NO_CONTEXT for every other scope). `parent` is the environment
+    this one extends; None for a global one. Every procedure call, `let` and
+    `with-context` makes one. The analyzer resolves each local variable to its depth, so
+    a lookup at run time follows a known number of `parent` links; `lookup` walks the
+    chain for code that was not analyzed against it.
 
-    def __init__(self, frame: Frame) -> None:
-        self.frame = frame
+    There is no `__init__`: without one, `Environment()` runs in C alone, and a
+    procedure call's environment stays about as cheap to make as a dict (a Python
+    `__init__` would cost more than the rest of the call). `make` is the constructor;
+    the call paths (analyze/codegen.py, runtime.run_calls) do what it does in place.
+    """
+
+    __slots__ = ("bindings", "context", "parent")
+
+    @staticmethod
+    def make(
+        bindings: dict[Symbol, Any],
+        parent: Environment | None = None,
+        context: Mapping[Symbol, Any] = NO_CONTEXT,
+    ) -> Environment:
+        """The environment holding `bindings` (kept, not copied) and working-memory
+        `context` inside `parent`."""
+        env = Environment()
+        env.bindings = bindings
+        env.context = context
+        env.parent = parent
+        return env
+
+    def extend(
+        self,
+        names: Iterable[Symbol | str],
+        values: Iterable[Any],
+        context: Mapping[Symbol | str, Any] | None = None,
+    ) -> Environment:
+        """A new environment inside this one, binding `names` to `values` and holding the
+        working-memory entries `context`; this one is left as it was."""
+        bindings = dict(zip(map(_as_symbol, names), values, strict=True))
+        entries = {_as_symbol(k): v for k, v in context.items()} if context else NO_CONTEXT
+        return Environment.make(bindings, self, entries)
+
+    def lookup(self, name: Symbol | str) -> Any:
+        """The value of `name` in the innermost environment of the chain that binds it."""
+        symbol = _as_symbol(name)
+        environment: Environment | None = self
+        while environment is not None:
+            bindings = environment.bindings
+            if symbol in bindings:
+                return bindings[symbol]
+            environment = environment.parent
+        raise UnboundVariableError(f"unbound variable {symbol.name}")
+
+    def lookup_context(self, key: Symbol | str) -> tuple[bool, Any]:
+        """(found, value) of the innermost working-memory entry `key` of the chain."""
+        symbol = _as_symbol(key)
+        environment: Environment | None = self
+        while environment is not None:
+            if symbol in environment.context:
+                return True, environment.context[symbol]
+            environment = environment.parent
+        return False, None
+
+    def context_keys(self) -> list[Symbol]:
+        """Every working-memory key in scope, innermost first."""
+        keys: list[Symbol] = []
+        environment: Environment | None = self
+        while environment is not None:
+            keys.extend(k for k in environment.context if k not in keys)
+            environment = environment.parent
+        return keys
+
+    def chain(self) -> list[Environment]:
+        """This environment and those it extends, out to the global one."""
+        chain: list[Environment] = []
+        environment: Environment | None = self
+        while environment is not None:
+            chain.append(environment)
+            environment = environment.parent
+        return chain
+
+
+def _as_symbol(name: Symbol | str) -> Symbol:
+    """A name as the language spells it: a string is the symbol of that name."""
+    return Symbol(name) if isinstance(name, str) else name
 
 
 def is_number(value: Any) -> bool:

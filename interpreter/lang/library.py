@@ -15,7 +15,7 @@ from typing import Any
 
 from interpreter.errors import UsageError
 from interpreter.lang.analyze import LANGUAGE_FORMS, Analyzer
-from interpreter.lang.datums import Symbol
+from interpreter.lang.datums import Environment, Symbol
 from interpreter.lang.reader import read_all
 from interpreter.lang.runtime import lookup_failure
 from interpreter.source import Span
@@ -43,8 +43,8 @@ class Library:
         for path in sorted(self.directory.glob("*.scm")):
             for name in _DEFINITION.findall(path.read_text(encoding="utf-8")):
                 self.index.setdefault(Symbol(name), path)
-        self.env = dict(primitives)
-        self.analyzer = Analyzer(self.env, self._miss, LANGUAGE_FORMS)
+        self.environment = Environment.make(dict(primitives))
+        self.analyzer = Analyzer(self.environment, self._miss, LANGUAGE_FORMS)
         self.loaded: set[Path] = set()
         self.lock = threading.RLock()
 
@@ -57,15 +57,15 @@ class Library:
             if path not in self.loaded:
                 self.loaded.add(path)
                 for form, span in _library_forms(path):
-                    self.analyzer.analyze_toplevel(form, span)(self.env)
-        return self.env[name]
+                    self.analyzer.analyze_toplevel(form, span)(self.environment)
+        return self.environment.bindings[name]
 
     def _miss(self, name: Symbol, span: Span | None, probe: bool = False) -> Any:
         if probe:
             return name in self.index
         if name in self.index:
             return self.value(name)
-        raise lookup_failure(name, [s.name for s in self.env], span)
+        raise lookup_failure(name, [s.name for s in self.environment.bindings], span)
 
 
 def read_forms(text: str, file: str, library: bool = False):

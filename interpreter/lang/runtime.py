@@ -26,17 +26,15 @@ from interpreter.errors import (
     UnboundVariableError,
 )
 from interpreter.lang.datums import (
-    PARENT,
+    NO_CONTEXT,
+    Environment,
     Keyword,
     Symbol,
-    new_frame,
     procedure_name,
     python_to_list,
 )
 from interpreter.lang.printer import write_abbreviated
 from interpreter.source import Span, in_library
-
-UNASSIGNED = object()
 
 
 class TailCall:
@@ -52,7 +50,7 @@ class TailCall:
 class Body:
     """A procedure's analyzed body, shared by every procedure its `lambda` makes.
 
-    `run(frame)` runs it. It runs as the analyzer built it, a tree of nodes, on the
+    `run(env)` runs it in the environment of a call. It runs as the analyzer built it, a tree of nodes, on the
     first call; on the second it is compiled to one function with its calls and `if`s
     taken in (analyze/codegen.py), which then runs every later call. Compiling costs
     more than most procedures ever run, so only the ones called again pay for it.
@@ -60,26 +58,29 @@ class Body:
 
     __slots__ = ("_compile", "_tree", "run")
 
-    def __init__(self, tree: Callable[[dict], Any], compile: Callable[[], Callable] | None):
+    def __init__(
+        self, tree: Callable[[Environment], Any], compile: Callable[[], Callable] | None
+    ) -> None:
         self._tree = tree
         self._compile = compile
         self.run = tree if compile is None else self._first_call
 
-    def _first_call(self, frame: dict) -> Any:
+    def _first_call(self, env: Environment) -> Any:
         self.run = self._second_call
-        return self._tree(frame)
+        return self._tree(env)
 
-    def _second_call(self, frame: dict) -> Any:
+    def _second_call(self, env: Environment) -> Any:
         # threads calling at once may each compile; the last one's function stays
         compiled = self._compile()
         self.run = compiled
-        return compiled(frame)
+        return compiled(env)
 
 
 class Lambda:
-    """A compound procedure: parameters, an analyzed body, and its defining frame.
+    """A compound procedure: parameters, an analyzed body, and its defining environment.
 
-    `simple` procedures (only required parameters) bind with one dict; the others go
+    A call runs the body in a new environment extending `env` with the parameters.
+    `simple` procedures (only required parameters) make it in one step; the others go
     through `bind`, which handles #:optional, #:key and rest parameters.
     """
 
@@ -130,14 +131,14 @@ class Lambda:
             text += " and keywords " + " ".join(f"#:{k.name}" for k, _, _ in self.keys)
         return text
 
-    def bind(self, args: list) -> dict:
-        """The frame of a call with `args`. A wrong argument count or an unknown keyword
-        is an arity error marked `entry`: the body never started, so the call chain
-        does not list this procedure."""
+    def bind(self, args: list) -> Environment:
+        """The environment of a call with `args`. A wrong argument count or an unknown
+        keyword is an arity error marked `entry`: the body never started, so the call
+        chain does not list this procedure."""
         if self.simple:
             if len(args) != self.nreq:
                 raise self.arity_error(len(args), entry=True)
-            return new_frame(zip(self.params, args, strict=True), self.env)
+            return Environment.make(dict(zip(self.params, args, strict=True)), self.env)
         positional = args
         keyword_values: dict[Keyword, Any] = {}
         if self.keys:
@@ -149,23 +150,23 @@ class Lambda:
         count = len(positional)
         if count < self.nreq or (self.rest is None and count > self.nreq + len(self.optionals)):
             raise self.arity_error(count, entry=True)
-        frame = new_frame(zip(self.required, positional, strict=False), self.env)
-        bindings = frame
+        bindings = dict(zip(self.required, positional, strict=False))
+        env = Environment.make(bindings, self.env)
         index = self.nreq
         for symbol, default in self.optionals:
             if index < count:
                 bindings[symbol] = positional[index]
             else:
-                bindings[symbol] = default(frame)
+                bindings[symbol] = default(env)
             index += 1
         for keyword, symbol, default in self.keys:
             if keyword in keyword_values:
                 bindings[symbol] = keyword_values[keyword]
             else:
-                bindings[symbol] = default(frame)
+                bindings[symbol] = default(env)
         if self.rest is not None:
             bindings[self.rest] = python_to_list(positional[index:])
-        return frame
+        return env
 
     def check_arguments(self, args: list) -> None:
         """Raise the arity error `bind` would, without binding: a tail call checks its
@@ -279,9 +280,11 @@ def run_calls(proc: Any, args: list) -> Any:
                 if proc.simple:
                     if len(args) != proc.nreq:
                         raise proc.arity_error(len(args), entry=True)
-                    frame = dict(zip(proc.params, args, strict=True))
-                    frame[PARENT] = proc.env
-                    result = proc.body.run(frame)
+                    env = Environment()  # Environment.make, in place (a call the fewer)
+                    env.bindings = dict(zip(proc.params, args, strict=True))
+                    env.context = NO_CONTEXT
+                    env.parent = proc.env
+                    result = proc.body.run(env)
                 else:
                     result = proc.body.run(proc.bind(args))
                 if type(result) is not TailCall:

@@ -35,12 +35,9 @@ from interpreter.lang.datums import (
     SourcePair,
     Symbol,
     bound,
-    context_frame,
-    context_keys,
     frozen,
     is_pair,
     list_to_python,
-    lookup_context,
 )
 from interpreter.lang.expand import (
     DEFINE,
@@ -467,7 +464,8 @@ def _names(value: Any) -> tuple[str, ...] | None:
 
 @TASK_FORMS.special_form("with-context", "(with-context ((key value) ...) body ...)")
 def analyze_with_context(a, x, scope, tail, span):
-    """(with-context ((key value) ...) body ...): working memory for the body's extent."""
+    """(with-context ((key value) ...) body ...): working memory for the body's extent,
+    in an environment extending the current one that holds the entries as its context."""
     items = cells(x, span, "with-context")
     if len(items) < 3:
         raise SchemeSyntaxError(
@@ -482,19 +480,16 @@ def analyze_with_context(a, x, scope, tail, span):
                 bspan,
             )
         entries.append(
-            (
-                _context_key(strip_aliases(parts[0][0])),
-                a.analyze(parts[1][0], scope, False, parts[1][1]),
-            )
+            (strip_aliases(parts[0][0]), a.analyze(parts[1][0], scope, False, parts[1][1]))
         )
     body = a.body(items[2:], Scope((), scope), span, tail=False)
 
     working_memory = a.layer_state["tasks"].working_memory
 
     def with_context(env):
-        frame = context_frame(env, {key: value(env) for key, value in entries})
-        with bound(working_memory, frame):
-            return body(frame)
+        inner = env.extend((), (), context={key: value(env) for key, value in entries})
+        with bound(working_memory, inner):
+            return body(inner)
 
     return with_context
 
@@ -511,18 +506,14 @@ def analyze_context_ref(a, x, scope, tail, span):
         wanted = frozen(key(env))
         if not isinstance(wanted, Symbol | str):
             raise type_error("context-ref", "a symbol or string key", wanted, 1).located(span)
-        found, value = lookup_context(env, _context_key(wanted))
+        found, value = env.lookup_context(wanted)
         if found:
             return value
         if default is not None:
             return default(env)
-        keys = " ".join(write_string(k) for k in context_keys(env)) or "none"
+        keys = " ".join(write_string(k) for k in env.context_keys()) or "none"
         raise SchemeError(
             f"context-ref: no working-memory entry {write_string(wanted)} (in scope: {keys})"
         ).located(span)
 
     return context_ref
-
-
-def _context_key(key: Any) -> Any:
-    return Symbol(key) if isinstance(key, str) else key

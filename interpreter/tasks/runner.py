@@ -39,13 +39,12 @@ from interpreter.errors import (
 )
 from interpreter.lang.datums import (
     NIL,
+    Environment,
     Keyword,
     Symbol,
     bound,
-    context_keys,
     frozen,
     list_to_python,
-    lookup_context,
 )
 from interpreter.lang.primitives.common import check_memory
 from interpreter.lang.printer import write_abbreviated, write_string
@@ -163,14 +162,14 @@ class Task:
         return self.runner.run(self.options, prompt, config)
 
 
-def _context_values(task: str, keys: tuple[str, ...], frame: Any) -> dict[str, Any]:
-    """The working-memory entries the task asked for, from `frame`, the innermost
-    `with-context`'s (or None)."""
+def _context_values(task: str, keys: tuple[str, ...], environment: Environment) -> dict[str, Any]:
+    """The working-memory entries the task asked for, from `environment`, the innermost
+    running `with-context`'s."""
     values = {}
     for key in keys:
-        found, value = lookup_context(frame, Symbol(key))
+        found, value = environment.lookup_context(key)
         if not found:
-            in_scope = ", ".join(str(k) for k in context_keys(frame))
+            in_scope = ", ".join(str(k) for k in environment.context_keys())
             raise SchemeError(
                 f"{task}: working-memory key {key} is not in scope (in scope: {in_scope or 'none'})"
             )

@@ -10,19 +10,22 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
-from interpreter.lang.datums import Frame, is_pair
+from interpreter.lang.datums import Environment, is_pair
 
 
 class TaskState:
-    """`working_memory`: the frame of the innermost running `with-context`; `chain`: the
-    tasks running in this computation, outermost first (each a task's options object,
-    compared by identity); `json_outputs`: while a host's call runs (and will convert
-    its result to Python), the JSON values tasks answered with, by id, so that they
-    leave as Python JSON data (an object as a dict) rather than as the association
-    lists they are in the language; None otherwise, when nothing is kept."""
+    """`working_memory`: the environment of the innermost running `with-context`, whose
+    chain holds the working memory a task called now may be given (outside any, an
+    empty environment); `chain`: the tasks running in this computation, outermost first
+    (each a task's options object, compared by identity); `json_outputs`: while a host's
+    call runs (and will convert its result to Python), the JSON values tasks answered
+    with, by id, so that they leave as Python JSON data (an object as a dict) rather
+    than as the association lists they are in the language; None otherwise, when
+    nothing is kept."""
 
     def __init__(self) -> None:
-        self.working_memory: ContextVar[Frame | None] = ContextVar("working_memory", default=None)
+        outside = Environment.make({})  # with no with-context running, no working memory
+        self.working_memory: ContextVar[Environment] = ContextVar("working_memory", default=outside)
         self.chain: ContextVar[tuple[Any, ...]] = ContextVar("task_chain", default=())
         self.json_outputs: ContextVar[dict[int, Any] | None] = ContextVar(
             "json_outputs", default=None

@@ -193,7 +193,7 @@ def _env(session: ReplSession, argument: str) -> None:
         session.say("no definitions" + (f" matching {argument}" if argument else " yet"))
         return
     for name in names:
-        value = session.interpreter.env[Symbol(name)]
+        value = session.interpreter.global_environment.bindings[Symbol(name)]
         session.say(f"  {name}  ({describe(session, name, value).kind})")
 
 

@@ -107,7 +107,7 @@ class ReplSession:
         )
         interpreter.runner.keep_transcript = True
         self.live.budget = interpreter.session.budget
-        self.initial_names = set(interpreter.env)
+        self.initial_names = set(interpreter.global_environment.bindings)
         return interpreter
 
     def reset(self) -> None:
@@ -189,7 +189,7 @@ class ReplSession:
             return
         self.results.append(value)
         name = f"${len(self.results)}"
-        self.interpreter.env[Symbol(name)] = value
+        self.interpreter.global_environment.bindings[Symbol(name)] = value
         self.say(f"{name} = {self.interpreter.write_value(value)}")
 
     def _show_exhaustion(self, error: TaskschemeError) -> None:
@@ -204,21 +204,21 @@ class ReplSession:
 
     def user_names(self) -> list[str]:
         """The global names this session defined (its own definitions and $N results)."""
-        names = self.interpreter.env.keys() - self.initial_names
+        names = self.interpreter.global_environment.bindings.keys() - self.initial_names
         return sorted(symbol.name for symbol in names if isinstance(symbol, Symbol))
 
     def all_names(self) -> list[str]:
         """Every global name a program can use: its own, the primitives, the library's,
         the special and derived forms."""
         interpreter = self.interpreter
-        known = [*interpreter.env, *interpreter.library.index]
+        known = [*interpreter.global_environment.bindings, *interpreter.library.index]
         for registry in (*LANGUAGE_FORMS, TASK_FORMS):
             known += [*registry.special, *registry.derived]
         return sorted({s.name for s in known if not s.name.startswith("%")})
 
     def keywords(self, head: str) -> list[str]:
         """The keywords a call of `head` takes (for completion after `#:`)."""
-        return keywords_of(head, self.interpreter.env.get(Symbol(head)))
+        return keywords_of(head, self.interpreter.global_environment.bindings.get(Symbol(head)))
 
     def _trace(self, event: Event) -> None:
         if not self.tracing or event.task is None:

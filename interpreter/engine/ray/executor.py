@@ -121,7 +121,7 @@ class RayExecutor:
     def _global_name(self, job: MapJob) -> str:
         """The global name a worker finds the procedure by: its own name, or else any
         global bound to it (`(define shout (pipeline upcase exclaim))`)."""
-        bindings = self.interpreter.env
+        bindings = self.interpreter.global_environment.bindings
         if job.name is not None and bindings.get(Symbol(job.name)) is job.procedure:
             return job.name
         for name, value in bindings.items():

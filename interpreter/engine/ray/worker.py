@@ -162,13 +162,13 @@ class LazyProgram:
                 node = self.analyzer.analyze_toplevel(form, span)
                 for name in recorder.names:
                     # a later definition of a name (a REPL redefining it) wins
-                    self.interpreter.env.pop(name, None)
+                    self.interpreter.global_environment.bindings.pop(name, None)
                     self.pending[name] = node
         except TaskschemeError:
             return
 
     def value(self, name: Symbol) -> Any:
-        bindings = self.interpreter.env
+        bindings = self.interpreter.global_environment.bindings
         return bindings[name] if name in bindings else self.miss(name, None)
 
     def miss(self, name: Symbol, span: Any, probe: bool = False) -> Any:
@@ -179,8 +179,8 @@ class LazyProgram:
             return True
         for defined in [n for n, pending in self.pending.items() if pending is node]:
             del self.pending[defined]
-        finish(node(self.interpreter.env))
-        return self.interpreter.env[name]
+        finish(node(self.interpreter.global_environment))
+        return self.interpreter.global_environment.bindings[name]
 
 
 class _Definitions:

@@ -23,8 +23,9 @@ from interpreter.lang.analyze.codegen import compiled_node, hot_body
 from interpreter.lang.analyze.nodes import constant_node, global_operand, variable_node
 from interpreter.lang.datums import (
     NIL,
+    UNSPECIFIED,
     Alias,
-    Frame,
+    Environment,
     Keyword,
     Symbol,
     is_interned,
@@ -47,7 +48,7 @@ from interpreter.source import Span
 
 S = Symbol
 LAMBDA, CASE_LAMBDA, DEFINE_SYNTAX = S("lambda"), S("case-lambda"), S("define-syntax")
-Node = Callable[[Frame], Any]
+Node = Callable[[Environment], Any]
 # what a name used as an operator can expand by: a macro or a derived form
 Expander = SyntaxRules | DerivedForm
 
@@ -55,7 +56,7 @@ OPTIONAL, KEY, REST = Keyword("optional"), Keyword("key"), Keyword("rest")
 
 
 class Scope:
-    """Analysis-time picture of one run-time frame: its names and local macros.
+    """Analysis-time picture of one run-time Environment: its names and local macros.
 
     `bound_in_tree` is shared by a top-level form's scopes: every name any of them binds.
     A name not in it (a global, a special form) is resolved without walking the chain
@@ -72,7 +73,7 @@ class Scope:
         self.bound_in_tree.update(self.names)
 
     def bind(self, name: Symbol) -> None:
-        """Add a variable to this frame (an internal definition)."""
+        """Add a variable to this scope (an internal definition)."""
         self.names.add(name)
         self.bound_in_tree.add(name)
 
@@ -89,6 +90,9 @@ MAX_NESTING = 10_000
 class Analyzer:
     """Analyzes forms against one global environment and its macro table.
 
+    The nodes it makes run in an `Environment` that extends `global_environment` (or
+    is it); globals are read from its `bindings`, the table every node shares.
+
     `forms` are the registries of the special and derived forms this language has (the
     core's, and those of the layers built on it). `on_global_miss(name, span)` is called
     when a global is not bound: it may load it (the standard library loads on first use)
@@ -101,14 +105,14 @@ class Analyzer:
 
     def __init__(
         self,
-        globals_env: Frame,
+        global_environment: Environment,
         on_global_miss: Callable[..., Any],
         forms: Iterable[FormRegistry],
         layer_state: Mapping[str, Any] | None = None,
         read_only: bool = False,
     ) -> None:
-        self.globals_env = globals_env
-        self.globals = globals_env
+        self.global_environment = global_environment
+        self.globals = global_environment.bindings
         self.macros: dict[Symbol, SyntaxRules] = {}
         self.on_global_miss = on_global_miss
         self.defined_globals: set[Symbol] = set()
@@ -124,9 +128,16 @@ class Analyzer:
 
     # ------------------------------------------------------------ entry points
 
-    def analyze_toplevel(self, form: Any, span: Span | None) -> Node:
+    def analyze_toplevel(self, form: Any, span: Span | None, scope: Scope | None = None) -> Node:
+        """The node of a top-level form. With `scope` (see `scope_of`), the form runs in
+        an environment extending the global one, and what it defines is defined there."""
         try:
-            return self.analyze(form, None, False, span)
+            if scope is None:
+                return self.analyze(form, None, False, span)
+            forms = self.definitions_first([(form, span)], scope)
+            if not forms:
+                return constant_node(UNSPECIFIED)
+            return sequence([self.analyze(f, scope, False, s) for f, s in forms])
         except RecursionError:
             # the Python stack ran out before MAX_NESTING: max_recursion_depth is low
             raise RecursionDepthError(
@@ -134,6 +145,18 @@ class Analyzer:
                 "(raise it in taskscheme.toml or with --max-recursion-depth)",
                 span=span,
             ) from None
+
+    def scope_of(self, environment: Environment) -> Scope | None:
+        """The scopes of `environment`'s chain, the global environment excluded: what
+        code evaluated in it is analyzed at. None if `environment` is the global one;
+        ValueError if it does not extend it."""
+        chain = environment.chain()
+        if chain[-1] is not self.global_environment:
+            raise ValueError("not an environment of this analyzer")
+        scope = None
+        for outer in reversed(chain[:-1]):
+            scope = Scope(outer.bindings, scope)
+        return scope
 
     def global_names(self) -> list[str]:
         names = {s.name for s in self.globals}

@@ -3,8 +3,8 @@
 A call node evaluates its operator and arguments and calls; in tail position it returns
 a `TailCall` for a compound procedure instead (proper tail calls). Calls are compiled
 by shape (codegen.py), so arguments and the operator are read in place: a constant, a
-variable, arithmetic, or a whole inner call. A simple procedure's frame is built and its
-body run right in the node. A call of `+ - * = < > <= >=` on two integers, by the
+variable, arithmetic, or a whole inner call. A simple procedure's environment is made
+and its body run right in the node. A call of `+ - * = < > <= >=` on two integers, by the
 global name of the primitive, computes the result in place while the name still holds
 that primitive.
 """

@@ -25,7 +25,7 @@ from types import CodeType, FunctionType
 from typing import Any
 
 from interpreter.errors import TaskschemeError, UnboundVariableError
-from interpreter.lang.datums import PARENT, Frame, Symbol
+from interpreter.lang.datums import NO_CONTEXT, Environment, Symbol
 from interpreter.lang.expand import strip_aliases
 from interpreter.lang.primitives.numbers import MINUS_SMALL_FACTOR, SMALL_FACTOR
 from interpreter.lang.runtime import (
@@ -39,7 +39,7 @@ from interpreter.lang.runtime import (
 )
 from interpreter.source import Span
 
-Node = Callable[[Frame], Any]
+Node = Callable[[Environment], Any]
 Shape = tuple
 
 # read through its own node: a call of `node(env)`
@@ -141,7 +141,8 @@ _NAMESPACE = {
     "Lambda": Lambda,
     "CaseLambda": CaseLambda,
     "TailCall": TailCall,
-    "PARENT": PARENT,
+    "Environment": Environment,
+    "NO_CONTEXT": NO_CONTEXT,
     "SMALL_FACTOR": SMALL_FACTOR,
     "MINUS_SMALL_FACTOR": MINUS_SMALL_FACTOR,
     "TaskschemeError": TaskschemeError,
@@ -168,11 +169,11 @@ def _constant_code(shape, var, out):
     return [f"{var}_value"], [f"{out} = {var}_value"]
 
 
-def _variable_code(frame: str) -> Callable:
+def _variable_code(bindings: str) -> Callable:
     def code(shape, var, out):
         return [f"{var}_name", f"{var}_span"], [
             "try:",
-            f"    {out} = {frame}[{var}_name]",
+            f"    {out} = {bindings}[{var}_name]",
             "except KeyError:",
             f"    raise used_before_definition({var}_name, {var}_span) from None",
         ]
@@ -264,7 +265,7 @@ def _call_code(shape, var, out):
         lines.append(f"{var}_values = [a(env) for a in {var}_arguments]")
         call = {
             "count": f"len({var}_values)",
-            "frame": f"{var}_e = dict(zip({var}_p, {var}_values)); {var}_e[PARENT] = {f}.env",
+            "bindings": f"dict(zip({var}_p, {var}_values))",
             "arglist": f"{var}_values",
             "values": f"*{var}_values",
         }
@@ -276,9 +277,9 @@ def _call_code(shape, var, out):
             lines.extend(argument_lines)
         call = {
             "count": str(len(arguments)),
-            "frame": f"{var}_e = {{"
-            + "".join(f"{var}_p[{i}]: {a}, " for i, a in enumerate(arguments))
-            + f"PARENT: {f}.env}}",
+            "bindings": "{"
+            + ", ".join(f"{var}_p[{i}]: {a}" for i, a in enumerate(arguments))
+            + "}",
             "arglist": "[" + ", ".join(arguments) + "]",
             "values": ", ".join(arguments),
         }
@@ -296,8 +297,9 @@ def _call_code(shape, var, out):
     return names, lines
 
 
-# A call not in tail position: a simple compound procedure's frame is built and its body
-# run right here; anything else goes through run_calls or is a host procedure.
+# A call not in tail position: a simple compound procedure's environment is made (as
+# Environment.make does, without a call) and its body run right here; anything else goes
+# through run_calls or is a host procedure.
 _CALL = """
 try:
     if type({f}) is Lambda and {f}.simple and {f}.nreq == {count}:
@@ -307,7 +309,10 @@ try:
             if {var}_m.left < 0:
                 {var}_m.exhausted()
         {var}_p = {f}.params
-        {frame}
+        {var}_e = Environment()
+        {var}_e.bindings = {bindings}
+        {var}_e.context = NO_CONTEXT
+        {var}_e.parent = {f}.env
         {out} = {f}.body.run({var}_e)
         if type({out}) is TailCall:
             {out} = run_calls({out}.proc, {out}.args)
@@ -345,8 +350,8 @@ def _indent(lines: list[str]) -> list[str]:
 _CODE = {
     "node": _node_code,
     "constant": _constant_code,
-    "local": _variable_code("env"),
-    "parent": _variable_code("env[PARENT]"),
+    "local": _variable_code("env.bindings"),
+    "parent": _variable_code("env.parent.bindings"),
     "global": _global_code,
     "operation": _operation_code,
     "if": _if_code,

@@ -15,15 +15,14 @@ from interpreter.lang.analyze.codegen import used_before_definition
 from interpreter.lang.analyze.nodes import constant_node, if_node
 from interpreter.lang.control import DYNAMIC, GUARD_MARK, LazyThunk
 from interpreter.lang.datums import (
-    PARENT,
     UNSPECIFIED,
+    Environment,
     Parameter,
     Promise,
     SourcePair,
     Symbol,
     Values,
     is_pair,
-    new_frame,
 )
 from interpreter.lang.expand import (
     RECEIVE,
@@ -116,7 +115,7 @@ def analyze_define(a, x, scope, tail, span):
         )
 
     def define_local(env):
-        env[name] = value(env)
+        env.bindings[name] = value(env)
         return UNSPECIFIED
 
     return define_local
@@ -155,12 +154,11 @@ def analyze_set(a, x, scope, tail, span):
 
     def set_local(env):
         new = value(env)
-        frame = env
         for _ in range(depth):
-            frame = frame[PARENT]
-        if name not in frame:
+            env = env.parent
+        if name not in env.bindings:
             raise used_before_definition(name, span)
-        frame[name] = new
+        env.bindings[name] = new
         return UNSPECIFIED
 
     return set_local
@@ -213,13 +211,13 @@ def analyze_let(a, x, scope, tail, span):
         (name,), (value,) = names, value_nodes
 
         def let1(env):
-            return body(new_frame({name: value(env)}, env))
+            return body(Environment.make({name: value(env)}, env))
 
         return let1
     pairs = tuple(zip(names, value_nodes, strict=True))
 
     def let(env):
-        return body(new_frame({n: v(env) for n, v in pairs}, env))
+        return body(Environment.make({n: v(env) for n, v in pairs}, env))
 
     return let
 
@@ -238,11 +236,10 @@ def analyze_letrec(a, x, scope, tail, span):
     body = a.body(items[2:], inner, span, tail)
 
     def letrec(env):
-        frame = new_frame((), env)
-        bindings = frame
+        inner = Environment.make({}, env)
         for name, value in pairs:
-            bindings[name] = value(frame)
-        return body(frame)
+            inner.bindings[name] = value(inner)
+        return body(inner)
 
     return letrec
 
@@ -332,7 +329,7 @@ def analyze_parameterize(a, x, scope, tail, span):
         for param, value in params:
             param.value = value
         try:
-            return body(new_frame((), env))
+            return body(Environment.make({}, env))
         finally:
             for param, old in saved:
                 param.value = old
@@ -362,10 +359,10 @@ def analyze_guard(a, x, scope, tail, span):
         depth = len(handlers)
         handlers.append(GUARD_MARK)
         try:
-            return body(new_frame((), env))
+            return body(Environment.make({}, env))
         except TaskschemeError as error:
             del handlers[depth:]
-            result = handler(new_frame({var: error.payload}, env))
+            result = handler(Environment.make({var: error.payload}, env))
             if result is no_match:
                 raise
             return result
@@ -393,14 +390,14 @@ def analyze_receive(a, x, scope, tail, span):
         values = list(value) if type(value) is Values else [value]
         procedure = make_procedure(env)
         try:
-            frame = procedure.bind(values)
+            inner = procedure.bind(values)
         except ArityError:
             takes = procedure.arity_text().replace("argument", "value")
             raise ArityError(
                 f"the expression gave {len(values)} value(s) but the formals take {takes}",
                 span=span,
             ) from None
-        result = procedure.body.run(frame)
+        result = procedure.body.run(inner)
         return result if tail else finish(result)
 
     return receive
@@ -459,7 +456,15 @@ def analyze_let_syntax(a, x, scope, tail, span):
             )
         inner.bind_macro(parts[0][0], SyntaxRules(parts[0][0].name, parts[1][0], parts[1][1], home))
     body = a.body(items[2:], inner, span, tail)
-    return lambda env: body(new_frame((), env))
+    return lambda env: body(Environment.make({}, env))
+
+
+@CORE_FORMS.special_form("the-environment", "(the-environment)")
+def analyze_the_environment(a, x, scope, tail, span):
+    """(the-environment): the environment the form runs in, which `eval` takes."""
+    if len(cells(x, span, "the-environment")) != 1:
+        raise SchemeSyntaxError("bad the-environment: expected (the-environment)", span)
+    return lambda env: env
 
 
 @CORE_FORMS.special_form("syntax-error", '(syntax-error "message" form ...)')

@@ -15,7 +15,7 @@ from interpreter.lang.analyze.codegen import (
     read_in_place,
     used_before_definition,
 )
-from interpreter.lang.datums import PARENT, Symbol
+from interpreter.lang.datums import Symbol
 from interpreter.source import Span
 
 # The primitives whose call on two integers is computed in place, as Python spells them.
@@ -39,7 +39,7 @@ def constant_node(value: Any) -> Node:
 
 
 def variable_node(name: Symbol, depth: int, span: Span | None) -> Node:
-    """A variable `depth` frames out from the innermost."""
+    """A variable `depth` environments out from the innermost."""
     if depth == 0:
         return compiled_node(("local",), [name, span])
     if depth == 1:
@@ -47,9 +47,9 @@ def variable_node(name: Symbol, depth: int, span: Span | None) -> Node:
 
     def deep_ref(env):
         for _ in range(depth):
-            env = env[PARENT]
+            env = env.parent
         try:
-            return env[name]
+            return env.bindings[name]
         except KeyError:
             raise used_before_definition(name, span) from None
 
