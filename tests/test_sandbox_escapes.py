@@ -184,19 +184,32 @@ def test_links_dot_dot_and_proc_lead_nowhere_new(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("procedure", sorted(CALLS))
-def test_a_null_character_made_at_run_time_is_a_file_error(procedure, tmp_path):
+def test_a_null_character_made_at_run_time_is_refused_outside_the_grants_and_no_file_within(
+    procedure, tmp_path
+):
     name = f'(string-append "{tmp_path}/f" (string #\\null))'
-    for grants in ({}, {"write": [tmp_path]}):
-        interp = Interpreter(settings(), capabilities=Capabilities(**grants))
-        with pytest.raises(SchemeError) as caught:
-            interp.eval(CALLS[procedure].replace("PATH", name))
-        assert caught.value.kind == "file-error"
-        assert "is not a file name: it contains a null character" in caught.value.message
+    program = CALLS[procedure].replace("PATH", name)
+    with pytest.raises(CapabilityError) as caught:
+        Interpreter(settings()).eval(program)
+    assert str(tmp_path) in caught.value.target and "capability" in caught.value.message
+    interp = Interpreter(settings(), capabilities=Capabilities(write=[tmp_path]))
+    with pytest.raises(SchemeError) as caught:
+        interp.eval(program)
+    assert caught.value.kind == "file-error"
+    assert "is not a file name: it contains a null character" in caught.value.message
     assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("procedure", sorted(CALLS))
-def test_a_very_long_name_is_a_file_error(procedure, tmp_path):
+def test_a_very_long_name_outside_the_grants_is_refused_and_shown_cut_short(procedure, tmp_path):
+    name = f'(string-append "{tmp_path}/" (make-string 100000 #\\a))'
+    with pytest.raises(CapabilityError) as caught:
+        Interpreter(settings()).eval(CALLS[procedure].replace("PATH", name))
+    assert len(caught.value.message) < 300
+
+
+@pytest.mark.parametrize("procedure", sorted(CALLS))
+def test_a_very_long_name_within_the_grants_is_a_file_error(procedure, tmp_path):
     name = f'(string-append "{tmp_path}/" (make-string 100000 #\\a))'
     interp = Interpreter(settings(), capabilities=Capabilities(write=[tmp_path]))
     with pytest.raises(SchemeError) as caught:

@@ -28,6 +28,7 @@ from interpreter.errors import CapabilityError
 from interpreter.lang.datums import Pair, Symbol, python_to_list
 from interpreter.lang.primitives.common import check_string
 from interpreter.lang.primitives.files import file_name
+from interpreter.lang.printer import write_abbreviated
 from interpreter.limits.models import ModelSpec
 
 # The procedures that name a file as their first argument, and the access each needs.
@@ -49,6 +50,10 @@ FILE_PROCEDURES = {
 
 # The executor that runs in the program's own process, which every program may use.
 THREADS = "threads"
+
+
+# A refused name longer than this (or holding a null character) is shown cut short.
+_SHOWN_NAME = 1024
 
 
 @dataclass(frozen=True, init=False)
@@ -114,30 +119,33 @@ class Capabilities:
 
     def check_file(self, proc: str, access: str, path: Any) -> str:
         """The file name `path` (a string argument of `proc`, mutable or not) as text,
-        once the program may `access` ("read" or "write") it; a capability-error if it
-        may not, a file-error if the text cannot name a file."""
-        path = file_name(proc, path)
-        target = _resolved(path)
+        once the program may `access` ("read" or "write") it. The grant is checked first,
+        on the name as the system would read it (up to a null character), so a name
+        outside the grants is a capability-error whatever else is wrong with it; a name
+        within them that cannot name a file is a file-error."""
+        text = check_string(proc, path, 1)
+        target = _resolved(text.partition("\0")[0])
+        plain = len(text) <= _SHOWN_NAME and "\0" not in text
+        shown = text if plain else write_abbreviated(text)
+        seen_as = f" (it is {target})" if plain and str(target) != text else ""
         if access == "write":
             what = self._protection(target)
             if what is not None:
                 raise CapabilityError(
-                    f"{proc}: the program may not write {path}"
-                    + (f" (it is {target})" if str(target) != path else "")
-                    + f": it is {what}, which no program may change",
+                    f"{proc}: the program may not write {shown}{seen_as}: it is {what}, "
+                    "which no program may change",
                     capability=access,
                     target=str(target),
                 )
         granted = self.write if access == "write" else (*self.read, *self.write)
         if not any(target == root or root in target.parents for root in granted):
             raise CapabilityError(
-                f"{proc}: the program may not {access} {path}"
-                + (f" (it is {target})" if str(target) != path else "")
-                + f": {_granted(access, granted)}",
+                f"{proc}: the program may not {access} {shown}{seen_as}: "
+                f"{_granted(access, granted)}",
                 capability=access,
                 target=str(target),
             )
-        return path
+        return file_name(proc, text)
 
     def _protection(self, target: Path) -> str | None:
         """What `target` is if it is a protected file: the same resolved path, or the
