@@ -360,10 +360,11 @@ class MemoryStore:
 
 
 def side_files(db: str | os.PathLike) -> list[Path]:
-    """The files SQLite keeps beside the database `db`, named as SQLite names them: after
-    the file a symlink `db` leads to, not after the link."""
-    real = Path(os.path.realpath(db))
-    return [real.with_name(real.name + suffix) for suffix in SIDE_SUFFIXES]
+    """The files SQLite keeps beside the database `db`: named after the file a symlink
+    `db` leads to, as SQLite names them, and after `db` itself (a build of SQLite that
+    does not follow links)."""
+    names = dict.fromkeys((Path(os.path.abspath(db)), Path(os.path.realpath(db))))
+    return [name.with_name(name.name + suffix) for name in names for suffix in SIDE_SUFFIXES]
 
 
 def _connect(path: Path, writable: bool) -> sqlite3.Connection:
