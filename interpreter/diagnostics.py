@@ -28,20 +28,25 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
 
 
 MAX_CHAIN_SHOWN = 12
+# Characters of a source line shown under an error: a longer line is shown around the place.
+MAX_LINE_SHOWN = 120
 
 
 def caret_block(span: Span) -> str:
-    """The source line of `span` with carets under the span (empty if unknown)."""
+    """The source line of `span` with carets under the span (empty if unknown); of a line
+    longer than MAX_LINE_SHOWN, the part from a little before the span, cut with `...`."""
     text = source_line(span.file, span.line)
     if text is None:
         return ""
     start = max(span.col - 1, 0)
-    if span.end_line == span.line:
-        width = max(span.end_col - span.col, 1)
-    else:
-        width = max(len(text) - start, 1)
+    end = span.end_col - 1 if span.end_line == span.line else len(text)
+    left = max(0, min(start - MAX_LINE_SHOWN // 4, len(text) - MAX_LINE_SHOWN))
+    right = min(len(text), left + MAX_LINE_SHOWN)
+    before = "..." if left else ""
+    shown = before + text[left:right] + ("..." if right < len(text) else "")
+    width = max(min(end, right) - start, 1)
     gutter = f"{span.line:>4} | "
-    return f"{gutter}{text}\n{' ' * len(gutter)}{' ' * start}{'^' * width}"
+    return f"{gutter}{shown}\n{' ' * (len(gutter) + len(before) + start - left)}{'^' * width}"
 
 
 def format_error(error: TaskschemeError) -> str:

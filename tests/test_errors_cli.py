@@ -661,3 +661,18 @@ def test_error_quotes_the_text_it_was_read_from_not_a_later_one():
     lines = format_error(caught.value).splitlines()
     assert lines[0] == "<eval>:2:3: type-error: car: expected a pair as argument 1, got 1"
     assert lines[1:3] == caret_lines(2, "  (car x))", 3, len("(car x)"))
+
+
+def test_an_error_on_a_very_long_line_shows_a_window_of_it(tmp_path):
+    """A program of one long line (a symbol of a million characters, a long string) is
+    shown around the place of the error, cut at both ends: the message stays short."""
+    symbol = "a" * 1_000_000
+    (tmp_path / "long.scm").write_text(f'(display "{"b" * 5000}") {symbol} (car 1)\n')
+    result = taskscheme("run", "long.scm", cwd=tmp_path)
+    assert result.returncode == 1
+    headline, line, carets = result.lines[:3]
+    assert headline.startswith("long.scm:1:5014: unbound-variable: unbound variable aaa")
+    assert len(headline) < 300 and headline.endswith("...")
+    assert line.startswith("   1 | ...") and line.endswith("...") and len(line) < 200
+    assert line.index("a") == carets.index("^") and carets.endswith("^")
+    assert len(result.stderr) < 1000

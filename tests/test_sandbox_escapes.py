@@ -375,6 +375,31 @@ def test_an_embedded_runs_files_are_protected(store, tmp_path):
     interp.close()
 
 
+def test_a_store_named_through_a_link_protects_the_side_files_sqlite_uses(store):
+    """SQLite names the side files after the file a link leads to: those are protected,
+    and the store is as it was after the program tried them."""
+    work = store.parent
+    (work / "link.db").symlink_to(store)
+    (work / "main.scm").write_text(
+        _report_program(
+            [
+                '(open-output-file "memory.db-wal")',
+                '(delete-file "memory.db-shm")',
+                '(call-with-output-file "memory.db-journal" (lambda (p) (display "x" p)))',
+                '(open-output-file "link.db-wal")',
+            ]
+        )
+        + '(display (length (memory-lookup "refund")))'
+    )
+    result = taskscheme("run", "main.scm", "--memory", "link.db", cwd=work)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    for line in lines[:4]:
+        assert line.startswith("capability-error: ") and "memory store link.db" in line, line
+    assert lines[4] == "#t1"
+    assert not (work / "memory.db-wal").exists() and not (work / "memory.db-journal").exists()
+
+
 # -- models read from files ---------------------------------------------------------------
 
 

@@ -191,7 +191,7 @@ class Interpreter(EmbeddingAPI):
             # made to run tasks: the tokenizer loads while the program is being written
             self.runner.warm_up(background=True)
 
-    def _run_files(self) -> dict[str, str]:
+    def _run_files(self) -> dict[str | os.PathLike, str]:
         """The files the run keeps open or writes as it goes (its memory store, trace
         file and the cassette it records), each with what it is: no program may write or
         delete them, whatever it was granted."""

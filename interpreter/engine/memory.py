@@ -39,14 +39,17 @@ def open_memory(memory: Any, settings: Settings) -> MemoryStore | None:
     return memory
 
 
-def store_files(store: MemoryStore) -> dict[str, str]:
+def store_files(store: MemoryStore) -> dict[str | os.PathLike, str]:
     """The files of the open store `store` (SQLite's own beside the database: its
-    write-ahead log, shared memory and rollback journal), each with what it is."""
+    write-ahead log, shared memory and rollback journal, named after the file a link to
+    the store leads to), each with what it is."""
+    from interpreter.memory.store import side_files  # loaded with the store it names
+
     return {
         store.path: "the run's memory store",
         **{
-            f"{store.path}{suffix}": f"a file of the run's memory store {store.path}"
-            for suffix in ("-wal", "-shm", "-journal")
+            path: f"a file of the run's memory store {store.path}"
+            for path in side_files(store.path)
         },
     }
 

@@ -500,6 +500,6 @@ def lookup_failure(name: Symbol, candidates, span: Span | None) -> TaskschemeErr
     so the analyzer can prefer a close local name)."""
     close = suggest(name.name, candidates)
     hint = f" (did you mean {close}?)" if close else ""
-    error = UnboundVariableError(f"unbound variable {name.name}{hint}", span=span)
+    error = UnboundVariableError(f"unbound variable {write_abbreviated(name)}{hint}", span=span)
     error.suggestion = close
     return error

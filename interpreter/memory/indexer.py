@@ -27,7 +27,7 @@ from interpreter.memory.chunks import (
 )
 from interpreter.memory.constants import MAX_FILE_BYTES
 from interpreter.memory.files import files_under, read_text
-from interpreter.memory.store import MemoryStore
+from interpreter.memory.store import MemoryStore, side_files
 
 # (files done, files in all, the file just done) after each file.
 Progress = Callable[[int, int, str], None]
@@ -79,7 +79,7 @@ def index_paths(
             targets.append(path)
         else:
             report.skipped.append((str(given), "no such file or directory"))
-    own = {db, *(db.with_name(db.name + suffix) for suffix in ("-journal", "-wal", "-shm"))}
+    own = {db, *side_files(db)}
     targets = [path for path in dict.fromkeys(targets) if path.resolve() not in own]
     with MemoryStore(db, writable=True) as store:
         store.execute("BEGIN IMMEDIATE")

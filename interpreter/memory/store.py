@@ -36,6 +36,8 @@ SCHEMA_VERSION = 1
 TITLE_WEIGHT = 4.0
 SNIPPET_MARK = ("**", "**")
 SNIPPET_WORDS = 16
+# SQLite's own files beside a database: write-ahead log, shared memory, rollback journal.
+SIDE_SUFFIXES = ("-wal", "-shm", "-journal")
 
 SCHEMA = f"""
 CREATE TABLE documents (
@@ -355,6 +357,14 @@ class MemoryStore:
                 f"reads version {SCHEMA_VERSION}: index again into a new file",
                 self.path,
             )
+
+
+def side_files(db: str | os.PathLike) -> list[Path]:
+    """The files SQLite keeps beside the database `db`: named after the file a symlink
+    `db` leads to, as SQLite names them, and after `db` itself (a build of SQLite that
+    does not follow links)."""
+    names = dict.fromkeys((Path(os.path.abspath(db)), Path(os.path.realpath(db))))
+    return [name.with_name(name.name + suffix) for name in names for suffix in SIDE_SUFFIXES]
 
 
 def _connect(path: Path, writable: bool) -> sqlite3.Connection:

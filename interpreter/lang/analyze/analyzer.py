@@ -39,6 +39,7 @@ from interpreter.lang.expand import (
     strip_aliases,
 )
 from interpreter.lang.meter import Meter
+from interpreter.lang.printer import write_abbreviated
 from interpreter.lang.registry import DerivedForm, FormRegistry, merged
 from interpreter.lang.runtime import (
     Body,
@@ -184,7 +185,7 @@ class Analyzer:
                 keywords = sorted(self.keyword_names())
                 choice = suggest(name.name, [*keywords, *([choice] if choice else [])])
         hint = f" (did you mean {choice}?)" if choice else ""
-        text = strip_aliases(name).name
+        text = write_abbreviated(strip_aliases(name))
         if role == "set":
             error.message = f"cannot set! {text}: it is not defined{hint}"
         else:
