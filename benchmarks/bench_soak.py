@@ -24,7 +24,7 @@ from collections import Counter
 from pathlib import Path
 
 from interpreter.engine.interpreter import Interpreter
-from interpreter.lang.datums import CONTEXT
+from interpreter.lang.datums import NO_CONTEXT, Environment
 from interpreter.lang.expand.syntax_rules import SyntaxRules
 from interpreter.limits.handler import Handler
 from interpreter.limits.messages import Message, ModelRequest, ModelResponse
@@ -42,7 +42,7 @@ PROGRAM = """
 WATCHED = {
     "Handlers": Handler,
     "messages": Message,
-    "context frames": dict,  # those holding working-memory entries (CONTEXT)
+    "context frames": Environment,  # those holding working-memory entries
     "macros": SyntaxRules,
     "source texts": SourceName,
     "Interpreters": Interpreter,
@@ -80,14 +80,14 @@ def task_call(interp: Interpreter, number: int) -> None:
 
 
 def live_counts() -> dict[str, int]:
-    """Live instances of each watched type, after a full collection (of dicts, only the
-    `with-context` frames)."""
+    """Live instances of each watched type, after a full collection (of environments,
+    only the `with-context` frames)."""
     gc.collect()
     kinds = {kind: name for name, kind in WATCHED.items()}
     counts: Counter[str] = Counter()
     for obj in gc.get_objects():
         name = kinds.get(type(obj))
-        if name is not None and (type(obj) is not dict or CONTEXT in obj):
+        if name is not None and (type(obj) is not Environment or obj.context is not NO_CONTEXT):
             counts[name] += 1
     return {name: counts[name] for name in WATCHED}
 
