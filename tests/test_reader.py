@@ -72,6 +72,9 @@ def test_nesting_past_the_limit_is_a_syntax_error_where_it_gets_too_deep(text: s
         pytest.param("'(|#| 1)", "(|#| 1)", id="bar-symbol-of-hash"),
         pytest.param("'(|a|#| comment |# b)", "(a b)", id="comment-right-after-bar-symbol"),
         pytest.param("'(|\\|#| 1)", "(|\\|#| 1)", id="escaped-bar-then-hash"),
+        pytest.param("'(#;(a) #| b |# 1)", "(1)", id="comment-after-datum-comment"),
+        pytest.param("'(#;#| b |# 2 1)", "(1)", id="datum-comment-of-block-comment"),
+        pytest.param("'(#\\; #| b |# 1)", "(#\\; 1)", id="comment-after-semicolon-char"),
     ],
 )
 def test_bars_and_block_comments_are_told_apart(text: str, expected: str) -> None:

@@ -563,6 +563,8 @@ def _blank_block_comments(text: str, file: str) -> str:
         elif c == ";":
             while i < n and text[i] != "\n":
                 i += 1
+        elif text.startswith("#;", i):  # a datum comment: the ';' starts no line comment
+            i += 2
         elif text.startswith("#\\", i):
             i += 3
         elif text.startswith("#|", i):
