@@ -4,6 +4,7 @@ memory is taken (never Python's MemoryError, nor a loop before the arguments are
 
 import subprocess
 import sys
+import time
 
 import pytest
 from tasks_support import interpreter
@@ -267,3 +268,20 @@ def test_max_memory_is_a_command_line_option(tmp_path):
     )
     assert "allocation-limit: make-vector: the process holds" in done.stderr
     assert "max_memory" in done.stderr
+
+
+def test_append_counts_its_copies_before_making_any():
+    """Many arguments that together pass the cap are refused after counting about as many
+    elements as the cap, not after copying every one of them."""
+    interp = interpreter(config={"max_allocation": 100_000})
+    interp.eval_scheme("(define part (make-list 10000 0))")
+
+    def cpu_seconds(parts: int) -> float:
+        start = time.process_time()
+        with pytest.raises(AllocationLimitError, match="append: a list of"):
+            interp.eval_scheme(f"(apply append (make-list {parts} part))")
+        return time.process_time() - start
+
+    just_past = min(cpu_seconds(12) for _ in range(3))
+    far_past = cpu_seconds(3000)
+    assert far_past < 20 * just_past + 0.05, (far_past, just_past)

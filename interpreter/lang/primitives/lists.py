@@ -156,24 +156,32 @@ def is_list(obj: Any) -> bool:
     return proper_length(obj) is not None
 
 
-@primitive("length")
-def length(lst: Any) -> int:
+def _length_of(proc: str, lst: Any, position: int) -> int:
+    """The length of the proper list `lst`, counted without copying it."""
     count = proper_length(lst)
     if count is None:
-        list_items("length", lst, 1)  # raises the precise error: improper or circular
+        list_items(proc, lst, position)  # raises the precise error: improper or circular
     return count
+
+
+@primitive("length")
+def length(lst: Any) -> int:
+    return _length_of("length", lst, 1)
 
 
 @primitive("append")
 def append(*lists: Any) -> Any:
-    """All but the last argument are copied; the last becomes the shared tail."""
+    """All but the last argument are copied; the last becomes the shared tail. The
+    copies are counted before any is made, stopping at the first past max_allocation."""
     if not lists:
         return NIL
-    copied = [list_items("append", lst, position) for position, lst in enumerate(lists[:-1], 1)]
-    check_allocation("append", sum(map(len, copied)), "list")
+    copied = 0
+    for position, lst in enumerate(lists[:-1], 1):
+        copied += _length_of("append", lst, position)
+        check_allocation("append", copied, "list")
     result = lists[-1]
-    for items in reversed(copied):
-        result = python_to_list(items, result)
+    for lst in reversed(lists[:-1]):
+        result = python_to_list(list_items("append", lst, 1), result)
     return result
 
 
