@@ -162,6 +162,9 @@ EXACT_TOO_LARGE = [
     ("(gcd (expt 3 2000000) (expt 5 900000))", "gcd: exact numbers of"),
     ("(+ (/ 1 (expt 3 2000000)) (/ 1 (expt 5 900000)))", "+: exact numbers of"),
     ("(string->number (make-string 3000000 #\\7))", "reading a number: the result would be"),
+    ("(exact-integer-sqrt (expt 10 2000000))", "exact-integer-sqrt: an exact number of"),
+    ("(sqrt (expt 10 2000000))", "sqrt: an exact number of"),
+    ("(sqrt (/ 1 (expt 10 2000000)))", "sqrt: an exact number of"),
 ]
 
 
@@ -178,6 +181,7 @@ def test_exact_arithmetic_below_the_size_limit_goes_through():
     assert interp.eval("(let ((x (expt 2 4000000))) (* x x))") == 2**8_000_000
     assert interp.eval("(define (f x) (* x x)) (f 3) (f 3) (f (expt 10 100))") == 10**200
     assert interp.eval("(quotient (expt 7 2000000) (expt 7 1999999))") == 7
+    assert interp.eval("(sqrt (expt 2 2097150))") == 2**1_048_575
 
 
 _OUT_OF_MEMORY = """

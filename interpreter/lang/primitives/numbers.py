@@ -44,6 +44,7 @@ NUMBER_TYPES = frozenset((int, Fraction, float))
 # fractions) may take operands whose sizes multiply to at most _MAX_EXACT_WORK. Either
 # takes about a second at the bound.
 _MAX_EXACT_WORK = 1 << 40
+_MAX_ROOT_BITS = 2 * (math.isqrt(_MAX_EXACT_WORK) - 1) + 1
 # Integers between these two multiply with no check: the product fits. Both bounds are
 # computed once: negating a number this large on each call would cost more than the check.
 SMALL_FACTOR = 1 << (MAX_EXACT_BITS // 2)
@@ -70,6 +71,19 @@ def _check_division(proc: str, a: int, b: int) -> None:
     divisor's size times the quotient's."""
     a_bits, b_bits = a.bit_length(), b.bit_length()
     _refuse_work(proc, a_bits, b_bits, (max(a_bits - b_bits, 0) + 1) * b_bits)
+
+
+def _integer_root(proc: str, k: int) -> int:
+    """The integer square root of `k`, refused when too long to finish promptly: it takes
+    about as long as dividing `k` by a number of half its size."""
+    bits = k.bit_length()
+    if (bits // 2 + 1) ** 2 > _MAX_EXACT_WORK:
+        raise AllocationLimitError(
+            f"{proc}: an exact number of {bits:,} bits is too large for a square root: "
+            f"roots take exact numbers of at most {_MAX_ROOT_BITS:,} bits (about "
+            f"{int(_MAX_ROOT_BITS * math.log10(2)):,} digits)"
+        )
+    return math.isqrt(k)
 
 
 def _refuse_work(proc: str, a_bits: int, b_bits: int, work: int) -> None:
@@ -430,7 +444,7 @@ def _simplest_positive(low: Fraction, high: Fraction) -> Fraction:
 def exact_integer_sqrt(k: Any) -> Values:
     if type(k) is not int or k < 0:
         raise type_error("exact-integer-sqrt", "an exact non-negative integer", k, 1)
-    root = math.isqrt(k)
+    root = _integer_root("exact-integer-sqrt", k)
     return Values((root, k - root * root))
 
 
@@ -440,10 +454,10 @@ def sqrt(z: Any) -> Number:
     if z < 0:
         raise _no_complex("sqrt", z)
     if type(z) is int:
-        root = math.isqrt(z)
+        root = _integer_root("sqrt", z)
         return root if root * root == z else _inexact_sqrt(z)
     if type(z) is Fraction:
-        top, bottom = math.isqrt(z.numerator), math.isqrt(z.denominator)
+        top, bottom = _integer_root("sqrt", z.numerator), _integer_root("sqrt", z.denominator)
         if top * top == z.numerator and bottom * bottom == z.denominator:
             return Fraction(top, bottom)
     return _inexact_sqrt(z)
@@ -453,7 +467,7 @@ def _inexact_sqrt(x: Number) -> float:
     try:
         return math.sqrt(x)
     except OverflowError:  # an exact number too large for a float
-        return to_float(math.isqrt(math.floor(x)))
+        return to_float(_integer_root("sqrt", math.floor(x)))
 
 
 @primitive("exp")
