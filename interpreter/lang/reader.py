@@ -548,50 +548,43 @@ def _span_tok(file: str, token) -> Span:
     return Span(file, token.line, token.column, token.end_line, token.end_column)
 
 
+# What a block comment cannot start inside: strings, |symbols| (either may hold "#|" or
+# "|#"), line comments, a datum comment's "#;" and a character such as #\| or #\".
+_NOT_A_BLOCK_COMMENT = re.compile(
+    r'"[^"\\]*(?:\\.[^"\\]*)*"?|\|[^|\\]*(?:\\.[^|\\]*)*\|?|;[^\n]*|#;|#\\.?|(#\|)',
+    re.DOTALL,
+)
+_BLOCK_COMMENT_EDGE = re.compile(r"#\||\|#")
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
 def _blank_block_comments(text: str, file: str) -> str:
-    """Replace (nested) #| |# comments by spaces, keeping newlines so spans stay right."""
-    out = list(text)
-    i, n = 0, len(text)
-    line, col = 1, 1
-    while i < n:
-        c = text[i]
-        if c == '"' or c == "|":  # a string or |symbol| may hold "#|" or "|#"
-            i += 1
-            while i < n and text[i] != c:
-                i += 2 if text[i] == "\\" else 1
-            i += 1
-        elif c == ";":
-            while i < n and text[i] != "\n":
-                i += 1
-        elif text.startswith("#;", i):  # a datum comment: the ';' starts no line comment
-            i += 2
-        elif text.startswith("#\\", i):
-            i += 3
-        elif text.startswith("#|", i):
-            start = i
-            depth = 0
-            while i < n:
-                if text.startswith("#|", i):
-                    depth += 1
-                    i += 2
-                elif text.startswith("|#", i):
-                    depth -= 1
-                    i += 2
-                    if depth == 0:
-                        break
-                else:
-                    i += 1
-            if depth:
-                line, col = _position(text, start)
-                raise SchemeSyntaxError(
-                    "'#|' block comment is never closed", Span(file, line, col, line, col + 2)
-                )
-            for j in range(start, i):
-                if out[j] != "\n":
-                    out[j] = " "
-        else:
-            i += 1
-    return "".join(out)
+    """Replace (nested) #| |# comments by spaces, keeping newlines so spans stay right.
+    The text is scanned by regular expressions, so a long string costs no Python loop."""
+    pieces: list[str] = []
+    kept = 0
+    skipped = _NOT_A_BLOCK_COMMENT.search(text)
+    while skipped is not None:
+        if skipped.group(1) is None:
+            skipped = _NOT_A_BLOCK_COMMENT.search(text, skipped.end())
+            continue
+        start = skipped.start()
+        depth, end = 0, None
+        for edge in _BLOCK_COMMENT_EDGE.finditer(text, start):
+            depth += 1 if edge.group() == "#|" else -1
+            if depth == 0:
+                end = edge.end()
+                break
+        if end is None:
+            line, col = _position(text, start)
+            raise SchemeSyntaxError(
+                "'#|' block comment is never closed", Span(file, line, col, line, col + 2)
+            )
+        pieces += (text[kept:start], _NOT_NEWLINE.sub(" ", text[start:end]))
+        kept = end
+        skipped = _NOT_A_BLOCK_COMMENT.search(text, end)
+    pieces.append(text[kept:])
+    return "".join(pieces)
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
