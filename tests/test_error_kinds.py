@@ -19,7 +19,7 @@ from interpreter.errors import FileError, SchemeSyntaxError, SchemeTypeError, Ta
         '(open-input-file "{dir}/missing.txt")',
         '(load "{dir}/missing.scm")',
         '(read-line (open-input-file "{dir}/latin1.txt"))',
-        "(open-input-file (make-string 3 #\\nul))",
+        '(open-input-file (string-append "{dir}/" (make-string 3 #\\nul)))',
     ],
 )
 def test_a_file_that_cannot_be_used_is_a_file_error(tmp_path: Path, program: str) -> None:
