@@ -399,7 +399,16 @@ class Environment:
     the call paths (analyze/codegen.py, runtime.run_calls) do what it does in place.
     """
 
-    __slots__ = ("bindings", "context", "parent")
+    __slots__ = ("_context", "bindings", "parent")
+
+    @property
+    def context(self) -> Mapping[Symbol, Any]:
+        """The working-memory entries of this scope: only a `with-context` sets them, so
+        a call's environment is made without them (a slot left unset, one store less)."""
+        try:
+            return self._context
+        except AttributeError:
+            return NO_CONTEXT
 
     @staticmethod
     def make(
@@ -411,8 +420,9 @@ class Environment:
         `context` inside `parent`."""
         env = Environment()
         env.bindings = bindings
-        env.context = context
         env.parent = parent
+        if context:
+            env._context = context
         return env
 
     def extend(

@@ -26,7 +26,6 @@ from interpreter.errors import (
     UnboundVariableError,
 )
 from interpreter.lang.datums import (
-    NO_CONTEXT,
     Environment,
     Keyword,
     Symbol,
@@ -282,7 +281,6 @@ def run_calls(proc: Any, args: list) -> Any:
                         raise proc.arity_error(len(args), entry=True)
                     env = Environment()  # Environment.make, in place (a call the fewer)
                     env.bindings = dict(zip(proc.params, args, strict=True))
-                    env.context = NO_CONTEXT
                     env.parent = proc.env
                     result = proc.body.run(env)
                 else:

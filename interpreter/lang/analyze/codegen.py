@@ -25,7 +25,7 @@ from types import CodeType, FunctionType
 from typing import Any
 
 from interpreter.errors import TaskschemeError, UnboundVariableError
-from interpreter.lang.datums import NO_CONTEXT, Environment, Symbol
+from interpreter.lang.datums import Environment, Symbol
 from interpreter.lang.expand import strip_aliases
 from interpreter.lang.primitives.numbers import MINUS_SMALL_FACTOR, SMALL_FACTOR
 from interpreter.lang.runtime import (
@@ -142,7 +142,6 @@ _NAMESPACE = {
     "CaseLambda": CaseLambda,
     "TailCall": TailCall,
     "Environment": Environment,
-    "NO_CONTEXT": NO_CONTEXT,
     "SMALL_FACTOR": SMALL_FACTOR,
     "MINUS_SMALL_FACTOR": MINUS_SMALL_FACTOR,
     "TaskschemeError": TaskschemeError,
@@ -311,7 +310,6 @@ try:
         {var}_p = {f}.params
         {var}_e = Environment()
         {var}_e.bindings = {bindings}
-        {var}_e.context = NO_CONTEXT
         {var}_e.parent = {f}.env
         {out} = {f}.body.run({var}_e)
         if type({out}) is TailCall:
