@@ -453,8 +453,9 @@ class Environment:
         symbol = _as_symbol(key)
         environment: Environment | None = self
         while environment is not None:
-            if symbol in environment.context:
-                return True, environment.context[symbol]
+            context = environment.context
+            if symbol in context:
+                return True, context[symbol]
             environment = environment.parent
         return False, None
 
